@@ -1,0 +1,38 @@
+"""Settings: the only reader of environment variables.
+
+Precedence is flag > environment > default. Paths default to the folders of
+the project checkout that holds this package (taxonomy/, fixtures/, prompts/),
+or, when the package is installed elsewhere, of the current directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "taxonomy").is_dir() else Path.cwd()
+
+
+class Settings(BaseSettings):
+    """Where naftiko-writer finds its data; every field has a NAFTIKO_WRITER_* variable."""
+
+    model_config = SettingsConfigDict(env_prefix="NAFTIKO_WRITER_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home, description="Project folder holding taxonomy/, fixtures/, prompts/."
+    )
+    taxonomy_dir: Path | None = Field(default=None, description="Taxonomy folder (default: HOME/taxonomy).")
+    companies_dir: Path | None = Field(default=None, description="Company fixtures (default: HOME/fixtures/companies).")
+
+    def resolved_taxonomy_dir(self, override: Path | None = None) -> Path:
+        """The taxonomy folder: flag, else environment, else HOME/taxonomy."""
+        return override or self.taxonomy_dir or self.home / "taxonomy"
+
+    def resolved_companies_dir(self, override: Path | None = None) -> Path:
+        """The companies folder: flag, else environment, else HOME/fixtures/companies."""
+        return override or self.companies_dir or self.home / "fixtures" / "companies"

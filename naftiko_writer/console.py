@@ -1,0 +1,137 @@
+"""Terminal output: the only module that imports rich.
+
+stdout carries the product (tables a user asked for, JSON); errors and
+progress go to stderr. Messages are printed without markup so text such as
+`signals[3]` is shown as written.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
+
+TOP_EVIDENCE = 4
+
+
+def stdout_console() -> Console:
+    """Console for the product (stdout)."""
+    return Console(highlight=False)
+
+
+def stderr_console() -> Console:
+    """Console for errors, warnings and progress (stderr)."""
+    return Console(stderr=True, highlight=False)
+
+
+def print_error(message: str) -> None:
+    """Print `Error: message` on stderr."""
+    stderr_console().print(f"Error: {message}", markup=False, style="bold red", soft_wrap=True)
+
+
+def write_json(text: str) -> None:
+    """Write JSON to stdout exactly as given (no wrapping, no colour)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def print_scorecard(card: ScoreCard, console: Console) -> None:
+    """One table per layer: dimension, score, tier, strongest evidence."""
+    company = card.company
+    console.print(
+        f"[bold]{company.name}[/bold] — {card.signal_count} signals as of {company.as_of.isoformat()}, "
+        f"taxonomy {card.taxonomy_version}",
+    )
+    by_id = {dimension.id: dimension for dimension in card.dimensions}
+    layer_numbers = {layer.id: layer.number for layer in card.layers}
+    for layer in card.layers:
+        leading = by_id[layer.leading_dimension].name if layer.leading_dimension else "none"
+        table = Table(
+            title=f"Layer {layer.number}: {layer.title}",
+            title_justify="left",
+            caption=f"leading: {leading} · tier: {layer.tier} · mean {layer.mean_score} · rank {layer.rank} of {len(card.layers)}",
+            caption_justify="left",
+            expand=False,
+        )
+        table.add_column("Dimension", no_wrap=True)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Tier", no_wrap=True)
+        table.add_column("Top evidence", overflow="fold")
+        for dimension_id in layer.dimensions:
+            dimension = by_id[dimension_id]
+            others = [f"L{layer_numbers[other]}" for other in dimension.layers if other != layer.id]
+            name = dimension.name + (f" (also {', '.join(others)})" if others else "")
+            evidence = ", ".join(_top_evidence(dimension)) or "—"
+            table.add_row(name, str(dimension.score), dimension.tier, evidence)
+        console.print(table)
+        if layer.waves:
+            console.print(f"Relevant Waves: {', '.join(layer.waves)}", markup=False)
+        console.print()
+    top = ", ".join(f"{by_id[d].name} {by_id[d].score}" for d in card.top_dimensions)
+    console.print(f"Top dimensions: {top}", markup=False)
+    if card.unmatched_signals:
+        unmatched = ", ".join(f"{u.name} ({u.kind.value})" for u in card.unmatched_signals)
+        console.print(f"Signals that matched no dimension: {unmatched}", markup=False)
+
+
+def _top_evidence(dimension: DimensionScore) -> list[str]:
+    items = sorted(
+        (item for items in dimension.evidence.values() for item in items),
+        key=lambda item: -item.points,
+    )
+    return [item.name for item in items[:TOP_EVIDENCE]]
+
+
+def print_explanation(card: ScoreCard, dimension_id: str, taxonomy: Taxonomy, console: Console) -> None:
+    """Every signal behind one score, and the arithmetic that turns them into it."""
+    dimension = card.dimension(dimension_id)
+    bonus = taxonomy.scoring.diversity_bonus
+    console.print(
+        f"[bold]{dimension.name}[/bold] – Score: {dimension.score} ({dimension.tier}), "
+        f"rank {dimension.rank} of {len(card.dimensions)}, layers: {', '.join(dimension.layers)}"
+    )
+    multiplier = 1 + bonus * (dimension.diversity - 1) if dimension.diversity else 0
+    console.print(
+        f"density {dimension.density:g} × (1 + {bonus:g} × ({dimension.diversity} kinds − 1)) "
+        f"= {dimension.density * multiplier:.2f} → {dimension.score}",
+        markup=False,
+    )
+    table = Table(show_lines=False)
+    table.add_column("Kind")
+    table.add_column("Signal", overflow="fold")
+    table.add_column("Evidence", justify="right")
+    table.add_column("Points", justify="right")
+    for kind, items in dimension.evidence.items():
+        for item in items:
+            table.add_row(kind.value, item.name, str(item.count), f"{item.points:g}")
+    if dimension.signal_count:
+        console.print(table)
+    else:
+        console.print("No signal counts for this dimension.")
+
+
+@dataclass(frozen=True)
+class CompanyRow:
+    """One line of `naftiko-writer companies`."""
+
+    slug: str
+    name: str
+    as_of: str
+    signals: int | None
+    path: str
+    problem: str | None = None
+
+
+def print_companies(rows: list[CompanyRow], console: Console) -> None:
+    """A table of the company fixtures."""
+    table = Table()
+    for column in ("Slug", "Company", "As of", "Signals", "File"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        signals = str(row.signals) if row.signals is not None else f"invalid: {row.problem}"
+        table.add_row(row.slug, row.name, row.as_of, signals, row.path)
+    console.print(table)
