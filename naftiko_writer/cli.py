@@ -28,6 +28,7 @@ from naftiko_writer.console import (
     write_json,
 )
 from naftiko_writer.errors import NaftikoWriterError
+from naftiko_writer.models import to_json
 from naftiko_writer.scoring import Scorer
 from naftiko_writer.signals import load_signals
 from naftiko_writer.taxonomy import find_dimension, load_taxonomy
@@ -100,11 +101,11 @@ def score(
         if explain is not None:
             dimension = find_dimension(taxonomy, explain)
             if as_json:
-                write_json(card.dimension(dimension.id).model_dump_json(indent=2))
+                write_json(to_json(card.dimension(dimension.id)))
             else:
                 print_explanation(card, dimension.id, taxonomy, stdout_console())
         elif as_json:
-            write_json(card.model_dump_json(indent=2))
+            write_json(to_json(card))
         else:
             print_scorecard(card, stdout_console())
 

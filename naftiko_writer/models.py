@@ -7,9 +7,10 @@ silently ignored setting. Field descriptions document the formats (README).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DIMENSION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -188,35 +189,43 @@ class Taxonomy(FileModel):
 # --- the ScoreCard --------------------------------------------------------------------------
 
 
-class Evidence(BaseModel):
-    """One signal behind a dimension score and the points it contributed."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One signal behind a dimension score and the points it contributed.
+
+    A plain dataclass (validated and serialised by pydantic as a field) because
+    the scorer makes one per matched signal and shares identical ones between
+    companies: fleets of companies would otherwise make millions.
+    """
 
     name: str
     kind: SignalKind
-    count: int = Field(description="Observations of this signal (its evidence count).")
-    points: float = Field(description="kind weight x (1 + log2(count)).")
+    count: int
+    points: float
 
 
-class DimensionScore(BaseModel):
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
     """A dimension's score, tier and the evidence behind it."""
 
     id: str
     name: str
     score: int
     tier: str
-    rank: int = Field(description="Company-wide rank by score; ties share a rank.")
-    layers: list[str] = Field(description="Ids of the layers that show this dimension.")
-    density: float = Field(description="Sum of the evidence points.")
-    diversity: int = Field(description="Number of distinct signal kinds in the evidence.")
+    rank: int  # company-wide rank by score; ties share a rank (1, 2, 2, 4)
+    layers: tuple[str, ...]  # ids of the layers that show this dimension (shared between cards)
+    density: float  # sum of the evidence points
+    diversity: int  # number of distinct signal kinds in the evidence
     signal_count: int
-    evidence: dict[SignalKind, list[Evidence]] = Field(description="Evidence grouped by kind, strongest first.")
+    evidence: dict[SignalKind, list[Evidence]]  # grouped by kind, strongest first
 
     def evidence_names(self) -> list[str]:
         """All evidence names, kind by kind, strongest first."""
         return [item.name for items in self.evidence.values() for item in items]
 
 
-class LayerScore(BaseModel):
+@dataclass(frozen=True, slots=True)
+class LayerScore:
     """A layer's dimensions ranked by score and its leading dimension."""
 
     id: str
@@ -224,14 +233,15 @@ class LayerScore(BaseModel):
     title: str
     purpose: str
     waves: list[str]
-    dimensions: list[str] = Field(description="Dimension ids, highest score first.")
-    leading_dimension: str | None = Field(description="Highest-scoring dimension; None when all are zero.")
+    dimensions: list[str]  # dimension ids, highest score first
+    leading_dimension: str | None  # highest-scoring dimension; None when all are zero
     mean_score: float
-    tier: str = Field(description="Tier of the leading dimension's score.")
-    rank: int = Field(description="Rank among layers by mean score; ties share a rank.")
+    tier: str  # tier of the leading dimension's score
+    rank: int  # rank among layers by mean score; ties share a rank
 
 
-class Candidate(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Candidate:
     """A dimension proposed as a strength or a growth opportunity, and why."""
 
     dimension: str
@@ -241,7 +251,8 @@ class Candidate(BaseModel):
     reason: str
 
 
-class UnmatchedSignal(BaseModel):
+@dataclass(slots=True)
+class UnmatchedSignal:
     """A signal that counted for no dimension."""
 
     name: str
@@ -249,7 +260,13 @@ class UnmatchedSignal(BaseModel):
 
 
 class ScoreCard(BaseModel):
-    """Everything the scorer derives from one company's signals."""
+    """Everything the scorer derives from one company's signals.
+
+    Its records (dimensions, layers, candidates, evidence) are frozen slotted
+    dataclasses rather than models: the scorer makes dozens per company, and a
+    fleet makes them by the million. Pydantic validates and serialises them all
+    the same as fields of this model.
+    """
 
     company: Company
     taxonomy_version: str
@@ -269,3 +286,10 @@ class ScoreCard(BaseModel):
             if dimension.id == dimension_id:
                 return dimension
         raise KeyError(dimension_id)
+
+
+def to_json(value: BaseModel | DimensionScore | LayerScore | Candidate) -> str:
+    """Serialise a model or a ScoreCard record as indented JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump_json(indent=2)
+    return TypeAdapter(type(value)).dump_json(value, indent=2).decode()

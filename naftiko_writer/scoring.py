@@ -16,10 +16,10 @@ every list is sorted with explicit tie-breakers: same input, same bytes out.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from itertools import groupby
+from operator import itemgetter
 
 from naftiko_writer.models import (
     KIND_ORDER,
@@ -36,23 +36,20 @@ from naftiko_writer.models import (
 from naftiko_writer.names import name_key, name_tokens
 from naftiko_writer.signals import signals_digest
 
-Match = tuple[str, tuple[int, ...]]
-_Ranked = TypeVar("_Ranked", DimensionScore, LayerScore)
-
-
-@dataclass(slots=True)
-class _MergedSignal:
-    """Input signals that resolve to one catalogue entry, merged (evidence added up)."""
-
-    name: str
-    count: int
-    dimensions: tuple[int, ...]
+Match = tuple[str, str, tuple[int, ...]]
+"""Canonical name, its name key, and the sorted indexes of the dimensions it counts for."""
+_RankedEvidence = tuple[int, float, str, Evidence]
+"""(kind position, -points, name key, evidence): (kind, key) is unique per company, so sorting never compares evidence."""
+MEMO_LIMIT = 1_000_000
+"""Entries kept in each lookup cache before it is cleared, bounding memory on huge inputs."""
+_KIND_POSITION = {kind: position for position, kind in enumerate(KIND_ORDER)}
 
 
 @dataclass(frozen=True)
 class _CatalogRule:
     kinds: frozenset[SignalKind] | None
     canonical: str
+    key: str
     dimensions: frozenset[int]
 
 
@@ -74,6 +71,7 @@ class SignalMatcher:
             rule = _CatalogRule(
                 kinds=frozenset(entry.kinds) if entry.kinds else None,
                 canonical=entry.name,
+                key=name_key(entry.name),
                 dimensions=frozenset(index[d] for d in entry.dimensions),
             )
             for spelling in (entry.name, *entry.aliases):
@@ -84,23 +82,26 @@ class SignalMatcher:
         ]
 
     def match(self, kind: SignalKind, name: str) -> Match:
-        """Return the canonical name of a signal and the sorted indexes of the dimensions it counts for."""
+        """Resolve a signal to its canonical name, name key and dimension indexes (memoised)."""
         memo_key = (kind, name)
         cached = self._memo.get(memo_key)
         if cached is not None:
             return cached
+        tokens = name_tokens(name)
+        key = "".join(tokens)
         canonical = name
         dimensions: set[int] = set(self._by_kind.get(kind, ()))
-        for rule in self._exact.get(name_key(name), ()):
+        for rule in self._exact.get(key, ()):
             if rule.kinds is None or kind in rule.kinds:
-                canonical = rule.canonical
+                canonical, key = rule.canonical, rule.key
                 dimensions |= rule.dimensions
                 break
-        tokens = name_tokens(name)
         for prefix, prefix_dimensions in self._prefixes:
             if tokens[: len(prefix)] == prefix:
                 dimensions |= prefix_dimensions
-        result = (canonical, tuple(sorted(dimensions)))
+        result = (canonical, key, tuple(sorted(dimensions)))
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
         self._memo[memo_key] = result
         return result
 
@@ -113,41 +114,56 @@ class Scorer:
         self.taxonomy = taxonomy
         self.matcher = SignalMatcher(taxonomy)
         self._weights = {kind: taxonomy.scoring.kind_weights[kind] for kind in SignalKind}
-        self._layers_of: dict[str, list[str]] = defaultdict(list)
-        for layer in taxonomy.layers:
-            for dimension_id in layer.dimensions:
-                self._layers_of[dimension_id].append(layer.id)
+        self._evidence_memo: dict[tuple[SignalKind, str, int], _RankedEvidence] = {}
+        self._layers_of: dict[str, tuple[str, ...]] = {
+            dimension.id: tuple(layer.id for layer in taxonomy.layers if dimension.id in layer.dimensions)
+            for dimension in taxonomy.dimensions
+        }
 
     def score(self, company_signals: CompanySignals) -> ScoreCard:
         """Score one company."""
         taxonomy = self.taxonomy
         rules = taxonomy.scoring
-        merged: dict[tuple[SignalKind, str], _MergedSignal] = {}
-        unmatched: list[UnmatchedSignal] = []
+        counts: dict[tuple[SignalKind, str], int] = {}
+        first_match: dict[tuple[SignalKind, str], Match] = {}
+        unmatched: list[tuple[int, str, str, SignalKind]] = []
+        memo_get, match = self.matcher._memo.get, self.matcher.match
         for signal in company_signals.signals:
-            canonical, dimensions = self.matcher.match(signal.kind, signal.name)
-            if not dimensions:
-                unmatched.append(UnmatchedSignal.model_construct(name=signal.name, kind=signal.kind))
+            kind = signal.kind
+            matched = memo_get((kind, signal.name)) or match(kind, signal.name)
+            if not matched[2]:
+                unmatched.append((_KIND_POSITION[kind], matched[1], signal.name, kind))
                 continue
-            key = (signal.kind, name_key(canonical))
-            entry = merged.get(key)
-            if entry is None:
-                merged[key] = _MergedSignal(canonical, signal.evidence, dimensions)
-            else:
-                entry.count += signal.evidence
+            merged_key = (kind, matched[1])
+            count = counts.get(merged_key)
+            if count is None:
+                counts[merged_key] = signal.evidence
+                first_match[merged_key] = matched
+            else:  # aliases of one signal: one signal, evidence added up
+                counts[merged_key] = count + signal.evidence
 
-        per_dimension: list[list[Evidence]] = [[] for _ in taxonomy.dimensions]
-        weights = self._weights
-        for (kind, _), merged_signal in merged.items():
-            points = weights[kind] * (1.0 + math.log2(merged_signal.count))
-            item = Evidence.model_construct(
-                name=merged_signal.name, kind=kind, count=merged_signal.count, points=round(points, 6)
+        # Sort the merged signals once, by kind, then strongest first, then by name; distributing
+        # them in this order leaves every dimension's evidence grouped and sorted, and every sum
+        # independent of input order.
+        ranked: list[tuple[_RankedEvidence, tuple[int, ...]]] = []
+        for merged_key, count in counts.items():
+            canonical, key, dimensions = first_match[merged_key]
+            ranked.append((self._evidence(merged_key[0], canonical, key, count), dimensions))
+        ranked.sort()
+        dimension_count = len(taxonomy.dimensions)
+        per_dimension: list[list[_RankedEvidence]] = [[] for _ in range(dimension_count)]
+        for entry, dimensions in ranked:
+            for position in dimensions:
+                per_dimension[position].append(entry)
+
+        parts = [self._dimension_parts(entries) for entries in per_dimension]
+        ranks = competition_ranks([score for score, _, _ in parts])
+        scores = [
+            self._dimension_score(
+                position, *parts[position], rank=ranks[position], signal_count=len(per_dimension[position])
             )
-            for position in merged_signal.dimensions:
-                per_dimension[position].append(item)
-
-        scores = [self._dimension_score(position, items) for position, items in enumerate(per_dimension)]
-        _assign_ranks(scores, lambda score: score.score)
+            for position in range(dimension_count)
+        ]
         by_id = {score.id: score for score in scores}
         ordered = sorted(scores, key=lambda s: -s.score)  # stable: ties keep taxonomy order
         top = [s.id for s in ordered if s.score > 0][: rules.top_dimensions]
@@ -160,74 +176,103 @@ class Scorer:
             dimensions=scores,
             layers=self._layer_scores(by_id),
             top_dimensions=top,
-            strengths=[_strength(s, len(scores)) for s in ordered if s.score > 0][: rules.strength_candidates],
-            growth_opportunities=[_growth(s) for s in sorted(scores, key=lambda s: s.score)][: rules.growth_candidates],
-            unmatched_signals=sorted(unmatched, key=lambda u: (KIND_ORDER.index(u.kind), name_key(u.name), u.name)),
+            strengths=[_strength(s, len(scores)) for s in ordered[: rules.strength_candidates] if s.score > 0],
+            growth_opportunities=[_growth(s) for s in sorted(scores, key=lambda s: s.score)[: rules.growth_candidates]],
+            unmatched_signals=[UnmatchedSignal(name, kind) for _, _, name, kind in sorted(unmatched)],
         )
 
-    def _dimension_score(self, position: int, items: list[Evidence]) -> DimensionScore:
+    def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int) -> _RankedEvidence:
+        """The evidence item of a merged signal with its sort key; shared between companies."""
+        memo_key = (kind, canonical, count)
+        cached = self._evidence_memo.get(memo_key)
+        if cached is None:
+            if len(self._evidence_memo) >= MEMO_LIMIT:
+                self._evidence_memo.clear()
+            points = round(self._weights[kind] * (1.0 + math.log2(count)), 6)
+            cached = (_KIND_POSITION[kind], -points, key, Evidence(canonical, kind, count, points))
+            self._evidence_memo[memo_key] = cached
+        return cached
+
+    def _dimension_parts(self, entries: list[_RankedEvidence]) -> tuple[int, float, dict[SignalKind, list[Evidence]]]:
+        """Score, density and kind-grouped evidence of one dimension.
+
+        score = round_half_up(density * (1 + diversity_bonus * (kinds - 1))); 0 without evidence.
+        """
+        if not entries:
+            return 0, 0.0, {}
+        grouped = {
+            KIND_ORDER[kind_position]: [entry[3] for entry in group]
+            for kind_position, group in groupby(entries, key=itemgetter(0))
+        }
+        density = math.fsum(entry[3].points for entry in entries)
+        multiplier = 1.0 + self.taxonomy.scoring.diversity_bonus * (len(grouped) - 1)
+        return math.floor(density * multiplier + 0.5), density, grouped
+
+    def _dimension_score(
+        self,
+        position: int,
+        score: int,
+        density: float,
+        grouped: dict[SignalKind, list[Evidence]],
+        *,
+        rank: int,
+        signal_count: int,
+    ) -> DimensionScore:
         dimension = self.taxonomy.dimensions[position]
-        rules = self.taxonomy.scoring
-        grouped: dict[SignalKind, list[Evidence]] = {}
-        for kind in KIND_ORDER:
-            of_kind = [item for item in items if item.kind is kind]
-            if of_kind:
-                grouped[kind] = sorted(of_kind, key=lambda e: (-e.points, name_key(e.name), e.name))
-        density = math.fsum(item.points for item in items)
-        diversity = len(grouped)
-        raw = density * (1.0 + rules.diversity_bonus * (diversity - 1)) if diversity else 0.0
-        score = math.floor(raw + 0.5)
-        return DimensionScore.model_construct(
+        return DimensionScore(
             id=dimension.id,
             name=dimension.name,
             score=score,
-            tier=rules.tier_of(score),
-            rank=0,
-            layers=list(self._layers_of[dimension.id]),
+            tier=self.taxonomy.scoring.tier_of(score),
+            rank=rank,
+            layers=self._layers_of[dimension.id],
             density=round(density, 4),
-            diversity=diversity,
-            signal_count=len(items),
+            diversity=len(grouped),
+            signal_count=signal_count,
             evidence=grouped,
         )
 
     def _layer_scores(self, by_id: dict[str, DimensionScore]) -> list[LayerScore]:
+        tier_of = self.taxonomy.scoring.tier_of
+        means = [
+            round(math.fsum(by_id[d].score for d in layer.dimensions) / len(layer.dimensions), 1)
+            for layer in self.taxonomy.layers
+        ]
+        ranks = competition_ranks(means)
         layers = []
-        for number, layer in enumerate(self.taxonomy.layers, start=1):
+        for index, layer in enumerate(self.taxonomy.layers):
             ranked = sorted(layer.dimensions, key=lambda d: -by_id[d].score)
-            leading = ranked[0] if by_id[ranked[0]].score > 0 else None
-            mean = math.fsum(by_id[d].score for d in layer.dimensions) / len(layer.dimensions)
+            leader = by_id[ranked[0]]
             layers.append(
-                LayerScore.model_construct(
+                LayerScore(
                     id=layer.id,
-                    number=number,
+                    number=index + 1,
                     title=layer.title,
                     purpose=layer.purpose,
                     waves=list(layer.waves),
                     dimensions=ranked,
-                    leading_dimension=leading,
-                    mean_score=round(mean, 1),
-                    tier=self.taxonomy.scoring.tier_of(by_id[ranked[0]].score),
-                    rank=0,
+                    leading_dimension=leader.id if leader.score > 0 else None,
+                    mean_score=means[index],
+                    tier=tier_of(leader.score),
+                    rank=ranks[index],
                 )
             )
-        _assign_ranks(layers, lambda layer: layer.mean_score)
         return layers
 
 
-def _assign_ranks(items: Sequence[_Ranked], value: Callable[[_Ranked], float]) -> None:
-    """Competition ranking (1, 2, 2, 4) by descending value."""
-    values = sorted((value(item) for item in items), reverse=True)
-    for item in items:
-        item.rank = values.index(value(item)) + 1
+def competition_ranks(values: Sequence[float]) -> list[int]:
+    """Rank values in descending order, ties sharing a rank: [5, 9, 9, 1] -> [3, 1, 1, 4]."""
+    first_position: dict[float, int] = {}
+    for position, value in enumerate(sorted(values, reverse=True), start=1):
+        first_position.setdefault(value, position)
+    return [first_position[value] for value in values]
 
 
 def _strength(score: DimensionScore, total: int) -> Candidate:
     names = ", ".join(score.evidence_names()[:5])
     kinds = ", ".join(kind.value for kind in score.evidence)
     reason = f"Rank {score.rank} of {total}; {score.signal_count} signals across {kinds}; strongest: {names}."
-    return Candidate.model_construct(
-        dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason
-    )
+    return Candidate(dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason)
 
 
 def _growth(score: DimensionScore) -> Candidate:
@@ -241,9 +286,7 @@ def _growth(score: DimensionScore) -> Candidate:
         ]
         gap = f" No {' or '.join(missing)} signals." if missing else ""
         reason = f"{score.signal_count} signal{'s' if score.signal_count != 1 else ''} only.{gap}"
-    return Candidate.model_construct(
-        dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason
-    )
+    return Candidate(dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason)
 
 
 def score_company(company_signals: CompanySignals, taxonomy: Taxonomy) -> ScoreCard:

@@ -25,6 +25,7 @@ from naftiko_writer.models import CompanySignals, SignalKind
 from naftiko_writer.names import name_key
 
 SIGNAL_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+_KIND_TEXT = {kind: kind.value for kind in SignalKind}
 
 
 def load_signals(path: Path) -> CompanySignals:
@@ -81,5 +82,15 @@ def _duplicate_problems(document: Document, company_signals: CompanySignals) -> 
 
 
 def signals_digest(company_signals: CompanySignals) -> str:
-    """sha256 of the validated content (not the file bytes): formatting-independent provenance."""
-    return hashlib.sha256(company_signals.model_dump_json().encode()).hexdigest()
+    """sha256 of the validated content, not the file bytes: reformatting a file keeps its digest.
+
+    The hashed text is one tab-separated line for the company and one per signal
+    (kind, name, evidence, sources): cheap enough to compute for every score.
+    """
+    company = company_signals.company
+    lines = [f"{company.name}\t{company.slug}\t{company.as_of.isoformat()}"]
+    lines += [
+        f"{_KIND_TEXT[s.kind]}\t{s.name}\t{s.evidence}\t{'|'.join(s.sources) if s.sources else ''}"
+        for s in company_signals.signals
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

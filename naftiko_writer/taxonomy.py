@@ -155,6 +155,6 @@ def find_dimension(taxonomy: Taxonomy, query: str) -> Dimension:
     for dimension in taxonomy.dimensions:
         if key in {name_key(dimension.id), name_key(dimension.name), name_key(dimension.short_name or dimension.id)}:
             return dimension
-    close = difflib.get_close_matches(query.casefold(), [d.id for d in taxonomy.dimensions], n=3, cutoff=0.5)
+    close = difflib.get_close_matches(query.casefold(), [d.id for d in taxonomy.dimensions], n=3, cutoff=0.7)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise TaxonomyError(f"unknown dimension {query!r}; {hint}dimension ids are listed in taxonomy/{STRUCTURE_FILE}")

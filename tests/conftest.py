@@ -1,0 +1,82 @@
+"""Shared fixtures: project paths, the taxonomy, the Spotify signals, a clean CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from naftiko_writer.companies import load_company
+from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring import score_company
+from naftiko_writer.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+TAXONOMY_DIR = ROOT / "taxonomy"
+COMPANIES_DIR = ROOT / "fixtures" / "companies"
+SPOTIFY_DIR = COMPANIES_DIR / "spotify"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's settings or keys."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("NAFTIKO_WRITER_") or name.startswith("OPENAI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy(TAXONOMY_DIR)
+
+
+@pytest.fixture(scope="session")
+def spotify_signals() -> CompanySignals:
+    return load_company("spotify", COMPANIES_DIR)
+
+
+@pytest.fixture(scope="session")
+def spotify_card(spotify_signals: CompanySignals, taxonomy: Taxonomy) -> ScoreCard:
+    return score_company(spotify_signals, taxonomy)
+
+
+@pytest.fixture(scope="session")
+def spotify_expected() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((SPOTIFY_DIR / "expected.yaml").read_text())
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def taxonomy_copy(tmp_path: Path) -> Path:
+    """A writable copy of the taxonomy folder, for tests that break it."""
+    target = tmp_path / "taxonomy"
+    shutil.copytree(TAXONOMY_DIR, target)
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID_SIGNALS = """\
+company:
+  name: Acme
+  slug: acme
+  as_of: 2026-01-31
+signals:
+  - {kind: service, name: Amazon Web Services}
+  - {kind: tool, name: Terraform, evidence: 3}
+  - {kind: concept, name: machine learning}
+"""

@@ -1,0 +1,20 @@
+from naftiko_writer.names import name_key, name_tokens
+
+
+def test_case_punctuation_and_spacing_do_not_matter() -> None:
+    assert name_key("Amazon Web Services") == name_key("amazon-web-services") == name_key("AMAZON_WEB  services")
+    assert name_key("Qlik Sense") == name_key("QlikSense")
+    assert name_key("Node.js") == name_key("nodejs")
+
+
+def test_plus_and_sharp_keep_languages_apart() -> None:
+    assert len({name_key("C"), name_key("C++"), name_key("C#")}) == 3
+
+
+def test_non_latin_scripts_survive() -> None:
+    assert name_key("机器学习") == "机器学习"
+    assert name_tokens("Apache  Spark!") == ("apache", "spark")
+
+
+def test_punctuation_only_name_has_empty_key() -> None:
+    assert name_key("--- !!") == ""

@@ -1,0 +1,42 @@
+"""The README's set-up commands are the ones CI runs, and its tour commands work."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from typer.testing import CliRunner
+
+from naftiko_writer.cli import app
+from tests.conftest import ROOT
+
+
+def _setup_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"## Set-up: two commands\n\n```bash\n(.*?)```", readme, re.S)
+    assert block, "README needs a 'Set-up: two commands' bash block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_has_two_setup_commands_and_ci_runs_exactly_them() -> None:
+    commands = _setup_commands()
+    assert len(commands) == 2
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert ci == commands
+
+
+def test_tour_commands_run(runner: CliRunner) -> None:
+    readme = (ROOT / "README.md").read_text()
+    tour = re.search(r"## A short tour\n\n```bash\n(.*?)```", readme, re.S)
+    assert tour
+    for line in tour.group(1).splitlines():
+        command = line.split("#")[0].strip()
+        args = shlex.split(command)[1:]
+        if not args or any(arg.startswith("path/") for arg in args):
+            continue
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (command, result.stderr)
