@@ -251,7 +251,7 @@ class Candidate:
     reason: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UnmatchedSignal:
     """A signal that counted for no dimension."""
 

@@ -14,7 +14,7 @@ _NON_WORD = re.compile(r"[^\w]+|_+")
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """Split a name into lower-case word tokens, ignoring punctuation."""
-    text = unicodedata.normalize("NFKC", name).casefold()
+    text = name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
     for char, word in _SIGNIFICANT.items():
         text = text.replace(char, word)
     return tuple(token for token in _NON_WORD.split(text) if token)

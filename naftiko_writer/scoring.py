@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 
 from naftiko_writer.models import (
@@ -36,8 +36,10 @@ from naftiko_writer.models import (
 from naftiko_writer.names import name_key, name_tokens
 from naftiko_writer.signals import signals_digest
 
-Match = tuple[str, str, tuple[int, ...]]
-"""Canonical name, its name key, and the sorted indexes of the dimensions it counts for."""
+_Unmatched = tuple[int, str, str, UnmatchedSignal]
+"""(kind position, name key, name, record): the sort key and record of a signal that counts nowhere."""
+Match = tuple[str, tuple[SignalKind, str], tuple[int, ...], _Unmatched | None]
+"""Canonical name, (kind, name key), sorted dimension indexes, and the unmatched entry when there are none."""
 _RankedEvidence = tuple[int, float, str, Evidence]
 """(kind position, -points, name key, evidence): (kind, key) is unique per company, so sorting never compares evidence."""
 MEMO_LIMIT = 1_000_000
@@ -99,7 +101,8 @@ class SignalMatcher:
         for prefix, prefix_dimensions in self._prefixes:
             if tokens[: len(prefix)] == prefix:
                 dimensions |= prefix_dimensions
-        result = (canonical, key, tuple(sorted(dimensions)))
+        unmatched = None if dimensions else (_KIND_POSITION[kind], key, name, UnmatchedSignal(name, kind))
+        result = (canonical, (kind, key), tuple(sorted(dimensions)), unmatched)
         if len(self._memo) >= MEMO_LIMIT:
             self._memo.clear()
         self._memo[memo_key] = result
@@ -126,15 +129,14 @@ class Scorer:
         rules = taxonomy.scoring
         counts: dict[tuple[SignalKind, str], int] = {}
         first_match: dict[tuple[SignalKind, str], Match] = {}
-        unmatched: list[tuple[int, str, str, SignalKind]] = []
+        unmatched: list[_Unmatched] = []
         memo_get, match = self.matcher._memo.get, self.matcher.match
         for signal in company_signals.signals:
-            kind = signal.kind
-            matched = memo_get((kind, signal.name)) or match(kind, signal.name)
-            if not matched[2]:
-                unmatched.append((_KIND_POSITION[kind], matched[1], signal.name, kind))
+            matched = memo_get((signal.kind, signal.name)) or match(signal.kind, signal.name)
+            if matched[3] is not None:
+                unmatched.append(matched[3])
                 continue
-            merged_key = (kind, matched[1])
+            merged_key = matched[1]
             count = counts.get(merged_key)
             if count is None:
                 counts[merged_key] = signal.evidence
@@ -146,9 +148,13 @@ class Scorer:
         # them in this order leaves every dimension's evidence grouped and sorted, and every sum
         # independent of input order.
         ranked: list[tuple[_RankedEvidence, tuple[int, ...]]] = []
+        evidence_get = self._evidence_memo.get
         for merged_key, count in counts.items():
-            canonical, key, dimensions = first_match[merged_key]
-            ranked.append((self._evidence(merged_key[0], canonical, key, count), dimensions))
+            canonical, (_, key), dimensions, _ = first_match[merged_key]
+            entry = evidence_get((merged_key[0], canonical, count)) or self._evidence(
+                merged_key[0], canonical, key, count
+            )
+            ranked.append((entry, dimensions))
         ranked.sort()
         dimension_count = len(taxonomy.dimensions)
         per_dimension: list[list[_RankedEvidence]] = [[] for _ in range(dimension_count)]
@@ -178,7 +184,7 @@ class Scorer:
             top_dimensions=top,
             strengths=[_strength(s, len(scores)) for s in ordered[: rules.strength_candidates] if s.score > 0],
             growth_opportunities=[_growth(s) for s in sorted(scores, key=lambda s: s.score)[: rules.growth_candidates]],
-            unmatched_signals=[UnmatchedSignal(name, kind) for _, _, name, kind in sorted(unmatched)],
+            unmatched_signals=[entry[3] for entry in sorted(unmatched, key=_unmatched_order)],
         )
 
     def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int) -> _RankedEvidence:
@@ -260,6 +266,10 @@ class Scorer:
         return layers
 
 
+def _unmatched_order(entry: _Unmatched) -> tuple[int, str, str]:
+    return entry[0], entry[1], entry[2]
+
+
 def competition_ranks(values: Sequence[float]) -> list[int]:
     """Rank values in descending order, ties sharing a rank: [5, 9, 9, 1] -> [3, 1, 1, 4]."""
     first_position: dict[float, int] = {}
@@ -269,7 +279,7 @@ def competition_ranks(values: Sequence[float]) -> list[int]:
 
 
 def _strength(score: DimensionScore, total: int) -> Candidate:
-    names = ", ".join(score.evidence_names()[:5])
+    names = ", ".join(islice((item.name for items in score.evidence.values() for item in items), 5))
     kinds = ", ".join(kind.value for kind in score.evidence)
     reason = f"Rank {score.rank} of {total}; {score.signal_count} signals across {kinds}; strongest: {names}."
     return Candidate(dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason)
