@@ -1,0 +1,251 @@
+"""A small OpenAI-compatible chat-completions server on 127.0.0.1, for tests and benchmarks.
+
+It answers `POST /v1/chat/completions` in the wire format of a live server.
+By default it writes each section with the template engine from the `<data>`
+block of the prompt, so its answers are valid and grounded; a script per
+section injects faults (429 with retry-after, 500, timeouts, malformed JSON,
+schema-invalid JSON, invented numbers), and `authored` answers come from
+text written by hand (the shipped Spotify recordings). It never sees a
+real key and never leaves loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from naftiko_writer.sections import INPUT_MODELS, SectionKind
+from naftiko_writer.template_engine import draft_from_template
+
+_DATA_BLOCK = re.compile(r"<data>\s*(\{.*\})\s*</data>", re.S)
+FAULTS = ("ok", "429", "500", "timeout", "malformed", "schema", "invented", "drop")
+
+
+@dataclass
+class Reply:
+    """What the server sends back for one request."""
+
+    status: int = 200
+    body: object = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+Responder = Callable[[dict[str, Any], Mapping[str, str]], Reply]
+
+
+def section_of(body: dict[str, Any]) -> tuple[SectionKind, dict[str, Any]]:
+    """The section kind (from the schema name) and input data (from the prompt) of a request."""
+    kind = SectionKind(body["response_format"]["json_schema"]["name"])
+    first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    match = _DATA_BLOCK.search(first_user)
+    if match is None:
+        raise ValueError("no <data> block in the prompt")
+    return kind, json.loads(match.group(1))
+
+
+def template_content(body: dict[str, Any]) -> str:
+    """A grounded answer for the request, written by the template engine."""
+    kind, data = section_of(body)
+    return draft_from_template(kind, INPUT_MODELS[kind].model_validate(data)).model_dump_json()
+
+
+def completion(body: dict[str, Any], content: str, finish_reason: str = "stop") -> dict[str, Any]:
+    """A chat.completion object as a live server returns it (token counts estimated at 4 characters each)."""
+    prompt_chars = sum(len(message.get("content") or "") for message in body.get("messages", []))
+    prompt_tokens = max(1, prompt_chars // 4)
+    completion_tokens = max(1, len(content) // 4)
+    return {
+        "id": "chatcmpl-naftiko-local",
+        "object": "chat.completion",
+        "created": 1767225600,
+        "model": body.get("model", "unknown"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": None},
+                "logprobs": None,
+                "finish_reason": finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def invent_number(content: str) -> str:
+    """Corrupt a valid answer with a number no data holds."""
+    value = json.loads(content)
+
+    def corrupt(node: Any) -> tuple[Any, bool]:
+        if isinstance(node, str):
+            return node.rstrip(".") + ", with a score of 97.", True
+        if isinstance(node, dict):
+            for key, item in node.items():
+                new, done = corrupt(item)
+                if done:
+                    node[key] = new
+                    return node, True
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                new, done = corrupt(item)
+                if done:
+                    node[index] = new
+                    return node, True
+        return node, False
+
+    return json.dumps(corrupt(value)[0])
+
+
+@dataclass
+class ScriptedResponder:
+    """Answers with the template engine, after the faults scripted for each section.
+
+    `script` maps a section id (or `*` for every section) to the faults its
+    successive requests meet: `["429", "ok"]` fails the first request with a
+    rate limit and answers the second. `always` fails every request of every
+    section with one fault. `answer` overrides how a good answer is written.
+    """
+
+    script: dict[str, list[str]] = field(default_factory=dict)
+    always: str | None = None
+    timeout_delay: float = 2.0
+    latency: float = 0.0
+    answer: Callable[[dict[str, Any]], str] = template_content
+    calls: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, body: dict[str, Any], headers: Mapping[str, str]) -> Reply:
+        """Serve one request."""
+        section = headers.get("x-naftiko-section", "unknown")
+        with self._lock:
+            self.calls.append(section)
+            queue = self.script.get(section) or self.script.get("*") or []
+            fault = self.always or (queue.pop(0) if queue else "ok")
+        return self.reply(fault, body)
+
+    def reply(self, fault: str, body: dict[str, Any]) -> Reply:
+        """The reply for one fault kind."""
+        delay = self.latency
+        if fault == "429":
+            return Reply(
+                429, {"error": {"message": "Rate limit reached", "type": "requests"}}, {"retry-after-ms": "20"}, delay
+            )
+        if fault == "500":
+            return Reply(500, {"error": {"message": "The server had an error", "type": "server_error"}}, delay=delay)
+        if fault == "timeout":
+            return Reply(200, completion(body, self.answer(body)), delay=self.timeout_delay)
+        if fault == "drop":
+            return Reply(-1)
+        if fault == "malformed":
+            return Reply(200, completion(body, '{"paragraph": "unterminated'), delay=delay)
+        if fault == "schema":
+            return Reply(200, completion(body, json.dumps({"text": "not the schema"})), delay=delay)
+        content = self.answer(body)
+        if fault == "invented":
+            content = invent_number(content)
+        return Reply(200, completion(body, content), delay=delay)
+
+
+def authored_answer(outputs: Mapping[str, Mapping[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """Answer each section with hand-written output, looked up by the section in the prompt."""
+
+    def answer(body: dict[str, Any]) -> str:
+        key = _section_key(body)
+        if key not in outputs:
+            raise KeyError(f"no authored answer for {key}")
+        return json.dumps(outputs[key], ensure_ascii=False)
+
+    return answer
+
+
+def _section_key(body: dict[str, Any]) -> str:
+    kind, data = section_of(body)
+    if kind is SectionKind.DIMENSION_NARRATIVE:
+        return f"dimension:{data['dimension']}"
+    if kind is SectionKind.LAYER_INTRODUCTION:
+        return f"layer:{data['layer_number']}"
+    return kind.value
+
+
+class FakeOpenAIServer:
+    """A threaded HTTP server answering chat completions with a responder."""
+
+    def __init__(self, responder: Responder) -> None:
+        """Bind to a free port on 127.0.0.1 (not yet serving)."""
+        self.responder = responder
+        self.requests: list[dict[str, Any]] = []
+        handler = self._handler()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-compatible base URL (`http://127.0.0.1:PORT/v1`)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> FakeOpenAIServer:
+        """Start serving in a background thread."""
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                server.requests.append({"path": self.path, "headers": headers, "body": body})
+                if not self.path.endswith("/chat/completions"):
+                    self._send(Reply(404, {"error": {"message": f"no route {self.path}"}}))
+                    return
+                try:
+                    reply = server.responder(body, headers)
+                except Exception as exc:  # a broken responder is a 500, as a real server would answer
+                    reply = Reply(500, {"error": {"message": f"responder failed: {exc}"}})
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.status < 0:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                self._send(reply)
+
+            def _send(self, reply: Reply) -> None:
+                payload = json.dumps(reply.body).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    self.send_header("x-request-id", "req-naftiko-local")
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+                    return
+
+        return Handler

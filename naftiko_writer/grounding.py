@@ -1,0 +1,142 @@
+"""Grounding checks: every number and technology name in a section must come from its input.
+
+The rule is uniform: a section may only state numbers and name technologies
+that appear in the JSON input it was given. Technology names are recognised
+from a vocabulary (the taxonomy's proper-noun names and aliases plus the
+company's non-concept signals), case-sensitively and on word boundaries; an
+alias of a name in the input counts as that name. A few section kinds add
+their own rules (a dimension paragraph must state its score).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from naftiko_writer.models import CompanySignals, SignalKind, Taxonomy
+from naftiko_writer.names import name_key
+from naftiko_writer.sections import (
+    CandidatesInput,
+    DimensionInput,
+    DimensionNarrative,
+    GrowthOpportunities,
+    Input,
+    Output,
+)
+
+GENERIC_TERMS = frozenset({"AI", "ML", "API", "APIs"})
+"""Capitalised catalogue spellings that are ordinary report vocabulary, not product names."""
+
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Technology names the checker recognises, each mapped to a canonical key."""
+
+    canonical: dict[str, str]
+    pattern: re.Pattern[str] | None
+
+    def mentions(self, text: str) -> Iterator[re.Match[str]]:
+        """Every technology name in `text`, longest spelling first."""
+        if self.pattern is None:
+            return iter(())
+        return self.pattern.finditer(text)
+
+
+def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
+    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names."""
+    canonical: dict[str, str] = {}
+    for entry in taxonomy.catalog.signals:
+        concept_only = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
+        for spelling in (entry.name, *entry.aliases):
+            if concept_only or spelling in GENERIC_TERMS or not _looks_like_a_name(spelling):
+                continue
+            canonical.setdefault(spelling, name_key(entry.name))
+    if company_signals is not None:
+        for signal in company_signals.signals:
+            if (
+                signal.kind is not SignalKind.CONCEPT
+                and signal.name not in GENERIC_TERMS
+                and _looks_like_a_name(signal.name)
+            ):
+                canonical.setdefault(signal.name, name_key(signal.name))
+    spellings = sorted(canonical, key=lambda s: (-len(s), s))
+    pattern = (
+        re.compile(r"(?<![\w])(?:" + "|".join(re.escape(s) for s in spellings) + r")(?![\w])") if spellings else None
+    )
+    return Vocabulary(canonical, pattern)
+
+
+def _looks_like_a_name(spelling: str) -> bool:
+    """Proper nouns and product names: some capital letter or digit, and at least one letter."""
+    return any(ch.isupper() or ch.isdigit() for ch in spelling) and any(ch.isalpha() for ch in spelling)
+
+
+def output_texts(value: object) -> Iterator[str]:
+    """Every string inside an output model (depth-first)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from output_texts(getattr(value, field))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from output_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from output_texts(item)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers in text, normalised (`1,000` -> `1000`, `33.0` -> `33`)."""
+    return [_normalise(match.group(1)) for match in _NUMBER.finditer(text)]
+
+
+def _normalise(number: str) -> str:
+    value = float(number.replace(",", ""))
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary) -> list[str]:
+    """Problems that make `output` ungrounded in `section_input`; empty when it is grounded."""
+    data = section_input.model_dump_json()
+    allowed_names = {vocabulary.canonical[m.group(0)] for m in vocabulary.mentions(data)}
+    allowed_numbers = set(numbers_in(vocabulary.pattern.sub(" ", data) if vocabulary.pattern else data))
+    allowed_numbers |= set(numbers_in(data))
+    problems: list[str] = []
+    seen: set[str] = set()
+    for text in output_texts(output):
+        for mention in vocabulary.mentions(text):
+            name = mention.group(0)
+            if vocabulary.canonical[name] not in allowed_names and name not in seen:
+                seen.add(name)
+                problems.append(f"names {name!r}, which is not in this section's data; mention only listed signals")
+        stripped = vocabulary.pattern.sub(" ", text) if vocabulary.pattern else text
+        for number in numbers_in(stripped):
+            if number not in allowed_numbers and number not in seen:
+                seen.add(number)
+                problems.append(
+                    f"states the number {number}, which is not in this section's data; use only given numbers"
+                )
+    problems.extend(_kind_rules(output, section_input))
+    return problems
+
+
+def _kind_rules(output: Output, section_input: Input) -> Iterable[str]:
+    if (
+        isinstance(output, DimensionNarrative)
+        and isinstance(section_input, DimensionInput)
+        and str(section_input.score) not in numbers_in(output.paragraph)
+    ):
+        yield f"the paragraph must state the dimension's score, {section_input.score}"
+    if isinstance(output, GrowthOpportunities) and isinstance(section_input, CandidatesInput):
+        scores = {candidate.name: candidate.score for candidate in section_input.candidates}
+        for row in output.rows:
+            if row.area not in scores:
+                yield f"growth row {row.area!r} is not one of the candidate dimensions ({', '.join(scores)})"
+            elif row.current_state != f"Score: {scores[row.area]}":
+                yield f"growth row {row.area!r} must have current_state 'Score: {scores[row.area]}'"

@@ -1,0 +1,195 @@
+"""The model client: the only module that imports openai and tenacity.
+
+The pipeline depends on the small `LLMClient` protocol. `OpenAIChatClient`
+implements it with the real `openai` SDK against any OpenAI-compatible base
+URL, asking for strict structured output (`response_format` json_schema).
+The SDK's own retries are off; tenacity retries rate limits (honouring
+`retry-after-ms` / `Retry-After`), timeouts, connection errors and 5xx with
+exponential backoff and jitter, and never retries other 4xx answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+import httpx2
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from naftiko_writer.errors import ConfigError, LLMError, NaftikoWriterError
+from naftiko_writer.replay import SECTION_HEADER, SOURCE_HEADER, TEMPLATE_HEADER
+
+MAX_RETRY_AFTER_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One structured-output chat request."""
+
+    section_id: str
+    template_hash: str
+    model: str
+    messages: list[dict[str, str]]
+    schema_name: str
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """The model's answer and what it cost."""
+
+    content: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    retries: int
+    recording: str | None
+
+
+class LLMClient(Protocol):
+    """What the pipeline needs from a model."""
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        """Send one request and return the answer (after transient-failure retries)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried."""
+
+    attempts: int = 5
+    base_seconds: float = 0.5
+    max_seconds: float = 20.0
+
+
+@dataclass
+class OpenAIChatClient:
+    """LLMClient over the openai SDK; `transport` lets replay.py serve or record the HTTP traffic."""
+
+    base_url: str
+    api_key: str
+    timeout_seconds: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    transport: httpx2.AsyncBaseTransport | None = None
+    on_retry: Callable[[str], None] | None = None
+    _client: openai.AsyncOpenAI | None = None
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            http_client = (
+                httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds) if self.transport else None
+            )
+            self._client = openai.AsyncOpenAI(
+                base_url=self.base_url,
+                api_key=self.api_key,
+                max_retries=0,
+                timeout=self.timeout_seconds,
+                http_client=http_client,
+            )
+        return self._client
+
+    async def close(self) -> None:
+        """Close the HTTP connections."""
+        if self._client is not None:
+            await self._client.close()
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        """Send one request, retrying transient failures; map the rest to naftiko-writer errors."""
+        retries = 0
+
+        def count_retry(_: RetryCallState) -> None:
+            nonlocal retries
+            retries += 1
+            if self.on_retry is not None:
+                self.on_retry(request.section_id)
+
+        response_format: ResponseFormatJSONSchema = {
+            "type": "json_schema",
+            "json_schema": {"name": request.schema_name, "strict": True, "schema": request.schema},
+        }
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=_wait_for(self.retry),
+            stop=stop_after_attempt(self.retry.attempts),
+            before_sleep=count_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    raw = await self._sdk().chat.completions.with_raw_response.create(
+                        model=request.model,
+                        messages=cast(list[ChatCompletionMessageParam], request.messages),
+                        response_format=response_format,
+                        extra_headers={SECTION_HEADER: request.section_id, TEMPLATE_HEADER: request.template_hash},
+                    )
+        except openai.APIError as exc:
+            raise self._translate(exc, request, retries) from None
+        completion = raw.parse()
+        choice = completion.choices[0] if completion.choices else None
+        usage = completion.usage
+        return ChatResult(
+            content=(choice.message.content or "") if choice else "",
+            finish_reason=choice.finish_reason if choice else None,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            retries=retries,
+            recording=raw.headers.get(SOURCE_HEADER),
+        )
+
+    def _translate(self, exc: openai.APIError, request: ChatRequest, retries: int) -> NaftikoWriterError:
+        cause = exc.__cause__
+        if isinstance(cause, NaftikoWriterError):  # raised by the replay transport
+            return cause
+        where = f"the endpoint at {self.base_url}"
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ConfigError(f"{where} rejected the API key ({exc.status_code}); check OPENAI_API_KEY")
+        if isinstance(exc, openai.NotFoundError):
+            return ConfigError(f"{where} does not serve model {request.model!r} (404); check --model and --base-url")
+        status = f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__
+        attempts = retries + 1
+        return LLMError(f"section {request.section_id}: {where} failed after {attempts} attempt(s): {status}")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Rate limits, timeouts, connection errors and 5xx are worth retrying; other 4xx are not."""
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return not isinstance(exc.__cause__, NaftikoWriterError)
+    if isinstance(exc, openai.RateLimitError):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code >= 500 or exc.status_code == 408
+    return False
+
+
+def retry_after_seconds(exc: BaseException | None) -> float | None:
+    """The server's requested wait, from `retry-after-ms` or `Retry-After` (seconds)."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return min(max(float(value) * scale, 0.0), MAX_RETRY_AFTER_SECONDS)
+        except ValueError:
+            continue
+    return None
+
+
+def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    backoff = wait_random_exponential(multiplier=policy.base_seconds, max=policy.max_seconds)
+
+    def wait(state: RetryCallState) -> float:
+        exception = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_seconds(exception)
+        return hinted if hinted is not None else float(backoff(state))
+
+    return wait

@@ -1,0 +1,319 @@
+"""Orchestration: score -> plan -> draft sections concurrently -> validate -> Report.
+
+Independent sections run concurrently with at most `concurrency` model
+requests in flight; a section that depends on others (the strategic
+assessment, the executive summary) awaits them. Every model answer is parsed
+into its schema and checked against its input (grounding); a failing answer
+gets a bounded repair loop that lists the exact problems, and a section that
+still fails falls back to the template engine, marked for the analyst. Only
+configuration problems (no recording in replay mode, a rejected key) stop a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from naftiko_writer import __version__
+from naftiko_writer.companies import load_company
+from naftiko_writer.errors import ConfigError, LLMError
+from naftiko_writer.grounding import Vocabulary, build_vocabulary, check_grounding
+from naftiko_writer.llm import ChatRequest, LLMClient, OpenAIChatClient, RetryPolicy
+from naftiko_writer.models import ScoreCard, Taxonomy
+from naftiko_writer.plan import SectionSpec, plan_sections, section_input
+from naftiko_writer.prompts import PromptSet, load_prompts, render_messages, repair_message
+from naftiko_writer.replay import RecordingTransport, RecordMode
+from naftiko_writer.report import DraftSummary, Provenance, Report, SectionResult, SectionSource
+from naftiko_writer.scoring import score_company
+from naftiko_writer.sections import OUTPUT_MODELS, Input, Output, strict_schema
+from naftiko_writer.signals import signals_digest
+from naftiko_writer.taxonomy import load_taxonomy
+from naftiko_writer.template_engine import draft_from_template
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+REPLAY_API_KEY = "replay-mode-needs-no-key"
+
+
+class Engine(StrEnum):
+    """Who writes the prose."""
+
+    LLM = "llm"
+    TEMPLATE = "template"
+
+
+class EventKind(StrEnum):
+    """Progress events the pipeline reports."""
+
+    PLANNED = "planned"
+    FINISHED = "finished"
+    RETRY = "retry"
+    REPAIR = "repair"
+
+
+@dataclass(frozen=True)
+class DraftEvent:
+    """One progress event (console.py draws them)."""
+
+    kind: EventKind
+    section_id: str = ""
+    total: int = 0
+    source: SectionSource | None = None
+    tokens: int = 0
+
+
+EventHandler = Callable[[DraftEvent], None]
+
+
+@dataclass(frozen=True)
+class DraftOptions:
+    """How to draft sections."""
+
+    engine: Engine = Engine.LLM
+    model: str = DEFAULT_MODEL
+    concurrency: int = 8
+    max_repairs: int = 2
+
+
+def _ignore(_: DraftEvent) -> None:
+    return None
+
+
+@dataclass
+class SectionDrafter:
+    """Drafts the sections of one ScoreCard."""
+
+    card: ScoreCard
+    taxonomy: Taxonomy
+    vocabulary: Vocabulary
+    prompts: PromptSet
+    client: LLMClient | None
+    options: DraftOptions
+    on_event: EventHandler = _ignore
+    _outputs: dict[str, Output] = field(default_factory=dict)
+
+    async def draft_all(self) -> dict[str, SectionResult]:
+        """Draft every section; dependencies first, the rest concurrently."""
+        plan = plan_sections(self.card)
+        self.on_event(DraftEvent(EventKind.PLANNED, total=len(plan)))
+        semaphore = asyncio.Semaphore(max(1, self.options.concurrency))
+        tasks: dict[str, asyncio.Task[SectionResult]] = {}
+        for spec in plan:
+            dependencies = [tasks[d] for d in spec.depends_on]
+            tasks[spec.id] = asyncio.create_task(self._draft_after(spec, dependencies, semaphore), name=spec.id)
+        try:
+            results = await asyncio.gather(*tasks.values())
+        except BaseException:
+            for task in tasks.values():
+                task.cancel()
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
+            raise
+        return {result.id: result for result in results}
+
+    async def _draft_after(
+        self, spec: SectionSpec, dependencies: list[asyncio.Task[SectionResult]], semaphore: asyncio.Semaphore
+    ) -> SectionResult:
+        for dependency in dependencies:
+            await dependency
+        data = section_input(spec, self.card, self.taxonomy, self._outputs)
+        if self.options.engine is Engine.TEMPLATE or self.client is None:
+            output = draft_from_template(spec.kind, data)
+            result = self._result(spec, data, output, SectionSource.TEMPLATE)
+        else:
+            result = await self._draft_with_model(spec, data, semaphore)
+        self._outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(result.output)
+        self.on_event(
+            DraftEvent(
+                EventKind.FINISHED,
+                spec.id,
+                source=result.source,
+                tokens=result.prompt_tokens + result.completion_tokens,
+            )
+        )
+        return result
+
+    def _result(
+        self, spec: SectionSpec, data: Input, output: Output, source: SectionSource, **counts: object
+    ) -> SectionResult:
+        return SectionResult.model_validate(
+            {
+                "id": spec.id,
+                "kind": spec.kind,
+                "title": spec.title,
+                "source": source,
+                "output": output.model_dump(mode="json"),
+                "input_hash": input_hash(data, self.prompts.template_hash(spec.kind)),
+                **counts,
+            }
+        )
+
+    async def _draft_with_model(self, spec: SectionSpec, data: Input, semaphore: asyncio.Semaphore) -> SectionResult:
+        assert self.client is not None
+        model_type = OUTPUT_MODELS[spec.kind]
+        messages = render_messages(self.prompts, spec.kind, spec.title, data)
+        schema = strict_schema(model_type)
+        counts = {"attempts": 0, "retries": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        problems: list[str] = []
+        recording = None
+        for attempt in range(1 + self.options.max_repairs):
+            request = ChatRequest(
+                section_id=spec.id,
+                template_hash=self.prompts.template_hash(spec.kind),
+                model=self.options.model,
+                messages=messages,
+                schema_name=spec.kind.value,
+                schema=schema,
+            )
+            try:
+                async with semaphore:
+                    answer = await self.client.complete(request)
+            except LLMError as exc:
+                problems.append(str(exc))
+                break
+            counts["attempts"] += 1
+            counts["retries"] += answer.retries
+            counts["prompt_tokens"] += answer.prompt_tokens
+            counts["completion_tokens"] += answer.completion_tokens
+            recording = answer.recording
+            output, found = parse_output(answer.content, answer.finish_reason, model_type)
+            if output is not None:
+                found = check_grounding(output, data, self.vocabulary)
+            if output is not None and not found:
+                return self._result(spec, data, output, SectionSource.MODEL, recording=recording, **counts)
+            problems.extend(f"attempt {attempt + 1}: {problem}" for problem in found)
+            if attempt < self.options.max_repairs:
+                self.on_event(DraftEvent(EventKind.REPAIR, spec.id))
+                messages = [*messages, {"role": "assistant", "content": answer.content}, repair_message(found)]
+        fallback = draft_from_template(spec.kind, data)
+        return self._result(
+            spec, data, fallback, SectionSource.FALLBACK, recording=recording, problems=problems, **counts
+        )
+
+
+def parse_output(content: str, finish_reason: str | None, model_type: type[Output]) -> tuple[Output | None, list[str]]:
+    """Parse a model answer into its schema; the problems, one line each, when it does not fit."""
+    if finish_reason == "length":
+        return None, ["the answer was cut off at the token limit; answer more briefly"]
+    try:
+        value = json.loads(content)
+    except json.JSONDecodeError as exc:
+        return None, [f"the answer is not valid JSON ({exc.msg} at character {exc.pos}); return one JSON object"]
+    try:
+        return model_type.model_validate(value), []
+    except ValidationError as exc:
+        return None, [
+            f"{'.'.join(str(part) for part in error['loc']) or 'the object'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        ]
+
+
+def input_hash(data: Input, template_hash: str) -> str:
+    """What a section was drafted from: its input and its prompt template."""
+    return hashlib.sha256((data.model_dump_json() + template_hash).encode()).hexdigest()[:16]
+
+
+def summarise(results: dict[str, SectionResult], unused_recordings: int = 0) -> DraftSummary:
+    """Totals over the drafted sections."""
+    values = list(results.values())
+    return DraftSummary(
+        sections=len(values),
+        calls=sum(r.attempts for r in values),
+        prompt_tokens=sum(r.prompt_tokens for r in values),
+        completion_tokens=sum(r.completion_tokens for r in values),
+        retries=sum(r.retries for r in values),
+        repairs=sum(max(r.attempts - 1, 0) for r in values),
+        fallbacks=sum(1 for r in values if r.source is SectionSource.FALLBACK),
+        unused_recordings=unused_recordings,
+    )
+
+
+@dataclass(frozen=True)
+class DraftJob:
+    """Everything a draft run needs, resolved at the edge (flags, environment, clock)."""
+
+    company: str
+    companies_dir: Path
+    taxonomy_dir: Path
+    prompts_dir: Path
+    recordings_dir: Path
+    created: str
+    engine: Engine = Engine.LLM
+    mode: RecordMode = RecordMode.REPLAY
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = None
+    concurrency: int = 8
+    max_repairs: int = 2
+    timeout_seconds: float = 60.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    recording_source: str = "recorded"
+
+
+def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
+    """Load, score and draft one company."""
+    taxonomy = load_taxonomy(job.taxonomy_dir)
+    company_signals = load_company(job.company, job.companies_dir)
+    card = score_company(company_signals, taxonomy)
+    prompts = load_prompts(job.prompts_dir)
+    vocabulary = build_vocabulary(taxonomy, company_signals)
+    options = DraftOptions(engine=job.engine, model=job.model, concurrency=job.concurrency, max_repairs=job.max_repairs)
+    transport = None
+    client = None
+    if job.engine is Engine.LLM:
+        transport = RecordingTransport(
+            job.mode, job.recordings_dir / card.company.slug, card.company.slug, source=job.recording_source
+        )
+        client = OpenAIChatClient(
+            base_url=job.base_url or DEFAULT_BASE_URL,
+            api_key=_api_key(job),
+            timeout_seconds=job.timeout_seconds,
+            retry=job.retry,
+            transport=transport,
+            on_retry=lambda section_id: on_event(DraftEvent(EventKind.RETRY, section_id)),
+        )
+
+    async def run() -> dict[str, SectionResult]:
+        drafter = SectionDrafter(card, taxonomy, vocabulary, prompts, client, options, on_event)
+        try:
+            return await drafter.draft_all()
+        finally:
+            if client is not None:
+                await client.close()
+
+    results = asyncio.run(run())
+    unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY else 0
+    recordings = sorted({r.recording for r in results.values() if r.recording})
+    provenance = Provenance(
+        tool_version=__version__,
+        created=job.created,
+        company=card.company.slug,
+        signals_file=str(job.company),
+        signals_digest=signals_digest(company_signals),
+        taxonomy_version=taxonomy.version,
+        taxonomy_digest=taxonomy.digest,
+        prompt_hashes=prompts.hashes(),
+        engine=job.engine.value,
+        mode=job.mode.value if job.engine is Engine.LLM else "none",
+        model=job.model if job.engine is Engine.LLM else None,
+        recording_sources=recordings,
+    )
+    ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
+    return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summarise(ordered, unused))
+
+
+def _api_key(job: DraftJob) -> str:
+    if job.mode is RecordMode.REPLAY:
+        return job.api_key or REPLAY_API_KEY
+    if not job.api_key:
+        raise ConfigError(
+            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {job.base_url or DEFAULT_BASE_URL}. "
+            "Set it (any value for a local server), or draft offline with --mode replay or --engine template"
+        )
+    return job.api_key

@@ -1,0 +1,79 @@
+"""The drafted report as data: sections with their sources, provenance and run summary.
+
+This is the JSON sidecar written next to every Markdown draft, and what
+render.py turns into Markdown.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from naftiko_writer.models import ScoreCard
+from naftiko_writer.sections import SectionKind
+
+
+class SectionSource(StrEnum):
+    """Where a section's text came from."""
+
+    MODEL = "model"  # a model answer that passed schema and grounding checks
+    TEMPLATE = "template"  # the template engine, by choice (--engine template)
+    FALLBACK = "fallback"  # the template engine, because the model's answers failed: review it
+
+
+class SectionResult(BaseModel):
+    """One drafted section."""
+
+    id: str
+    kind: SectionKind
+    title: str
+    source: SectionSource
+    output: dict[str, object] = Field(description="The validated section output (its schema's JSON).")
+    input_hash: str = Field(description="sha256 of the section's input and template: what it was drafted from.")
+    recording: str | None = Field(default=None, description="authored / recorded when replayed, live when not.")
+    attempts: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    problems: list[str] = Field(default_factory=list, description="Why the model's answers were rejected.")
+
+
+class Provenance(BaseModel):
+    """What a draft was made from."""
+
+    tool_version: str
+    created: str
+    company: str
+    signals_file: str
+    signals_digest: str
+    taxonomy_version: str
+    taxonomy_digest: str
+    prompt_hashes: dict[str, str]
+    engine: str
+    mode: str
+    model: str | None
+    recording_sources: list[str]
+
+
+class DraftSummary(BaseModel):
+    """Counts for the end-of-run summary."""
+
+    sections: int = 0
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    retries: int = 0
+    repairs: int = 0
+    fallbacks: int = 0
+    unused_recordings: int = 0
+    wall_seconds: float = 0.0
+
+
+class Report(BaseModel):
+    """A complete draft."""
+
+    scorecard: ScoreCard
+    sections: dict[str, SectionResult]
+    provenance: Provenance
+    summary: DraftSummary
