@@ -8,8 +8,10 @@ exit 2 (Typer); Ctrl-C exits 130.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,15 +22,21 @@ from naftiko_writer.companies import list_companies, load_company
 from naftiko_writer.config import Settings
 from naftiko_writer.console import (
     CompanyRow,
+    DraftProgress,
     print_companies,
+    print_draft_summary,
     print_error,
     print_explanation,
     print_scorecard,
+    stderr_console,
     stdout_console,
     write_json,
 )
+from naftiko_writer.drafts import draft_files, write_draft
 from naftiko_writer.errors import NaftikoWriterError
 from naftiko_writer.models import to_json
+from naftiko_writer.pipeline import DraftJob, Engine, draft_company
+from naftiko_writer.replay import RecordMode
 from naftiko_writer.scoring import Scorer
 from naftiko_writer.signals import load_signals
 from naftiko_writer.taxonomy import find_dimension, load_taxonomy
@@ -136,6 +144,85 @@ def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -
             write_json(json.dumps([row.__dict__ for row in rows], indent=2))
         else:
             print_companies(rows, stdout_console())
+
+
+@app.command()
+def draft(
+    company: CompanyArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Markdown file to write [default: drafts/<company>/<timestamp>.md].")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
+    ] = Engine.LLM,
+    mode: Annotated[
+        RecordMode,
+        typer.Option(
+            "--mode",
+            help="replay: offline from fixtures/recordings; record: call the endpoint and save; live: call, save nothing.",
+        ),
+    ] = RecordMode.REPLAY,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL or gpt-4o-mini].")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible endpoint [default: OPENAI_BASE_URL or api.openai.com]."),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=256, help="Model requests in flight [default: 8].")
+    ] = None,
+    max_repairs: Annotated[
+        int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
+    ] = 2,
+    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")] = 60.0,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
+    with user_errors():
+        settings = Settings()
+        now = datetime.now(UTC)
+        files = draft_files(
+            settings.drafts_dir, company.rsplit("/", 1)[-1].split(".")[0], now.strftime("%Y%m%dT%H%M%SZ"), out
+        )
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        job = DraftJob(
+            company=company,
+            companies_dir=settings.resolved_companies_dir(companies_dir),
+            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+            prompts_dir=settings.resolved_prompts_dir(),
+            recordings_dir=settings.resolved_recordings_dir(),
+            created=now.isoformat(timespec="seconds"),
+            engine=engine,
+            mode=mode,
+            model=model or settings.model,
+            base_url=base_url or settings.openai_base_url,
+            api_key=key,
+            concurrency=concurrency or settings.concurrency,
+            max_repairs=max_repairs,
+            timeout_seconds=timeout,
+        )
+        started = time.perf_counter()
+        with DraftProgress(company, enabled=not quiet and not as_json) as progress:
+            report = draft_company(job, on_event=progress)
+        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+        write_draft(report, files)
+        if as_json:
+            write_json(
+                json.dumps(
+                    {
+                        "markdown": str(files.markdown),
+                        "sidecar": str(files.sidecar),
+                        "summary": report.summary.model_dump(),
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            print_draft_summary(report.summary, str(files.markdown), stderr_console())
 
 
 def main() -> None:

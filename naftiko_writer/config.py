@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,28 @@ class Settings(BaseSettings):
     )
     taxonomy_dir: Path | None = Field(default=None, description="Taxonomy folder (default: HOME/taxonomy).")
     companies_dir: Path | None = Field(default=None, description="Company fixtures (default: HOME/fixtures/companies).")
+
+    prompts_dir: Path | None = Field(default=None, description="Prompt templates (default: HOME/prompts).")
+    recordings_dir: Path | None = Field(
+        default=None, description="Recorded responses (default: HOME/fixtures/recordings)."
+    )
+    drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+    concurrency: int = Field(default=8, ge=1, le=256, description="Model requests in flight at once.")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY"), description="API key for record/live modes."
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"), description="OpenAI-compatible endpoint."
+    )
+
+    def resolved_prompts_dir(self) -> Path:
+        """The prompts folder: environment, else HOME/prompts."""
+        return self.prompts_dir or self.home / "prompts"
+
+    def resolved_recordings_dir(self) -> Path:
+        """The recordings folder: environment, else HOME/fixtures/recordings."""
+        return self.recordings_dir or self.home / "fixtures" / "recordings"
 
     def resolved_taxonomy_dir(self, override: Path | None = None) -> Path:
         """The taxonomy folder: flag, else environment, else HOME/taxonomy."""

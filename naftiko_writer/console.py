@@ -11,9 +11,12 @@ import sys
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
+from naftiko_writer.pipeline import DraftEvent, EventKind
+from naftiko_writer.report import DraftSummary
 
 TOP_EVIDENCE = 4
 
@@ -135,3 +138,75 @@ def print_companies(rows: list[CompanyRow], console: Console) -> None:
         signals = str(row.signals) if row.signals is not None else f"invalid: {row.problem}"
         table.add_row(row.slug, row.name, row.as_of, signals, row.path)
     console.print(table)
+
+
+class DraftProgress:
+    """A progress bar on stderr: sections done, retries, repairs, tokens."""
+
+    def __init__(self, company: str, enabled: bool = True) -> None:
+        """Set up (not yet shown)."""
+        self.company = company
+        self.retries = 0
+        self.repairs = 0
+        self.tokens = 0
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=False,
+            disable=not enabled,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> DraftProgress:
+        """Show the bar."""
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop the bar."""
+        self._progress.stop()
+
+    def __call__(self, event: DraftEvent) -> None:
+        """Update the bar from one pipeline event."""
+        if event.kind is EventKind.PLANNED:
+            self._task = self._progress.add_task(f"Drafting {self.company}", total=event.total, stats=self._stats())
+            return
+        if event.kind is EventKind.RETRY:
+            self.retries += 1
+        elif event.kind is EventKind.REPAIR:
+            self.repairs += 1
+        elif event.kind is EventKind.FINISHED:
+            self.tokens += event.tokens
+        if self._task is not None:
+            advance = 1 if event.kind is EventKind.FINISHED else 0
+            self._progress.update(self._task, advance=advance, stats=self._stats())
+
+    def _stats(self) -> str:
+        return f"retries {self.retries} · repairs {self.repairs} · tokens {self.tokens:,}"
+
+
+def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Console) -> None:
+    """The end-of-run summary (stderr), one line per figure that matters."""
+    console.print(
+        f"Draft written to {markdown_path} (sidecar: {markdown_path[:-3]}.json)", markup=False, soft_wrap=True
+    )
+    console.print(
+        f"sections {summary.sections} · calls {summary.calls} · tokens {summary.prompt_tokens:,} prompt + "
+        f"{summary.completion_tokens:,} completion · retries {summary.retries} · repairs {summary.repairs} · "
+        f"fallbacks {summary.fallbacks} · wall {summary.wall_seconds:.2f} s",
+        markup=False,
+        soft_wrap=True,
+    )
+    if summary.fallbacks:
+        console.print(
+            f"{summary.fallbacks} section(s) fell back to the template engine; they are marked "
+            "'Analyst review' in the draft.",
+            style="yellow",
+            markup=False,
+        )
+    if summary.unused_recordings:
+        console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)

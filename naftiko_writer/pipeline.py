@@ -300,12 +300,14 @@ def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
         taxonomy_digest=taxonomy.digest,
         prompt_hashes=prompts.hashes(),
         engine=job.engine.value,
-        mode=job.mode.value if job.engine is Engine.LLM else "none",
         model=job.model if job.engine is Engine.LLM else None,
         recording_sources=recordings,
     )
     ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
-    return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summarise(ordered, unused))
+    summary = summarise(ordered, unused).model_copy(
+        update={"mode": job.mode.value if job.engine is Engine.LLM else "none"}
+    )
+    return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)
 
 
 def _api_key(job: DraftJob) -> str:

@@ -76,7 +76,9 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Answer one HTTP request according to the mode."""
         if self.mode is RecordMode.LIVE:
-            return await self._forward(request)
+            response = await self._forward(request)
+            response.headers[SOURCE_HEADER] = "live"
+            return response
         body = json.loads(await request.aread())
         section = request.headers.get(SECTION_HEADER, "unknown")
         request_fingerprint = fingerprint(body, request.headers.get(TEMPLATE_HEADER, ""))
@@ -90,7 +92,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             self.used.add(path)
         return httpx2.Response(
             response.status_code,
-            headers=[*response.headers.multi_items(), (SOURCE_HEADER, "live")],
+            headers=[*response.headers.multi_items(), (SOURCE_HEADER, self.source)],
             content=content,
             request=request,
         )

@@ -51,7 +51,6 @@ class Provenance(BaseModel):
     taxonomy_digest: str
     prompt_hashes: dict[str, str]
     engine: str
-    mode: str
     model: str | None
     recording_sources: list[str]
 
@@ -67,6 +66,7 @@ class DraftSummary(BaseModel):
     repairs: int = 0
     fallbacks: int = 0
     unused_recordings: int = 0
+    mode: str = "none"
     wall_seconds: float = 0.0
 
 

@@ -40,8 +40,13 @@ _Unmatched = tuple[int, str, str, UnmatchedSignal]
 """(kind position, name key, name, record): the sort key and record of a signal that counts nowhere."""
 Match = tuple[str, tuple[SignalKind, str], tuple[int, ...], _Unmatched | None]
 """Canonical name, (kind, name key), sorted dimension indexes, and the unmatched entry when there are none."""
-_RankedEvidence = tuple[int, float, str, Evidence]
-"""(kind position, -points, name key, evidence): (kind, key) is unique per company, so sorting never compares evidence."""
+_RankedEvidence = tuple[int, float, int, str, Evidence]
+"""(kind position, -points, -dimensions counted for, name key, evidence).
+
+Within a kind, stronger signals come first and, among equals, those that count
+for more dimensions (the more central ones), then by name. (kind, key) is unique
+per company, so sorting never compares the evidence itself.
+"""
 MEMO_LIMIT = 1_000_000
 """Entries kept in each lookup cache before it is cleared, bounding memory on huge inputs."""
 _KIND_POSITION = {kind: position for position, kind in enumerate(KIND_ORDER)}
@@ -152,7 +157,7 @@ class Scorer:
         for merged_key, count in counts.items():
             canonical, (_, key), dimensions, _ = first_match[merged_key]
             entry = evidence_get((merged_key[0], canonical, count)) or self._evidence(
-                merged_key[0], canonical, key, count
+                merged_key[0], canonical, key, count, len(dimensions)
             )
             ranked.append((entry, dimensions))
         ranked.sort()
@@ -187,7 +192,7 @@ class Scorer:
             unmatched_signals=[entry[3] for entry in sorted(unmatched, key=_unmatched_order)],
         )
 
-    def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int) -> _RankedEvidence:
+    def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int, breadth: int) -> _RankedEvidence:
         """The evidence item of a merged signal with its sort key; shared between companies."""
         memo_key = (kind, canonical, count)
         cached = self._evidence_memo.get(memo_key)
@@ -195,7 +200,7 @@ class Scorer:
             if len(self._evidence_memo) >= MEMO_LIMIT:
                 self._evidence_memo.clear()
             points = round(self._weights[kind] * (1.0 + math.log2(count)), 6)
-            cached = (_KIND_POSITION[kind], -points, key, Evidence(canonical, kind, count, points))
+            cached = (_KIND_POSITION[kind], -points, -breadth, key, Evidence(canonical, kind, count, points))
             self._evidence_memo[memo_key] = cached
         return cached
 
@@ -207,10 +212,10 @@ class Scorer:
         if not entries:
             return 0, 0.0, {}
         grouped = {
-            KIND_ORDER[kind_position]: [entry[3] for entry in group]
+            KIND_ORDER[kind_position]: [entry[4] for entry in group]
             for kind_position, group in groupby(entries, key=itemgetter(0))
         }
-        density = math.fsum(entry[3].points for entry in entries)
+        density = math.fsum(entry[4].points for entry in entries)
         multiplier = 1.0 + self.taxonomy.scoring.diversity_bonus * (len(grouped) - 1)
         return math.floor(density * multiplier + 0.5), density, grouped
 
