@@ -162,17 +162,18 @@ class DraftProgress:
         self._task: TaskID | None = None
 
     def __enter__(self) -> DraftProgress:
-        """Show the bar."""
-        self._progress.start()
+        """Ready to show the bar once the sections are planned."""
         return self
 
     def __exit__(self, *_: object) -> None:
-        """Stop the bar."""
-        self._progress.stop()
+        """Stop the bar if it was shown."""
+        if self._task is not None:
+            self._progress.stop()
 
     def __call__(self, event: DraftEvent) -> None:
         """Update the bar from one pipeline event."""
         if event.kind is EventKind.PLANNED:
+            self._progress.start()
             self._task = self._progress.add_task(f"Drafting {self.company}", total=event.total, stats=self._stats())
             return
         if event.kind is EventKind.RETRY:

@@ -97,6 +97,11 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             request=request,
         )
 
+    async def aclose(self) -> None:
+        """Close the forwarding transport's connections."""
+        if self.inner is not None:
+            await self.inner.aclose()
+
     async def _forward(self, request: httpx2.Request) -> httpx2.Response:
         if self.inner is None:
             self.inner = httpx2.AsyncHTTPTransport()

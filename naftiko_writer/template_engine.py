@@ -58,7 +58,7 @@ def fit(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     for stop in (". ", "; ", ", "):
         position = cut.rfind(stop)
-        if position > limit // 3:
+        if position > 0:
             return cut[:position].rstrip(",;") + "."
     return cut.rstrip() + "…"
 
@@ -132,9 +132,7 @@ def strengths(data: CandidatesInput) -> Strengths:
         )
         for c in chosen
     ]
-    rows = _pad_rows(
-        rows, lambda index: StrengthRow(area=f"Strength {index}", evidence="No further strength in the data.")
-    )
+    rows = _pad_rows(rows, lambda _: StrengthRow(area="None further", evidence="No further strength in the data."))
     return Strengths(
         introduction=fit(
             f"{data.company}'s strengths are the dimensions where its signals are densest and most varied.",

@@ -80,3 +80,37 @@ signals:
   - {kind: tool, name: Terraform, evidence: 3}
   - {kind: concept, name: machine learning}
 """
+
+
+PROMPTS_DIR = ROOT / "prompts"
+RECORDINGS_DIR = ROOT / "fixtures" / "recordings"
+FIXED_CREATED = "2026-11-24T00:00:00+00:00"
+
+
+def make_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    """A DraftJob for tests: fixtures from the repo, recordings in tmp, fast retries."""
+    from naftiko_writer.llm import RetryPolicy
+    from naftiko_writer.pipeline import DraftJob
+
+    values: dict[str, object] = {
+        "company": "spotify",
+        "companies_dir": COMPANIES_DIR,
+        "taxonomy_dir": TAXONOMY_DIR,
+        "prompts_dir": PROMPTS_DIR,
+        "recordings_dir": tmp_path / "recordings",
+        "created": FIXED_CREATED,
+        "api_key": "sk-test-not-a-real-key",
+        "retry": RetryPolicy(attempts=4, base_seconds=0.01, max_seconds=0.05),
+        "timeout_seconds": 5.0,
+    }
+    values.update(overrides)
+    return DraftJob(**values)  # type: ignore[arg-type]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

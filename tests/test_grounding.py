@@ -1,0 +1,73 @@
+"""Grounding: numbers and technology names must come from the section's input."""
+
+from __future__ import annotations
+
+from naftiko_writer.grounding import build_vocabulary, check_grounding, numbers_in
+from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.plan import plan_sections, section_input
+from naftiko_writer.sections import DimensionInput, DimensionNarrative, GrowthOpportunities, GrowthRow
+
+
+def cloud_input(card: ScoreCard, taxonomy: Taxonomy) -> DimensionInput:
+    spec = next(s for s in plan_sections(card) if s.id == "dimension:cloud")
+    data = section_input(spec, card, taxonomy, {})
+    assert isinstance(data, DimensionInput)
+    return data
+
+
+def test_numbers_are_normalised() -> None:
+    assert numbers_in("scores 33, rank 6 of 44; 1,000 users; 31.8 mean; 33.0; S3 and HTTP/2") == [
+        "33",
+        "6",
+        "44",
+        "1000",
+        "31.8",
+        "33",
+        "2",
+    ]
+
+
+def test_grounded_paragraph_passes_with_aliases(spotify_card, taxonomy, spotify_signals) -> None:  # type: ignore[no-untyped-def]
+    data = cloud_input(spotify_card, taxonomy)
+    text = f"Cloud scores {data.score}, rank {data.rank} of {data.dimension_count}, with AWS, Terraform and CloudWatch."
+    vocabulary = build_vocabulary(taxonomy, spotify_signals)
+    assert check_grounding(DimensionNarrative(paragraph=text, key_takeaway=None), data, vocabulary) == []
+
+
+def test_invented_number_unlisted_name_and_missing_score(
+    spotify_card, taxonomy, spotify_signals: CompanySignals
+) -> None:  # type: ignore[no-untyped-def]
+    data = cloud_input(spotify_card, taxonomy)
+    output = DimensionNarrative(paragraph="Cloud has a score of 97 with Snowflake.", key_takeaway="Tableau everywhere.")
+    problems = check_grounding(output, data, build_vocabulary(taxonomy, spotify_signals))
+    assert problems == [
+        "names 'Snowflake', which is not in this section's data; mention only listed signals",
+        "states the number 97, which is not in this section's data; use only given numbers",
+        "names 'Tableau', which is not in this section's data; mention only listed signals",
+        f"the paragraph must state the dimension's score, {data.score}",
+    ]
+
+
+def test_lower_case_concepts_and_generic_terms_are_free_text(spotify_card, taxonomy, spotify_signals) -> None:  # type: ignore[no-untyped-def]
+    data = cloud_input(spotify_card, taxonomy)
+    text = f"Cloud scores {data.score}; AI and API work needs machine learning and analytics."
+    assert (
+        check_grounding(
+            DimensionNarrative(paragraph=text, key_takeaway=None), data, build_vocabulary(taxonomy, spotify_signals)
+        )
+        == []
+    )
+
+
+def test_growth_rows_must_match_candidates(spotify_card, taxonomy, spotify_signals) -> None:  # type: ignore[no-untyped-def]
+    spec = next(s for s in plan_sections(spotify_card) if s.id == "growth-opportunities")
+    data = section_input(spec, spotify_card, taxonomy, {})
+    rows = [
+        GrowthRow(area="Context Engineering", current_state="Score: 0", opportunity="Retrieval."),
+        GrowthRow(area="Data Centers", current_state="Score: 3", opportunity="Capacity."),
+        GrowthRow(area="Quantum", current_state="Score: 0", opportunity="Qubits."),
+    ]
+    output = GrowthOpportunities(introduction="Gaps.", rows=rows, closing="Start with retrieval.")
+    problems = check_grounding(output, data, build_vocabulary(taxonomy, spotify_signals))
+    assert "growth row 'Data Centers' must have current_state 'Score: 0'" in problems
+    assert any(p.startswith("growth row 'Quantum' is not one of the candidate dimensions") for p in problems)

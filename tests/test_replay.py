@@ -1,0 +1,92 @@
+"""Record / replay: byte-identical round trips, precise invalidation, useful misses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from naftiko_writer.errors import ReplayMissError
+from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
+from naftiko_writer.pipeline import draft_company
+from naftiko_writer.render import render_markdown
+from naftiko_writer.replay import RecordMode, fingerprint, recording_file_name
+from tests.conftest import PROMPTS_DIR, make_job
+
+
+def record(tmp_path: Path, **overrides):  # type: ignore[no-untyped-def]
+    with FakeOpenAIServer(ScriptedResponder()) as server:
+        return draft_company(make_job(tmp_path, mode=RecordMode.RECORD, base_url=server.base_url, **overrides))
+
+
+def test_record_then_replay_is_byte_identical(tmp_path: Path) -> None:
+    recorded = render_markdown(record(tmp_path))
+    replayed_report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None))
+    assert render_markdown(replayed_report) == recorded
+    assert replayed_report.provenance.recording_sources == ["recorded"]
+    assert replayed_report.summary.unused_recordings == 0
+
+
+def test_replay_needs_no_network_and_no_key(tmp_path: Path) -> None:
+    record(tmp_path)
+    # The recorded base URL no longer answers; replay must not try it.
+    report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, base_url="http://127.0.0.1:9/v1"))
+    assert report.summary.calls == 61
+
+
+def test_editing_one_template_invalidates_only_that_section_kind(tmp_path: Path) -> None:
+    record(tmp_path)
+    before = {p.name for p in (tmp_path / "recordings" / "spotify").glob("*.json")}
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROMPTS_DIR, prompts)
+    strengths = prompts / "strengths.md"
+    strengths.write_text(strengths.read_text() + "\nKeep each row short.\n")
+    with pytest.raises(ReplayMissError) as missed:
+        draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, prompts_dir=prompts))
+    assert "no recording for section 'strengths'" in str(missed.value)
+    record(tmp_path, prompts_dir=prompts)
+    after = {p.name for p in (tmp_path / "recordings" / "spotify").glob("*.json")}
+    assert {name.split("--")[0] for name in after - before} == {"strengths"}
+
+
+def test_miss_names_section_closest_recording_and_command(tmp_path: Path) -> None:
+    record(tmp_path)
+    with pytest.raises(ReplayMissError) as missed:
+        draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, model="another-model"))
+    message = str(missed.value)
+    assert "no recording for section" in message
+    assert "is for a different request (the prompt template, the data or the model changed)" in message
+    assert "naftiko-writer draft spotify --mode record" in message
+
+
+def test_unused_recordings_are_counted(tmp_path: Path) -> None:
+    record(tmp_path)
+    folder = tmp_path / "recordings" / "spotify"
+    shutil.copy(next(folder.glob("methodology--*.json")), folder / "methodology--000000000000.json")
+    report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY))
+    assert report.summary.unused_recordings == 1
+
+
+def test_fingerprint_covers_model_messages_schema_and_template() -> None:
+    body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_schema"}}
+    base = fingerprint(body, "t1")
+    assert fingerprint({**body, "max_tokens": 5}, "t1") == base
+    assert fingerprint(body, "t2") != base
+    assert fingerprint({**body, "model": "n"}, "t1") != base
+    assert fingerprint({**body, "messages": []}, "t1") != base
+    assert recording_file_name("dimension:cloud", base) == f"dimension_cloud--{base[:12]}.json"
+
+
+def test_shipped_spotify_recordings_are_authored_and_complete() -> None:
+    report = draft_company(
+        make_job(
+            Path("/nonexistent"),
+            mode=RecordMode.REPLAY,
+            api_key=None,
+            recordings_dir=Path(__file__).resolve().parent.parent / "fixtures" / "recordings",
+        )
+    )
+    assert report.provenance.recording_sources == ["authored"]
+    assert report.summary.fallbacks == 0
+    assert report.summary.unused_recordings == 0
