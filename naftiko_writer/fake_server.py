@@ -177,6 +177,11 @@ def _section_key(body: dict[str, Any]) -> str:
     return kind.value
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default of 5 drops connections when a draft opens dozens at once
+    daemon_threads = True
+
+
 class FakeOpenAIServer:
     """A threaded HTTP server answering chat completions with a responder."""
 
@@ -185,7 +190,7 @@ class FakeOpenAIServer:
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         handler = self._handler()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
 

@@ -29,7 +29,8 @@ def test_readme_has_two_setup_commands_and_ci_runs_exactly_them() -> None:
     assert ci == commands
 
 
-def test_tour_commands_run(runner: CliRunner) -> None:
+def test_tour_commands_run(runner: CliRunner, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # drafts land in tmp_path/drafts
     readme = (ROOT / "README.md").read_text()
     tour = re.search(r"## A short tour\n\n```bash\n(.*?)```", readme, re.S)
     assert tour
