@@ -23,20 +23,23 @@ from naftiko_writer.config import Settings
 from naftiko_writer.console import (
     CompanyRow,
     DraftProgress,
+    print_check_report,
     print_companies,
     print_draft_summary,
     print_error,
     print_explanation,
     print_scorecard,
+    print_update_summary,
     stderr_console,
     stdout_console,
     write_json,
 )
-from naftiko_writer.drafts import draft_files, write_draft
+from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft
 from naftiko_writer.errors import NaftikoWriterError
 from naftiko_writer.models import to_json
 from naftiko_writer.pipeline import DraftJob, Engine, draft_company
 from naftiko_writer.replay import RecordMode
+from naftiko_writer.review import check_draft, update_draft
 from naftiko_writer.scoring import Scorer
 from naftiko_writer.signals import load_signals
 from naftiko_writer.taxonomy import find_dimension, load_taxonomy
@@ -176,6 +179,14 @@ def draft(
         int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
     ] = 2,
     timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")] = 60.0,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            "--update",
+            metavar="DRAFT",
+            help="Re-draft DRAFT in place: only sections whose data changed; sections you edited are kept.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     taxonomy_dir: TaxonomyOpt = None,
@@ -185,10 +196,8 @@ def draft(
     with user_errors():
         settings = Settings()
         now = datetime.now(UTC)
-        files = draft_files(
-            settings.drafts_dir, company.rsplit("/", 1)[-1].split(".")[0], now.strftime("%Y%m%dT%H%M%SZ"), out
-        )
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        files = draft_files(settings.drafts_dir, company.rsplit("/", 1)[-1].split(".")[0], stamp, out or update)
         job = DraftJob(
             company=company,
             companies_dir=settings.resolved_companies_dir(companies_dir),
@@ -200,29 +209,77 @@ def draft(
             mode=mode,
             model=model or settings.model,
             base_url=base_url or settings.openai_base_url,
-            api_key=key,
+            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
             concurrency=concurrency or settings.concurrency,
             max_repairs=max_repairs,
             timeout_seconds=timeout,
         )
         started = time.perf_counter()
+        updated = None
         with DraftProgress(company, enabled=not quiet and not as_json) as progress:
-            report = draft_company(job, on_event=progress)
+            if update is None:
+                report = draft_company(job, on_event=progress)
+            else:
+                document = load_draft(update)
+                updated = update_draft(document, load_sidecar(update, document), job, on_event=progress)
+                report = updated.report
         report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-        write_draft(report, files)
+        backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
+        write_draft(report, files, updated.markdown if updated is not None else None)
         if as_json:
-            write_json(
-                json.dumps(
-                    {
-                        "markdown": str(files.markdown),
-                        "sidecar": str(files.sidecar),
-                        "summary": report.summary.model_dump(),
-                    },
-                    indent=2,
-                )
-            )
+            result: dict[str, object] = {
+                "markdown": str(files.markdown),
+                "sidecar": str(files.sidecar),
+                "summary": report.summary.model_dump(),
+            }
+            if updated is not None:
+                result["update"] = {
+                    "backup": str(backup) if backup else None,
+                    "regenerated": updated.regenerated,
+                    "reused": updated.reused,
+                    "kept": updated.kept,
+                    "kept_stale": updated.kept_stale,
+                    "removed": updated.removed,
+                    "dropped": updated.dropped,
+                }
+            write_json(json.dumps(result, indent=2))
         else:
             print_draft_summary(report.summary, str(files.markdown), stderr_console())
+            if updated is not None:
+                print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
+
+
+@app.command()
+def check(
+    draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file written by `draft`.")],
+    company: Annotated[
+        str | None,
+        typer.Option("--company", help="Company slug or signals file [default: the one named in the draft]."),
+    ] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Check an edited draft against its company's current scores; exit 1 when something no longer matches."""
+    with user_errors():
+        settings = Settings()
+        document = load_draft(draft_path)
+        job = DraftJob(
+            company=company or document.provenance.signals_file,
+            companies_dir=settings.resolved_companies_dir(companies_dir),
+            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+            prompts_dir=settings.resolved_prompts_dir(),
+            recordings_dir=settings.resolved_recordings_dir(),
+            created=document.provenance.created,
+            engine=Engine.TEMPLATE,
+        )
+        report = check_draft(document, load_sidecar(draft_path, document), job)
+        if as_json:
+            write_json(json.dumps(report.to_dict(), indent=2))
+        else:
+            print_check_report(report, stdout_console())
+        if not report.ok:
+            raise typer.Exit(1)
 
 
 def main() -> None:

@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from naftiko_writer.checking import CheckReport
 from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
 from naftiko_writer.pipeline import DraftEvent, EventKind
 from naftiko_writer.report import DraftSummary
+from naftiko_writer.review import UpdatedDraft
 
 TOP_EVIDENCE = 4
 
@@ -211,3 +213,51 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
         )
     if summary.unused_recordings:
         console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)
+
+
+def print_check_report(report: CheckReport, console: Console) -> None:
+    """The findings of `check`, one row each, then a verdict line."""
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False, style="yellow", soft_wrap=True)
+    if report.findings:
+        table = Table(title=f"{report.draft}: {len(report.findings)} problem(s)", title_justify="left")
+        table.add_column("Line", justify="right")
+        table.add_column("Section")
+        table.add_column("Kind")
+        table.add_column("Problem", overflow="fold")
+        for finding in report.findings:
+            table.add_row(str(finding.line or ""), finding.section, finding.kind.value, finding.message)
+        console.print(table)
+    edited = f"{len(report.edited)} edited" if report.edited else "none edited"
+    acknowledged = f", {len(report.acknowledged)} acknowledged override(s)" if report.acknowledged else ""
+    verdict = "OK" if report.ok else f"{len(report.findings)} problem(s)"
+    console.print(
+        f"{verdict}: {report.sections} sections checked against {report.company} ({edited}{acknowledged})",
+        markup=False,
+        style="green" if report.ok else "bold red",
+        soft_wrap=True,
+    )
+
+
+def print_update_summary(update: UpdatedDraft, backup: str, console: Console) -> None:
+    """What `draft --update` did to each section (stderr)."""
+    console.print(
+        f"regenerated {len(update.regenerated)} · reused {len(update.reused)} · kept (edited) {len(update.kept)}"
+        f" · previous draft backed up to {backup}",
+        markup=False,
+        soft_wrap=True,
+    )
+    for section_id in update.kept:
+        console.print(f"kept as edited: {section_id}", markup=False, soft_wrap=True)
+    for section_id in update.kept_stale:
+        console.print(
+            f"warning: {section_id} was kept as you edited it, but its data changed; review it "
+            "(`naftiko-writer check` lists what no longer matches)",
+            markup=False,
+            style="yellow",
+            soft_wrap=True,
+        )
+    for section_id in update.removed:
+        console.print(f"kept removed (you deleted it): {section_id}", markup=False, soft_wrap=True)
+    for section_id in update.dropped:
+        console.print(f"dropped (no longer in the report): {section_id}", markup=False, soft_wrap=True)

@@ -31,3 +31,7 @@ class LLMError(NaftikoWriterError):
 
 class ReplayMissError(NaftikoWriterError):
     """Replay mode needed a recording that does not exist."""
+
+
+class DraftError(NaftikoWriterError):
+    """A draft file is missing, unreadable, damaged or of another company."""

@@ -103,27 +103,57 @@ def _normalise(number: str) -> str:
 
 def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary) -> list[str]:
     """Problems that make `output` ungrounded in `section_input`; empty when it is grounded."""
-    data = section_input.model_dump_json()
-    allowed_names = {vocabulary.canonical[m.group(0)] for m in vocabulary.mentions(data)}
-    allowed_numbers = set(numbers_in(vocabulary.pattern.sub(" ", data) if vocabulary.pattern else data))
-    allowed_numbers |= set(numbers_in(data))
-    problems: list[str] = []
+    problems = [problem.message for problem in ungrounded_values(output_texts(output), section_input, vocabulary)]
+    problems.extend(_kind_rules(output, section_input))
+    return problems
+
+
+@dataclass(frozen=True)
+class Ungrounded:
+    """A number or name in some text that its data does not back."""
+
+    value: str
+    kind: str  # "number" or "name"
+    message: str
+
+
+def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[set[str], set[str]]:
+    """The canonical names and normalised numbers that a text drafted from `data` may state."""
+    names = {vocabulary.canonical[m.group(0)] for m in vocabulary.mentions(data)}
+    numbers = set(numbers_in(vocabulary.pattern.sub(" ", data) if vocabulary.pattern else data))
+    return names, numbers | set(numbers_in(data))
+
+
+def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabulary: Vocabulary) -> list[Ungrounded]:
+    """Every number and technology name in `texts` that is not in `section_input` (each reported once)."""
+    data = section_input if isinstance(section_input, str) else section_input.model_dump_json()
+    allowed_names, allowed_numbers = allowed_values(data, vocabulary)
+    found: list[Ungrounded] = []
     seen: set[str] = set()
-    for text in output_texts(output):
+    for text in texts:
         for mention in vocabulary.mentions(text):
             name = mention.group(0)
             if vocabulary.canonical[name] not in allowed_names and name not in seen:
                 seen.add(name)
-                problems.append(f"names {name!r}, which is not in this section's data; mention only listed signals")
+                found.append(
+                    Ungrounded(
+                        name,
+                        "name",
+                        f"names {name!r}, which is not in this section's data; mention only listed signals",
+                    )
+                )
         stripped = vocabulary.pattern.sub(" ", text) if vocabulary.pattern else text
         for number in numbers_in(stripped):
             if number not in allowed_numbers and number not in seen:
                 seen.add(number)
-                problems.append(
-                    f"states the number {number}, which is not in this section's data; use only given numbers"
+                found.append(
+                    Ungrounded(
+                        number,
+                        "number",
+                        f"states the number {number}, which is not in this section's data; use only given numbers",
+                    )
                 )
-    problems.extend(_kind_rules(output, section_input))
-    return problems
+    return found
 
 
 def _kind_rules(output: Output, section_input: Input) -> Iterable[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +26,7 @@ from naftiko_writer.companies import load_company
 from naftiko_writer.errors import ConfigError, LLMError
 from naftiko_writer.grounding import Vocabulary, build_vocabulary, check_grounding
 from naftiko_writer.llm import ChatRequest, LLMClient, OpenAIChatClient, RetryPolicy
-from naftiko_writer.models import ScoreCard, Taxonomy
+from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.prompts import PromptSet, load_prompts, render_messages, repair_message
 from naftiko_writer.replay import RecordingTransport, RecordMode
@@ -47,6 +47,15 @@ class Engine(StrEnum):
 
     LLM = "llm"
     TEMPLATE = "template"
+
+
+class Outcome(StrEnum):
+    """What a run did with a section."""
+
+    DRAFTED = "drafted"  # written now (model or template)
+    REUSED = "reused"  # taken from the previous draft or checkpoint: same inputs, nothing to redo
+    KEPT = "kept"  # edited by the analyst: kept verbatim
+    KEPT_STALE = "kept-stale"  # edited by the analyst and kept, but its inputs changed underneath
 
 
 class EventKind(StrEnum):
@@ -97,6 +106,9 @@ class SectionDrafter:
     client: LLMClient | None
     options: DraftOptions
     on_event: EventHandler = _ignore
+    previous: Mapping[str, SectionResult] = field(default_factory=dict)
+    pinned: frozenset[str] = frozenset()
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
     _outputs: dict[str, Output] = field(default_factory=dict)
 
     async def draft_all(self) -> dict[str, SectionResult]:
@@ -123,11 +135,15 @@ class SectionDrafter:
         for dependency in dependencies:
             await dependency
         data = section_input(spec, self.card, self.taxonomy, self._outputs)
-        if self.options.engine is Engine.TEMPLATE or self.client is None:
+        earlier = self._earlier(spec, data)
+        if earlier is not None:
+            result = earlier
+        elif self.options.engine is Engine.TEMPLATE or self.client is None:
             output = draft_from_template(spec.kind, data)
             result = self._result(spec, data, output, SectionSource.TEMPLATE)
         else:
             result = await self._draft_with_model(spec, data, semaphore)
+        self.outcomes.setdefault(spec.id, Outcome.DRAFTED)
         self._outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(result.output)
         self.on_event(
             DraftEvent(
@@ -138,6 +154,21 @@ class SectionDrafter:
             )
         )
         return result
+
+    def _earlier(self, spec: SectionSpec, data: Input) -> SectionResult | None:
+        """The previous result to keep or reuse instead of drafting, if any."""
+        earlier = self.previous.get(spec.id)
+        if earlier is None or earlier.kind is not spec.kind:
+            return None
+        current = input_hash(data, self.prompts.template_hash(spec.kind))
+        if spec.id in self.pinned:
+            self.outcomes[spec.id] = Outcome.KEPT if earlier.input_hash == current else Outcome.KEPT_STALE
+            return earlier
+        by_template = earlier.source is SectionSource.TEMPLATE
+        if earlier.input_hash == current and by_template == (self.options.engine is Engine.TEMPLATE):
+            self.outcomes[spec.id] = Outcome.REUSED
+            return earlier
+        return None
 
     def _result(
         self, spec: SectionSpec, data: Input, output: Output, source: SectionSource, **counts: object
@@ -219,11 +250,19 @@ def input_hash(data: Input, template_hash: str) -> str:
     return hashlib.sha256((data.model_dump_json() + template_hash).encode()).hexdigest()[:16]
 
 
-def summarise(results: dict[str, SectionResult], unused_recordings: int = 0) -> DraftSummary:
-    """Totals over the drafted sections."""
-    values = list(results.values())
+def summarise(
+    results: dict[str, SectionResult], unused_recordings: int = 0, outcomes: Mapping[str, Outcome] | None = None
+) -> DraftSummary:
+    """Totals over the sections drafted in this run (reused and kept ones are counted, not summed)."""
+    outcomes = outcomes or {}
+    carried = {section_id for section_id, outcome in outcomes.items() if outcome is not Outcome.DRAFTED}
+    values = [result for section_id, result in results.items() if section_id not in carried]
     return DraftSummary(
-        sections=len(values),
+        sections=len(results),
+        drafted=len(values),
+        reused=sorted(i for i, outcome in outcomes.items() if outcome is Outcome.REUSED),
+        kept=sorted(i for i, outcome in outcomes.items() if outcome in (Outcome.KEPT, Outcome.KEPT_STALE)),
+        kept_stale=sorted(i for i, outcome in outcomes.items() if outcome is Outcome.KEPT_STALE),
         calls=sum(r.attempts for r in values),
         prompt_tokens=sum(r.prompt_tokens for r in values),
         completion_tokens=sum(r.completion_tokens for r in values),
@@ -256,13 +295,45 @@ class DraftJob:
     recording_source: str = "recorded"
 
 
-def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
-    """Load, score and draft one company."""
+@dataclass(frozen=True)
+class Prepared:
+    """A company loaded and scored, with what its sections are drafted and checked against."""
+
+    taxonomy: Taxonomy
+    company_signals: CompanySignals
+    card: ScoreCard
+    prompts: PromptSet
+    vocabulary: Vocabulary
+
+
+def prepare_company(job: DraftJob) -> Prepared:
+    """Load the taxonomy, the company and the prompts; score the company."""
     taxonomy = load_taxonomy(job.taxonomy_dir)
     company_signals = load_company(job.company, job.companies_dir)
-    card = score_company(company_signals, taxonomy)
-    prompts = load_prompts(job.prompts_dir)
-    vocabulary = build_vocabulary(taxonomy, company_signals)
+    return Prepared(
+        taxonomy=taxonomy,
+        company_signals=company_signals,
+        card=score_company(company_signals, taxonomy),
+        prompts=load_prompts(job.prompts_dir),
+        vocabulary=build_vocabulary(taxonomy, company_signals),
+    )
+
+
+def draft_company(
+    job: DraftJob,
+    on_event: EventHandler = _ignore,
+    previous: Mapping[str, SectionResult] | None = None,
+    pinned: frozenset[str] = frozenset(),
+    prepared: Prepared | None = None,
+) -> Report:
+    """Load, score and draft one company.
+
+    `previous` holds the sections of an earlier draft: those whose inputs are
+    unchanged are reused without a call; those in `pinned` (edited by the
+    analyst) are kept whatever their inputs.
+    """
+    prepared = prepared or prepare_company(job)
+    card = prepared.card
     options = DraftOptions(engine=job.engine, model=job.model, concurrency=job.concurrency, max_repairs=job.max_repairs)
     transport = None
     client = None
@@ -278,9 +349,19 @@ def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
             transport=transport,
             on_retry=lambda section_id: on_event(DraftEvent(EventKind.RETRY, section_id)),
         )
+    drafter = SectionDrafter(
+        card,
+        prepared.taxonomy,
+        prepared.vocabulary,
+        prepared.prompts,
+        client,
+        options,
+        on_event,
+        previous=previous or {},
+        pinned=pinned,
+    )
 
     async def run() -> dict[str, SectionResult]:
-        drafter = SectionDrafter(card, taxonomy, vocabulary, prompts, client, options, on_event)
         try:
             return await drafter.draft_all()
         finally:
@@ -288,23 +369,23 @@ def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
                 await client.close()
 
     results = asyncio.run(run())
-    unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY else 0
+    unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY and not previous else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})
     provenance = Provenance(
         tool_version=__version__,
         created=job.created,
         company=card.company.slug,
         signals_file=str(job.company),
-        signals_digest=signals_digest(company_signals),
-        taxonomy_version=taxonomy.version,
-        taxonomy_digest=taxonomy.digest,
-        prompt_hashes=prompts.hashes(),
+        signals_digest=signals_digest(prepared.company_signals),
+        taxonomy_version=prepared.taxonomy.version,
+        taxonomy_digest=prepared.taxonomy.digest,
+        prompt_hashes=prepared.prompts.hashes(),
         engine=job.engine.value,
         model=job.model if job.engine is Engine.LLM else None,
         recording_sources=recordings,
     )
     ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
-    summary = summarise(ordered, unused).model_copy(
+    summary = summarise(ordered, unused, drafter.outcomes).model_copy(
         update={"mode": job.mode.value if job.engine is Engine.LLM else "none"}
     )
     return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)

@@ -233,3 +233,8 @@ def _signals_by_kind(card: ScoreCard) -> dict[str, int]:
     for unmatched in card.unmatched_signals:
         seen.setdefault(unmatched.kind.value, set()).add(unmatched.name)
     return {kind: len(names) for kind, names in sorted(seen.items())}
+
+
+def plan_inputs(card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> dict[str, Input]:
+    """The input of every section, given the outputs the synthesis sections depend on."""
+    return {spec.id: section_input(spec, card, taxonomy, outputs) for spec in plan_sections(card)}

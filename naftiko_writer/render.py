@@ -1,19 +1,22 @@
 """Report -> Markdown, mirroring the seed report's structure. Pure: no I/O.
 
-Every section is a block that starts with an invisible marker,
-`<!-- naftiko:section id=... source=... hash=... -->`, where `hash` is a
-sha256 prefix of the block's text. Later tooling finds sections by marker and
-tells analyst edits by hash. Text from the model is escaped so that it can
-never open a heading, a table cell or an HTML comment of its own.
+The draft is a provenance comment and a list of blocks, each opened by an
+invisible section marker (see markers.py) carrying the block's content hash
+and the hash of the inputs it was drafted from; `check`, `diff` and
+`draft --update` find sections by marker and tell analyst edits by hash.
+Text from the model is escaped so that it can never open a heading, a table
+cell or an HTML comment of its own.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
+from naftiko_writer.markers import NO_INPUT, format_provenance, format_section_marker, parse_provenance_json
 from naftiko_writer.models import ScoreCard
 from naftiko_writer.plan import (
     EXECUTIVE_SUMMARY,
@@ -40,14 +43,22 @@ from naftiko_writer.sections import (
 )
 
 OutputT = TypeVar("OutputT", bound=Output)
-MARKER = "<!-- naftiko:section id={id} source={source} hash={hash} -->"
-PROVENANCE = "<!-- naftiko:provenance {json} -->"
-HASH_LENGTH = 12
+TITLE = "title"
+CLOSING = "closing"
 
 
-def content_hash(text: str) -> str:
-    """The hash written in a block's marker: sha256 prefix of its stripped text."""
-    return hashlib.sha256(text.strip().encode()).hexdigest()[:HASH_LENGTH]
+@dataclass(frozen=True)
+class Block:
+    """One marked block of a draft."""
+
+    id: str
+    source: str
+    body: str
+    input_hash: str = NO_INPUT
+
+    def text(self) -> str:
+        """The block as it appears in the draft: marker line, then body."""
+        return format_section_marker(self.id, self.source, self.body, self.input_hash) + "\n" + self.body.strip()
 
 
 def escape_text(text: str) -> str:
@@ -69,14 +80,33 @@ def month_year(card: ScoreCard) -> str:
 
 def render_markdown(report: Report) -> str:
     """The full draft as Markdown."""
+    return join_draft(render_provenance(report), [block.text() for block in render_blocks(report)])
+
+
+def render_provenance(report: Report) -> str:
+    """The provenance comment of a report."""
+    return format_provenance(report.provenance.model_dump_json())
+
+
+def join_draft(provenance: str, block_texts: Sequence[str]) -> str:
+    """A draft from its provenance line and its blocks' texts."""
+    return "\n\n".join([provenance, *(text.strip() for text in block_texts)]) + "\n"
+
+
+def render_blocks(report: Report) -> list[Block]:
+    """Every block of the draft, in order."""
     card = report.scorecard
-    blocks: list[str] = [
-        PROVENANCE.format(json=report.provenance.model_dump_json().replace("--", "-\\u002d")),
-        f"# {escape_text(card.company.name)} Technology Investment Impact Report\n\nPrepared by Naftiko, {month_year(card)}",
+    blocks: list[Block] = [
+        Block(
+            TITLE,
+            "data",
+            f"# {escape_text(card.company.name)} Technology Investment Impact Report\n\n"
+            f"Prepared by Naftiko, {month_year(card)}",
+        )
     ]
 
     def add(section_id: str, source: str, body: str) -> None:
-        blocks.append(MARKER.format(id=section_id, source=source, hash=content_hash(body)) + "\n" + body.strip())
+        blocks.append(Block(section_id, source, body))
 
     def add_section(result: SectionResult, body: str) -> None:
         if result.source is SectionSource.FALLBACK:
@@ -84,7 +114,7 @@ def render_markdown(report: Report) -> str:
                 f"\n\n> **Analyst review:** drafted by the template engine because the model's answers failed "
                 f"validation ({len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}); check it before publishing."
             )
-        add(result.id, result.source.value, body)
+        blocks.append(Block(result.id, result.source.value, body, result.input_hash))
 
     sections = report.sections
     summary = _output(sections[EXECUTIVE_SUMMARY], ExecutiveSummary)
@@ -143,12 +173,12 @@ def render_markdown(report: Report) -> str:
     method = _output(sections[METHODOLOGY], Methodology)
     add_section(sections[METHODOLOGY], "## Methodology\n\n" + _paragraphs(method.paragraphs))
     add(
-        "closing",
+        CLOSING,
         "data",
         f"This report is based on signal data available as of {month_year(card)}. Investment signals are dynamic "
         f"and may change as {escape_text(card.company.name)}'s technology strategy evolves.",
     )
-    return "\n\n".join(blocks) + "\n"
+    return blocks
 
 
 def _paragraphs(paragraphs: list[str]) -> str:
@@ -164,11 +194,12 @@ def _output(result: SectionResult, model: type[OutputT]) -> OutputT:
 
 def provenance_of(markdown: str) -> dict[str, object] | None:
     """Read the provenance comment back from a draft (None when absent or damaged)."""
-    match = re.search(r"<!-- naftiko:provenance (\{.*?\}) -->", markdown)
-    if not match:
+    first_line = markdown.split("\n", 1)[0]
+    found = parse_provenance_json(first_line)
+    if found is None:
         return None
     try:
-        value = json.loads(match.group(1))
+        value = json.loads(found)
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None

@@ -59,6 +59,10 @@ class DraftSummary(BaseModel):
     """Counts for the end-of-run summary."""
 
     sections: int = 0
+    drafted: int = Field(default=0, description="Sections written in this run (the rest were reused or kept).")
+    reused: list[str] = Field(default_factory=list, description="Sections reused: same inputs as the previous draft.")
+    kept: list[str] = Field(default_factory=list, description="Sections the analyst edited, kept verbatim.")
+    kept_stale: list[str] = Field(default_factory=list, description="Kept sections whose inputs changed.")
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0

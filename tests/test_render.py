@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from naftiko_writer.markers import content_hash
 from naftiko_writer.pipeline import Engine, draft_company
-from naftiko_writer.render import content_hash, escape_cell, escape_text, provenance_of, render_markdown
+from naftiko_writer.render import escape_cell, escape_text, provenance_of, render_markdown
 from tests.conftest import make_job
 
 
 def test_marker_hashes_match_block_content(tmp_path: Path) -> None:
     markdown = render_markdown(draft_company(make_job(tmp_path, engine=Engine.TEMPLATE)))
-    blocks = re.split(r"^(<!-- naftiko:section id=\S+ source=\S+ hash=\w+ -->)\n", markdown, flags=re.M)
+    blocks = re.split(r"^(<!-- naftiko:section id=\S+ source=\S+ hash=\w+ input=[\w-]+ -->)\n", markdown, flags=re.M)
     markers = blocks[1::2]
     bodies = blocks[2::2]
-    assert len(markers) == 78
+    assert len(markers) == 79
     for marker, body in zip(markers, bodies, strict=True):
-        assert marker.endswith(f"hash={content_hash(body)} -->")
+        assert f"hash={content_hash(body)} " in marker
 
 
 def test_provenance_round_trips(tmp_path: Path) -> None:
