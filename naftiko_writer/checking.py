@@ -16,17 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from naftiko_writer.draft_document import DraftBlock, DraftDocument
+from naftiko_writer.draft_document import DraftBlock, DraftDocument, readable_parts, table_rows
 from naftiko_writer.grounding import Vocabulary, numbers_in, ungrounded_values
-from naftiko_writer.markers import strip_comments
 from naftiko_writer.plan import GROWTH
 from naftiko_writer.render import Block, render_blocks
 from naftiko_writer.report import Report
 from naftiko_writer.sections import CandidatesInput, DimensionInput, Input
-
-_TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 class FindingKind(StrEnum):
@@ -200,47 +195,3 @@ def _growth_rows(block: DraftBlock, data: CandidatesInput) -> Iterable[Finding]:
                 f"the row {cells[0]!r} states Score: {stated}; the ScoreCard says {scores[cells[0]]}",
                 block.line,
             )
-
-
-def readable_parts(body: str) -> tuple[list[str], list[str]]:
-    """A block's headings, and the rest of its text as a reader sees it (unescaped, without comments)."""
-    headings: list[str] = []
-    texts: list[str] = []
-    for raw in strip_comments(body).split("\n"):
-        line = raw.strip()
-        if not line or _TABLE_RULE.match(line) or line.startswith("> **Analyst review:**"):
-            continue
-        if line.startswith("#"):
-            headings.append(line)
-        elif line.startswith("|"):
-            texts.extend(_unescape(cell) for cell in _cells(line))
-        else:
-            texts.append(_unescape(line.replace("**", "")))
-    return headings, texts
-
-
-def table_rows(body: str) -> list[list[str]]:
-    """The data rows of the Markdown tables in a block (headers and rules skipped), unescaped."""
-    rows: list[list[str]] = []
-    previous_was_rule = False
-    for raw in body.split("\n"):
-        line = raw.strip()
-        if _TABLE_RULE.match(line):
-            previous_was_rule = True
-            continue
-        if line.startswith("|") and previous_was_rule:
-            rows.append([_unescape(cell) for cell in _cells(line)])
-        elif not line.startswith("|"):
-            previous_was_rule = False
-    return rows
-
-
-def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in _CELL_SPLIT.split(line.strip().strip("|"))]
-
-
-def _unescape(text: str) -> str:
-    text = re.sub(r"\\([#=*+\-|.\\])", r"\1", text)
-    for entity, character in _ENTITIES:
-        text = text.replace(entity, character)
-    return text

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from naftiko_writer.console import (
     DraftProgress,
     print_check_report,
     print_companies,
+    print_diff,
     print_draft_summary,
     print_error,
     print_explanation,
@@ -34,7 +36,8 @@ from naftiko_writer.console import (
     stdout_console,
     write_json,
 )
-from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft
+from naftiko_writer.diffing import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
+from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft, write_output
 from naftiko_writer.errors import NaftikoWriterError
 from naftiko_writer.models import to_json
 from naftiko_writer.pipeline import DraftJob, Engine, draft_company
@@ -280,6 +283,49 @@ def check(
             print_check_report(report, stdout_console())
         if not report.ok:
             raise typer.Exit(1)
+
+
+class DiffFormat(StrEnum):
+    """Output formats of `diff`."""
+
+    TERMINAL = "terminal"
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+@app.command()
+def diff(
+    draft_a: Annotated[Path, typer.Argument(metavar="A", help="The earlier draft (.md).")],
+    draft_b: Annotated[Path, typer.Argument(metavar="B", help="The later draft, or a draft of another company.")],
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", help="terminal: side by side; md, html, json: for sharing (stdout or --out)."),
+    ] = DiffFormat.TERMINAL,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the md/html/json diff to this file.")] = None,
+) -> None:
+    """Compare two drafts section by section (by marker), with score changes per dimension."""
+    with user_errors():
+        result = diff_drafts(load_draft(draft_a), load_draft(draft_b))
+        chosen = DiffFormat.JSON if as_json else output_format
+        if chosen is DiffFormat.TERMINAL:
+            print_diff(result, stdout_console())
+            return
+        text = {
+            DiffFormat.MD: render_diff_markdown,
+            DiffFormat.HTML: render_diff_html,
+            DiffFormat.JSON: _diff_json,
+        }[chosen](result)
+        if out is None:
+            write_json(text)
+        else:
+            write_output(out, text)
+            stderr_console().print(f"Diff written to {out}", markup=False, soft_wrap=True)
+
+
+def _diff_json(result: DraftDiff) -> str:
+    return json.dumps(result.to_dict(), indent=2) + "\n"
 
 
 def main() -> None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from naftiko_writer.checking import CheckReport
+from naftiko_writer.diffing import DraftDiff, Status, trim_context
 from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
 from naftiko_writer.pipeline import DraftEvent, EventKind
 from naftiko_writer.report import DraftSummary
@@ -25,12 +27,12 @@ TOP_EVIDENCE = 4
 
 def stdout_console() -> Console:
     """Console for the product (stdout)."""
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)
 
 
 def stderr_console() -> Console:
     """Console for errors, warnings and progress (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def print_error(message: str) -> None:
@@ -261,3 +263,45 @@ def print_update_summary(update: UpdatedDraft, backup: str, console: Console) ->
         console.print(f"kept removed (you deleted it): {section_id}", markup=False, soft_wrap=True)
     for section_id in update.dropped:
         console.print(f"dropped (no longer in the report): {section_id}", markup=False, soft_wrap=True)
+
+
+def print_diff(diff: DraftDiff, console: Console) -> None:
+    """Two drafts side by side: score changes, then each differing section with its words marked."""
+    console.print(f"A: {diff.a} ({diff.company_a})\nB: {diff.b} ({diff.company_b})", markup=False, soft_wrap=True)
+    for name, (value_a, value_b) in diff.provenance.items():
+        console.print(f"{name}: {value_a} -> {value_b}", markup=False, soft_wrap=True, style="dim")
+    if diff.identical:
+        console.print("No differences: every section and score is the same.", style="green")
+        return
+    if diff.scores:
+        table = Table(title="Scores" if not diff.same_company else "Score changes", title_justify="left")
+        for column in ("Dimension", diff.company_a, diff.company_b, "Change"):
+            table.add_column(column, justify="left" if column == "Dimension" else "right")
+        for change in diff.scores:
+            delta = change.delta
+            style = "" if not delta else ("green" if delta > 0 else "red")
+            table.add_row(
+                change.name,
+                "–" if change.a is None else str(change.a),
+                "–" if change.b is None else str(change.b),
+                Text("" if delta is None else f"{delta:+d}", style=style),
+            )
+        console.print(table)
+    if not diff.same_company:
+        return
+    console.print(f"{len(diff.sections)} section(s) differ, {diff.unchanged} unchanged", style="bold")
+    for section in diff.sections:
+        if section.status is not Status.CHANGED:
+            console.print(f"{section.id}: {section.status.value}", markup=False, style="yellow")
+            continue
+        table = Table(title=f"{section.id}: changed", title_justify="left", expand=True, show_lines=False)
+        table.add_column("A", ratio=1)
+        table.add_column("B", ratio=1)
+        left, right = Text(), Text()
+        for segment in trim_context(section.segments):
+            if segment.op in ("=", "-"):
+                left.append(segment.text + " ", style="red strike" if segment.op == "-" else "")
+            if segment.op in ("=", "+"):
+                right.append(segment.text + " ", style="green bold" if segment.op == "+" else "")
+        table.add_row(left, right)
+        console.print(table)

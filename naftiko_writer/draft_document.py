@@ -24,9 +24,13 @@ from naftiko_writer.markers import (
     parse_overrides,
     parse_provenance_json,
     parse_section_marker,
+    strip_comments,
 )
 from naftiko_writer.report import Provenance
 
+_TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _DIMENSION_HEADING = re.compile(r"^### (?P<name>.+?) – Score: (?P<score>-?\d+)\s*$", re.M)
 
 
@@ -153,3 +157,47 @@ def dimension_scores(document: DraftDocument) -> dict[str, tuple[str, int]]:
         if match and dimension_id not in scores:
             scores[dimension_id] = (match["name"], int(match["score"]))
     return scores
+
+
+def readable_parts(body: str) -> tuple[list[str], list[str]]:
+    """A block's headings, and the rest of its text as a reader sees it (unescaped, without comments)."""
+    headings: list[str] = []
+    texts: list[str] = []
+    for raw in strip_comments(body).split("\n"):
+        line = raw.strip()
+        if not line or _TABLE_RULE.match(line) or line.startswith("> **Analyst review:**"):
+            continue
+        if line.startswith("#"):
+            headings.append(line)
+        elif line.startswith("|"):
+            texts.extend(_unescape(cell) for cell in _cells(line))
+        else:
+            texts.append(_unescape(line.replace("**", "")))
+    return headings, texts
+
+
+def table_rows(body: str) -> list[list[str]]:
+    """The data rows of the Markdown tables in a block (headers and rules skipped), unescaped."""
+    rows: list[list[str]] = []
+    previous_was_rule = False
+    for raw in body.split("\n"):
+        line = raw.strip()
+        if _TABLE_RULE.match(line):
+            previous_was_rule = True
+            continue
+        if line.startswith("|") and previous_was_rule:
+            rows.append([_unescape(cell) for cell in _cells(line)])
+        elif not line.startswith("|"):
+            previous_was_rule = False
+    return rows
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in _CELL_SPLIT.split(line.strip().strip("|"))]
+
+
+def _unescape(text: str) -> str:
+    text = re.sub(r"\\([#=*+\-|.\\])", r"\1", text)
+    for entity, character in _ENTITIES:
+        text = text.replace(entity, character)
+    return text

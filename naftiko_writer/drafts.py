@@ -90,3 +90,13 @@ def backup_draft(markdown: Path, stamp: str) -> Path:
     except OSError as exc:
         raise DraftError(f"{markdown}: cannot back up the draft before updating it ({exc.strerror})") from exc
     return backup
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a derived file (a diff, an HTML report) atomically, with a clear error when it cannot be written."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give --out a file path")
+    try:
+        write_text_atomically(path, text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror}); check the folder and permissions") from exc

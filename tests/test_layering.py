@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "drafts": 5,
     "checking": 5,
     "review": 6,
+    "diffing": 4,
     "console": 7,
     "cli": 8,
     "__main__": 9,

@@ -116,9 +116,7 @@ def test_update_of_the_shipped_draft_replays_offline(runner: CliRunner, tmp_path
     assert json.loads(result.stdout)["update"]["regenerated"] == []
 
 
-def test_update_refuses_a_draft_of_another_company_and_leaves_it_alone(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_update_refuses_a_draft_of_another_company_and_leaves_it_alone(runner: CliRunner, tmp_path: Path) -> None:
     draft = tmp_path / "spotify.md"
     assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
     before = draft.read_bytes()
