@@ -38,9 +38,10 @@ from naftiko_writer.console import (
 )
 from naftiko_writer.diffing import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft, write_output
-from naftiko_writer.errors import NaftikoWriterError
+from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.models import to_json
 from naftiko_writer.pipeline import DraftJob, Engine, draft_company
+from naftiko_writer.publish import render_html
 from naftiko_writer.replay import RecordMode
 from naftiko_writer.review import check_draft, update_draft
 from naftiko_writer.scoring import Scorer
@@ -190,6 +191,7 @@ def draft(
             help="Re-draft DRAFT in place: only sections whose data changed; sections you edited are kept.",
         ),
     ] = None,
+    html: Annotated[bool, typer.Option("--html", help="Also publish the draft as HTML (see `export`).")] = False,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     taxonomy_dir: TaxonomyOpt = None,
@@ -229,10 +231,14 @@ def draft(
         report.summary.wall_seconds = round(time.perf_counter() - started, 3)
         backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
         write_draft(report, files, updated.markdown if updated is not None else None)
+        page = files.markdown.with_suffix(".html") if html else None
+        if page is not None:
+            _export_html(files.markdown, page, job.taxonomy_dir)
         if as_json:
             result: dict[str, object] = {
                 "markdown": str(files.markdown),
                 "sidecar": str(files.sidecar),
+                "html": str(page) if page else None,
                 "summary": report.summary.model_dump(),
             }
             if updated is not None:
@@ -322,6 +328,33 @@ def diff(
         else:
             write_output(out, text)
             stderr_console().print(f"Diff written to {out}", markup=False, soft_wrap=True)
+
+
+class PageFormat(StrEnum):
+    """Publishable formats."""
+
+    HTML = "html"
+
+
+@app.command()
+def export(
+    draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file, as edited by the analyst.")],
+    output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.HTML,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write [default: DRAFT with .html].")] = None,
+    taxonomy_dir: TaxonomyOpt = None,
+) -> None:
+    """Publish a draft as a standalone HTML page with a chart of the scores by layer."""
+    with user_errors():
+        target = out or draft_path.with_suffix(f".{output_format.value}")
+        _export_html(draft_path, target, Settings().resolved_taxonomy_dir(taxonomy_dir))
+        stderr_console().print(f"Report written to {target}", markup=False, soft_wrap=True)
+
+
+def _export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
+    if target.resolve() == draft_path.resolve():
+        raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
+    tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
+    write_output(target, render_html(load_draft(draft_path), tiers))
 
 
 def _diff_json(result: DraftDiff) -> str:

@@ -35,6 +35,8 @@ LAYERS: dict[str, int] = {
     "checking": 5,
     "review": 6,
     "diffing": 4,
+    "chart": 0,
+    "publish": 4,
     "console": 7,
     "cli": 8,
     "__main__": 9,
