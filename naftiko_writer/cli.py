@@ -183,6 +183,9 @@ def draft(
         int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
     ] = 2,
     timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")] = 60.0,
+    max_output_tokens: Annotated[
+        int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer (max_tokens).")
+    ] = None,
     update: Annotated[
         Path | None,
         typer.Option(
@@ -217,6 +220,7 @@ def draft(
             api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
             concurrency=concurrency or settings.concurrency,
             max_repairs=max_repairs,
+            max_output_tokens=max_output_tokens,
             timeout_seconds=timeout,
         )
         started = time.perf_counter()

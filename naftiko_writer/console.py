@@ -213,6 +213,12 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
             style="yellow",
             markup=False,
         )
+    if summary.dialect and summary.dialect != "json_schema":
+        console.print(
+            f"structured output: the server refused json_schema, so the {summary.dialect} dialect was used",
+            markup=False,
+            style="yellow",
+        )
     if summary.unused_recordings:
         console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)
 

@@ -197,7 +197,7 @@ def _cells(line: str) -> list[str]:
 
 
 def _unescape(text: str) -> str:
-    text = re.sub(r"\\([#=*+\-|.\\])", r"\1", text)
+    text = re.sub(r"\\([#=*+\-|.\\\[\]`])", r"\1", text)
     for entity, character in _ENTITIES:
         text = text.replace(entity, character)
     return text

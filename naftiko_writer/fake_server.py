@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from naftiko_writer.sections import INPUT_MODELS, SectionKind
+from naftiko_writer.sections import INPUT_MODELS, OUTPUT_MODELS, SectionKind, strict_schema
 from naftiko_writer.template_engine import draft_from_template
 
 _DATA_BLOCK = re.compile(r"<data>\s*(\{.*\})\s*</data>", re.S)
@@ -41,8 +41,12 @@ Responder = Callable[[dict[str, Any], Mapping[str, str]], Reply]
 
 
 def section_of(body: dict[str, Any]) -> tuple[SectionKind, dict[str, Any]]:
-    """The section kind (from the schema name) and input data (from the prompt) of a request."""
-    kind = SectionKind(body["response_format"]["json_schema"]["name"])
+    """The section kind (from the schema) and input data (from the prompt) of a request."""
+    response_format = body["response_format"]
+    if response_format["type"] == "json_schema":
+        kind = SectionKind(response_format["json_schema"]["name"])
+    else:  # llama.cpp's dialect: {"type": "json_object", "schema": {...}}
+        kind = next(k for k, model in OUTPUT_MODELS.items() if strict_schema(model) == response_format["schema"])
     first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     match = _DATA_BLOCK.search(first_user)
     if match is None:
@@ -121,6 +125,7 @@ class ScriptedResponder:
     timeout_delay: float = 2.0
     latency: float = 0.0
     answer: Callable[[dict[str, Any]], str] = template_content
+    reject_json_schema: bool = False
     calls: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -131,6 +136,16 @@ class ScriptedResponder:
             self.calls.append(section)
             queue = self.script.get(section) or self.script.get("*") or []
             fault = self.always or (queue.pop(0) if queue else "ok")
+        if self.reject_json_schema and body.get("response_format", {}).get("type") == "json_schema":
+            return Reply(  # as llama-cpp-python's server answers
+                500,
+                {
+                    "error": {
+                        "message": "Input should be 'text' or 'json_object' (body.response_format.type: json_schema)",
+                        "type": "internal_server_error",
+                    }
+                },
+            )
         return self.reply(fault, body)
 
     def reply(self, fault: str, body: dict[str, Any]) -> Reply:

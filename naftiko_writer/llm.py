@@ -6,10 +6,17 @@ URL, asking for strict structured output (`response_format` json_schema).
 The SDK's own retries are off; tenacity retries rate limits (honouring
 `retry-after-ms` / `Retry-After`), timeouts, connection errors and 5xx with
 exponential backoff and jitter, and never retries other 4xx answers.
+
+Some OpenAI-compatible servers (llama-cpp-python's) reject `json_schema` and
+accept their own dialect, `{"type": "json_object", "schema": {...}}`. When
+the first structured request is refused (400/422/500, naming `json_schema` or
+`response_format`) before any `json_schema` request has succeeded, the client probes that dialect once and, if the
+server accepts it, uses it for the rest of the run (`dialect` says which).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
@@ -24,6 +31,13 @@ from naftiko_writer.errors import ConfigError, LLMError, NaftikoWriterError
 from naftiko_writer.replay import SECTION_HEADER, SOURCE_HEADER, TEMPLATE_HEADER
 
 MAX_RETRY_AFTER_SECONDS = 60.0
+JSON_SCHEMA = "json_schema"
+JSON_OBJECT = "json_object"
+_REJECTION_STATUSES = (400, 422, 500)
+
+
+class _DialectRejectedError(Exception):
+    """The server refused the json_schema response format (internal signal)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class ChatRequest:
     messages: list[dict[str, str]]
     schema_name: str
     schema: dict[str, Any]
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,10 @@ class OpenAIChatClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     transport: httpx2.AsyncBaseTransport | None = None
     on_retry: Callable[[str], None] | None = None
+    dialect: str = JSON_SCHEMA
+    _schema_confirmed: bool = False
     _client: openai.AsyncOpenAI | None = None
+    _dialect_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:
@@ -100,6 +118,26 @@ class OpenAIChatClient:
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """Send one request, retrying transient failures; map the rest to naftiko-writer errors."""
+        try:
+            return await self._complete(request, self.dialect)
+        except _DialectRejectedError:
+            async with self._dialect_lock:
+                if self.dialect == JSON_SCHEMA and not self._schema_confirmed:
+                    result = await self._complete(request, JSON_OBJECT)  # the probe: raises if refused too
+                    self.dialect = JSON_OBJECT
+                    return result
+            return await self._complete(request, self.dialect)
+
+    def _is_dialect_rejection(self, exc: BaseException, dialect: str) -> bool:
+        return (
+            dialect == JSON_SCHEMA
+            and not self._schema_confirmed
+            and isinstance(exc, openai.APIStatusError)
+            and exc.status_code in _REJECTION_STATUSES
+            and any(word in str(exc.message) for word in ("json_schema", "response_format"))
+        )
+
+    async def _complete(self, request: ChatRequest, dialect: str) -> ChatResult:
         retries = 0
 
         def count_retry(_: RetryCallState) -> None:
@@ -108,28 +146,41 @@ class OpenAIChatClient:
             if self.on_retry is not None:
                 self.on_retry(request.section_id)
 
-        response_format: ResponseFormatJSONSchema = {
-            "type": "json_schema",
-            "json_schema": {"name": request.schema_name, "strict": True, "schema": request.schema},
-        }
+        def worth_retrying(exc: BaseException) -> bool:
+            return is_transient(exc) and not self._is_dialect_rejection(exc, dialect)
+
+        response_format: dict[str, Any]
+        if dialect == JSON_SCHEMA:
+            response_format = {
+                "type": JSON_SCHEMA,
+                "json_schema": {"name": request.schema_name, "strict": True, "schema": request.schema},
+            }
+        else:
+            response_format = {"type": JSON_OBJECT, "schema": request.schema}
         retrying = AsyncRetrying(
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(worth_retrying),
             wait=_wait_for(self.retry),
             stop=stop_after_attempt(self.retry.attempts),
             before_sleep=count_retry,
             reraise=True,
         )
+        extra: dict[str, Any] = {} if request.max_tokens is None else {"max_tokens": request.max_tokens}
         try:
             async for attempt in retrying:
                 with attempt:
                     raw = await self._sdk().chat.completions.with_raw_response.create(
                         model=request.model,
                         messages=cast(list[ChatCompletionMessageParam], request.messages),
-                        response_format=response_format,
+                        response_format=cast(ResponseFormatJSONSchema, response_format),
                         extra_headers={SECTION_HEADER: request.section_id, TEMPLATE_HEADER: request.template_hash},
+                        **extra,
                     )
         except openai.APIError as exc:
+            if self._is_dialect_rejection(exc, dialect):
+                raise _DialectRejectedError from exc
             raise self._translate(exc, request, retries) from None
+        if dialect == JSON_SCHEMA:
+            self._schema_confirmed = True
         completion = raw.parse()
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage

@@ -7,6 +7,7 @@ silently ignored setting. Field descriptions document the formats (README).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,6 +47,10 @@ class Company(FileModel):
     as_of: dt.date = Field(description="Date the signal data describes (YYYY-MM-DD).")
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control, zero-width and bidirectional-override characters: scraped noise, removed from signal names."""
+
+
 class Signal(FileModel):
     """One technology signal observed for the company."""
 
@@ -57,7 +62,7 @@ class Signal(FileModel):
     @field_validator("name")
     @classmethod
     def _strip_name(cls, value: str) -> str:
-        stripped = " ".join(value.split())
+        stripped = " ".join(_CONTROL_CHARACTERS.sub(" ", value).split())
         if not stripped:
             raise ValueError("name is blank")
         return stripped

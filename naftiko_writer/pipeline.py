@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -89,6 +90,7 @@ class DraftOptions:
     model: str = DEFAULT_MODEL
     concurrency: int = 8
     max_repairs: int = 2
+    max_output_tokens: int | None = None
 
 
 def _ignore(_: DraftEvent) -> None:
@@ -190,7 +192,13 @@ class SectionDrafter:
         model_type = OUTPUT_MODELS[spec.kind]
         messages = render_messages(self.prompts, spec.kind, spec.title, data)
         schema = strict_schema(model_type)
-        counts = {"attempts": 0, "retries": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        counts: dict[str, float] = {
+            "attempts": 0,
+            "retries": 0,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "model_seconds": 0.0,
+        }
         problems: list[str] = []
         recording = None
         for attempt in range(1 + self.options.max_repairs):
@@ -201,10 +209,13 @@ class SectionDrafter:
                 messages=messages,
                 schema_name=spec.kind.value,
                 schema=schema,
+                max_tokens=self.options.max_output_tokens,
             )
             try:
                 async with semaphore:
+                    started = time.perf_counter()
                     answer = await self.client.complete(request)
+                    counts["model_seconds"] += time.perf_counter() - started
             except LLMError as exc:
                 problems.append(str(exc))
                 break
@@ -290,6 +301,7 @@ class DraftJob:
     api_key: str | None = None
     concurrency: int = 8
     max_repairs: int = 2
+    max_output_tokens: int | None = None
     timeout_seconds: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     recording_source: str = "recorded"
@@ -334,7 +346,13 @@ def draft_company(
     """
     prepared = prepared or prepare_company(job)
     card = prepared.card
-    options = DraftOptions(engine=job.engine, model=job.model, concurrency=job.concurrency, max_repairs=job.max_repairs)
+    options = DraftOptions(
+        engine=job.engine,
+        model=job.model,
+        concurrency=job.concurrency,
+        max_repairs=job.max_repairs,
+        max_output_tokens=job.max_output_tokens,
+    )
     transport = None
     client = None
     if job.engine is Engine.LLM:
@@ -386,7 +404,10 @@ def draft_company(
     )
     ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
     summary = summarise(ordered, unused, drafter.outcomes).model_copy(
-        update={"mode": job.mode.value if job.engine is Engine.LLM else "none"}
+        update={
+            "mode": job.mode.value if job.engine is Engine.LLM else "none",
+            "dialect": client.dialect if client is not None else None,
+        }
     )
     return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)
 

@@ -87,7 +87,8 @@ def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_i
     values = {
         "company": section_input.company,
         "title": title,
-        "data": section_input.model_dump_json(indent=2),
+        # `<` and `>` are escaped (still valid JSON) so no signal name can close the <data> block.
+        "data": section_input.model_dump_json(indent=2).replace("<", "\\u003c").replace(">", "\\u003e"),
     }
     if isinstance(section_input, DimensionInput):
         values["score"] = str(section_input.score)

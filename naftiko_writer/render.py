@@ -65,6 +65,7 @@ def escape_text(text: str) -> str:
     """Make model text inert Markdown: one line, no raw HTML, no leading heading or quote marks."""
     text = " ".join(text.split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"([\[\]`])", r"\\\1", text)  # no links, images or code spans from model text
     return re.sub(r"^([#=*+\-]|\d+\.)", r"\\\1", text)
 
 

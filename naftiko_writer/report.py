@@ -36,6 +36,7 @@ class SectionResult(BaseModel):
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    model_seconds: float = Field(default=0.0, description="Wall time spent waiting for this section's answers.")
     problems: list[str] = Field(default_factory=list, description="Why the model's answers were rejected.")
 
 
@@ -71,6 +72,10 @@ class DraftSummary(BaseModel):
     fallbacks: int = 0
     unused_recordings: int = 0
     mode: str = "none"
+    dialect: str | None = Field(
+        default=None,
+        description="Structured-output dialect used: json_schema, or json_object when the server refused it.",
+    )
     wall_seconds: float = 0.0
 
 

@@ -34,12 +34,13 @@ LAYERS: dict[str, int] = {
     "drafts": 5,
     "checking": 5,
     "review": 6,
+    "live_check": 7,
     "diffing": 4,
     "chart": 0,
     "publish": 4,
-    "console": 7,
-    "cli": 8,
-    "__main__": 9,
+    "console": 8,
+    "cli": 9,
+    "__main__": 10,
     "__init__": 0,
 }
 HOMES = {"openai": {"llm"}, "tenacity": {"llm"}, "rich": {"console"}, "typer": {"cli"}}

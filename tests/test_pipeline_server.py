@@ -57,8 +57,21 @@ def test_rate_limit_then_success_honours_retry_after(tmp_path: Path) -> None:
 
 
 def test_server_error_then_success(tmp_path: Path) -> None:
-    report, _ = draft_against(ScriptedResponder(script={"strengths": ["500", "500", "ok"]}), tmp_path)
+    report, _ = draft_against(ScriptedResponder(script={"strengths": ["500", "500", "ok"], "*": ["500"]}), tmp_path)
     assert (report.sections["strengths"].source, report.sections["strengths"].retries) == (SectionSource.MODEL, 2)
+    assert report.summary.retries == 3  # the very first request of the run also met a 500
+    assert report.summary.dialect == "json_schema"  # an ordinary 500 never switches the dialect
+
+
+def test_a_server_that_refuses_json_schema_is_asked_in_its_own_dialect(tmp_path: Path) -> None:
+    report, server = draft_against(ScriptedResponder(reject_json_schema=True), tmp_path, concurrency=4)
+    assert report.summary.dialect == "json_object"
+    assert report.summary.fallbacks == 0 and report.summary.retries == 0
+    formats = [request["body"]["response_format"] for request in server.requests]
+    refused = [f for f in formats if f["type"] == "json_schema"]
+    accepted = [f for f in formats if f["type"] == "json_object"]
+    assert 1 <= len(refused) <= 4  # only the requests already in flight before the switch
+    assert len(accepted) == 61 and all(f["schema"]["additionalProperties"] is False for f in accepted)
 
 
 def test_timeout_then_success(tmp_path: Path) -> None:
