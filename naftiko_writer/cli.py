@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 
 from naftiko_writer import __version__
+from naftiko_writer.checkpoint import checkpoint_path
 from naftiko_writer.companies import list_companies, load_company
 from naftiko_writer.config import Settings
 from naftiko_writer.console import (
@@ -41,12 +42,18 @@ from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_si
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.models import to_json
 from naftiko_writer.pipeline import DraftJob, Engine, draft_company
+from naftiko_writer.pricing import load_prices
 from naftiko_writer.publish import render_html
 from naftiko_writer.replay import RecordMode
 from naftiko_writer.review import check_draft, update_draft
 from naftiko_writer.scoring import Scorer
 from naftiko_writer.signals import load_signals
 from naftiko_writer.taxonomy import find_dimension, load_taxonomy
+
+EXIT_STOPPED = 3
+"""Exit status when a budget stopped the run (a partial, resumable draft was written)."""
+EXIT_ALL_FALLBACK = 4
+"""Exit status when every section fell back to the template engine (the model gave nothing usable)."""
 
 app = typer.Typer(
     help="Draft Technology Investment Impact Reports from technology signal data.",
@@ -186,6 +193,14 @@ def draft(
     max_output_tokens: Annotated[
         int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer (max_tokens).")
     ] = None,
+    max_tokens_per_report: Annotated[
+        int | None,
+        typer.Option("--max-tokens-per-report", min=1, help="Stop (resumably) once this many tokens are spent."),
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0.0, help="Stop (resumably) once this many dollars are spent.")
+    ] = None,
+    prices: Annotated[Path | None, typer.Option("--prices", help="Price table [default: pricing/prices.yaml].")] = None,
     update: Annotated[
         Path | None,
         typer.Option(
@@ -206,6 +221,7 @@ def draft(
         now = datetime.now(UTC)
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         files = draft_files(settings.drafts_dir, company.rsplit("/", 1)[-1].split(".")[0], stamp, out or update)
+        timestamped = out is None and update is None
         job = DraftJob(
             company=company,
             companies_dir=settings.resolved_companies_dir(companies_dir),
@@ -222,6 +238,10 @@ def draft(
             max_repairs=max_repairs,
             max_output_tokens=max_output_tokens,
             timeout_seconds=timeout,
+            prices=load_prices(settings.resolved_prices(prices)),
+            max_tokens_per_report=max_tokens_per_report,
+            max_cost=max_cost,
+            checkpoint_path=checkpoint_path(files.markdown, timestamped),
         )
         started = time.perf_counter()
         updated = None
@@ -235,6 +255,8 @@ def draft(
         report.summary.wall_seconds = round(time.perf_counter() - started, 3)
         backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
         write_draft(report, files, updated.markdown if updated is not None else None)
+        if report.summary.stopped is None and job.checkpoint_path is not None:
+            job.checkpoint_path.unlink(missing_ok=True)
         page = files.markdown.with_suffix(".html") if html else None
         if page is not None:
             _export_html(files.markdown, page, job.taxonomy_dir)
@@ -260,6 +282,18 @@ def draft(
             print_draft_summary(report.summary, str(files.markdown), stderr_console())
             if updated is not None:
                 print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
+        if report.summary.stopped is not None:
+            print_error(
+                f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
+                f"finished ones are kept in {job.checkpoint_path}. Run the same command with a larger budget to resume"
+            )
+            raise typer.Exit(EXIT_STOPPED)
+        if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
+            print_error(
+                f"every section fell back to the template engine: the model at {job.base_url or 'the endpoint'} "
+                "gave no usable answer (the draft is complete and marked for review)"
+            )
+            raise typer.Exit(EXIT_ALL_FALLBACK)
 
 
 @app.command()

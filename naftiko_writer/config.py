@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     recordings_dir: Path | None = Field(
         default=None, description="Recorded responses (default: HOME/fixtures/recordings)."
     )
+    prices: Path | None = Field(default=None, description="Price table (default: HOME/pricing/prices.yaml).")
     drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
     model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
     concurrency: int = Field(default=8, ge=1, le=256, description="Model requests in flight at once.")
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"), description="OpenAI-compatible endpoint."
     )
+
+    def resolved_prices(self, override: Path | None = None) -> Path:
+        """The price table: flag, else environment, else HOME/pricing/prices.yaml."""
+        return override or self.prices or self.home / "pricing" / "prices.yaml"
 
     def resolved_prompts_dir(self) -> Path:
         """The prompts folder: environment, else HOME/prompts."""

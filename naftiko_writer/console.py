@@ -202,7 +202,7 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
     console.print(
         f"sections {summary.sections} · calls {summary.calls} · tokens {summary.prompt_tokens:,} prompt + "
         f"{summary.completion_tokens:,} completion · retries {summary.retries} · repairs {summary.repairs} · "
-        f"fallbacks {summary.fallbacks} · wall {summary.wall_seconds:.2f} s",
+        f"fallbacks {summary.fallbacks} · cost {_cost(summary.cost)} · wall {summary.wall_seconds:.2f} s",
         markup=False,
         soft_wrap=True,
     )
@@ -213,6 +213,8 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
             style="yellow",
             markup=False,
         )
+    if summary.reused and not summary.kept:
+        console.print(f"reused {len(summary.reused)} finished section(s) (checkpoint or previous draft)", markup=False)
     if summary.dialect and summary.dialect != "json_schema":
         console.print(
             f"structured output: the server refused json_schema, so the {summary.dialect} dialect was used",
@@ -221,6 +223,10 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
         )
     if summary.unused_recordings:
         console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)
+
+
+def _cost(cost: float | None) -> str:
+    return "unknown" if cost is None else f"${cost:.4f}"
 
 
 def print_check_report(report: CheckReport, console: Console) -> None:

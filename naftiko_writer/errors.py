@@ -35,3 +35,7 @@ class ReplayMissError(NaftikoWriterError):
 
 class DraftError(NaftikoWriterError):
     """A draft file is missing, unreadable, damaged or of another company."""
+
+
+class BudgetExceededError(NaftikoWriterError):
+    """A run reached its token or cost budget (the draft so far is kept and resumable)."""

@@ -46,12 +46,22 @@ def section_of(body: dict[str, Any]) -> tuple[SectionKind, dict[str, Any]]:
     if response_format["type"] == "json_schema":
         kind = SectionKind(response_format["json_schema"]["name"])
     else:  # llama.cpp's dialect: {"type": "json_object", "schema": {...}}
-        kind = next(k for k, model in OUTPUT_MODELS.items() if strict_schema(model) == response_format["schema"])
+        wanted = _without_lengths(response_format["schema"])
+        kind = next(k for k, model in OUTPUT_MODELS.items() if _without_lengths(strict_schema(model)) == wanted)
     first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     match = _DATA_BLOCK.search(first_user)
     if match is None:
         raise ValueError("no <data> block in the prompt")
     return kind, json.loads(match.group(1))
+
+
+def _without_lengths(schema: Any) -> Any:
+    """A schema without maxLength bounds (which clients may tighten), for matching."""
+    if isinstance(schema, dict):
+        return {key: _without_lengths(value) for key, value in schema.items() if key != "maxLength"}
+    if isinstance(schema, list):
+        return [_without_lengths(item) for item in schema]
+    return schema
 
 
 def template_content(body: dict[str, Any]) -> str:

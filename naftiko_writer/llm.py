@@ -34,6 +34,8 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 JSON_SCHEMA = "json_schema"
 JSON_OBJECT = "json_object"
 _REJECTION_STATUSES = (400, 422, 500)
+JSON_OBJECT_MAX_LENGTH = 1000
+"""llama.cpp turns maxLength into a grammar and refuses (its server crashes) above about 1,000 repetitions."""
 
 
 class _DialectRejectedError(Exception):
@@ -156,7 +158,7 @@ class OpenAIChatClient:
                 "json_schema": {"name": request.schema_name, "strict": True, "schema": request.schema},
             }
         else:
-            response_format = {"type": JSON_OBJECT, "schema": request.schema}
+            response_format = {"type": JSON_OBJECT, "schema": clamp_string_lengths(request.schema)}
         retrying = AsyncRetrying(
             retry=retry_if_exception(worth_retrying),
             wait=_wait_for(self.retry),
@@ -205,6 +207,18 @@ class OpenAIChatClient:
         status = f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__
         attempts = retries + 1
         return LLMError(f"section {request.section_id}: {where} failed after {attempts} attempt(s): {status}")
+
+
+def clamp_string_lengths(schema: Any, limit: int = JSON_OBJECT_MAX_LENGTH) -> Any:
+    """The schema with every string's maxLength at most `limit` (only ever tighter than our own bounds)."""
+    if isinstance(schema, dict):
+        clamped = {key: clamp_string_lengths(value, limit) for key, value in schema.items()}
+        if isinstance(clamped.get("maxLength"), int):
+            clamped["maxLength"] = min(clamped["maxLength"], limit)
+        return clamped
+    if isinstance(schema, list):
+        return [clamp_string_lengths(item, limit) for item in schema]
+    return schema
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -23,12 +23,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from naftiko_writer import __version__
+from naftiko_writer.checkpoint import Checkpoint
 from naftiko_writer.companies import load_company
-from naftiko_writer.errors import ConfigError, LLMError
+from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
 from naftiko_writer.grounding import Vocabulary, build_vocabulary, check_grounding
 from naftiko_writer.llm import ChatRequest, LLMClient, OpenAIChatClient, RetryPolicy
 from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.plan import SectionSpec, plan_sections, section_input
+from naftiko_writer.pricing import ModelPrice, PriceTable
 from naftiko_writer.prompts import PromptSet, load_prompts, render_messages, repair_message
 from naftiko_writer.replay import RecordingTransport, RecordMode
 from naftiko_writer.report import DraftSummary, Provenance, Report, SectionResult, SectionSource
@@ -82,6 +84,33 @@ class DraftEvent:
 EventHandler = Callable[[DraftEvent], None]
 
 
+@dataclass
+class Budget:
+    """Token and cost limits of one report, and what has been spent."""
+
+    max_tokens: int | None = None
+    max_cost: float | None = None
+    price: ModelPrice | None = None
+    tokens: int = 0
+    cost: float = 0.0
+
+    def charge(self, prompt_tokens: int, completion_tokens: int) -> None:
+        """Count one answer."""
+        self.tokens += prompt_tokens + completion_tokens
+        if self.price is not None:
+            self.cost += (
+                prompt_tokens * self.price.input_per_million + completion_tokens * self.price.output_per_million
+            ) / 1_000_000
+
+    def exhausted(self) -> str | None:
+        """Why no further call may be made, or None."""
+        if self.max_tokens is not None and self.tokens >= self.max_tokens:
+            return f"the token budget of {self.max_tokens:,} per report is spent ({self.tokens:,} tokens)"
+        if self.max_cost is not None and self.cost >= self.max_cost:
+            return f"the cost budget of ${self.max_cost:.4f} is spent (${self.cost:.4f})"
+        return None
+
+
 @dataclass(frozen=True)
 class DraftOptions:
     """How to draft sections."""
@@ -111,6 +140,9 @@ class SectionDrafter:
     previous: Mapping[str, SectionResult] = field(default_factory=dict)
     pinned: frozenset[str] = frozenset()
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    budget: Budget = field(default_factory=Budget)
+    checkpoint: Checkpoint | None = None
+    finished: dict[str, SectionResult] = field(default_factory=dict)
     _outputs: dict[str, Output] = field(default_factory=dict)
 
     async def draft_all(self) -> dict[str, SectionResult]:
@@ -145,7 +177,9 @@ class SectionDrafter:
             result = self._result(spec, data, output, SectionSource.TEMPLATE)
         else:
             result = await self._draft_with_model(spec, data, semaphore)
-        self.outcomes.setdefault(spec.id, Outcome.DRAFTED)
+        if self.outcomes.setdefault(spec.id, Outcome.DRAFTED) is Outcome.DRAFTED and self.checkpoint is not None:
+            self.checkpoint.append(result)
+        self.finished[spec.id] = result
         self._outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(result.output)
         self.on_event(
             DraftEvent(
@@ -213,12 +247,16 @@ class SectionDrafter:
             )
             try:
                 async with semaphore:
+                    reason = self.budget.exhausted()
+                    if reason is not None:
+                        raise BudgetExceededError(reason)
                     started = time.perf_counter()
                     answer = await self.client.complete(request)
                     counts["model_seconds"] += time.perf_counter() - started
             except LLMError as exc:
                 problems.append(str(exc))
                 break
+            self.budget.charge(answer.prompt_tokens, answer.completion_tokens)
             counts["attempts"] += 1
             counts["retries"] += answer.retries
             counts["prompt_tokens"] += answer.prompt_tokens
@@ -305,6 +343,10 @@ class DraftJob:
     timeout_seconds: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     recording_source: str = "recorded"
+    prices: PriceTable | None = None
+    max_tokens_per_report: int | None = None
+    max_cost: float | None = None
+    checkpoint_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -367,6 +409,17 @@ def draft_company(
             transport=transport,
             on_retry=lambda section_id: on_event(DraftEvent(EventKind.RETRY, section_id)),
         )
+    price = job.prices.price_of(job.model) if job.prices is not None and job.engine is Engine.LLM else None
+    if job.max_cost is not None and job.engine is Engine.LLM and price is None:
+        raise ConfigError(
+            f"--max-cost needs a price for model {job.model!r}; add it to the price table or use --max-tokens-per-report"
+        )
+    checkpoint = (
+        Checkpoint(job.checkpoint_path, job.engine.value, job.model if job.engine is Engine.LLM else None)
+        if job.checkpoint_path is not None
+        else None
+    )
+    earlier = {**(checkpoint.load() if checkpoint is not None else {}), **(previous or {})}
     drafter = SectionDrafter(
         card,
         prepared.taxonomy,
@@ -375,13 +428,20 @@ def draft_company(
         client,
         options,
         on_event,
-        previous=previous or {},
+        previous=earlier,
         pinned=pinned,
+        budget=Budget(job.max_tokens_per_report, job.max_cost, price),
+        checkpoint=checkpoint,
     )
+    stopped: str | None = None
 
     async def run() -> dict[str, SectionResult]:
+        nonlocal stopped
         try:
             return await drafter.draft_all()
+        except BudgetExceededError as exc:
+            stopped = str(exc)
+            return fill_pending(drafter)
         finally:
             if client is not None:
                 await client.close()
@@ -407,9 +467,26 @@ def draft_company(
         update={
             "mode": job.mode.value if job.engine is Engine.LLM else "none",
             "dialect": client.dialect if client is not None else None,
+            "stopped": stopped,
         }
     )
+    if job.prices is not None and job.engine is Engine.LLM:
+        summary.cost = job.prices.cost(job.model, summary.prompt_tokens, summary.completion_tokens)
     return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)
+
+
+def fill_pending(drafter: SectionDrafter) -> dict[str, SectionResult]:
+    """After an early stop: the finished sections, and template text (marked pending) for the rest."""
+    results = dict(drafter.finished)
+    outputs = {section_id: OUTPUT_MODELS[r.kind].model_validate(r.output) for section_id, r in results.items()}
+    for spec in plan_sections(drafter.card):
+        if spec.id in results:
+            continue
+        data = section_input(spec, drafter.card, drafter.taxonomy, outputs)
+        output = draft_from_template(spec.kind, data)
+        outputs[spec.id] = output
+        results[spec.id] = drafter._result(spec, data, output, SectionSource.PENDING)
+    return results
 
 
 def _api_key(job: DraftJob) -> str:

@@ -115,6 +115,11 @@ def render_blocks(report: Report) -> list[Block]:
                 f"\n\n> **Analyst review:** drafted by the template engine because the model's answers failed "
                 f"validation ({len(result.problems)} problem{'s' if len(result.problems) != 1 else ''}); check it before publishing."
             )
+        if result.source is SectionSource.PENDING:
+            body += (
+                "\n\n> **Not drafted yet:** the run stopped at its budget before this section; template text "
+                "stands in. Run the same command again to resume."
+            )
         blocks.append(Block(result.id, result.source.value, body, result.input_hash))
 
     sections = report.sections

@@ -20,6 +20,7 @@ class SectionSource(StrEnum):
     MODEL = "model"  # a model answer that passed schema and grounding checks
     TEMPLATE = "template"  # the template engine, by choice (--engine template)
     FALLBACK = "fallback"  # the template engine, because the model's answers failed: review it
+    PENDING = "pending"  # not drafted yet: the run stopped at its budget; template text stands in
 
 
 class SectionResult(BaseModel):
@@ -71,6 +72,8 @@ class DraftSummary(BaseModel):
     repairs: int = 0
     fallbacks: int = 0
     unused_recordings: int = 0
+    cost: float | None = Field(default=None, description="Estimated cost of this run's calls (None: unknown price).")
+    stopped: str | None = Field(default=None, description="Why the run stopped early (a budget), if it did.")
     mode: str = "none"
     dialect: str | None = Field(
         default=None,

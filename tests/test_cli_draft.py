@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_default_output_path_is_under_drafts(
     assert paths["summary"]["calls"] == 0
 
 
-def test_failing_model_exits_zero_with_fallbacks_in_summary(
+def test_a_model_that_fails_every_call_gives_a_complete_draft_and_exit_4(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
@@ -56,8 +57,11 @@ def test_failing_model_exits_zero_with_fallbacks_in_summary(
                 "0",
             ],
         )
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr
     assert "fallbacks 61" in result.stderr
+    assert "Error: every section fell back to the template engine" in result.stderr
+    draft = (tmp_path / "d.md").read_text()
+    assert draft.count("**Analyst review:**") == 61 and len(re.findall(r"^## Layer \d+: ", draft, re.M)) == 11
     assert "61 section(s) fell back to the template engine" in result.stderr
     assert (tmp_path / "d.md").read_text().count("Analyst review") == 61
 

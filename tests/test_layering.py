@@ -14,6 +14,8 @@ LAYERS: dict[str, int] = {
     "models": 1,
     "config": 1,
     "documents": 1,
+    "pricing": 2,
+    "checkpoint": 3,
     "markers": 1,
     "sections": 1,
     "taxonomy": 2,

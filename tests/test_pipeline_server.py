@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,9 @@ def test_a_server_that_refuses_json_schema_is_asked_in_its_own_dialect(tmp_path:
     accepted = [f for f in formats if f["type"] == "json_object"]
     assert 1 <= len(refused) <= 4  # only the requests already in flight before the switch
     assert len(accepted) == 61 and all(f["schema"]["additionalProperties"] is False for f in accepted)
+    # llama.cpp cannot compile maxLength above about 1,000 into a grammar: every bound is clamped, never loosened.
+    lengths = re.findall(r'"maxLength": (\d+)', json.dumps([f["schema"] for f in accepted]))
+    assert lengths and max(int(n) for n in lengths) == 1000
 
 
 def test_timeout_then_success(tmp_path: Path) -> None:
