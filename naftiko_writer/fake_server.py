@@ -12,6 +12,7 @@ real key and never leaves loopback.
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -25,6 +26,8 @@ from naftiko_writer.template_engine import draft_from_template
 
 _DATA_BLOCK = re.compile(r"<data>\s*(\{.*\})\s*</data>", re.S)
 FAULTS = ("ok", "429", "500", "timeout", "malformed", "schema", "invented", "drop")
+CHAOS_FAULTS = ("429", "500", "timeout", "malformed", "schema", "invented")
+"""What `chaos` draws from: every transient and every content fault."""
 
 
 @dataclass
@@ -127,7 +130,9 @@ class ScriptedResponder:
     `script` maps a section id (or `*` for every section) to the faults its
     successive requests meet: `["429", "ok"]` fails the first request with a
     rate limit and answers the second. `always` fails every request of every
-    section with one fault. `answer` overrides how a good answer is written.
+    section with one fault. `chaos` fails that fraction of the remaining
+    requests with a fault drawn at random (seeded) from CHAOS_FAULTS.
+    `answer` overrides how a good answer is written.
     """
 
     script: dict[str, list[str]] = field(default_factory=dict)
@@ -136,8 +141,16 @@ class ScriptedResponder:
     latency: float = 0.0
     answer: Callable[[dict[str, Any]], str] = template_content
     reject_json_schema: bool = False
+    chaos: float = 0.0
+    seed: int = 0
     calls: list[str] = field(default_factory=list)
+    faults: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _random: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Seed the chaos generator so a run's faults are reproducible."""
+        self._random = random.Random(self.seed)
 
     def __call__(self, body: dict[str, Any], headers: Mapping[str, str]) -> Reply:
         """Serve one request."""
@@ -146,6 +159,9 @@ class ScriptedResponder:
             self.calls.append(section)
             queue = self.script.get(section) or self.script.get("*") or []
             fault = self.always or (queue.pop(0) if queue else "ok")
+            if fault == "ok" and self.chaos and self._random.random() < self.chaos:
+                fault = self._random.choice(CHAOS_FAULTS)
+            self.faults[fault] = self.faults.get(fault, 0) + 1
         if self.reject_json_schema and body.get("response_format", {}).get("type") == "json_schema":
             return Reply(  # as llama-cpp-python's server answers
                 500,

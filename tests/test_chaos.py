@@ -1,0 +1,35 @@
+"""30% of calls failing at random: every draft still completes, every section valid and grounded.
+
+The full run (20 consecutive drafts) is `python benchmarks/bench_chaos.py`; this test runs three.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
+from naftiko_writer.grounding import check_grounding
+from naftiko_writer.pipeline import draft_company, prepare_company
+from naftiko_writer.plan import plan_inputs
+from naftiko_writer.replay import RecordMode
+from naftiko_writer.report import SectionSource
+from naftiko_writer.sections import OUTPUT_MODELS
+from tests.conftest import make_job
+
+
+def test_three_drafts_survive_thirty_percent_random_faults(tmp_path: Path) -> None:
+    responder = ScriptedResponder(chaos=0.3, seed=7, timeout_delay=1.0)
+    with FakeOpenAIServer(responder) as server:
+        job = make_job(tmp_path, base_url=server.base_url, mode=RecordMode.LIVE, timeout_seconds=0.5)
+        prepared = prepare_company(job)
+        reports = [draft_company(job, prepared=prepared) for _ in range(3)]
+    assert sum(count for fault, count in responder.faults.items() if fault != "ok") > 40
+    assert set(responder.faults) >= {"429", "500", "timeout", "malformed", "schema", "invented"}
+    for report in reports:
+        assert len(report.sections) == 61
+        outputs = {i: OUTPUT_MODELS[r.kind].model_validate(r.output) for i, r in report.sections.items()}
+        inputs = plan_inputs(report.scorecard, prepared.taxonomy, outputs)
+        for section_id, output in outputs.items():
+            assert check_grounding(output, inputs[section_id], prepared.vocabulary) == [], section_id
+        assert report.summary.retries > 0 and report.summary.repairs > 0
+        assert all(r.source in (SectionSource.MODEL, SectionSource.FALLBACK) for r in report.sections.values())
