@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +32,7 @@ from naftiko_writer.console import (
     print_draft_summary,
     print_error,
     print_explanation,
+    print_fleet_summary,
     print_scorecard,
     print_update_summary,
     stderr_console,
@@ -40,8 +42,9 @@ from naftiko_writer.console import (
 from naftiko_writer.diffing import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft, write_output
 from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.fleet import draft_fleet, fleet_targets
 from naftiko_writer.models import to_json
-from naftiko_writer.pipeline import DraftJob, Engine, draft_company
+from naftiko_writer.pipeline import DraftJob, Engine, draft_company, prepare_company
 from naftiko_writer.pricing import load_prices
 from naftiko_writer.publish import render_html
 from naftiko_writer.replay import RecordMode
@@ -162,7 +165,16 @@ def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -
 
 @app.command()
 def draft(
-    company: CompanyArg,
+    companies: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="COMPANY...",
+            help="Company slugs under fixtures/companies/, signal files, or folders of them (several: a fleet).",
+        ),
+    ] = None,
+    all_companies: Annotated[
+        bool, typer.Option("--all", help="Draft every company under the companies folder (a fleet).")
+    ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Markdown file to write [default: drafts/<company>/<timestamp>.md].")
     ] = None,
@@ -219,12 +231,14 @@ def draft(
     with user_errors():
         settings = Settings()
         now = datetime.now(UTC)
-        stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        files = draft_files(settings.drafts_dir, company.rsplit("/", 1)[-1].split(".")[0], stamp, out or update)
-        timestamped = out is None and update is None
-        job = DraftJob(
-            company=company,
-            companies_dir=settings.resolved_companies_dir(companies_dir),
+        folder = settings.resolved_companies_dir(companies_dir)
+        names = companies or []
+        if not names and not all_companies:
+            raise InputError("no company given; name one (e.g. spotify), several, a folder of signal files, or --all")
+        targets = fleet_targets(names, all_companies, folder)
+        base = DraftJob(
+            company=targets[0],
+            companies_dir=folder,
             taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
             prompts_dir=settings.resolved_prompts_dir(),
             recordings_dir=settings.resolved_recordings_dir(),
@@ -241,59 +255,119 @@ def draft(
             prices=load_prices(settings.resolved_prices(prices)),
             max_tokens_per_report=max_tokens_per_report,
             max_cost=max_cost,
-            checkpoint_path=checkpoint_path(files.markdown, timestamped),
         )
-        started = time.perf_counter()
-        updated = None
-        with DraftProgress(company, enabled=not quiet and not as_json) as progress:
-            if update is None:
-                report = draft_company(job, on_event=progress)
-            else:
-                document = load_draft(update)
-                updated = update_draft(document, load_sidecar(update, document), job, on_event=progress)
-                report = updated.report
-        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-        backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
-        write_draft(report, files, updated.markdown if updated is not None else None)
-        if report.summary.stopped is None and job.checkpoint_path is not None:
-            job.checkpoint_path.unlink(missing_ok=True)
-        page = files.markdown.with_suffix(".html") if html else None
-        if page is not None:
-            _export_html(files.markdown, page, job.taxonomy_dir)
-        if as_json:
-            result: dict[str, object] = {
-                "markdown": str(files.markdown),
-                "sidecar": str(files.sidecar),
-                "html": str(page) if page else None,
-                "summary": report.summary.model_dump(),
-            }
-            if updated is not None:
-                result["update"] = {
-                    "backup": str(backup) if backup else None,
-                    "regenerated": updated.regenerated,
-                    "reused": updated.reused,
-                    "kept": updated.kept,
-                    "kept_stale": updated.kept_stale,
-                    "removed": updated.removed,
-                    "dropped": updated.dropped,
-                }
-            write_json(json.dumps(result, indent=2))
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        progress = DraftProgress(
+            targets[0] if len(targets) == 1 else f"{len(targets)} companies", enabled=not quiet and not as_json
+        )
+        if len(targets) > 1 or all_companies:
+            if out or update or html:
+                raise InputError("--out, --update and --html take one company; draft a fleet without them")
+            _draft_fleet(base, targets, settings.drafts_dir, stamp, progress, as_json)
+            return
+        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json)
+
+
+def _draft_fleet(
+    base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
+) -> None:
+    started = time.perf_counter()
+    with progress:
+        results = draft_fleet(
+            [replace(base, company=target) for target in targets], drafts_dir, stamp, base.concurrency, progress
+        )
+    wall = time.perf_counter() - started
+    if as_json:
+        write_json(
+            json.dumps(
+                [
+                    {
+                        "company": r.company,
+                        "markdown": str(r.files.markdown) if r.files else None,
+                        "error": r.error,
+                        "seconds": r.seconds,
+                        "summary": r.report.summary.model_dump() if r.report else None,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        print_fleet_summary(results, wall, stderr_console())
+    failed = [r for r in results if r.error]
+    for result in failed:
+        print_error(f"{result.company}: {result.error}")
+    if failed:
+        raise typer.Exit(1)
+    if any(r.report is not None and r.report.summary.stopped for r in results):
+        raise typer.Exit(EXIT_STOPPED)
+
+
+def _draft_single(
+    base: DraftJob,
+    drafts_dir: Path,
+    stamp: str,
+    out: Path | None,
+    update: Path | None,
+    html: bool,
+    progress: DraftProgress,
+    as_json: bool,
+) -> None:
+    prepared = prepare_company(base)
+    files = draft_files(drafts_dir, prepared.card.company.slug, stamp, out or update)
+    job = replace(base, checkpoint_path=checkpoint_path(files.markdown, timestamped=out is None and update is None))
+    started = time.perf_counter()
+    updated = None
+    with progress:
+        if update is None:
+            report = draft_company(job, on_event=progress, prepared=prepared)
         else:
-            print_draft_summary(report.summary, str(files.markdown), stderr_console())
-            if updated is not None:
-                print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
-        if report.summary.stopped is not None:
-            print_error(
-                f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
-                f"finished ones are kept in {job.checkpoint_path}. Run the same command with a larger budget to resume"
-            )
-            raise typer.Exit(EXIT_STOPPED)
-        if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
-            print_error(
-                f"every section fell back to the template engine: the model at {job.base_url or 'the endpoint'} "
-                "gave no usable answer (the draft is complete and marked for review)"
-            )
-            raise typer.Exit(EXIT_ALL_FALLBACK)
+            document = load_draft(update)
+            updated = update_draft(document, load_sidecar(update, document), job, on_event=progress)
+            report = updated.report
+    report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+    backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
+    write_draft(report, files, updated.markdown if updated is not None else None)
+    if report.summary.stopped is None and job.checkpoint_path is not None:
+        job.checkpoint_path.unlink(missing_ok=True)
+    page = files.markdown.with_suffix(".html") if html else None
+    if page is not None:
+        _export_html(files.markdown, page, job.taxonomy_dir)
+    if as_json:
+        result: dict[str, object] = {
+            "markdown": str(files.markdown),
+            "sidecar": str(files.sidecar),
+            "html": str(page) if page else None,
+            "summary": report.summary.model_dump(),
+        }
+        if updated is not None:
+            result["update"] = {
+                "backup": str(backup) if backup else None,
+                "regenerated": updated.regenerated,
+                "reused": updated.reused,
+                "kept": updated.kept,
+                "kept_stale": updated.kept_stale,
+                "removed": updated.removed,
+                "dropped": updated.dropped,
+            }
+        write_json(json.dumps(result, indent=2))
+    else:
+        print_draft_summary(report.summary, str(files.markdown), stderr_console())
+        if updated is not None:
+            print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
+    if report.summary.stopped is not None:
+        print_error(
+            f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
+            f"finished ones are kept in {job.checkpoint_path}. Run the same command with a larger budget to resume"
+        )
+        raise typer.Exit(EXIT_STOPPED)
+    if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
+        print_error(
+            f"every section fell back to the template engine: the model at {job.base_url or 'the endpoint'} "
+            "gave no usable answer (the draft is complete and marked for review)"
+        )
+        raise typer.Exit(EXIT_ALL_FALLBACK)
 
 
 @app.command()

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from naftiko_writer.checking import CheckReport
 from naftiko_writer.diffing import DraftDiff, Status, trim_context
+from naftiko_writer.fleet import FleetResult
 from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
 from naftiko_writer.pipeline import DraftEvent, EventKind
 from naftiko_writer.report import DraftSummary
@@ -177,8 +178,11 @@ class DraftProgress:
     def __call__(self, event: DraftEvent) -> None:
         """Update the bar from one pipeline event."""
         if event.kind is EventKind.PLANNED:
-            self._progress.start()
-            self._task = self._progress.add_task(f"Drafting {self.company}", total=event.total, stats=self._stats())
+            if self._task is None:
+                self._progress.start()
+                self._task = self._progress.add_task(f"Drafting {self.company}", total=0, stats=self._stats())
+            total = self._progress.tasks[0].total or 0
+            self._progress.update(self._task, total=total + event.total)  # fleets plan once per company
             return
         if event.kind is EventKind.RETRY:
             self.retries += 1
@@ -317,3 +321,35 @@ def print_diff(diff: DraftDiff, console: Console) -> None:
                 right.append(segment.text + " ", style="green bold" if segment.op == "+" else "")
         table.add_row(left, right)
         console.print(table)
+
+
+def print_fleet_summary(results: list[FleetResult], wall_seconds: float, console: Console) -> None:
+    """One row per company: sections, fallbacks, tokens, cost, time, and where the draft went (or the error)."""
+    table = Table(title=f"{len(results)} companies in {wall_seconds:.1f} s", title_justify="left")
+    for column, justify in (
+        ("Company", "left"),
+        ("Sections", "right"),
+        ("Fallbacks", "right"),
+        ("Tokens", "right"),
+        ("Cost", "right"),
+        ("Time", "right"),
+        ("Draft", "left"),
+    ):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for result in results:
+        if result.report is None:
+            table.add_row(
+                result.company, "", "", "", "", f"{result.seconds:.1f} s", Text(f"error: {result.error}", style="red")
+            )
+            continue
+        summary = result.report.summary
+        table.add_row(
+            result.company,
+            str(summary.sections),
+            str(summary.fallbacks),
+            f"{summary.prompt_tokens + summary.completion_tokens:,}",
+            _cost(summary.cost),
+            f"{result.seconds:.1f} s",
+            str(result.files.markdown) if result.files else "",
+        )
+    console.print(table)

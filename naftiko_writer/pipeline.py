@@ -145,11 +145,11 @@ class SectionDrafter:
     finished: dict[str, SectionResult] = field(default_factory=dict)
     _outputs: dict[str, Output] = field(default_factory=dict)
 
-    async def draft_all(self) -> dict[str, SectionResult]:
-        """Draft every section; dependencies first, the rest concurrently."""
+    async def draft_all(self, semaphore: asyncio.Semaphore | None = None) -> dict[str, SectionResult]:
+        """Draft every section; dependencies first, the rest concurrently (under `semaphore` if shared)."""
         plan = plan_sections(self.card)
         self.on_event(DraftEvent(EventKind.PLANNED, total=len(plan)))
-        semaphore = asyncio.Semaphore(max(1, self.options.concurrency))
+        semaphore = semaphore or asyncio.Semaphore(max(1, self.options.concurrency))
         tasks: dict[str, asyncio.Task[SectionResult]] = {}
         for spec in plan:
             dependencies = [tasks[d] for d in spec.depends_on]
@@ -386,6 +386,18 @@ def draft_company(
     unchanged are reused without a call; those in `pinned` (edited by the
     analyst) are kept whatever their inputs.
     """
+    return asyncio.run(draft_company_async(job, on_event, previous, pinned, prepared))
+
+
+async def draft_company_async(
+    job: DraftJob,
+    on_event: EventHandler = _ignore,
+    previous: Mapping[str, SectionResult] | None = None,
+    pinned: frozenset[str] = frozenset(),
+    prepared: Prepared | None = None,
+    semaphore: asyncio.Semaphore | None = None,
+) -> Report:
+    """draft_company inside a running event loop; `semaphore` bounds requests shared with other companies."""
     prepared = prepared or prepare_company(job)
     card = prepared.card
     options = DraftOptions(
@@ -435,18 +447,14 @@ def draft_company(
     )
     stopped: str | None = None
 
-    async def run() -> dict[str, SectionResult]:
-        nonlocal stopped
-        try:
-            return await drafter.draft_all()
-        except BudgetExceededError as exc:
-            stopped = str(exc)
-            return fill_pending(drafter)
-        finally:
-            if client is not None:
-                await client.close()
-
-    results = asyncio.run(run())
+    try:
+        results = await drafter.draft_all(semaphore)
+    except BudgetExceededError as exc:
+        stopped = str(exc)
+        results = fill_pending(drafter)
+    finally:
+        if client is not None:
+            await client.close()
     unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY and not previous else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})
     provenance = Provenance(

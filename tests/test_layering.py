@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "checking": 5,
     "review": 6,
     "live_check": 7,
+    "fleet": 7,
     "diffing": 4,
     "chart": 0,
     "publish": 4,
