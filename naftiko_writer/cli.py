@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from naftiko_writer import __version__
+from naftiko_writer.batch import BatchProgress, build_batch, collect_batch, load_state
 from naftiko_writer.checkpoint import checkpoint_path
 from naftiko_writer.companies import list_companies, load_company
 from naftiko_writer.config import Settings
@@ -41,10 +42,11 @@ from naftiko_writer.console import (
 )
 from naftiko_writer.diffing import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft, write_output
-from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.fleet import draft_fleet, fleet_targets
+from naftiko_writer.llm import fetch_batch_results, submit_batch
 from naftiko_writer.models import to_json
-from naftiko_writer.pipeline import DraftJob, Engine, draft_company, prepare_company
+from naftiko_writer.pipeline import DEFAULT_BASE_URL, DraftJob, Engine, draft_company, prepare_company
 from naftiko_writer.pricing import load_prices
 from naftiko_writer.publish import render_html
 from naftiko_writer.replay import RecordMode
@@ -467,6 +469,150 @@ def _export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
         raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
     tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
     write_output(target, render_html(load_draft(draft_path), tiers))
+
+
+batch_app = typer.Typer(
+    help="Draft many companies through the OpenAI Batch API: build request files, submit them, collect drafts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(batch_app, name="batch")
+EXIT_BATCH_PENDING = 5
+"""Exit status of `batch collect` when the provider has not finished the batch yet."""
+
+
+def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
+    return DraftJob(
+        company="",
+        companies_dir=settings.resolved_companies_dir(companies_dir),
+        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+        prompts_dir=settings.resolved_prompts_dir(),
+        recordings_dir=settings.resolved_recordings_dir(),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        model=model,
+        prices=load_prices(settings.resolved_prices()),
+    )
+
+
+@batch_app.command("build")
+def batch_build(
+    out: Annotated[Path, typer.Option("--out", help="New folder for the batch (state and request files).")],
+    companies: Annotated[
+        list[str] | None, typer.Argument(metavar="COMPANY...", help="Slugs, signal files or folders of them.")
+    ] = None,
+    all_companies: Annotated[bool, typer.Option("--all", help="Every company under the companies folder.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL].")] = None,
+    max_output_tokens: Annotated[
+        int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer.")
+    ] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Write round 1 of a batch: one Batch API request per independent section of every company."""
+    with user_errors():
+        settings = Settings()
+        base = replace(
+            _batch_job(settings, model or settings.model, companies_dir, taxonomy_dir),
+            max_output_tokens=max_output_tokens,
+        )
+        targets = fleet_targets(companies or [], all_companies, base.companies_dir)
+        progress = build_batch(base, targets, out)
+        _print_batch(progress, out, as_json)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    folder: Annotated[Path, typer.Argument(help="The batch folder.")],
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+) -> None:
+    """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
+    with user_errors():
+        settings = Settings()
+        state = load_state(folder)
+        if not settings.openai_api_key:
+            raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
+        requests_path = folder / f"round-{state.round}.jsonl"
+        url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+        batch_id = submit_batch(url, settings.openai_api_key.get_secret_value(), requests_path)
+        write_output(folder / f"round-{state.round}.batch-id", batch_id + "\n")
+        stderr_console().print(
+            f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@batch_app.command("collect")
+def batch_collect(
+    folder: Annotated[Path, typer.Argument(help="The batch folder.")],
+    results: Annotated[
+        Path | None, typer.Option("--results", help="A Batch API output file [default: fetch the submitted batch].")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
+    with user_errors():
+        settings = Settings()
+        state = load_state(folder)
+        if results is not None:
+            try:
+                text = results.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
+        else:
+            id_path = folder / f"round-{state.round}.batch-id"
+            if not id_path.exists() or not settings.openai_api_key:
+                raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
+            url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+            status, fetched = fetch_batch_results(
+                url, settings.openai_api_key.get_secret_value(), id_path.read_text().strip()
+            )
+            if fetched is None:
+                stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
+                raise typer.Exit(EXIT_BATCH_PENDING)
+            text = fetched
+        base = _batch_job(settings, state.model, companies_dir, taxonomy_dir)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        progress = collect_batch(base, folder, text, settings.drafts_dir, stamp)
+        _print_batch(progress, folder, as_json)
+
+
+def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
+    if as_json:
+        write_json(
+            json.dumps(
+                {
+                    "round": progress.round,
+                    "requests": progress.requests,
+                    "round_file": str(progress.round_file) if progress.round_file else None,
+                    "collected": progress.collected,
+                    "fallbacks": progress.fallbacks,
+                    "missing": progress.missing,
+                    "drafts": [str(files.markdown) for files in progress.drafts],
+                },
+                indent=2,
+            )
+        )
+        return
+    console = stderr_console()
+    if progress.collected:
+        console.print(
+            f"collected {progress.collected} answers · fallbacks {progress.fallbacks} · missing {progress.missing}",
+            markup=False,
+        )
+    if progress.round_file is not None:
+        console.print(
+            f"round {progress.round}: {progress.requests} requests in {progress.round_file}; "
+            f"submit it (naftiko-writer batch submit {folder}) or run it elsewhere, then collect",
+            markup=False,
+            soft_wrap=True,
+        )
+    for files in progress.drafts:
+        console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)
 
 
 def _diff_json(result: DraftDiff) -> str:

@@ -230,6 +230,8 @@ class FakeOpenAIServer:
         """Bind to a free port on 127.0.0.1 (not yet serving)."""
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
         handler = self._handler()
         self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -251,6 +253,52 @@ class FakeOpenAIServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def store_file(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        """Keep an uploaded file (multipart form field `file`); its file object."""
+        boundary = content_type.split("boundary=", 1)[-1].strip('"').encode()
+        content, filename = b"", "upload.jsonl"
+        for part in raw.split(b"--" + boundary):
+            head, _, data = part.partition(b"\r\n\r\n")
+            if b'name="file"' in head:
+                content = data.removesuffix(b"\r\n")
+                found = re.search(rb'filename="([^"]*)"', head)
+                filename = found.group(1).decode() if found else filename
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = content
+        return {"id": file_id, "object": "file", "bytes": len(content), "created_at": 1767225600,
+                "filename": filename, "purpose": "batch", "status": "processed"}  # fmt: skip
+
+    def run_batch(self, body: dict[str, Any]) -> Reply:
+        """Answer every request of an uploaded batch file at once, as a completed Batch API job."""
+        source = self.files.get(str(body.get("input_file_id")))
+        if source is None:
+            return Reply(404, {"error": {"message": "no such input file"}})
+        lines = []
+        for number, line in enumerate(source.decode().splitlines(), start=1):
+            request = json.loads(line)
+            section = str(request["custom_id"]).split("|", 1)[-1]
+            reply = self.responder(request["body"], {"x-naftiko-section": section})
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"batch_req_{number}",
+                        "custom_id": request["custom_id"],
+                        "response": {"status_code": reply.status, "request_id": f"req-{number}", "body": reply.body},
+                        "error": None,
+                    }
+                )
+            )
+        output_id = f"file-{len(self.files) + 1}"
+        self.files[output_id] = ("\n".join(lines) + "\n").encode()
+        batch_id = f"batch_{len(self.batches) + 1}"
+        self.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "status": "completed",
+            "input_file_id": body["input_file_id"], "output_file_id": output_id, "error_file_id": None,
+            "completion_window": body.get("completion_window", "24h"), "created_at": 1767225600,
+            "request_counts": {"total": len(lines), "completed": len(lines), "failed": 0},
+        }  # fmt: skip
+        return Reply(200, self.batches[batch_id])
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -260,11 +308,28 @@ class FakeOpenAIServer:
             def log_message(self, *_: object) -> None:
                 return None
 
+            def do_GET(self) -> None:
+                batch = re.fullmatch(r"/v1/batches/([\w-]+)", self.path)
+                content = re.fullmatch(r"/v1/files/([\w-]+)/content", self.path)
+                if batch and batch.group(1) in server.batches:
+                    self._send(Reply(200, server.batches[batch.group(1)]))
+                elif content and content.group(1) in server.files:
+                    self._send_bytes(server.files[content.group(1)])
+                else:
+                    self._send(Reply(404, {"error": {"message": f"no route {self.path}"}}))
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
                 headers = {name.lower(): value for name, value in self.headers.items()}
+                if self.path.endswith("/files"):
+                    self._send(Reply(200, server.store_file(raw, headers.get("content-type", ""))))
+                    return
+                body = json.loads(raw or b"{}")
                 server.requests.append({"path": self.path, "headers": headers, "body": body})
+                if self.path.endswith("/batches"):
+                    self._send(server.run_batch(body))
+                    return
                 if not self.path.endswith("/chat/completions"):
                     self._send(Reply(404, {"error": {"message": f"no route {self.path}"}}))
                     return
@@ -279,6 +344,13 @@ class FakeOpenAIServer:
                     self.connection.close()
                     return
                 self._send(reply)
+
+            def _send_bytes(self, payload: bytes) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "application/octet-stream")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def _send(self, reply: Reply) -> None:
                 payload = json.dumps(reply.body).encode()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 import httpx2
@@ -258,3 +259,39 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
         return hinted if hinted is not None else float(backoff(state))
 
     return wait
+
+
+def submit_batch(base_url: str, api_key: str, requests_path: Path) -> str:
+    """Upload a Batch API request file and start the batch; its id."""
+    client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+    try:
+        with requests_path.open("rb") as stream:
+            uploaded = client.files.create(file=stream, purpose="batch")
+        batch = client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+    except openai.APIError as exc:
+        raise LLMError(
+            f"the endpoint at {base_url} refused the batch ({_describe(exc)}); check the key and URL"
+        ) from None
+    finally:
+        client.close()
+    return batch.id
+
+
+def fetch_batch_results(base_url: str, api_key: str, batch_id: str) -> tuple[str, str | None]:
+    """A batch's status, and its output file's text once it is completed."""
+    client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+    try:
+        batch = client.batches.retrieve(batch_id)
+        if batch.status != "completed" or not batch.output_file_id:
+            return batch.status, None
+        return batch.status, client.files.content(batch.output_file_id).text
+    except openai.APIError as exc:
+        raise LLMError(f"cannot fetch batch {batch_id} from {base_url} ({_describe(exc)})") from None
+    finally:
+        client.close()
+
+
+def _describe(exc: openai.APIError) -> str:
+    return f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__

@@ -209,17 +209,7 @@ class SectionDrafter:
     def _result(
         self, spec: SectionSpec, data: Input, output: Output, source: SectionSource, **counts: object
     ) -> SectionResult:
-        return SectionResult.model_validate(
-            {
-                "id": spec.id,
-                "kind": spec.kind,
-                "title": spec.title,
-                "source": source,
-                "output": output.model_dump(mode="json"),
-                "input_hash": input_hash(data, self.prompts.template_hash(spec.kind)),
-                **counts,
-            }
-        )
+        return section_result(spec, data, output, source, self.prompts.template_hash(spec.kind), **counts)
 
     async def _draft_with_model(self, spec: SectionSpec, data: Input, semaphore: asyncio.Semaphore) -> SectionResult:
         assert self.client is not None
@@ -275,6 +265,23 @@ class SectionDrafter:
         return self._result(
             spec, data, fallback, SectionSource.FALLBACK, recording=recording, problems=problems, **counts
         )
+
+
+def section_result(
+    spec: SectionSpec, data: Input, output: Output, source: SectionSource, template_hash: str, **counts: object
+) -> SectionResult:
+    """The record of one drafted section."""
+    return SectionResult.model_validate(
+        {
+            "id": spec.id,
+            "kind": spec.kind,
+            "title": spec.title,
+            "source": source,
+            "output": output.model_dump(mode="json"),
+            "input_hash": input_hash(data, template_hash),
+            **counts,
+        }
+    )
 
 
 def parse_output(content: str, finish_reason: str | None, model_type: type[Output]) -> tuple[Output | None, list[str]]:
@@ -457,19 +464,7 @@ async def draft_company_async(
             await client.close()
     unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY and not previous else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})
-    provenance = Provenance(
-        tool_version=__version__,
-        created=job.created,
-        company=card.company.slug,
-        signals_file=str(job.company),
-        signals_digest=signals_digest(prepared.company_signals),
-        taxonomy_version=prepared.taxonomy.version,
-        taxonomy_digest=prepared.taxonomy.digest,
-        prompt_hashes=prepared.prompts.hashes(),
-        engine=job.engine.value,
-        model=job.model if job.engine is Engine.LLM else None,
-        recording_sources=recordings,
-    )
+    provenance = build_provenance(job, prepared, recordings)
     ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
     summary = summarise(ordered, unused, drafter.outcomes).model_copy(
         update={
@@ -481,6 +476,23 @@ async def draft_company_async(
     if job.prices is not None and job.engine is Engine.LLM:
         summary.cost = job.prices.cost(job.model, summary.prompt_tokens, summary.completion_tokens)
     return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)
+
+
+def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -> Provenance:
+    """What a draft was made from."""
+    return Provenance(
+        tool_version=__version__,
+        created=job.created,
+        company=prepared.card.company.slug,
+        signals_file=str(job.company),
+        signals_digest=signals_digest(prepared.company_signals),
+        taxonomy_version=prepared.taxonomy.version,
+        taxonomy_digest=prepared.taxonomy.digest,
+        prompt_hashes=prepared.prompts.hashes(),
+        engine=job.engine.value,
+        model=job.model if job.engine is Engine.LLM else None,
+        recording_sources=recordings,
+    )
 
 
 def fill_pending(drafter: SectionDrafter) -> dict[str, SectionResult]:

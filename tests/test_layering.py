@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "review": 6,
     "live_check": 7,
     "fleet": 7,
+    "batch": 7,
     "diffing": 4,
     "chart": 0,
     "publish": 4,

@@ -1,0 +1,118 @@
+"""Batch API drafting: request files for many companies, results collected into drafts (offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from naftiko_writer.cli import app
+from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder, completion, template_content
+from tests.conftest import VALID_SIGNALS, write
+
+
+def answer_round(requests_file: Path, out: Path, skip: int = 0) -> Path:
+    """The Batch API output file a provider returns for these requests (answers by the template engine)."""
+    lines = []
+    for number, line in enumerate(requests_file.read_text().splitlines(), start=1):
+        if number <= skip:
+            continue
+        request = json.loads(line)
+        body = completion(request["body"], template_content(request["body"]))
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"batch_req_{number}",
+                    "custom_id": request["custom_id"],
+                    "response": {"status_code": 200, "request_id": f"req_{number}", "body": body},
+                    "error": None,
+                }
+            )
+        )
+    return write(out, "\n".join(lines) + "\n")
+
+
+def invoke_json(runner: CliRunner, *args: str) -> dict:  # type: ignore[type-arg]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_batch_for_two_companies_builds_valid_requests_and_collects_into_two_drafts(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
+    acme = write(tmp_path / "acme.yaml", VALID_SIGNALS)
+    folder = tmp_path / "batch"
+    built = invoke_json(runner, "batch", "build", "spotify", str(acme), "--out", str(folder))
+    assert built["round"] == 1 and built["requests"] == 2 * 59
+    requests = [json.loads(line) for line in (folder / "round-1.jsonl").read_text().splitlines()]
+    assert len({r["custom_id"] for r in requests}) == len(requests)
+    for request in requests:
+        assert request["method"] == "POST" and request["url"] == "/v1/chat/completions"
+        assert request["body"]["model"] == "gpt-4o-mini"
+        assert request["body"]["response_format"]["json_schema"]["strict"] is True
+        assert [m["role"] for m in request["body"]["messages"]] == ["system", "user"]
+
+    rounds = [built]
+    while not rounds[-1].get("drafts"):
+        number = rounds[-1]["round"]
+        results = answer_round(folder / f"round-{number}.jsonl", tmp_path / f"results-{number}.jsonl")
+        rounds.append(invoke_json(runner, "batch", "collect", str(folder), "--results", str(results)))
+    assert [r["requests"] for r in rounds[:-1]] == [118, 2, 2]  # sections, then strategic, then executive summaries
+    drafts = [Path(path) for path in rounds[-1]["drafts"]]
+    assert [path.parent.name for path in drafts] == ["spotify", "acme"]
+    for draft in drafts:
+        sidecar = json.loads(draft.with_suffix(".json").read_text())
+        assert sidecar["provenance"]["recording_sources"] == ["batch"]
+        assert all(section["source"] == "model" for section in sidecar["sections"].values())
+        assert sidecar["summary"]["mode"] == "batch" and sidecar["summary"]["cost"] > 0
+        assert (
+            runner.invoke(app, ["check", str(draft), "--company", sidecar["provenance"]["signals_file"]]).exit_code == 0
+        )
+
+
+def test_missing_and_failed_answers_fall_back_and_are_counted(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    results = answer_round(folder / "round-1.jsonl", tmp_path / "r.jsonl", skip=3)
+    collected = invoke_json(runner, "batch", "collect", str(folder), "--results", str(results))
+    assert (collected["collected"], collected["missing"], collected["fallbacks"]) == (59, 3, 3)
+    again = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])  # round 1's file again
+    assert again.exit_code == 1
+    assert again.stderr.startswith("Error: the results answer none of round 2's requests;")
+
+
+def test_a_damaged_results_file_names_the_line(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    results = write(tmp_path / "r.jsonl", '{"custom_id": "spotify|methodology"}\nnot json\n')
+    result = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: results line 2: not a Batch API output line")
+    assert json.loads((folder / "state.json").read_text())["collected"] == 0  # nothing taken in
+
+
+def test_building_into_an_existing_batch_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    result = runner.invoke(app, ["batch", "build", "spotify", "--out", str(folder)])
+    assert result.exit_code == 1 and "already holds a batch" in result.stderr
+
+
+def test_submit_and_collect_through_the_batch_api_of_a_local_server(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-batch")
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    with FakeOpenAIServer(ScriptedResponder()) as server:
+        for _ in range(3):
+            submitted = runner.invoke(app, ["batch", "submit", str(folder), "--base-url", server.base_url])
+            assert submitted.exit_code == 0, submitted.stderr
+            collected = invoke_json(runner, "batch", "collect", str(folder), "--base-url", server.base_url)
+        assert len(server.batches) == 3
+    assert collected["fallbacks"] == 0 and len(collected["drafts"]) == 1
