@@ -33,18 +33,56 @@ GENERIC_TERMS = frozenset({"AI", "ML", "API", "APIs"})
 _NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One technology name found in a text."""
+
+    text: str
+    start: int
+    end: int
+
+    def group(self, _: int = 0) -> str:
+        """The name as written (re.Match-style)."""
+        return self.text
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """Technology names the checker recognises, each mapped to a canonical key."""
+    """Technology names the checker recognises, each mapped to a canonical key.
+
+    Names are indexed by their first token, so finding them costs a dictionary
+    lookup per word of text however many names there are (a company may bring
+    100,000 signals; one regular expression over all of them takes seconds to build).
+    """
 
     canonical: dict[str, str]
-    pattern: re.Pattern[str] | None
+    by_head: dict[str, tuple[str, ...]]
 
-    def mentions(self, text: str) -> Iterator[re.Match[str]]:
-        """Every technology name in `text`, longest spelling first."""
-        if self.pattern is None:
-            return iter(())
-        return self.pattern.finditer(text)
+    def mentions(self, text: str) -> Iterator[Mention]:
+        """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries."""
+        resume = 0
+        for token in _TOKEN.finditer(text):
+            start = token.start()
+            if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
+                continue
+            for spelling in self.by_head.get(token.group(), ()):
+                end = start + len(spelling)
+                if text.startswith(spelling, start) and (end == len(text) or not _WORD_CHARACTER.match(text[end])):
+                    yield Mention(spelling, start, end)
+                    resume = end
+                    break
+
+    def strip(self, text: str) -> str:
+        """The text with every name replaced by a space (so digits in names are not read as numbers)."""
+        parts, last = [], 0
+        for mention in self.mentions(text):
+            parts += [text[last : mention.start], " "]
+            last = mention.end
+        return "".join([*parts, text[last:]])
 
 
 def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
@@ -64,11 +102,12 @@ def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None 
                 and _looks_like_a_name(signal.name)
             ):
                 canonical.setdefault(signal.name, name_key(signal.name))
-    spellings = sorted(canonical, key=lambda s: (-len(s), s))
-    pattern = (
-        re.compile(r"(?<![\w])(?:" + "|".join(re.escape(s) for s in spellings) + r")(?![\w])") if spellings else None
-    )
-    return Vocabulary(canonical, pattern)
+    by_head: dict[str, list[str]] = {}
+    for spelling in sorted(canonical, key=lambda s: (-len(s), s)):
+        head = _TOKEN.match(spelling)
+        if head is not None:
+            by_head.setdefault(head.group(), []).append(spelling)
+    return Vocabulary(canonical, {head: tuple(spellings) for head, spellings in by_head.items()})
 
 
 def _looks_like_a_name(spelling: str) -> bool:
@@ -120,7 +159,7 @@ class Ungrounded:
 def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[set[str], set[str]]:
     """The canonical names and normalised numbers that a text drafted from `data` may state."""
     names = {vocabulary.canonical[m.group(0)] for m in vocabulary.mentions(data)}
-    numbers = set(numbers_in(vocabulary.pattern.sub(" ", data) if vocabulary.pattern else data))
+    numbers = set(numbers_in(vocabulary.strip(data)))
     return names, numbers | set(numbers_in(data))
 
 
@@ -142,7 +181,7 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
                         f"names {name!r}, which is not in this section's data; mention only listed signals",
                     )
                 )
-        stripped = vocabulary.pattern.sub(" ", text) if vocabulary.pattern else text
+        stripped = vocabulary.strip(text)
         for number in numbers_in(stripped):
             if number not in allowed_numbers and number not in seen:
                 seen.add(number)

@@ -71,3 +71,21 @@ def test_growth_rows_must_match_candidates(spotify_card, taxonomy, spotify_signa
     problems = check_grounding(output, data, build_vocabulary(taxonomy, spotify_signals))
     assert "growth row 'Data Centers' must have current_state 'Score: 0'" in problems
     assert any(p.startswith("growth row 'Quantum' is not one of the candidate dimensions") for p in problems)
+
+
+def test_the_indexed_name_matcher_finds_what_one_big_regular_expression_finds(
+    taxonomy,
+    spotify_signals,  # type: ignore[no-untyped-def]
+) -> None:
+    import re
+
+    from naftiko_writer.grounding import build_vocabulary
+    from tests.conftest import ROOT
+
+    vocabulary = build_vocabulary(taxonomy, spotify_signals)
+    spellings = sorted(vocabulary.canonical, key=lambda s: (-len(s), s))
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(s) for s in spellings) + r")(?![\w])")
+    text = (ROOT / "tests" / "golden" / "spotify.md").read_text() + " ASP.NET C++ C# GitHubActions .NET Node.js"
+    expected = [(m.group(0), m.start()) for m in pattern.finditer(text)]
+    assert [(m.group(0), m.start) for m in vocabulary.mentions(text)] == expected
+    assert len(expected) > 300
