@@ -256,9 +256,13 @@ class Candidate:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UnmatchedSignal:
-    """A signal that counted for no dimension."""
+    """A signal that counted for no dimension.
+
+    Not frozen: a frozen dataclass's __init__ costs a third of matching an unknown name,
+    and scoring makes one per distinct unknown name (the scorer shares them, never mutates them).
+    """
 
     name: str
     kind: SignalKind

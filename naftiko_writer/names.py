@@ -8,16 +8,16 @@
 import re
 import unicodedata
 
-_SIGNIFICANT = {"+": " plus ", "#": " sharp "}
-_NON_WORD = re.compile(r"[^\w]+|_+")
+_WORD = re.compile(r"[^\W_]+")
+"""A token: a run of letters and digits (underscores and punctuation separate tokens)."""
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """Split a name into lower-case word tokens, ignoring punctuation."""
     text = name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
-    for char, word in _SIGNIFICANT.items():
-        text = text.replace(char, word)
-    return tuple(token for token in _NON_WORD.split(text) if token)
+    if "+" in text or "#" in text:
+        text = text.replace("+", " plus ").replace("#", " sharp ")
+    return tuple(_WORD.findall(text))
 
 
 def name_key(name: str) -> str:

@@ -15,8 +15,9 @@ every list is sorted with explicit tie-breakers: same input, same bytes out.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from operator import itemgetter
@@ -128,6 +129,23 @@ class Scorer:
             for dimension in taxonomy.dimensions
         }
 
+    def score_many(self, companies: Iterable[CompanySignals]) -> Iterator[ScoreCard]:
+        """Score companies one after another, with the cyclic garbage collector paused meanwhile.
+
+        Scoring creates no reference cycles (reference counting frees everything, a
+        test checks it), so the cyclic collector only spends time re-scanning the
+        lookup caches as they grow: about a fifth of the run for 1,000 companies.
+        It is restored, whatever happens, when the iteration ends.
+        """
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for company_signals in companies:
+                yield self.score(company_signals)
+        finally:
+            if was_enabled:
+                gc.enable()
+
     def score(self, company_signals: CompanySignals) -> ScoreCard:
         """Score one company."""
         taxonomy = self.taxonomy
@@ -189,7 +207,7 @@ class Scorer:
             top_dimensions=top,
             strengths=[_strength(s, len(scores)) for s in ordered[: rules.strength_candidates] if s.score > 0],
             growth_opportunities=[_growth(s) for s in sorted(scores, key=lambda s: s.score)[: rules.growth_candidates]],
-            unmatched_signals=[entry[3] for entry in sorted(unmatched, key=_unmatched_order)],
+            unmatched_signals=[entry[3] for entry in sorted(unmatched, key=_UNMATCHED_ORDER)],
         )
 
     def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int, breadth: int) -> _RankedEvidence:
@@ -215,7 +233,7 @@ class Scorer:
             KIND_ORDER[kind_position]: [entry[4] for entry in group]
             for kind_position, group in groupby(entries, key=itemgetter(0))
         }
-        density = math.fsum(entry[4].points for entry in entries)
+        density = -math.fsum(map(_NEGATIVE_POINTS, entries))  # entries hold -points for sorting
         multiplier = 1.0 + self.taxonomy.scoring.diversity_bonus * (len(grouped) - 1)
         return math.floor(density * multiplier + 0.5), density, grouped
 
@@ -271,8 +289,9 @@ class Scorer:
         return layers
 
 
-def _unmatched_order(entry: _Unmatched) -> tuple[int, str, str]:
-    return entry[0], entry[1], entry[2]
+_UNMATCHED_ORDER = itemgetter(0, 1, 2)
+"""Unmatched signals sort by kind, name key, name."""
+_NEGATIVE_POINTS = itemgetter(1)
 
 
 def competition_ranks(values: Sequence[float]) -> list[int]:

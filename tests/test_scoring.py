@@ -125,3 +125,22 @@ def test_signal_order_does_not_change_scores(spotify_signals: CompanySignals, ta
     a = score_company(spotify_signals, taxonomy).model_dump(exclude={"signals_digest"})
     b = score_company(reordered, taxonomy).model_dump(exclude={"signals_digest"})
     assert a == b
+
+
+def test_scoring_makes_no_reference_cycles_so_score_many_may_pause_the_collector(
+    spotify_signals,
+    taxonomy,  # type: ignore[no-untyped-def]
+) -> None:
+    import gc
+
+    from naftiko_writer.scoring import Scorer
+
+    scorer = Scorer(taxonomy)
+    gc.collect()
+    cards = list(scorer.score_many([spotify_signals, spotify_signals]))
+    assert gc.isenabled()  # restored afterwards
+    del cards
+    assert gc.collect() == 0  # nothing was left for the cyclic collector
+    assert [card.dimensions for card in scorer.score_many([spotify_signals])] == [
+        scorer.score(spotify_signals).dimensions
+    ]
