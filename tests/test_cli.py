@@ -84,11 +84,34 @@ def test_companies_shows_broken_fixture_without_failing(runner: CliRunner, tmp_p
     assert json.loads(out)[0]["problem"].endswith("file is empty")
 
 
-@pytest.mark.parametrize("command", [[], ["score"], ["companies"]])
+def _every_command() -> list[list[str]]:
+    """Every command and subcommand path of the app, read from the app itself."""
+    import typer
+
+    from naftiko_writer.cli import app
+
+    paths: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        paths.append(path)
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+def test_the_command_list_is_complete() -> None:
+    names = {" ".join(path) for path in _every_command()}
+    assert names >= {"score", "companies", "draft", "check", "diff", "export", "batch build", "batch collect"}
+
+
+@pytest.mark.parametrize("command", _every_command(), ids=lambda path: " ".join(path) or "app")
 def test_help_on_every_command(runner: CliRunner, command: list[str]) -> None:
     code, out, _ = run(runner, *command, "--help")
     assert code == 0
     assert "Usage:" in out
+    assert len(out.splitlines()) > 3
 
 
 def test_version(runner: CliRunner) -> None:
