@@ -24,19 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from naftiko_writer.drafts import DraftFiles, draft_files, write_draft
 from naftiko_writer.errors import InputError
 from naftiko_writer.grounding import check_grounding
-from naftiko_writer.pipeline import (
-    DraftJob,
-    Prepared,
-    build_provenance,
-    parse_output,
-    prepare_company,
-    section_result,
-    summarise,
-)
+from naftiko_writer.pipeline import DraftJob, Prepared, build_provenance, prepare_company
 from naftiko_writer.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.prompts import render_messages
 from naftiko_writer.replay import write_text_atomically
 from naftiko_writer.report import Report, SectionResult, SectionSource
+from naftiko_writer.results import parse_output, section_result, summarise
 from naftiko_writer.sections import OUTPUT_MODELS, Output, strict_schema
 from naftiko_writer.template_engine import draft_from_template
 

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "scoring": 3,
     "plan": 3,
     "grounding": 3,
+    "results": 3,
     "template_engine": 3,
     "draft_document": 3,
     "render": 4,
