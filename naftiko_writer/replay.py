@@ -7,6 +7,12 @@ server's answer; in `live` mode it only forwards. A recording is one readable
 JSON file per request, keyed by a fingerprint of model + messages + response
 schema + prompt-template hash. Only a whitelist of response headers is kept,
 so no key, cookie or auth header is ever written.
+
+A server that refuses the `json_schema` response format (llama.cpp's) makes
+the client switch dialects (llm.py). Record mode keeps that refusal in
+`_refused-json-schema.json`, and replay answers any json_schema request that
+has no recording with it, so a run recorded against such a server replays
+offline along the same path.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ SECTION_HEADER = "x-naftiko-section"
 TEMPLATE_HEADER = "x-naftiko-template"
 SOURCE_HEADER = "x-naftiko-recording"
 KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
+REFUSAL_FILE = "_refused-json-schema.json"
 
 
 class RecordMode(StrEnum):
@@ -84,12 +91,15 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
         request_fingerprint = fingerprint(body, request.headers.get(TEMPLATE_HEADER, ""))
         path = self.recordings_dir / recording_file_name(section, request_fingerprint)
         if self.mode is RecordMode.REPLAY:
-            return self._replay(request, path, section)
+            return self._replay(request, path, section, body)
         response = await self._forward(request)
         content = await response.aread()
         if 200 <= response.status_code < 300:
             self._write(path, section, request_fingerprint, request, body, response, content)
             self.used.add(path)
+        elif _is_schema_refusal(body, response.status_code, content):
+            refusal = {"status": response.status_code, "body": json.loads(content)}
+            write_text_atomically(self.recordings_dir / REFUSAL_FILE, json.dumps(refusal, indent=2) + "\n")
         return httpx2.Response(
             response.status_code,
             headers=[*response.headers.multi_items(), (SOURCE_HEADER, self.source)],
@@ -107,7 +117,17 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             self.inner = httpx2.AsyncHTTPTransport()
         return await self.inner.handle_async_request(request)
 
-    def _replay(self, request: httpx2.Request, path: Path, section: str) -> httpx2.Response:
+    def _replay(self, request: httpx2.Request, path: Path, section: str, body: dict[str, Any]) -> httpx2.Response:
+        refusal_path = self.recordings_dir / REFUSAL_FILE
+        if not path.is_file() and _format_type(body) == "json_schema" and refusal_path.is_file():
+            refusal = json.loads(refusal_path.read_text(encoding="utf-8"))
+            self.used.add(refusal_path)
+            return httpx2.Response(
+                int(refusal["status"]),
+                headers={"content-type": "application/json", SOURCE_HEADER: "recorded"},
+                content=json.dumps(refusal["body"]).encode(),
+                request=request,
+            )
         if not path.is_file():
             raise ReplayMissError(self._miss_message(path, section))
         recording = json.loads(path.read_text(encoding="utf-8"))
@@ -165,7 +185,23 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
         """Recordings of this company that no request of this run used."""
         if not self.recordings_dir.is_dir():
             return []
-        return sorted(path for path in self.recordings_dir.glob("*.json") if path not in self.used)
+        return sorted(
+            path for path in self.recordings_dir.glob("*.json") if path not in self.used and path.name != REFUSAL_FILE
+        )
+
+
+def _format_type(body: dict[str, Any]) -> object:
+    response_format = body.get("response_format")
+    return response_format.get("type") if isinstance(response_format, dict) else None
+
+
+def _is_schema_refusal(body: dict[str, Any], status: int, content: bytes) -> bool:
+    """A server's refusal of the json_schema response format (what makes the client switch dialects)."""
+    return (
+        _format_type(body) == "json_schema"
+        and status in (400, 422, 500)
+        and (b"json_schema" in content or b"response_format" in content)
+    )
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -90,3 +90,14 @@ def test_shipped_spotify_recordings_are_authored_and_complete() -> None:
     assert report.provenance.recording_sources == ["authored"]
     assert report.summary.fallbacks == 0
     assert report.summary.unused_recordings == 0
+
+
+def test_a_run_recorded_against_a_server_refusing_json_schema_replays_offline(tmp_path: Path) -> None:
+    with FakeOpenAIServer(ScriptedResponder(reject_json_schema=True)) as server:
+        recorded = draft_company(make_job(tmp_path, mode=RecordMode.RECORD, base_url=server.base_url, concurrency=3))
+    assert recorded.summary.dialect == "json_object"
+    assert (tmp_path / "recordings" / "spotify" / "_refused-json-schema.json").is_file()
+    replayed = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, concurrency=3))
+    assert replayed.summary.dialect == "json_object" and replayed.summary.fallbacks == 0
+    assert render_markdown(replayed) == render_markdown(recorded)
+    assert replayed.summary.unused_recordings == 0
