@@ -6,9 +6,12 @@ Round 1 holds every section that depends on no other; once its results are
 collected, round 2 holds the synthesis sections that needed them, and so on
 (three rounds for this report). Collected answers go through the same
 schema and grounding checks as interactive drafting; an answer that fails
-them (or a request the results lack) is written by the template engine and
-marked for the analyst: batch mode has no repair loop. When every section of
-every company is in, the drafts are written. Pure except for the files of
+them goes into the next round as a repair request (the answer and the exact
+problems, as interactive drafting does), up to `max_repairs` times, and is
+then written by the template engine and marked for the analyst; a missing or
+failed request is simply asked again. A section being repaired holds back
+the sections that depend on it. When every section of every company is in,
+the drafts are written. Pure except for the files of
 the batch folder and the drafts it writes.
 """
 
@@ -26,7 +29,7 @@ from naftiko_writer.errors import InputError
 from naftiko_writer.grounding import check_grounding
 from naftiko_writer.pipeline import DraftJob, Prepared, build_provenance, prepare_company
 from naftiko_writer.plan import SectionSpec, plan_sections, section_input
-from naftiko_writer.prompts import render_messages
+from naftiko_writer.prompts import render_messages, repair_message
 from naftiko_writer.replay import write_text_atomically
 from naftiko_writer.report import Report, SectionResult, SectionSource
 from naftiko_writer.results import parse_output, section_result, summarise
@@ -37,6 +40,18 @@ STATE_FILE = "state.json"
 ENDPOINT = "/v1/chat/completions"
 
 
+class BatchRetry(BaseModel):
+    """A section whose answer failed: what to send next, and what it has cost so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[dict[str, str]]
+    attempts: int
+    problems: list[str]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class BatchCompany(BaseModel):
     """One company of a batch and the sections collected for it."""
 
@@ -45,6 +60,7 @@ class BatchCompany(BaseModel):
     company: str = Field(description="The slug or signals file the batch was built from.")
     slug: str
     sections: dict[str, SectionResult] = Field(default_factory=dict)
+    retrying: dict[str, BatchRetry] = Field(default_factory=dict)
 
 
 class BatchState(BaseModel):
@@ -57,6 +73,7 @@ class BatchState(BaseModel):
     collected: int = Field(default=0, description="The last round whose results were collected.")
     created: str
     max_output_tokens: int | None = None
+    max_repairs: int = Field(default=1, ge=0, le=5, description="Repair rounds per section before it falls back.")
     round: int = 0
     companies: list[BatchCompany]
 
@@ -69,15 +86,16 @@ class BatchProgress:
     requests: int = 0
     round_file: Path | None = None
     collected: int = 0
+    repairs: int = 0
     fallbacks: int = 0
     missing: int = 0
     drafts: list[DraftFiles] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
 
 
-def custom_id(slug: str, section_id: str) -> str:
-    """The Batch API id of one section's request."""
-    return f"{slug}|{section_id}"
+def custom_id(slug: str, section_id: str, round_number: int) -> str:
+    """The Batch API id of one section's request in one round (so results of another round never match)."""
+    return f"{slug}|{section_id}|r{round_number}"
 
 
 def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProgress:
@@ -115,16 +133,22 @@ def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: P
         prepared = prepare_company(replace(base, company=entry.company))
         outputs = _outputs(entry)
         for spec in plan_sections(prepared.card):
-            key = custom_id(entry.slug, spec.id)
+            key = custom_id(entry.slug, spec.id, state.round)
             if key not in requested:
                 continue
             data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
-            result = _collect_section(spec, data, prepared, results.get(key))
+            earlier = entry.retrying.pop(spec.id, None)
+            messages = earlier.messages if earlier else render_messages(prepared.prompts, spec.kind, spec.title, data)
+            outcome = _collect_section(spec, data, prepared, results.get(key), messages, earlier, state.max_repairs)
             progress.collected += 1
             progress.missing += key not in results
-            progress.fallbacks += result.source is SectionSource.FALLBACK
-            entry.sections[spec.id] = result
-            outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(result.output)
+            if isinstance(outcome, BatchRetry):
+                entry.retrying[spec.id] = outcome
+                progress.repairs += 1
+                continue
+            progress.fallbacks += outcome.source is SectionSource.FALLBACK
+            entry.sections[spec.id] = outcome
+            outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(outcome.output)
     return _next_round(base, state, folder, progress, drafts_dir, stamp)
 
 
@@ -156,12 +180,22 @@ def parse_results(text: str, folder: Path) -> dict[str, dict[str, Any]]:
     return results
 
 
-def _collect_section(spec: SectionSpec, data: Any, prepared: Prepared, entry: dict[str, Any] | None) -> SectionResult:
+def _collect_section(
+    spec: SectionSpec,
+    data: Any,
+    prepared: Prepared,
+    entry: dict[str, Any] | None,
+    messages: list[dict[str, str]],
+    earlier: BatchRetry | None,
+    max_repairs: int,
+) -> SectionResult | BatchRetry:
+    """The section's result, or the retry to send in the next round."""
     template_hash = prepared.prompts.template_hash(spec.kind)
-    problems: list[str]
-    counts: dict[str, object] = {}
+    attempts = (earlier.attempts if earlier else 0) + 1
+    tokens = [earlier.prompt_tokens, earlier.completion_tokens] if earlier else [0, 0]
     response = (entry or {}).get("response") or {}
     body = response.get("body") or {}
+    next_messages = messages
     if entry is None:
         problems = ["the batch results hold no answer for this request"]
     elif entry.get("error") or response.get("status_code") != 200:
@@ -169,20 +203,32 @@ def _collect_section(spec: SectionSpec, data: Any, prepared: Prepared, entry: di
     else:
         choice = (body.get("choices") or [{}])[0]
         usage = body.get("usage") or {}
-        counts = {
-            "attempts": 1,
-            "prompt_tokens": int(usage.get("prompt_tokens", 0)),
-            "completion_tokens": int(usage.get("completion_tokens", 0)),
-            "recording": "batch",
-        }
+        tokens = [tokens[0] + int(usage.get("prompt_tokens", 0)), tokens[1] + int(usage.get("completion_tokens", 0))]
         content = (choice.get("message") or {}).get("content") or ""
         output, problems = parse_output(content, choice.get("finish_reason"), OUTPUT_MODELS[spec.kind])
         if output is not None:
             problems = check_grounding(output, data, prepared.vocabulary)
-            if not problems:
-                return section_result(spec, data, output, SectionSource.MODEL, template_hash, **counts)
+        if output is not None and not problems:
+            return section_result(
+                spec, data, output, SectionSource.MODEL, template_hash,
+                attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1], recording="batch",
+                problems=earlier.problems if earlier else [],
+            )  # fmt: skip
+        next_messages = [*messages, {"role": "assistant", "content": content}, repair_message(problems)]
+    history = [*(earlier.problems if earlier else []), *(f"attempt {attempts}: {p}" for p in problems)]
+    if attempts <= max_repairs:
+        return BatchRetry(
+            messages=next_messages,
+            attempts=attempts,
+            problems=history,
+            prompt_tokens=tokens[0],
+            completion_tokens=tokens[1],
+        )
     fallback = draft_from_template(spec.kind, data)
-    return section_result(spec, data, fallback, SectionSource.FALLBACK, template_hash, problems=problems, **counts)
+    return section_result(
+        spec, data, fallback, SectionSource.FALLBACK, template_hash,
+        attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1], problems=history,
+    )  # fmt: skip
 
 
 def _outputs(entry: BatchCompany) -> dict[str, Output]:
@@ -219,10 +265,11 @@ def _next_round(
         if not ready and len(entry.sections) == len(plan):
             finished.append((entry, prepared))
         for spec in ready:
+            retry = entry.retrying.get(spec.id)
             data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
             body: dict[str, Any] = {
                 "model": state.model,
-                "messages": render_messages(prepared.prompts, spec.kind, spec.title, data),
+                "messages": retry.messages if retry else render_messages(prepared.prompts, spec.kind, spec.title, data),
                 "response_format": {
                     "type": "json_schema",
                     "json_schema": {
@@ -234,7 +281,12 @@ def _next_round(
             }
             if state.max_output_tokens:
                 body["max_tokens"] = state.max_output_tokens
-            request = {"custom_id": custom_id(entry.slug, spec.id), "method": "POST", "url": ENDPOINT, "body": body}
+            request = {
+                "custom_id": custom_id(entry.slug, spec.id, state.round + 1),
+                "method": "POST",
+                "url": ENDPOINT,
+                "body": body,
+            }
             lines.append(json.dumps(request, ensure_ascii=False))
     if lines:
         state.round += 1

@@ -505,6 +505,9 @@ def batch_build(
     max_output_tokens: Annotated[
         int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer.")
     ] = None,
+    max_repairs: Annotated[
+        int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per failed answer before it falls back.")
+    ] = 1,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
@@ -515,6 +518,7 @@ def batch_build(
         base = replace(
             _batch_job(settings, model or settings.model, companies_dir, taxonomy_dir),
             max_output_tokens=max_output_tokens,
+            max_repairs=max_repairs,
         )
         targets = fleet_targets(companies or [], all_companies, base.companies_dir)
         progress = build_batch(base, targets, out)
@@ -590,6 +594,7 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
                     "requests": progress.requests,
                     "round_file": str(progress.round_file) if progress.round_file else None,
                     "collected": progress.collected,
+                    "repairs": progress.repairs,
                     "fallbacks": progress.fallbacks,
                     "missing": progress.missing,
                     "drafts": [str(files.markdown) for files in progress.drafts],
@@ -601,7 +606,8 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
     console = stderr_console()
     if progress.collected:
         console.print(
-            f"collected {progress.collected} answers · fallbacks {progress.fallbacks} · missing {progress.missing}",
+            f"collected {progress.collected} answers · to repair {progress.repairs} · fallbacks {progress.fallbacks}"
+            f" · missing {progress.missing}",
             markup=False,
         )
     if progress.round_file is not None:

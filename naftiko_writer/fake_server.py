@@ -276,7 +276,7 @@ class FakeOpenAIServer:
         lines = []
         for number, line in enumerate(source.decode().splitlines(), start=1):
             request = json.loads(line)
-            section = str(request["custom_id"]).split("|", 1)[-1]
+            section = str(request["custom_id"]).split("|")[1]  # naftiko custom ids: company|section|round
             reply = self.responder(request["body"], {"x-naftiko-section": section})
             lines.append(
                 json.dumps(

@@ -9,18 +9,28 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder, completion, template_content
+from naftiko_writer.fake_server import (
+    FakeOpenAIServer,
+    ScriptedResponder,
+    completion,
+    invent_number,
+    template_content,
+)
 from tests.conftest import VALID_SIGNALS, write
 
 
-def answer_round(requests_file: Path, out: Path, skip: int = 0) -> Path:
-    """The Batch API output file a provider returns for these requests (answers by the template engine)."""
+def answer_round(requests_file: Path, out: Path, skip: int = 0, invent: int = 0) -> Path:
+    """The Batch API output file a provider returns for these requests (answers by the template engine).
+
+    The first `skip` requests get no answer; the next `invent` get an answer with an invented number.
+    """
     lines = []
     for number, line in enumerate(requests_file.read_text().splitlines(), start=1):
         if number <= skip:
             continue
         request = json.loads(line)
-        body = completion(request["body"], template_content(request["body"]))
+        content = template_content(request["body"])
+        body = completion(request["body"], invent_number(content) if number <= skip + invent else content)
         lines.append(
             json.dumps(
                 {
@@ -74,15 +84,44 @@ def test_a_batch_for_two_companies_builds_valid_requests_and_collects_into_two_d
         )
 
 
-def test_missing_and_failed_answers_fall_back_and_are_counted(runner: CliRunner, tmp_path: Path) -> None:
+def test_failed_answers_are_repaired_in_the_next_round_then_fall_back(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
     folder = tmp_path / "batch"
-    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
-    results = answer_round(folder / "round-1.jsonl", tmp_path / "r.jsonl", skip=3)
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder), "--max-repairs", "1")
+    results = answer_round(folder / "round-1.jsonl", tmp_path / "r.jsonl", skip=3, invent=2)
     collected = invoke_json(runner, "batch", "collect", str(folder), "--results", str(results))
-    assert (collected["collected"], collected["missing"], collected["fallbacks"]) == (59, 3, 3)
-    again = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])  # round 1's file again
+    assert (collected["collected"], collected["missing"], collected["repairs"]) == (59, 3, 5)
+    wrong = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])  # round 1's file again
+    assert wrong.exit_code == 1
+    assert wrong.stderr.startswith("Error: the results answer none of round 2's requests;")
+    # Round 2 asks those five (layer introductions) again, the two invented numbers with their repair message,
+    # plus the strategic assessment, whose tables are done; the executive summary waits for the layers.
+    round_one = [json.loads(line)["custom_id"] for line in (folder / "round-1.jsonl").read_text().splitlines()]
+    round_two = [json.loads(line) for line in (folder / "round-2.jsonl").read_text().splitlines()]
+    first_five = [custom.replace("|r1", "|r2") for custom in round_one[:5]]
+    assert [r["custom_id"] for r in round_two] == [*first_five, "spotify|strategic-assessment|r2"]
+    repairs = [r for r in round_two if len(r["body"]["messages"]) == 4]
+    assert [r["custom_id"] for r in repairs] == first_five[3:5]
+    assert "states the number" in repairs[0]["body"]["messages"][3]["content"]
+    # Round 2: every answer still invents a number, so after one repair those sections fall back.
+    bad = answer_round(folder / "round-2.jsonl", tmp_path / "r2.jsonl", invent=5)
+    collected = invoke_json(runner, "batch", "collect", str(folder), "--results", str(bad))
+    assert (collected["collected"], collected["repairs"], collected["fallbacks"]) == (6, 0, 5)
+    rounds = collected
+    while not rounds.get("drafts"):
+        number = rounds["round"]
+        rounds = invoke_json(
+            runner, "batch", "collect", str(folder), "--results",
+            str(answer_round(folder / f"round-{number}.jsonl", tmp_path / f"r{number}.jsonl")),
+        )  # fmt: skip
+    sidecar = json.loads(Path(rounds["drafts"][0]).with_suffix(".json").read_text())
+    fallen = [s for s in sidecar["sections"].values() if s["source"] == "fallback"]
+    assert len(fallen) == 5 and all(s["attempts"] == 2 and s["problems"] for s in fallen)
+    again = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])
     assert again.exit_code == 1
-    assert again.stderr.startswith("Error: the results answer none of round 2's requests;")
+    assert again.stderr.startswith(f"Error: {folder}: round 3 is already collected; the drafts were written")
 
 
 def test_a_damaged_results_file_names_the_line(runner: CliRunner, tmp_path: Path) -> None:
