@@ -16,7 +16,7 @@ from naftiko_writer.draft_document import DraftDocument
 from naftiko_writer.errors import DraftError
 from naftiko_writer.pipeline import DraftJob, Engine, EventHandler, Prepared, draft_company, prepare_company
 from naftiko_writer.plan import plan_inputs
-from naftiko_writer.render import join_draft, render_blocks, render_provenance
+from naftiko_writer.render import CLOSING, join_draft, render_blocks, render_provenance
 from naftiko_writer.report import Report
 from naftiko_writer.sections import OUTPUT_MODELS, Output
 
@@ -63,6 +63,7 @@ def update_draft(
             "it is missing or does not match the draft. Draft afresh without --update"
         )
     prepared = _prepare_same_company(document, job)
+    _refuse_damaged(document)
     edited = {block.id for block in document.blocks if block.edited}
     present = set(document.ids)
     removed = [block.id for block in render_blocks(sidecar) if block.id not in present]
@@ -106,6 +107,22 @@ def update_draft(
         removed=removed,
         dropped=dropped,
     )
+
+
+def _refuse_damaged(document: DraftDocument) -> None:
+    """A draft with broken markers or cut short is not updated: its sections could not be told apart."""
+    if document.damaged:
+        first = document.damaged[0]
+        raise DraftError(
+            f"{document.source}:{first.line}: the marker {first.problem}; restore it (or delete the line) so that "
+            "every section can be found, then update again (`naftiko-writer check` lists every damaged marker)"
+        )
+    if CLOSING not in document.ids:
+        last = document.blocks[-1].id if document.blocks else "the title"
+        raise DraftError(
+            f"{document.source}: looks truncated: it ends after {last}, without the closing block; restore the "
+            "rest from the .bak copy (or the sidecar by re-drafting) before updating"
+        )
 
 
 def _prepare_same_company(document: DraftDocument, job: DraftJob) -> Prepared:

@@ -150,3 +150,34 @@ def test_a_deleted_section_stays_deleted(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["update"]["removed"] == ["wave-alignment"]
     assert "## Wave Alignment" not in draft.read_text()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda text: text[: len(text) // 2], "looks truncated: it ends after"),
+        (
+            lambda text: text.replace(
+                "<!-- naftiko:section id=methodology source=model", "<!-- naftiko:section id=methodology"
+            ),
+            "the marker is not an intact naftiko marker",
+        ),
+    ],
+    ids=["truncated", "damaged-marker"],
+)
+def test_a_truncated_or_damaged_draft_is_never_rewritten(
+    runner: CliRunner,
+    tmp_path: Path,
+    damage,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    draft = tmp_path / "spotify.md"
+    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+    draft.write_text(damage(draft.read_text()))
+    before = draft.read_bytes()
+    result = runner.invoke(app, ["draft", "spotify", "--update", str(draft)])
+    assert result.exit_code == 1
+    assert message in result.stderr and result.stderr.startswith(f"Error: {draft}")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert draft.read_bytes() == before
+    assert list(tmp_path.glob("*.bak.md")) == []
