@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +27,7 @@ from naftiko_writer.config import Settings
 from naftiko_writer.console import (
     CompanyRow,
     DraftProgress,
+    print_batch_progress,
     print_check_report,
     print_companies,
     print_diff,
@@ -78,6 +79,26 @@ CompaniesDirOpt = Annotated[
     Path | None, typer.Option("--companies-dir", help="Folder of company fixtures [default: fixtures/companies/].")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+
+
+def _job(
+    settings: Settings,
+    company: str,
+    created: str,
+    companies_dir: Path | None,
+    taxonomy_dir: Path | None,
+    **options: Any,
+) -> DraftJob:
+    """A DraftJob with the project folders resolved (flag, else environment, else the project)."""
+    return DraftJob(
+        company=company,
+        companies_dir=settings.resolved_companies_dir(companies_dir),
+        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+        prompts_dir=settings.resolved_prompts_dir(),
+        recordings_dir=settings.resolved_recordings_dir(),
+        created=created,
+        **options,
+    )
 
 
 @contextmanager
@@ -238,13 +259,12 @@ def draft(
         if not names and not all_companies:
             raise InputError("no company given; name one (e.g. spotify), several, a folder of signal files, or --all")
         targets = fleet_targets(names, all_companies, folder)
-        base = DraftJob(
-            company=targets[0],
-            companies_dir=folder,
-            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
-            prompts_dir=settings.resolved_prompts_dir(),
-            recordings_dir=settings.resolved_recordings_dir(),
-            created=now.isoformat(timespec="seconds"),
+        base = _job(
+            settings,
+            targets[0],
+            now.isoformat(timespec="seconds"),
+            folder,
+            taxonomy_dir,
             engine=engine,
             mode=mode,
             model=model or settings.model,
@@ -387,13 +407,12 @@ def check(
     with user_errors():
         settings = Settings()
         document = load_draft(draft_path)
-        job = DraftJob(
-            company=company or document.provenance.signals_file,
-            companies_dir=settings.resolved_companies_dir(companies_dir),
-            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
-            prompts_dir=settings.resolved_prompts_dir(),
-            recordings_dir=settings.resolved_recordings_dir(),
-            created=document.provenance.created,
+        job = _job(
+            settings,
+            company or document.provenance.signals_file,
+            document.provenance.created,
+            companies_dir,
+            taxonomy_dir,
             engine=Engine.TEMPLATE,
         )
         report = check_draft(document, load_sidecar(draft_path, document), job)
@@ -482,15 +501,9 @@ EXIT_BATCH_PENDING = 5
 
 
 def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
-    return DraftJob(
-        company="",
-        companies_dir=settings.resolved_companies_dir(companies_dir),
-        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
-        prompts_dir=settings.resolved_prompts_dir(),
-        recordings_dir=settings.resolved_recordings_dir(),
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        model=model,
-        prices=load_prices(settings.resolved_prices()),
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return _job(
+        settings, "", created, companies_dir, taxonomy_dir, model=model, prices=load_prices(settings.resolved_prices())
     )
 
 
@@ -603,22 +616,7 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
             )
         )
         return
-    console = stderr_console()
-    if progress.collected:
-        console.print(
-            f"collected {progress.collected} answers · to repair {progress.repairs} · fallbacks {progress.fallbacks}"
-            f" · missing {progress.missing}",
-            markup=False,
-        )
-    if progress.round_file is not None:
-        console.print(
-            f"round {progress.round}: {progress.requests} requests in {progress.round_file}; "
-            f"submit it (naftiko-writer batch submit {folder}) or run it elsewhere, then collect",
-            markup=False,
-            soft_wrap=True,
-        )
-    for files in progress.drafts:
-        console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)
+    print_batch_progress(progress, str(folder), stderr_console())
 
 
 def _diff_json(result: DraftDiff) -> str:

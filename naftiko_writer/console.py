@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from naftiko_writer.batch import BatchProgress
 from naftiko_writer.checking import CheckReport
 from naftiko_writer.diffing import DraftDiff, Status, trim_context
 from naftiko_writer.fleet import FleetResult
@@ -353,3 +354,22 @@ def print_fleet_summary(results: list[FleetResult], wall_seconds: float, console
             str(result.files.markdown) if result.files else "",
         )
     console.print(table)
+
+
+def print_batch_progress(progress: BatchProgress, folder: str, console: Console) -> None:
+    """What `batch build` / `batch collect` did, and what to do next (stderr)."""
+    if progress.collected:
+        console.print(
+            f"collected {progress.collected} answers · to repair {progress.repairs} · fallbacks {progress.fallbacks}"
+            f" · missing {progress.missing}",
+            markup=False,
+        )
+    if progress.round_file is not None:
+        console.print(
+            f"round {progress.round}: {progress.requests} requests in {progress.round_file}; "
+            f"submit it (naftiko-writer batch submit {folder}) or run it elsewhere, then collect",
+            markup=False,
+            soft_wrap=True,
+        )
+    for files in progress.drafts:
+        console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)
