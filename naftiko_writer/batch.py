@@ -103,16 +103,18 @@ def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProg
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
     entries = []
+    loaded: dict[str, Prepared] = {}
     for company in companies:
         prepared = prepare_company(replace(base, company=company))
         entries.append(BatchCompany(company=company, slug=prepared.card.company.slug))
+        loaded[entries[-1].slug] = prepared
     slugs = [entry.slug for entry in entries]
     if len(set(slugs)) != len(slugs):
         raise InputError(f"two of the companies share a slug ({', '.join(slugs)}); a batch needs distinct companies")
     state = BatchState(
         model=base.model, created=base.created, max_output_tokens=base.max_output_tokens, companies=entries
     )
-    return _next_round(base, state, folder, BatchProgress(round=0))
+    return _next_round(base, state, folder, loaded, BatchProgress(round=0))
 
 
 def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
@@ -129,8 +131,9 @@ def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: P
             f"{folder / f'round-{state.round}.jsonl'}"
         )
     progress = BatchProgress(round=state.round)
+    loaded = {entry.slug: prepare_company(replace(base, company=entry.company)) for entry in state.companies}
     for entry in state.companies:
-        prepared = prepare_company(replace(base, company=entry.company))
+        prepared = loaded[entry.slug]
         outputs = _outputs(entry)
         for spec in plan_sections(prepared.card):
             key = custom_id(entry.slug, spec.id, state.round)
@@ -149,7 +152,7 @@ def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: P
             progress.fallbacks += outcome.source is SectionSource.FALLBACK
             entry.sections[spec.id] = outcome
             outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(outcome.output)
-    return _next_round(base, state, folder, progress, drafts_dir, stamp)
+    return _next_round(base, state, folder, loaded, progress, drafts_dir, stamp)
 
 
 def load_state(folder: Path) -> BatchState:
@@ -246,15 +249,16 @@ def _next_round(
     base: DraftJob,
     state: BatchState,
     folder: Path,
+    loaded: dict[str, Prepared],
     progress: BatchProgress,
     drafts_dir: Path | None = None,
     stamp: str = "",
 ) -> BatchProgress:
+    """Write the next round's requests (or, when every section is in, the drafts) and save the state."""
     lines: list[str] = []
     finished: list[tuple[BatchCompany, Prepared]] = []
     for entry in state.companies:
-        job = replace(base, company=entry.company, model=state.model)
-        prepared = prepare_company(job)
+        prepared = loaded[entry.slug]
         outputs = _outputs(entry)
         plan = plan_sections(prepared.card)
         ready = [

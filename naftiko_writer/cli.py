@@ -346,7 +346,8 @@ def _draft_single(
             report = draft_company(job, on_event=progress, prepared=prepared)
         else:
             document = load_draft(update)
-            updated = update_draft(document, load_sidecar(update, document), job, on_event=progress)
+            sidecar = load_sidecar(update, document)
+            updated = update_draft(document, sidecar, job, on_event=progress, prepared=prepared)
             report = updated.report
     report.summary.wall_seconds = round(time.perf_counter() - started, 3)
     backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None

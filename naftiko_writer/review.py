@@ -21,9 +21,11 @@ from naftiko_writer.report import Report
 from naftiko_writer.sections import OUTPUT_MODELS, Output
 
 
-def check_draft(document: DraftDocument, sidecar: Report | None, job: DraftJob) -> CheckReport:
-    """Check a draft against the current data of its company (job.company)."""
-    prepared = _prepare_same_company(document, job)
+def check_draft(
+    document: DraftDocument, sidecar: Report | None, job: DraftJob, prepared: Prepared | None = None
+) -> CheckReport:
+    """Check a draft against the current data of its company (job.company; `prepared` if already loaded)."""
+    prepared = _same_company(document, prepared or prepare_company(job))
     reference = draft_company(replace(job, engine=Engine.TEMPLATE), prepared=prepared)
     source = sidecar if sidecar is not None else reference
     outputs: dict[str, Output] = {
@@ -54,7 +56,11 @@ class UpdatedDraft:
 
 
 def update_draft(
-    document: DraftDocument, sidecar: Report | None, job: DraftJob, on_event: EventHandler | None = None
+    document: DraftDocument,
+    sidecar: Report | None,
+    job: DraftJob,
+    on_event: EventHandler | None = None,
+    prepared: Prepared | None = None,
 ) -> UpdatedDraft:
     """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted."""
     if sidecar is None:
@@ -62,7 +68,7 @@ def update_draft(
             f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
             "it is missing or does not match the draft. Draft afresh without --update"
         )
-    prepared = _prepare_same_company(document, job)
+    prepared = _same_company(document, prepared or prepare_company(job))
     _refuse_damaged(document)
     edited = {block.id for block in document.blocks if block.edited}
     present = set(document.ids)
@@ -125,8 +131,7 @@ def _refuse_damaged(document: DraftDocument) -> None:
         )
 
 
-def _prepare_same_company(document: DraftDocument, job: DraftJob) -> Prepared:
-    prepared = prepare_company(job)
+def _same_company(document: DraftDocument, prepared: Prepared) -> Prepared:
     slug = prepared.card.company.slug
     if slug != document.provenance.company:
         raise DraftError(
