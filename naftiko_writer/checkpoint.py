@@ -72,7 +72,3 @@ class Checkpoint:
                 os.fsync(stream.fileno())
         except OSError as exc:
             raise DraftError(f"{self.path}: cannot write the checkpoint ({exc.strerror})") from exc
-
-    def remove(self) -> None:
-        """Delete the checkpoint once the draft is written."""
-        self.path.unlink(missing_ok=True)

@@ -351,9 +351,7 @@ def _draft_single(
             report = updated.report
     report.summary.wall_seconds = round(time.perf_counter() - started, 3)
     backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
-    write_draft(report, files, updated.markdown if updated is not None else None)
-    if report.summary.stopped is None and job.checkpoint_path is not None:
-        job.checkpoint_path.unlink(missing_ok=True)
+    write_draft(report, files, updated.markdown if updated is not None else None, job.checkpoint_path)
     page = files.markdown.with_suffix(".html") if html else None
     if page is not None:
         _export_html(files.markdown, page, job.taxonomy_dir)

@@ -39,11 +39,17 @@ def draft_files(drafts_dir: Path, company: str, stamp: str, out: Path | None = N
     return DraftFiles(markdown=markdown, sidecar=markdown.with_suffix(".json"))
 
 
-def write_draft(report: Report, files: DraftFiles, markdown: str | None = None) -> None:
-    """Write the Markdown draft (rendered from the report unless given) and its JSON sidecar."""
+def write_draft(report: Report, files: DraftFiles, markdown: str | None = None, checkpoint: Path | None = None) -> None:
+    """Write the Markdown draft (rendered from the report unless given) and its JSON sidecar.
+
+    Once a complete draft is written, its run's `checkpoint` has served and is removed; a draft
+    stopped early keeps it, so that the same command resumes.
+    """
     try:
         write_text_atomically(files.markdown, render_markdown(report) if markdown is None else markdown)
         write_text_atomically(files.sidecar, report.model_dump_json(indent=2) + "\n")
+        if checkpoint is not None and report.summary.stopped is None:
+            checkpoint.unlink(missing_ok=True)
     except OSError as exc:
         raise InputError(
             f"{files.markdown}: cannot write the draft ({exc.strerror}); check the folder and permissions"

@@ -71,9 +71,7 @@ async def _draft_one(
         job = replace(job, checkpoint_path=checkpoint_path(files.markdown, timestamped=True))
         report = await draft_company_async(job, on_event, prepared=prepared, semaphore=semaphore)
         report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-        write_draft(report, files)
-        if report.summary.stopped is None and job.checkpoint_path is not None:
-            job.checkpoint_path.unlink(missing_ok=True)
+        write_draft(report, files, checkpoint=job.checkpoint_path)
         result.report, result.files = report, files
     except NaftikoWriterError as exc:
         result.error = str(exc).splitlines()[0]

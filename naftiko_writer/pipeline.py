@@ -404,7 +404,8 @@ def fill_pending(drafter: SectionDrafter) -> dict[str, SectionResult]:
         data = section_input(spec, drafter.card, drafter.taxonomy, outputs)
         output = draft_from_template(spec.kind, data)
         outputs[spec.id] = output
-        results[spec.id] = drafter._result(spec, data, output, SectionSource.PENDING)
+        template_hash = drafter.prompts.template_hash(spec.kind)
+        results[spec.id] = section_result(spec, data, output, SectionSource.PENDING, template_hash)
     return results
 
 
