@@ -32,6 +32,7 @@ _TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _DIMENSION_HEADING = re.compile(r"^### (?P<name>.+?) – Score: (?P<score>-?\d+)\s*$", re.M)
+_LAYER_HEADING = re.compile(r"^## (?P<title>Layer \d+: .+?)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -146,16 +147,27 @@ def _provenance(first_line: str, source: str) -> Provenance:
         ) from exc
 
 
+def dimension_heading(block: DraftBlock) -> tuple[str, int] | None:
+    """(name, score) as a dimension block's `### Name – Score: N` heading states them."""
+    match = _DIMENSION_HEADING.search(block.body) if block.id.startswith("dimension:") else None
+    return (match["name"], int(match["score"])) if match else None
+
+
+def layer_heading(block: DraftBlock) -> str | None:
+    """`Layer N: Title` as a layer block's heading states it."""
+    match = _LAYER_HEADING.search(block.body) if block.id.startswith("layer:") else None
+    return match["title"] if match else None
+
+
 def dimension_scores(document: DraftDocument) -> dict[str, tuple[str, int]]:
     """Dimension id -> (name, score) as the draft's headings state them (first occurrence)."""
     scores: dict[str, tuple[str, int]] = {}
     for block in document.blocks:
-        if not block.id.startswith("dimension:"):
+        heading = dimension_heading(block)
+        if heading is None:
             continue
         dimension_id = block.id.split(":", 1)[1].split("@", 1)[0]
-        match = _DIMENSION_HEADING.search(block.body)
-        if match and dimension_id not in scores:
-            scores[dimension_id] = (match["name"], int(match["score"]))
+        scores.setdefault(dimension_id, heading)
     return scores
 
 

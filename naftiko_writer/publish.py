@@ -9,18 +9,14 @@ headings, follows the executive summary, and the provenance closes the page.
 
 from __future__ import annotations
 
-import re
 from html import escape, unescape
 
 from markdown_it import MarkdownIt
 
 from naftiko_writer.chart import ChartLayer, render_score_chart
-from naftiko_writer.draft_document import DraftDocument
+from naftiko_writer.draft_document import DraftDocument, dimension_heading, layer_heading
 from naftiko_writer.markers import strip_comments
 from naftiko_writer.plan import EXECUTIVE_SUMMARY
-
-_LAYER_HEADING = re.compile(r"^## (Layer \d+: .+?)\s*$", re.M)
-_DIMENSION_HEADING = re.compile(r"^### (.+?) – Score: (-?\d+)\s*$", re.M)
 
 STYLE = """
 :root { color-scheme: light; }
@@ -49,13 +45,13 @@ def chart_layers(document: DraftDocument) -> list[ChartLayer]:
     """Layers and their dimension scores, as the draft's headings state them."""
     layers: list[ChartLayer] = []
     for block in document.blocks:
-        layer = _LAYER_HEADING.search(block.body) if block.id.startswith("layer:") else None
-        if layer is not None:
-            layers.append(ChartLayer(layer.group(1), []))
+        title = layer_heading(block)
+        if title is not None:
+            layers.append(ChartLayer(title, []))
             continue
-        dimension = _DIMENSION_HEADING.search(block.body) if block.id.startswith("dimension:") else None
+        dimension = dimension_heading(block)
         if dimension is not None and layers:
-            layers[-1].scores.append((dimension.group(1), int(dimension.group(2))))
+            layers[-1].scores.append(dimension)
     return layers
 
 
