@@ -76,13 +76,17 @@ class Vocabulary:
                     resume = end
                     break
 
-    def strip(self, text: str) -> str:
-        """The text with every name replaced by a space (so digits in names are not read as numbers)."""
+    def separate(self, text: str) -> tuple[list[Mention], str]:
+        """The names in `text`, and the text with each name blanked out, from one scan.
+
+        The blanked text is where numbers are read, so that digits inside names are not taken as numbers.
+        """
+        mentions = list(self.mentions(text))
         parts, last = [], 0
-        for mention in self.mentions(text):
+        for mention in mentions:
             parts += [text[last : mention.start], " "]
             last = mention.end
-        return "".join([*parts, text[last:]])
+        return mentions, "".join([*parts, text[last:]])
 
 
 def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
@@ -158,9 +162,9 @@ class Ungrounded:
 
 def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[set[str], set[str]]:
     """The canonical names and normalised numbers that a text drafted from `data` may state."""
-    names = {vocabulary.canonical[m.group(0)] for m in vocabulary.mentions(data)}
-    numbers = set(numbers_in(vocabulary.strip(data)))
-    return names, numbers | set(numbers_in(data))
+    mentions, rest = vocabulary.separate(data)
+    names = {vocabulary.canonical[mention.text] for mention in mentions}
+    return names, set(numbers_in(rest)) | set(numbers_in(data))
 
 
 def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabulary: Vocabulary) -> list[Ungrounded]:
@@ -170,8 +174,9 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
     found: list[Ungrounded] = []
     seen: set[str] = set()
     for text in texts:
-        for mention in vocabulary.mentions(text):
-            name = mention.group(0)
+        mentions, stripped = vocabulary.separate(text)
+        for mention in mentions:
+            name = mention.text
             if vocabulary.canonical[name] not in allowed_names and name not in seen:
                 seen.add(name)
                 found.append(
@@ -181,7 +186,6 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
                         f"names {name!r}, which is not in this section's data; mention only listed signals",
                     )
                 )
-        stripped = vocabulary.strip(text)
         for number in numbers_in(stripped):
             if number not in allowed_numbers and number not in seen:
                 seen.add(number)
