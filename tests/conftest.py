@@ -114,3 +114,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def invoke_draft(runner: CliRunner, base_url: str, *args: str, company: str = "spotify", mode: str = "live"):  # type: ignore[no-untyped-def]
+    """`naftiko-writer draft COMPANY --mode MODE --base-url BASE_URL ARGS...` through the CLI runner."""
+    from naftiko_writer.cli import app
+
+    return runner.invoke(app, ["draft", company, "--mode", mode, "--base-url", base_url, *args])

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
 from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
+from tests.conftest import invoke_draft
 
 
 def test_default_draft_is_offline_from_shipped_recordings(runner: CliRunner, tmp_path: Path) -> None:
@@ -42,21 +43,7 @@ def test_a_model_that_fails_every_call_gives_a_complete_draft_and_exit_4(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
     with FakeOpenAIServer(ScriptedResponder(always="schema")) as server:
-        result = runner.invoke(
-            app,
-            [
-                "draft",
-                "spotify",
-                "--mode",
-                "live",
-                "--base-url",
-                server.base_url,
-                "--out",
-                str(tmp_path / "d.md"),
-                "--max-repairs",
-                "0",
-            ],
-        )
+        result = invoke_draft(runner, server.base_url, "--out", str(tmp_path / "d.md"), "--max-repairs", "0")
     assert result.exit_code == 4, result.stderr
     assert "fallbacks 61" in result.stderr
     assert "Error: every section fell back to the template engine" in result.stderr

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from naftiko_writer.cli import app
 from naftiko_writer.live_check import verify_live_draft
-from tests.conftest import make_job
+from tests.conftest import invoke_draft, make_job
 
 BASE_URL = os.environ.get("NAFTIKO_WRITER_LIVE_BASE_URL")
 
@@ -30,30 +29,10 @@ def test_live_draft_is_complete_valid_and_grounded(
     monkeypatch.setenv("OPENAI_API_KEY", "local-server")
     out = tmp_path / "live.md"
     model = os.environ.get("NAFTIKO_WRITER_LIVE_MODEL", "smollm2-135m")
-    result = runner.invoke(
-        app,
-        [
-            "draft",
-            "spotify",
-            "--mode",
-            "live",
-            "--base-url",
-            BASE_URL,
-            "--model",
-            model,
-            "--out",
-            str(out),
-            "--quiet",
-            "--concurrency",
-            "2",
-            "--max-repairs",
-            "1",
-            "--max-output-tokens",
-            "768",
-            "--timeout",
-            "300",
-        ],
-    )
+    result = invoke_draft(
+        runner, BASE_URL, "--model", model, "--out", str(out), "--quiet", "--concurrency", "2",
+        "--max-repairs", "1", "--max-output-tokens", "768", "--timeout", "300",
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     check = verify_live_draft(out, make_job(tmp_path))
     assert check.sections == 61

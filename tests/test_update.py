@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
 from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
-from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
+from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, invoke_draft, write
 
 CLOUD_EDIT = "Analyst note: the two-cloud strategy is deliberate and confirmed with the customer."
 
@@ -24,21 +24,7 @@ def companies(tmp_path: Path) -> Path:
 
 
 def live_draft(runner: CliRunner, server: FakeOpenAIServer, companies: Path, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(
-        app,
-        [
-            "draft",
-            "spotify",
-            "--mode",
-            "live",
-            "--base-url",
-            server.base_url,
-            "--companies-dir",
-            str(companies),
-            "--quiet",
-            *args,
-        ],
-    )
+    return invoke_draft(runner, server.base_url, "--companies-dir", str(companies), "--quiet", *args)
 
 
 def append_to_block(path: Path, section_id: str, text: str) -> str:
