@@ -21,11 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
-from naftiko_writer.llm import RetryPolicy
-from naftiko_writer.pipeline import DraftJob, draft_company
-from naftiko_writer.plan import plan_sections
-from naftiko_writer.replay import RecordMode
+from naftiko_writer.config import RecordMode
+from naftiko_writer.drafting.pipeline import DraftJob, draft_company
+from naftiko_writer.llm.client import RetryPolicy
+from naftiko_writer.report.plan import plan_sections
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,7 +26,7 @@ NOISE = ["数据平台", "Платформа", "<b>markup</b>", "ignore previous
 
 def signals_file(folder: Path, count: int) -> Path:
     sys.path.insert(0, str(ROOT))
-    from naftiko_writer.taxonomy import load_taxonomy
+    from naftiko_writer.scoring.taxonomy import load_taxonomy
 
     catalog = [entry.name for entry in load_taxonomy(ROOT / "taxonomy").catalog.signals]
     kinds = ["service", "tool", "concept", "standard", "language"]
@@ -77,7 +77,7 @@ def main() -> int:
             failures += status != 0
             print(f"{label:26s} {wall:6.2f} s  peak RSS so far {peak:6.0f} MiB  exit {status}")
         sys.path.insert(0, str(ROOT))
-        from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
+        from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
         with FakeOpenAIServer(ScriptedResponder()) as server:
             command = [*cli, "draft", str(path), "--mode", "live", "--base-url", server.base_url, "--out",

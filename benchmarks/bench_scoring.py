@@ -25,9 +25,9 @@ import resource
 import time
 from pathlib import Path
 
-from naftiko_writer.models import Company, CompanySignals, Signal, SignalKind
-from naftiko_writer.scoring import Scorer
-from naftiko_writer.taxonomy import load_taxonomy
+from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 

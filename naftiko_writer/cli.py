@@ -20,10 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from naftiko_writer import __version__
-from naftiko_writer.batch import BatchProgress, build_batch, collect_batch, load_state
-from naftiko_writer.checkpoint import checkpoint_path
-from naftiko_writer.companies import list_companies, load_company
-from naftiko_writer.config import Settings
+from naftiko_writer.config import DEFAULT_BASE_URL, Engine, RecordMode, Settings
 from naftiko_writer.console import (
     CompanyRow,
     DraftProgress,
@@ -41,20 +38,28 @@ from naftiko_writer.console import (
     stdout_console,
     write_json,
 )
-from naftiko_writer.diffing import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
-from naftiko_writer.drafts import backup_draft, draft_files, load_draft, load_sidecar, write_draft, write_output
+from naftiko_writer.document.draft_files import (
+    backup_draft,
+    draft_files,
+    load_draft,
+    load_sidecar,
+    write_draft,
+    write_output,
+)
+from naftiko_writer.document.html import render_html
+from naftiko_writer.drafting.batch import BatchProgress, build_batch, collect_batch, load_state
+from naftiko_writer.drafting.checkpoint import checkpoint_path
+from naftiko_writer.drafting.cost import load_prices
+from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
+from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
-from naftiko_writer.fleet import draft_fleet, fleet_targets
-from naftiko_writer.llm import fetch_batch_results, submit_batch
-from naftiko_writer.models import to_json
-from naftiko_writer.pipeline import DEFAULT_BASE_URL, DraftJob, Engine, draft_company, prepare_company
-from naftiko_writer.pricing import load_prices
-from naftiko_writer.publish import render_html
-from naftiko_writer.replay import RecordMode
-from naftiko_writer.review import check_draft, update_draft
-from naftiko_writer.scoring import Scorer
-from naftiko_writer.signals import load_signals
-from naftiko_writer.taxonomy import find_dimension, load_taxonomy
+from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
+from naftiko_writer.review.update import check_draft, update_draft
+from naftiko_writer.scoring.companies import list_companies, load_company
+from naftiko_writer.scoring.models import to_json
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.signal_files import load_signals
+from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
 
 EXIT_STOPPED = 3
 """Exit status when a budget stopped the run (a partial, resumable draft was written)."""
@@ -550,6 +555,8 @@ def batch_submit(
             raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
         requests_path = folder / f"round-{state.round}.jsonl"
         url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+        from naftiko_writer.llm.client import submit_batch  # the SDK loads only for commands that call it
+
         batch_id = submit_batch(url, settings.openai_api_key.get_secret_value(), requests_path)
         write_output(folder / f"round-{state.round}.batch-id", batch_id + "\n")
         stderr_console().print(
@@ -584,6 +591,8 @@ def batch_collect(
             if not id_path.exists() or not settings.openai_api_key:
                 raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
             url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+            from naftiko_writer.llm.client import fetch_batch_results
+
             status, fetched = fetch_batch_results(
                 url, settings.openai_api_key.get_secret_value(), id_path.read_text().strip()
             )

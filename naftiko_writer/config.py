@@ -1,21 +1,48 @@
 """Settings: the only reader of environment variables.
 
-Precedence is flag > environment > default. Paths default to the folders of
-the project checkout that holds this package (taxonomy/, fixtures/, prompts/),
-or, when the package is installed elsewhere, of the current directory.
+Precedence is flag > environment > default, and every default lives here. Paths default
+to the folders of the project checkout that holds this package (taxonomy/, fixtures/,
+prompts/, pricing/), or, when the package is installed from a wheel, to the copies of
+those folders installed with it (naftiko_writer/resources/).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_CONCURRENCY = 8
+DEFAULT_MAX_REPAIRS = 2
+DEFAULT_TIMEOUT_SECONDS = 60.0
+
+
+class Engine(StrEnum):
+    """Who writes the prose."""
+
+    LLM = "llm"
+    TEMPLATE = "template"
+
+
+class RecordMode(StrEnum):
+    """How model calls are served."""
+
+    REPLAY = "replay"
+    RECORD = "record"
+    LIVE = "live"
+
 
 def _default_home() -> Path:
-    checkout = Path(__file__).resolve().parent.parent
-    return checkout if (checkout / "taxonomy").is_dir() else Path.cwd()
+    """The checkout holding this package, else the data installed with it (the wheel's resources/)."""
+    package = Path(__file__).resolve().parent
+    for home in (package.parent, package / "resources"):
+        if (home / "taxonomy").is_dir():
+            return home
+    return Path.cwd()
 
 
 class Settings(BaseSettings):
@@ -35,8 +62,8 @@ class Settings(BaseSettings):
     )
     prices: Path | None = Field(default=None, description="Price table (default: HOME/pricing/prices.yaml).")
     drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
-    model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
-    concurrency: int = Field(default=8, ge=1, le=256, description="Model requests in flight at once.")
+    model: str = Field(default=DEFAULT_MODEL, description="Model name sent to the endpoint.")
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256, description="Model requests in flight at once.")
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY"), description="API key for record/live modes."
     )

@@ -15,14 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
-from naftiko_writer.batch import BatchProgress
-from naftiko_writer.checking import CheckReport
-from naftiko_writer.diffing import DraftDiff, Status, trim_context
-from naftiko_writer.fleet import FleetResult
-from naftiko_writer.models import DimensionScore, ScoreCard, Taxonomy
-from naftiko_writer.pipeline import DraftEvent, EventKind
-from naftiko_writer.report import DraftSummary
-from naftiko_writer.review import UpdatedDraft
+from naftiko_writer.drafting.batch import BatchProgress
+from naftiko_writer.drafting.fleet import FleetResult
+from naftiko_writer.drafting.pipeline import DraftEvent, EventKind
+from naftiko_writer.report.model import DraftSummary
+from naftiko_writer.review.check import CheckReport
+from naftiko_writer.review.diff import DraftDiff, Status, trim_context
+from naftiko_writer.review.update import UpdatedDraft
+from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
 
 TOP_EVIDENCE = 4
 

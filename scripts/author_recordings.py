@@ -3,7 +3,7 @@
 
 No model is reachable where this project is built, so the shipped recordings
 are authored: this script drafts the company in `record` mode through the real
-openai client against a local OpenAI-compatible server (naftiko_writer.fake_server)
+openai client against a local OpenAI-compatible server (tests.fake_server)
 that answers each section with its authored text, and so writes recordings in
 exactly the wire format a live server returns, marked "source": "authored".
 Every authored answer must pass the schema and grounding checks; if any does
@@ -22,11 +22,10 @@ from pathlib import Path
 
 import yaml
 
-from naftiko_writer.config import Settings
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder, authored_answer
-from naftiko_writer.pipeline import DraftJob, draft_company
-from naftiko_writer.replay import RecordMode
-from naftiko_writer.report import SectionSource
+from naftiko_writer.config import RecordMode, Settings
+from naftiko_writer.drafting.pipeline import DraftJob, draft_company
+from naftiko_writer.report.model import SectionSource
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder, authored_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from naftiko_writer.companies import load_company
-from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
-from naftiko_writer.scoring import score_company
-from naftiko_writer.taxonomy import load_taxonomy
+from naftiko_writer.scoring.companies import load_company
+from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring.scorer import score_company
+from naftiko_writer.scoring.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY_DIR = ROOT / "taxonomy"
@@ -89,8 +89,8 @@ FIXED_CREATED = "2026-11-24T00:00:00+00:00"
 
 def make_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
     """A DraftJob for tests: fixtures from the repo, recordings in tmp, fast retries."""
-    from naftiko_writer.llm import RetryPolicy
-    from naftiko_writer.pipeline import DraftJob
+    from naftiko_writer.drafting.pipeline import DraftJob
+    from naftiko_writer.llm.client import RetryPolicy
 
     values: dict[str, object] = {
         "company": "spotify",

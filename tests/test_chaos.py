@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
-from naftiko_writer.grounding import check_grounding
-from naftiko_writer.pipeline import draft_company, prepare_company
-from naftiko_writer.plan import plan_inputs
-from naftiko_writer.replay import RecordMode
-from naftiko_writer.report import SectionSource
-from naftiko_writer.sections import OUTPUT_MODELS
+from naftiko_writer.config import RecordMode
+from naftiko_writer.drafting.grounding import check_grounding
+from naftiko_writer.drafting.pipeline import draft_company, prepare_company
+from naftiko_writer.report.model import SectionSource
+from naftiko_writer.report.plan import plan_inputs
+from naftiko_writer.report.sections import OUTPUT_MODELS
 from tests.conftest import make_job
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 def test_three_drafts_survive_thirty_percent_random_faults(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.models import ScoreCard, Taxonomy
+from naftiko_writer.scoring.models import ScoreCard, Taxonomy
 from tests.conftest import COMPANIES_DIR, ROOT, VALID_SIGNALS, write
 
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
 from tests.conftest import invoke_draft
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 def test_default_draft_is_offline_from_shipped_recordings(runner: CliRunner, tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from naftiko_writer.companies import list_companies, load_company, resolve_company
 from naftiko_writer.errors import InputError
+from naftiko_writer.scoring.companies import list_companies, load_company, resolve_company
 from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from naftiko_writer.models import ScoreCard
-from naftiko_writer.names import name_key
+from naftiko_writer.scoring.models import ScoreCard
+from naftiko_writer.scoring.names import name_key
 from tests.conftest import ROOT
 from tests.stats import spearman
 

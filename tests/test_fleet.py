@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.fake_server import FakeOpenAIServer, Reply, ScriptedResponder
 from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
+from tests.fake_server import FakeOpenAIServer, Reply, ScriptedResponder
 
 
 @pytest.fixture

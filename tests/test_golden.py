@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from naftiko_writer.pipeline import draft_company
-from naftiko_writer.render import render_markdown
-from naftiko_writer.replay import RecordMode
+from naftiko_writer.config import RecordMode
+from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.drafting.pipeline import draft_company
 from tests.conftest import RECORDINGS_DIR, make_job
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spotify.md"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from naftiko_writer.grounding import build_vocabulary, check_grounding, numbers_in
-from naftiko_writer.models import CompanySignals, ScoreCard, Taxonomy
-from naftiko_writer.plan import plan_sections, section_input
-from naftiko_writer.sections import DimensionInput, DimensionNarrative, GrowthOpportunities, GrowthRow
+from naftiko_writer.drafting.grounding import build_vocabulary, check_grounding, numbers_in
+from naftiko_writer.report.plan import plan_sections, section_input
+from naftiko_writer.report.sections import DimensionInput, DimensionNarrative, GrowthOpportunities, GrowthRow
+from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
 
 
 def cloud_input(card: ScoreCard, taxonomy: Taxonomy) -> DimensionInput:
@@ -79,7 +79,7 @@ def test_the_indexed_name_matcher_finds_what_one_big_regular_expression_finds(
 ) -> None:
     import re
 
-    from naftiko_writer.grounding import build_vocabulary
+    from naftiko_writer.drafting.grounding import build_vocabulary
     from tests.conftest import ROOT
 
     vocabulary = build_vocabulary(taxonomy, spotify_signals)

@@ -1,59 +1,66 @@
-"""The module layering of STYLE.md, checked by parsing imports."""
+"""The package layering of STYLE.md, checked by parsing imports: subpackages in pipeline order."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "naftiko_writer"
 
-# Lower layers may not import higher ones. Modules not listed sit in the layer named.
-LAYERS: dict[str, int] = {
+# A part may import its own modules and any part of a lower rank, never a higher one.
+RANKS: dict[str, int] = {
     "errors": 0,
-    "names": 0,
-    "models": 1,
-    "config": 1,
-    "documents": 1,
-    "pricing": 2,
-    "checkpoint": 3,
-    "markers": 1,
-    "sections": 1,
-    "taxonomy": 2,
-    "signals": 2,
-    "prompts": 2,
-    "report": 2,
-    "companies": 3,
-    "scoring": 3,
-    "plan": 3,
-    "grounding": 3,
-    "results": 3,
-    "template_engine": 3,
-    "draft_document": 3,
-    "render": 4,
-    "replay": 4,
-    "llm": 4,
-    "fake_server": 4,
-    "pipeline": 5,
-    "drafts": 5,
-    "checking": 5,
-    "review": 6,
-    "live_check": 7,
-    "fleet": 7,
-    "batch": 7,
-    "diffing": 4,
-    "chart": 0,
-    "publish": 4,
-    "console": 8,
-    "cli": 9,
-    "__main__": 10,
+    "config": 0,
+    "data_files": 0,
+    "files": 0,
     "__init__": 0,
+    "scoring": 1,
+    "report": 2,
+    "llm": 2,
+    "document": 3,
+    "drafting": 4,
+    "review": 5,
+    "console": 6,
+    "cli": 7,
+    "__main__": 8,
 }
-HOMES = {"openai": {"llm"}, "tenacity": {"llm"}, "rich": {"console"}, "typer": {"cli"}}
+SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "review"}
+# Each heavy dependency has one home (module paths relative to the package, without .py).
+HOMES = {
+    "openai": {"llm/client"},
+    "tenacity": {"llm/client"},
+    "httpx2": {"llm/client", "llm/replay"},
+    "httpx": {"llm/client", "llm/replay"},
+    "rich": {"console"},
+    "typer": {"cli"},
+}
+# llm modules that load the SDK: below llm, only imported inside functions (never at module level).
+SDK_MODULES = {"naftiko_writer.llm.client", "naftiko_writer.llm.replay"}
+MODEL_FREE_COMMANDS = [
+    ["--help"],
+    ["companies"],
+    ["score", "spotify", "--json"],
+]
 
 
-def _imports(path: Path) -> set[str]:
+def _part(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def _module_path(path: Path) -> str:
+    return path.relative_to(PACKAGE).with_suffix("").as_posix()
+
+
+def _imports(path: Path, top_level_only: bool = False) -> set[str]:
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -61,23 +68,55 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_every_module_has_a_layer_and_a_docstring() -> None:
-    for path in PACKAGE.glob("*.py"):
-        assert path.stem in LAYERS, f"add {path.stem} to LAYERS"
-        assert ast.get_docstring(ast.parse(path.read_text())), f"{path.name} needs a module docstring"
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
 
 
-def test_imports_respect_layers_and_homes() -> None:
+def test_the_package_is_grouped_in_subpackages_with_docstrings() -> None:
+    found = {path.name for path in PACKAGE.iterdir() if path.is_dir() and (path / "__init__.py").is_file()}
+    assert found == SUBPACKAGES
+    for path in _modules():
+        assert _part(path) in RANKS, f"{path}: add its part to RANKS"
+        assert ast.get_docstring(ast.parse(path.read_text())), f"{path} needs a module docstring"
+
+
+def test_imports_respect_ranks_and_homes() -> None:
     problems = []
-    for path in PACKAGE.glob("*.py"):
+    for path in _modules():
+        part, module = _part(path), _module_path(path)
         for name in _imports(path):
             top = name.split(".")[0]
-            if top in HOMES and path.stem not in HOMES[top]:
-                problems.append(f"{path.stem} imports {top}; only {HOMES[top]} may")
+            if top in HOMES and module not in HOMES[top]:
+                problems.append(f"{module} imports {top}; only {sorted(HOMES[top])} may")
             if name.startswith("naftiko_writer."):
                 target = name.split(".")[1]
-                if LAYERS[target] > LAYERS[path.stem]:
-                    problems.append(
-                        f"{path.stem} (layer {LAYERS[path.stem]}) imports {target} (layer {LAYERS[target]})"
-                    )
+                if target != part and RANKS[target] > RANKS[part]:
+                    problems.append(f"{module} (rank {RANKS[part]}) imports {name} (rank {RANKS[target]})")
     assert problems == []
+
+
+def test_the_sdk_loads_only_inside_functions_that_call_a_model() -> None:
+    problems = []
+    for path in _modules():
+        if _part(path) in {"llm"}:
+            continue
+        for name in _imports(path, top_level_only=True) & SDK_MODULES:
+            problems.append(f"{_module_path(path)} imports {name} at module level")
+    assert problems == []
+
+
+@pytest.mark.parametrize("args", MODEL_FREE_COMMANDS, ids=lambda args: " ".join(args))
+def test_model_free_commands_import_no_model_sdk(args: list[str]) -> None:
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['naftiko-writer', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('naftiko_writer', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "loaded = sorted(m for m in ('openai', 'httpx', 'httpx2', 'tenacity') if m in sys.modules)\n"
+        "sys.stderr.write('LOADED=' + ','.join(loaded))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("LOADED="), result.stderr[-300:]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from naftiko_writer.live_check import verify_live_draft
 from tests.conftest import invoke_draft, make_job
+from tests.live_check import verify_live_draft
 
 BASE_URL = os.environ.get("NAFTIKO_WRITER_LIVE_BASE_URL")
 

@@ -1,4 +1,4 @@
-from naftiko_writer.names import name_key, name_tokens
+from naftiko_writer.scoring.names import name_key, name_tokens
 
 
 def test_case_punctuation_and_spacing_do_not_matter() -> None:

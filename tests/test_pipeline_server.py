@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from naftiko_writer.config import RecordMode
+from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.errors import ConfigError
-from naftiko_writer.fake_server import FakeOpenAIServer, Reply, ScriptedResponder
-from naftiko_writer.pipeline import draft_company
-from naftiko_writer.render import render_markdown
-from naftiko_writer.replay import RecordMode
-from naftiko_writer.report import SectionSource
+from naftiko_writer.report.model import SectionSource
 from tests.conftest import make_job
+from tests.fake_server import FakeOpenAIServer, Reply, ScriptedResponder
 
 LIVE = {"mode": RecordMode.LIVE}
 

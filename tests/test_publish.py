@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from naftiko_writer.chart import ChartLayer, render_score_chart, tier_of
 from naftiko_writer.cli import app
+from naftiko_writer.document.chart import ChartLayer, render_score_chart, tier_of
 from tests.conftest import ROOT, write
 
 TIERS = [("mature", 30), ("developing", 10), ("early", 1), ("none", 0)]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from naftiko_writer.markers import content_hash
-from naftiko_writer.pipeline import Engine, draft_company
-from naftiko_writer.render import escape_cell, escape_text, provenance_of, render_markdown
+from naftiko_writer.config import Engine
+from naftiko_writer.document.markdown_writer import escape_cell, escape_text, provenance_of, render_markdown
+from naftiko_writer.document.markers import content_hash
+from naftiko_writer.drafting.pipeline import draft_company
 from tests.conftest import make_job
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from naftiko_writer.config import RecordMode
+from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.errors import ReplayMissError
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
-from naftiko_writer.pipeline import draft_company
-from naftiko_writer.render import render_markdown
-from naftiko_writer.replay import RecordMode, fingerprint, recording_file_name
+from naftiko_writer.llm.replay import fingerprint, recording_file_name
 from tests.conftest import PROMPTS_DIR, make_job
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 def record(tmp_path: Path, **overrides):  # type: ignore[no-untyped-def]

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
 from tests.conftest import ROOT, write
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 def sections_requested(server: FakeOpenAIServer) -> list[str]:

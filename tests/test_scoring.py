@@ -6,8 +6,8 @@ import datetime as dt
 import math
 import random
 
-from naftiko_writer.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
-from naftiko_writer.scoring import Scorer, score_company
+from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
+from naftiko_writer.scoring.scorer import Scorer, score_company
 
 ACME = Company(name="Acme", slug="acme", as_of=dt.date(2026, 1, 31))
 
@@ -133,7 +133,7 @@ def test_scoring_makes_no_reference_cycles_so_score_many_may_pause_the_collector
 ) -> None:
     import gc
 
-    from naftiko_writer.scoring import Scorer
+    from naftiko_writer.scoring.scorer import Scorer
 
     scorer = Scorer(taxonomy)
     gc.collect()

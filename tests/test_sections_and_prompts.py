@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from naftiko_writer.drafting.answers import parse_output
+from naftiko_writer.drafting.prompts import load_prompts, render_messages, repair_message
 from naftiko_writer.errors import PromptError
-from naftiko_writer.plan import plan_sections, section_input
-from naftiko_writer.prompts import load_prompts, render_messages, repair_message
-from naftiko_writer.results import parse_output
-from naftiko_writer.sections import OUTPUT_MODELS, DimensionNarrative, SectionKind, strict_schema
+from naftiko_writer.report.plan import plan_sections, section_input
+from naftiko_writer.report.sections import OUTPUT_MODELS, DimensionNarrative, SectionKind, strict_schema
 from tests.conftest import PROMPTS_DIR
 
 

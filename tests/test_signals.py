@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from naftiko_writer.errors import InputError
-from naftiko_writer.models import SignalKind
-from naftiko_writer.signals import load_signals
+from naftiko_writer.scoring.models import SignalKind
+from naftiko_writer.scoring.signal_files import load_signals
 from tests.conftest import VALID_SIGNALS, write
 
 

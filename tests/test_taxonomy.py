@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from naftiko_writer.errors import TaxonomyError
-from naftiko_writer.models import SignalKind, Taxonomy
-from naftiko_writer.taxonomy import find_dimension, load_taxonomy
+from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
 
 SEED_LAYERS = [
     "Foundational Layer",

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from naftiko_writer.grounding import build_vocabulary, check_grounding
-from naftiko_writer.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
-from naftiko_writer.plan import plan_sections, section_input
-from naftiko_writer.scoring import score_company
-from naftiko_writer.sections import OUTPUT_MODELS
-from naftiko_writer.template_engine import draft_from_template, fit, join_names
+from naftiko_writer.drafting.grounding import build_vocabulary, check_grounding
+from naftiko_writer.drafting.template_engine import draft_from_template, fit, join_names
+from naftiko_writer.report.plan import plan_sections, section_input
+from naftiko_writer.report.sections import OUTPUT_MODELS
+from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
+from naftiko_writer.scoring.scorer import score_company
 
 EMPTY = CompanySignals(company=Company(name="Empty Co", slug="empty", as_of=dt.date(2026, 1, 1)), signals=[])
 ODD = CompanySignals(

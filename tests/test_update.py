@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.fake_server import FakeOpenAIServer, ScriptedResponder
 from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, invoke_draft, write
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 CLOUD_EDIT = "Analyst note: the two-cloud strategy is deliberate and confirmed with the customer."
 

@@ -1,0 +1,5 @@
+"""Allow `python -m naftiko_writer`."""
+
+from naftiko_writer.cli import main
+
+main()

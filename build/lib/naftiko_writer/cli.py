@@ -1,0 +1,636 @@
+"""The command line: the only module that imports typer.
+
+Commands parse flags, call the core and print through console.py. Every
+NaftikoWriterError becomes `Error: ...` on stderr and exit 1; usage errors
+exit 2 (Typer); Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from naftiko_writer import __version__
+from naftiko_writer.config import DEFAULT_BASE_URL, Engine, RecordMode, Settings
+from naftiko_writer.console import (
+    CompanyRow,
+    DraftProgress,
+    print_batch_progress,
+    print_check_report,
+    print_companies,
+    print_diff,
+    print_draft_summary,
+    print_error,
+    print_explanation,
+    print_fleet_summary,
+    print_scorecard,
+    print_update_summary,
+    stderr_console,
+    stdout_console,
+    write_json,
+)
+from naftiko_writer.document.draft_files import (
+    backup_draft,
+    draft_files,
+    load_draft,
+    load_sidecar,
+    write_draft,
+    write_output,
+)
+from naftiko_writer.document.html import render_html
+from naftiko_writer.drafting.batch import BatchProgress, build_batch, collect_batch, load_state
+from naftiko_writer.drafting.checkpoint import checkpoint_path
+from naftiko_writer.drafting.cost import load_prices
+from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
+from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
+from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
+from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
+from naftiko_writer.review.update import check_draft, update_draft
+from naftiko_writer.scoring.companies import list_companies, load_company
+from naftiko_writer.scoring.models import to_json
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.signal_files import load_signals
+from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
+
+EXIT_STOPPED = 3
+"""Exit status when a budget stopped the run (a partial, resumable draft was written)."""
+EXIT_ALL_FALLBACK = 4
+"""Exit status when every section fell back to the template engine (the model gave nothing usable)."""
+
+app = typer.Typer(
+    help="Draft Technology Investment Impact Reports from technology signal data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+CompanyArg = Annotated[
+    str, typer.Argument(help="Company slug under fixtures/companies/ (e.g. spotify) or a path to a signals file.")
+]
+TaxonomyOpt = Annotated[
+    Path | None, typer.Option("--taxonomy", help="Taxonomy folder [default: taxonomy/ of the project].")
+]
+CompaniesDirOpt = Annotated[
+    Path | None, typer.Option("--companies-dir", help="Folder of company fixtures [default: fixtures/companies/].")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+
+
+def _job(
+    settings: Settings,
+    company: str,
+    created: str,
+    companies_dir: Path | None,
+    taxonomy_dir: Path | None,
+    **options: Any,
+) -> DraftJob:
+    """A DraftJob with the project folders resolved (flag, else environment, else the project)."""
+    return DraftJob(
+        company=company,
+        companies_dir=settings.resolved_companies_dir(companies_dir),
+        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+        prompts_dir=settings.resolved_prompts_dir(),
+        recordings_dir=settings.resolved_recordings_dir(),
+        created=created,
+        **options,
+    )
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130."""
+    try:
+        yield
+    except NaftikoWriterError as exc:
+        print_error(str(exc))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"naftiko-writer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Draft Technology Investment Impact Reports from technology signal data."""
+
+
+@app.command()
+def score(
+    company: CompanyArg,
+    as_json: JsonOpt = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="DIMENSION", help="List every signal behind one dimension's score."),
+    ] = None,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Score a company: every layer and dimension, with tiers and evidence (no model involved)."""
+    with user_errors():
+        settings = Settings()
+        taxonomy = load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir))
+        company_signals = load_company(company, settings.resolved_companies_dir(companies_dir))
+        card = Scorer(taxonomy).score(company_signals)
+        if explain is not None:
+            dimension = find_dimension(taxonomy, explain)
+            if as_json:
+                write_json(to_json(card.dimension(dimension.id)))
+            else:
+                print_explanation(card, dimension.id, taxonomy, stdout_console())
+        elif as_json:
+            write_json(to_json(card))
+        else:
+            print_scorecard(card, stdout_console())
+
+
+@app.command()
+def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
+    """List the company fixtures that can be scored and drafted by slug."""
+    with user_errors():
+        folder = Settings().resolved_companies_dir(companies_dir)
+        rows = []
+        for company_file in list_companies(folder):
+            try:
+                data = load_signals(company_file.path)
+            except NaftikoWriterError as exc:
+                problem = str(exc).splitlines()[0]
+                rows.append(CompanyRow(company_file.slug, "", "", None, str(company_file.path), problem))
+                continue
+            rows.append(
+                CompanyRow(
+                    slug=company_file.slug,
+                    name=data.company.name,
+                    as_of=data.company.as_of.isoformat(),
+                    signals=len(data.signals),
+                    path=str(company_file.path),
+                )
+            )
+        if as_json:
+            write_json(json.dumps([row.__dict__ for row in rows], indent=2))
+        else:
+            print_companies(rows, stdout_console())
+
+
+@app.command()
+def draft(
+    companies: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="COMPANY...",
+            help="Company slugs under fixtures/companies/, signal files, or folders of them (several: a fleet).",
+        ),
+    ] = None,
+    all_companies: Annotated[
+        bool, typer.Option("--all", help="Draft every company under the companies folder (a fleet).")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Markdown file to write [default: drafts/<company>/<timestamp>.md].")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
+    ] = Engine.LLM,
+    mode: Annotated[
+        RecordMode,
+        typer.Option(
+            "--mode",
+            help="replay: offline from fixtures/recordings; record: call the endpoint and save; live: call, save nothing.",
+        ),
+    ] = RecordMode.REPLAY,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL or gpt-4o-mini].")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible endpoint [default: OPENAI_BASE_URL or api.openai.com]."),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=256, help="Model requests in flight [default: 8].")
+    ] = None,
+    max_repairs: Annotated[
+        int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
+    ] = 2,
+    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")] = 60.0,
+    max_output_tokens: Annotated[
+        int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer (max_tokens).")
+    ] = None,
+    max_tokens_per_report: Annotated[
+        int | None,
+        typer.Option("--max-tokens-per-report", min=1, help="Stop (resumably) once this many tokens are spent."),
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0.0, help="Stop (resumably) once this many dollars are spent.")
+    ] = None,
+    prices: Annotated[Path | None, typer.Option("--prices", help="Price table [default: pricing/prices.yaml].")] = None,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            "--update",
+            metavar="DRAFT",
+            help="Re-draft DRAFT in place: only sections whose data changed; sections you edited are kept.",
+        ),
+    ] = None,
+    html: Annotated[bool, typer.Option("--html", help="Also publish the draft as HTML (see `export`).")] = False,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
+    with user_errors():
+        settings = Settings()
+        now = datetime.now(UTC)
+        folder = settings.resolved_companies_dir(companies_dir)
+        names = companies or []
+        if not names and not all_companies:
+            raise InputError("no company given; name one (e.g. spotify), several, a folder of signal files, or --all")
+        targets = fleet_targets(names, all_companies, folder)
+        base = _job(
+            settings,
+            targets[0],
+            now.isoformat(timespec="seconds"),
+            folder,
+            taxonomy_dir,
+            engine=engine,
+            mode=mode,
+            model=model or settings.model,
+            base_url=base_url or settings.openai_base_url,
+            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            concurrency=concurrency or settings.concurrency,
+            max_repairs=max_repairs,
+            max_output_tokens=max_output_tokens,
+            timeout_seconds=timeout,
+            prices=load_prices(settings.resolved_prices(prices)),
+            max_tokens_per_report=max_tokens_per_report,
+            max_cost=max_cost,
+        )
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        progress = DraftProgress(
+            targets[0] if len(targets) == 1 else f"{len(targets)} companies", enabled=not quiet and not as_json
+        )
+        if len(targets) > 1 or all_companies:
+            if out or update or html:
+                raise InputError("--out, --update and --html take one company; draft a fleet without them")
+            _draft_fleet(base, targets, settings.drafts_dir, stamp, progress, as_json)
+            return
+        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json)
+
+
+def _draft_fleet(
+    base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
+) -> None:
+    started = time.perf_counter()
+    with progress:
+        results = draft_fleet(
+            [replace(base, company=target) for target in targets], drafts_dir, stamp, base.concurrency, progress
+        )
+    wall = time.perf_counter() - started
+    if as_json:
+        write_json(
+            json.dumps(
+                [
+                    {
+                        "company": r.company,
+                        "markdown": str(r.files.markdown) if r.files else None,
+                        "error": r.error,
+                        "seconds": r.seconds,
+                        "summary": r.report.summary.model_dump() if r.report else None,
+                    }
+                    for r in results
+                ],
+                indent=2,
+            )
+        )
+    else:
+        print_fleet_summary(results, wall, stderr_console())
+    failed = [r for r in results if r.error]
+    for result in failed:
+        print_error(f"{result.company}: {result.error}")
+    if failed:
+        raise typer.Exit(1)
+    if any(r.report is not None and r.report.summary.stopped for r in results):
+        raise typer.Exit(EXIT_STOPPED)
+
+
+def _draft_single(
+    base: DraftJob,
+    drafts_dir: Path,
+    stamp: str,
+    out: Path | None,
+    update: Path | None,
+    html: bool,
+    progress: DraftProgress,
+    as_json: bool,
+) -> None:
+    prepared = prepare_company(base)
+    files = draft_files(drafts_dir, prepared.card.company.slug, stamp, out or update)
+    job = replace(base, checkpoint_path=checkpoint_path(files.markdown, timestamped=out is None and update is None))
+    started = time.perf_counter()
+    updated = None
+    with progress:
+        if update is None:
+            report = draft_company(job, on_event=progress, prepared=prepared)
+        else:
+            document = load_draft(update)
+            sidecar = load_sidecar(update, document)
+            updated = update_draft(document, sidecar, job, on_event=progress, prepared=prepared)
+            report = updated.report
+    report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+    backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
+    write_draft(report, files, updated.markdown if updated is not None else None, job.checkpoint_path)
+    page = files.markdown.with_suffix(".html") if html else None
+    if page is not None:
+        _export_html(files.markdown, page, job.taxonomy_dir)
+    if as_json:
+        result: dict[str, object] = {
+            "markdown": str(files.markdown),
+            "sidecar": str(files.sidecar),
+            "html": str(page) if page else None,
+            "summary": report.summary.model_dump(),
+        }
+        if updated is not None:
+            result["update"] = {
+                "backup": str(backup) if backup else None,
+                "regenerated": updated.regenerated,
+                "reused": updated.reused,
+                "kept": updated.kept,
+                "kept_stale": updated.kept_stale,
+                "removed": updated.removed,
+                "dropped": updated.dropped,
+            }
+        write_json(json.dumps(result, indent=2))
+    else:
+        print_draft_summary(report.summary, str(files.markdown), stderr_console())
+        if updated is not None:
+            print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
+    if report.summary.stopped is not None:
+        print_error(
+            f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
+            f"finished ones are kept in {job.checkpoint_path}. Run the same command with a larger budget to resume"
+        )
+        raise typer.Exit(EXIT_STOPPED)
+    if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
+        print_error(
+            f"every section fell back to the template engine: the model at {job.base_url or 'the endpoint'} "
+            "gave no usable answer (the draft is complete and marked for review)"
+        )
+        raise typer.Exit(EXIT_ALL_FALLBACK)
+
+
+@app.command()
+def check(
+    draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file written by `draft`.")],
+    company: Annotated[
+        str | None,
+        typer.Option("--company", help="Company slug or signals file [default: the one named in the draft]."),
+    ] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Check an edited draft against its company's current scores; exit 1 when something no longer matches."""
+    with user_errors():
+        settings = Settings()
+        document = load_draft(draft_path)
+        job = _job(
+            settings,
+            company or document.provenance.signals_file,
+            document.provenance.created,
+            companies_dir,
+            taxonomy_dir,
+            engine=Engine.TEMPLATE,
+        )
+        report = check_draft(document, load_sidecar(draft_path, document), job)
+        if as_json:
+            write_json(json.dumps(report.to_dict(), indent=2))
+        else:
+            print_check_report(report, stdout_console())
+        if not report.ok:
+            raise typer.Exit(1)
+
+
+class DiffFormat(StrEnum):
+    """Output formats of `diff`."""
+
+    TERMINAL = "terminal"
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+@app.command()
+def diff(
+    draft_a: Annotated[Path, typer.Argument(metavar="A", help="The earlier draft (.md).")],
+    draft_b: Annotated[Path, typer.Argument(metavar="B", help="The later draft, or a draft of another company.")],
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", help="terminal: side by side; md, html, json: for sharing (stdout or --out)."),
+    ] = DiffFormat.TERMINAL,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the md/html/json diff to this file.")] = None,
+) -> None:
+    """Compare two drafts section by section (by marker), with score changes per dimension."""
+    with user_errors():
+        result = diff_drafts(load_draft(draft_a), load_draft(draft_b))
+        chosen = DiffFormat.JSON if as_json else output_format
+        if chosen is DiffFormat.TERMINAL:
+            print_diff(result, stdout_console())
+            return
+        text = {
+            DiffFormat.MD: render_diff_markdown,
+            DiffFormat.HTML: render_diff_html,
+            DiffFormat.JSON: _diff_json,
+        }[chosen](result)
+        if out is None:
+            write_json(text)
+        else:
+            write_output(out, text)
+            stderr_console().print(f"Diff written to {out}", markup=False, soft_wrap=True)
+
+
+class PageFormat(StrEnum):
+    """Publishable formats."""
+
+    HTML = "html"
+
+
+@app.command()
+def export(
+    draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file, as edited by the analyst.")],
+    output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.HTML,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write [default: DRAFT with .html].")] = None,
+    taxonomy_dir: TaxonomyOpt = None,
+) -> None:
+    """Publish a draft as a standalone HTML page with a chart of the scores by layer."""
+    with user_errors():
+        target = out or draft_path.with_suffix(f".{output_format.value}")
+        _export_html(draft_path, target, Settings().resolved_taxonomy_dir(taxonomy_dir))
+        stderr_console().print(f"Report written to {target}", markup=False, soft_wrap=True)
+
+
+def _export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
+    if target.resolve() == draft_path.resolve():
+        raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
+    tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
+    write_output(target, render_html(load_draft(draft_path), tiers))
+
+
+batch_app = typer.Typer(
+    help="Draft many companies through the OpenAI Batch API: build request files, submit them, collect drafts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(batch_app, name="batch")
+EXIT_BATCH_PENDING = 5
+"""Exit status of `batch collect` when the provider has not finished the batch yet."""
+
+
+def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return _job(
+        settings, "", created, companies_dir, taxonomy_dir, model=model, prices=load_prices(settings.resolved_prices())
+    )
+
+
+@batch_app.command("build")
+def batch_build(
+    out: Annotated[Path, typer.Option("--out", help="New folder for the batch (state and request files).")],
+    companies: Annotated[
+        list[str] | None, typer.Argument(metavar="COMPANY...", help="Slugs, signal files or folders of them.")
+    ] = None,
+    all_companies: Annotated[bool, typer.Option("--all", help="Every company under the companies folder.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL].")] = None,
+    max_output_tokens: Annotated[
+        int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer.")
+    ] = None,
+    max_repairs: Annotated[
+        int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per failed answer before it falls back.")
+    ] = 1,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Write round 1 of a batch: one Batch API request per independent section of every company."""
+    with user_errors():
+        settings = Settings()
+        base = replace(
+            _batch_job(settings, model or settings.model, companies_dir, taxonomy_dir),
+            max_output_tokens=max_output_tokens,
+            max_repairs=max_repairs,
+        )
+        targets = fleet_targets(companies or [], all_companies, base.companies_dir)
+        progress = build_batch(base, targets, out)
+        _print_batch(progress, out, as_json)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    folder: Annotated[Path, typer.Argument(help="The batch folder.")],
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+) -> None:
+    """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
+    with user_errors():
+        settings = Settings()
+        state = load_state(folder)
+        if not settings.openai_api_key:
+            raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
+        requests_path = folder / f"round-{state.round}.jsonl"
+        url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+        from naftiko_writer.llm.client import submit_batch  # the SDK loads only for commands that call it
+
+        batch_id = submit_batch(url, settings.openai_api_key.get_secret_value(), requests_path)
+        write_output(folder / f"round-{state.round}.batch-id", batch_id + "\n")
+        stderr_console().print(
+            f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@batch_app.command("collect")
+def batch_collect(
+    folder: Annotated[Path, typer.Argument(help="The batch folder.")],
+    results: Annotated[
+        Path | None, typer.Option("--results", help="A Batch API output file [default: fetch the submitted batch].")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
+    with user_errors():
+        settings = Settings()
+        state = load_state(folder)
+        if results is not None:
+            try:
+                text = results.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
+        else:
+            id_path = folder / f"round-{state.round}.batch-id"
+            if not id_path.exists() or not settings.openai_api_key:
+                raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
+            url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+            from naftiko_writer.llm.client import fetch_batch_results
+
+            status, fetched = fetch_batch_results(
+                url, settings.openai_api_key.get_secret_value(), id_path.read_text().strip()
+            )
+            if fetched is None:
+                stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
+                raise typer.Exit(EXIT_BATCH_PENDING)
+            text = fetched
+        base = _batch_job(settings, state.model, companies_dir, taxonomy_dir)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        progress = collect_batch(base, folder, text, settings.drafts_dir, stamp)
+        _print_batch(progress, folder, as_json)
+
+
+def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
+    if as_json:
+        write_json(
+            json.dumps(
+                {
+                    "round": progress.round,
+                    "requests": progress.requests,
+                    "round_file": str(progress.round_file) if progress.round_file else None,
+                    "collected": progress.collected,
+                    "repairs": progress.repairs,
+                    "fallbacks": progress.fallbacks,
+                    "missing": progress.missing,
+                    "drafts": [str(files.markdown) for files in progress.drafts],
+                },
+                indent=2,
+            )
+        )
+        return
+    print_batch_progress(progress, str(folder), stderr_console())
+
+
+def _diff_json(result: DraftDiff) -> str:
+    return json.dumps(result.to_dict(), indent=2) + "\n"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="naftiko-writer")

@@ -1,0 +1,92 @@
+"""Settings: the only reader of environment variables.
+
+Precedence is flag > environment > default, and every default lives here. Paths default
+to the folders of the project checkout that holds this package (taxonomy/, fixtures/,
+prompts/, pricing/), or, when the package is installed from a wheel, to the copies of
+those folders installed with it (naftiko_writer/resources/).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_CONCURRENCY = 8
+DEFAULT_MAX_REPAIRS = 2
+DEFAULT_TIMEOUT_SECONDS = 60.0
+
+
+class Engine(StrEnum):
+    """Who writes the prose."""
+
+    LLM = "llm"
+    TEMPLATE = "template"
+
+
+class RecordMode(StrEnum):
+    """How model calls are served."""
+
+    REPLAY = "replay"
+    RECORD = "record"
+    LIVE = "live"
+
+
+def _default_home() -> Path:
+    """The checkout holding this package, else the data installed with it (the wheel's resources/)."""
+    package = Path(__file__).resolve().parent
+    for home in (package.parent, package / "resources"):
+        if (home / "taxonomy").is_dir():
+            return home
+    return Path.cwd()
+
+
+class Settings(BaseSettings):
+    """Where naftiko-writer finds its data; every field has a NAFTIKO_WRITER_* variable."""
+
+    model_config = SettingsConfigDict(env_prefix="NAFTIKO_WRITER_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home, description="Project folder holding taxonomy/, fixtures/, prompts/."
+    )
+    taxonomy_dir: Path | None = Field(default=None, description="Taxonomy folder (default: HOME/taxonomy).")
+    companies_dir: Path | None = Field(default=None, description="Company fixtures (default: HOME/fixtures/companies).")
+
+    prompts_dir: Path | None = Field(default=None, description="Prompt templates (default: HOME/prompts).")
+    recordings_dir: Path | None = Field(
+        default=None, description="Recorded responses (default: HOME/fixtures/recordings)."
+    )
+    prices: Path | None = Field(default=None, description="Price table (default: HOME/pricing/prices.yaml).")
+    drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
+    model: str = Field(default=DEFAULT_MODEL, description="Model name sent to the endpoint.")
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256, description="Model requests in flight at once.")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY"), description="API key for record/live modes."
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"), description="OpenAI-compatible endpoint."
+    )
+
+    def resolved_prices(self, override: Path | None = None) -> Path:
+        """The price table: flag, else environment, else HOME/pricing/prices.yaml."""
+        return override or self.prices or self.home / "pricing" / "prices.yaml"
+
+    def resolved_prompts_dir(self) -> Path:
+        """The prompts folder: environment, else HOME/prompts."""
+        return self.prompts_dir or self.home / "prompts"
+
+    def resolved_recordings_dir(self) -> Path:
+        """The recordings folder: environment, else HOME/fixtures/recordings."""
+        return self.recordings_dir or self.home / "fixtures" / "recordings"
+
+    def resolved_taxonomy_dir(self, override: Path | None = None) -> Path:
+        """The taxonomy folder: flag, else environment, else HOME/taxonomy."""
+        return override or self.taxonomy_dir or self.home / "taxonomy"
+
+    def resolved_companies_dir(self, override: Path | None = None) -> Path:
+        """The companies folder: flag, else environment, else HOME/fixtures/companies."""
+        return override or self.companies_dir or self.home / "fixtures" / "companies"

@@ -1,0 +1,375 @@
+"""Terminal output: the only module that imports rich.
+
+stdout carries the product (tables a user asked for, JSON); errors and
+progress go to stderr. Messages are printed without markup so text such as
+`signals[3]` is shown as written.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from naftiko_writer.drafting.batch import BatchProgress
+from naftiko_writer.drafting.fleet import FleetResult
+from naftiko_writer.drafting.pipeline import DraftEvent, EventKind
+from naftiko_writer.report.model import DraftSummary
+from naftiko_writer.review.check import CheckReport
+from naftiko_writer.review.diff import DraftDiff, Status, trim_context
+from naftiko_writer.review.update import UpdatedDraft
+from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
+
+TOP_EVIDENCE = 4
+
+
+def stdout_console() -> Console:
+    """Console for the product (stdout)."""
+    return Console(highlight=False, emoji=False)
+
+
+def stderr_console() -> Console:
+    """Console for errors, warnings and progress (stderr)."""
+    return Console(stderr=True, highlight=False, emoji=False)
+
+
+def print_error(message: str) -> None:
+    """Print `Error: message` on stderr."""
+    stderr_console().print(f"Error: {message}", markup=False, style="bold red", soft_wrap=True)
+
+
+def write_json(text: str) -> None:
+    """Write JSON to stdout exactly as given (no wrapping, no colour)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def print_scorecard(card: ScoreCard, console: Console) -> None:
+    """One table per layer: dimension, score, tier, strongest evidence."""
+    company = card.company
+    console.print(
+        f"[bold]{company.name}[/bold] — {card.signal_count} signals as of {company.as_of.isoformat()}, "
+        f"taxonomy {card.taxonomy_version}",
+    )
+    by_id = {dimension.id: dimension for dimension in card.dimensions}
+    layer_numbers = {layer.id: layer.number for layer in card.layers}
+    for layer in card.layers:
+        leading = by_id[layer.leading_dimension].name if layer.leading_dimension else "none"
+        table = Table(
+            title=f"Layer {layer.number}: {layer.title}",
+            title_justify="left",
+            caption=f"leading: {leading} · tier: {layer.tier} · mean {layer.mean_score} · rank {layer.rank} of {len(card.layers)}",
+            caption_justify="left",
+            expand=False,
+        )
+        table.add_column("Dimension", no_wrap=True)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Tier", no_wrap=True)
+        table.add_column("Top evidence", overflow="fold")
+        for dimension_id in layer.dimensions:
+            dimension = by_id[dimension_id]
+            others = [f"L{layer_numbers[other]}" for other in dimension.layers if other != layer.id]
+            name = dimension.name + (f" (also {', '.join(others)})" if others else "")
+            evidence = ", ".join(_top_evidence(dimension)) or "—"
+            table.add_row(name, str(dimension.score), dimension.tier, evidence)
+        console.print(table)
+        if layer.waves:
+            console.print(f"Relevant Waves: {', '.join(layer.waves)}", markup=False)
+        console.print()
+    top = ", ".join(f"{by_id[d].name} {by_id[d].score}" for d in card.top_dimensions)
+    console.print(f"Top dimensions: {top}", markup=False)
+    if card.unmatched_signals:
+        unmatched = ", ".join(f"{u.name} ({u.kind.value})" for u in card.unmatched_signals)
+        console.print(f"Signals that matched no dimension: {unmatched}", markup=False)
+
+
+def _top_evidence(dimension: DimensionScore) -> list[str]:
+    items = sorted(
+        (item for items in dimension.evidence.values() for item in items),
+        key=lambda item: -item.points,
+    )
+    return [item.name for item in items[:TOP_EVIDENCE]]
+
+
+def print_explanation(card: ScoreCard, dimension_id: str, taxonomy: Taxonomy, console: Console) -> None:
+    """Every signal behind one score, and the arithmetic that turns them into it."""
+    dimension = card.dimension(dimension_id)
+    bonus = taxonomy.scoring.diversity_bonus
+    console.print(
+        f"[bold]{dimension.name}[/bold] – Score: {dimension.score} ({dimension.tier}), "
+        f"rank {dimension.rank} of {len(card.dimensions)}, layers: {', '.join(dimension.layers)}"
+    )
+    multiplier = 1 + bonus * (dimension.diversity - 1) if dimension.diversity else 0
+    console.print(
+        f"density {dimension.density:g} × (1 + {bonus:g} × ({dimension.diversity} kinds − 1)) "
+        f"= {dimension.density * multiplier:.2f} → {dimension.score}",
+        markup=False,
+    )
+    table = Table(show_lines=False)
+    table.add_column("Kind")
+    table.add_column("Signal", overflow="fold")
+    table.add_column("Evidence", justify="right")
+    table.add_column("Points", justify="right")
+    for kind, items in dimension.evidence.items():
+        for item in items:
+            table.add_row(kind.value, item.name, str(item.count), f"{item.points:g}")
+    if dimension.signal_count:
+        console.print(table)
+    else:
+        console.print("No signal counts for this dimension.")
+
+
+@dataclass(frozen=True)
+class CompanyRow:
+    """One line of `naftiko-writer companies`."""
+
+    slug: str
+    name: str
+    as_of: str
+    signals: int | None
+    path: str
+    problem: str | None = None
+
+
+def print_companies(rows: list[CompanyRow], console: Console) -> None:
+    """A table of the company fixtures."""
+    table = Table()
+    for column in ("Slug", "Company", "As of", "Signals", "File"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        signals = str(row.signals) if row.signals is not None else f"invalid: {row.problem}"
+        table.add_row(row.slug, row.name, row.as_of, signals, row.path)
+    console.print(table)
+
+
+class DraftProgress:
+    """A progress bar on stderr: sections done, retries, repairs, tokens."""
+
+    def __init__(self, company: str, enabled: bool = True) -> None:
+        """Set up (not yet shown)."""
+        self.company = company
+        self.retries = 0
+        self.repairs = 0
+        self.tokens = 0
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=False,
+            disable=not enabled,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> DraftProgress:
+        """Ready to show the bar once the sections are planned."""
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop the bar if it was shown."""
+        if self._task is not None:
+            self._progress.stop()
+
+    def __call__(self, event: DraftEvent) -> None:
+        """Update the bar from one pipeline event."""
+        if event.kind is EventKind.PLANNED:
+            if self._task is None:
+                self._progress.start()
+                self._task = self._progress.add_task(f"Drafting {self.company}", total=0, stats=self._stats())
+            total = self._progress.tasks[0].total or 0
+            self._progress.update(self._task, total=total + event.total)  # fleets plan once per company
+            return
+        if event.kind is EventKind.RETRY:
+            self.retries += 1
+        elif event.kind is EventKind.REPAIR:
+            self.repairs += 1
+        elif event.kind is EventKind.FINISHED:
+            self.tokens += event.tokens
+        if self._task is not None:
+            advance = 1 if event.kind is EventKind.FINISHED else 0
+            self._progress.update(self._task, advance=advance, stats=self._stats())
+
+    def _stats(self) -> str:
+        return f"retries {self.retries} · repairs {self.repairs} · tokens {self.tokens:,}"
+
+
+def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Console) -> None:
+    """The end-of-run summary (stderr), one line per figure that matters."""
+    console.print(
+        f"Draft written to {markdown_path} (sidecar: {markdown_path[:-3]}.json)", markup=False, soft_wrap=True
+    )
+    console.print(
+        f"sections {summary.sections} · calls {summary.calls} · tokens {summary.prompt_tokens:,} prompt + "
+        f"{summary.completion_tokens:,} completion · retries {summary.retries} · repairs {summary.repairs} · "
+        f"fallbacks {summary.fallbacks} · cost {_cost(summary.cost)} · wall {summary.wall_seconds:.2f} s",
+        markup=False,
+        soft_wrap=True,
+    )
+    if summary.fallbacks:
+        console.print(
+            f"{summary.fallbacks} section(s) fell back to the template engine; they are marked "
+            "'Analyst review' in the draft.",
+            style="yellow",
+            markup=False,
+        )
+    if summary.reused and not summary.kept:
+        console.print(f"reused {len(summary.reused)} finished section(s) (checkpoint or previous draft)", markup=False)
+    if summary.dialect and summary.dialect != "json_schema":
+        console.print(
+            f"structured output: the server refused json_schema, so the {summary.dialect} dialect was used",
+            markup=False,
+            style="yellow",
+        )
+    if summary.unused_recordings:
+        console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)
+
+
+def _cost(cost: float | None) -> str:
+    return "unknown" if cost is None else f"${cost:.4f}"
+
+
+def print_check_report(report: CheckReport, console: Console) -> None:
+    """The findings of `check`, one row each, then a verdict line."""
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False, style="yellow", soft_wrap=True)
+    if report.findings:
+        table = Table(title=f"{report.draft}: {len(report.findings)} problem(s)", title_justify="left")
+        table.add_column("Line", justify="right")
+        table.add_column("Section")
+        table.add_column("Kind")
+        table.add_column("Problem", overflow="fold")
+        for finding in report.findings:
+            table.add_row(str(finding.line or ""), finding.section, finding.kind.value, finding.message)
+        console.print(table)
+    edited = f"{len(report.edited)} edited" if report.edited else "none edited"
+    acknowledged = f", {len(report.acknowledged)} acknowledged override(s)" if report.acknowledged else ""
+    verdict = "OK" if report.ok else f"{len(report.findings)} problem(s)"
+    console.print(
+        f"{verdict}: {report.sections} sections checked against {report.company} ({edited}{acknowledged})",
+        markup=False,
+        style="green" if report.ok else "bold red",
+        soft_wrap=True,
+    )
+
+
+def print_update_summary(update: UpdatedDraft, backup: str, console: Console) -> None:
+    """What `draft --update` did to each section (stderr)."""
+    console.print(
+        f"regenerated {len(update.regenerated)} · reused {len(update.reused)} · kept (edited) {len(update.kept)}"
+        f" · previous draft backed up to {backup}",
+        markup=False,
+        soft_wrap=True,
+    )
+    for section_id in update.kept:
+        console.print(f"kept as edited: {section_id}", markup=False, soft_wrap=True)
+    for section_id in update.kept_stale:
+        console.print(
+            f"warning: {section_id} was kept as you edited it, but its data changed; review it "
+            "(`naftiko-writer check` lists what no longer matches)",
+            markup=False,
+            style="yellow",
+            soft_wrap=True,
+        )
+    for section_id in update.removed:
+        console.print(f"kept removed (you deleted it): {section_id}", markup=False, soft_wrap=True)
+    for section_id in update.dropped:
+        console.print(f"dropped (no longer in the report): {section_id}", markup=False, soft_wrap=True)
+
+
+def print_diff(diff: DraftDiff, console: Console) -> None:
+    """Two drafts side by side: score changes, then each differing section with its words marked."""
+    console.print(f"A: {diff.a} ({diff.company_a})\nB: {diff.b} ({diff.company_b})", markup=False, soft_wrap=True)
+    for name, (value_a, value_b) in diff.provenance.items():
+        console.print(f"{name}: {value_a} -> {value_b}", markup=False, soft_wrap=True, style="dim")
+    if diff.identical:
+        console.print("No differences: every section and score is the same.", style="green")
+        return
+    if diff.scores:
+        table = Table(title="Scores" if not diff.same_company else "Score changes", title_justify="left")
+        for column in ("Dimension", diff.company_a, diff.company_b, "Change"):
+            table.add_column(column, justify="left" if column == "Dimension" else "right")
+        for change in diff.scores:
+            delta = change.delta
+            style = "" if not delta else ("green" if delta > 0 else "red")
+            table.add_row(
+                change.name,
+                "–" if change.a is None else str(change.a),
+                "–" if change.b is None else str(change.b),
+                Text("" if delta is None else f"{delta:+d}", style=style),
+            )
+        console.print(table)
+    if not diff.same_company:
+        return
+    console.print(f"{len(diff.sections)} section(s) differ, {diff.unchanged} unchanged", style="bold")
+    for section in diff.sections:
+        if section.status is not Status.CHANGED:
+            console.print(f"{section.id}: {section.status.value}", markup=False, style="yellow")
+            continue
+        table = Table(title=f"{section.id}: changed", title_justify="left", expand=True, show_lines=False)
+        table.add_column("A", ratio=1)
+        table.add_column("B", ratio=1)
+        left, right = Text(), Text()
+        for segment in trim_context(section.segments):
+            if segment.op in ("=", "-"):
+                left.append(segment.text + " ", style="red strike" if segment.op == "-" else "")
+            if segment.op in ("=", "+"):
+                right.append(segment.text + " ", style="green bold" if segment.op == "+" else "")
+        table.add_row(left, right)
+        console.print(table)
+
+
+def print_fleet_summary(results: list[FleetResult], wall_seconds: float, console: Console) -> None:
+    """One row per company: sections, fallbacks, tokens, cost, time, and where the draft went (or the error)."""
+    table = Table(title=f"{len(results)} companies in {wall_seconds:.1f} s", title_justify="left")
+    for column, justify in (
+        ("Company", "left"),
+        ("Sections", "right"),
+        ("Fallbacks", "right"),
+        ("Tokens", "right"),
+        ("Cost", "right"),
+        ("Time", "right"),
+        ("Draft", "left"),
+    ):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for result in results:
+        if result.report is None:
+            table.add_row(
+                result.company, "", "", "", "", f"{result.seconds:.1f} s", Text(f"error: {result.error}", style="red")
+            )
+            continue
+        summary = result.report.summary
+        table.add_row(
+            result.company,
+            str(summary.sections),
+            str(summary.fallbacks),
+            f"{summary.prompt_tokens + summary.completion_tokens:,}",
+            _cost(summary.cost),
+            f"{result.seconds:.1f} s",
+            str(result.files.markdown) if result.files else "",
+        )
+    console.print(table)
+
+
+def print_batch_progress(progress: BatchProgress, folder: str, console: Console) -> None:
+    """What `batch build` / `batch collect` did, and what to do next (stderr)."""
+    if progress.collected:
+        console.print(
+            f"collected {progress.collected} answers · to repair {progress.repairs} · fallbacks {progress.fallbacks}"
+            f" · missing {progress.missing}",
+            markup=False,
+        )
+    if progress.round_file is not None:
+        console.print(
+            f"round {progress.round}: {progress.requests} requests in {progress.round_file}; "
+            f"submit it (naftiko-writer batch submit {folder}) or run it elsewhere, then collect",
+            markup=False,
+            soft_wrap=True,
+        )
+    for files in progress.drafts:
+        console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)

@@ -1,0 +1,324 @@
+"""Batch drafting: the sections of many companies as OpenAI Batch API request files, and back to drafts.
+
+A batch lives in a folder: `state.json` (the companies, the model, every
+section collected so far) and one `round-N.jsonl` of requests per round.
+Round 1 holds every section that depends on no other; once its results are
+collected, round 2 holds the synthesis sections that needed them, and so on
+(three rounds for this report). Collected answers go through the same
+schema and grounding checks as interactive drafting; an answer that fails
+them goes into the next round as a repair request (the answer and the exact
+problems, as interactive drafting does), up to `max_repairs` times, and is
+then written by the template engine and marked for the analyst; a missing or
+failed request is simply asked again. A section being repaired holds back
+the sections that depend on it. When every section of every company is in,
+the drafts are written. Pure except for the files of
+the batch folder and the drafts it writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_draft
+from naftiko_writer.drafting.answers import parse_output, section_result, summarise
+from naftiko_writer.drafting.grounding import check_grounding
+from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenance, prepare_company
+from naftiko_writer.drafting.prompts import render_messages, repair_message
+from naftiko_writer.drafting.template_engine import draft_from_template
+from naftiko_writer.errors import InputError
+from naftiko_writer.files import write_text_atomically
+from naftiko_writer.report.model import Report, SectionResult, SectionSource
+from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
+from naftiko_writer.report.sections import OUTPUT_MODELS, Output, strict_schema
+
+STATE_FILE = "state.json"
+ENDPOINT = "/v1/chat/completions"
+
+
+class BatchRetry(BaseModel):
+    """A section whose answer failed: what to send next, and what it has cost so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[dict[str, str]]
+    attempts: int
+    problems: list[str]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class BatchCompany(BaseModel):
+    """One company of a batch and the sections collected for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    company: str = Field(description="The slug or signals file the batch was built from.")
+    slug: str
+    sections: dict[str, SectionResult] = Field(default_factory=dict)
+    retrying: dict[str, BatchRetry] = Field(default_factory=dict)
+
+
+class BatchState(BaseModel):
+    """state.json of a batch folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    model: str
+    collected: int = Field(default=0, description="The last round whose results were collected.")
+    created: str
+    max_output_tokens: int | None = None
+    max_repairs: int = Field(default=1, ge=0, le=5, description="Repair rounds per section before it falls back.")
+    round: int = 0
+    companies: list[BatchCompany]
+
+
+@dataclass
+class BatchProgress:
+    """What `build` or `collect` did."""
+
+    round: int
+    requests: int = 0
+    round_file: Path | None = None
+    collected: int = 0
+    repairs: int = 0
+    fallbacks: int = 0
+    missing: int = 0
+    drafts: list[DraftFiles] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+
+def custom_id(slug: str, section_id: str, round_number: int) -> str:
+    """The Batch API id of one section's request in one round (so results of another round never match)."""
+    return f"{slug}|{section_id}|r{round_number}"
+
+
+def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProgress:
+    """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request file."""
+    if (folder / STATE_FILE).exists():
+        raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
+    entries = []
+    loaded: dict[str, Prepared] = {}
+    for company in companies:
+        prepared = prepare_company(replace(base, company=company))
+        entries.append(BatchCompany(company=company, slug=prepared.card.company.slug))
+        loaded[entries[-1].slug] = prepared
+    slugs = [entry.slug for entry in entries]
+    if len(set(slugs)) != len(slugs):
+        raise InputError(f"two of the companies share a slug ({', '.join(slugs)}); a batch needs distinct companies")
+    state = BatchState(
+        model=base.model, created=base.created, max_output_tokens=base.max_output_tokens, companies=entries
+    )
+    return _next_round(base, state, folder, loaded, BatchProgress(round=0))
+
+
+def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
+    """Take one round's results into the batch; write the next round, or the drafts when all is in."""
+    state = load_state(folder)
+    if state.collected >= state.round:
+        raise InputError(f"{folder}: round {state.round} is already collected; the drafts were written")
+    state.collected = state.round
+    requested = _requested_ids(folder / f"round-{state.round}.jsonl")
+    results = parse_results(results_text, folder)
+    if not requested & set(results):
+        raise InputError(
+            f"the results answer none of round {state.round}'s requests; give the output of "
+            f"{folder / f'round-{state.round}.jsonl'}"
+        )
+    progress = BatchProgress(round=state.round)
+    loaded = {entry.slug: prepare_company(replace(base, company=entry.company)) for entry in state.companies}
+    for entry in state.companies:
+        prepared = loaded[entry.slug]
+        outputs = _outputs(entry)
+        for spec in plan_sections(prepared.card):
+            key = custom_id(entry.slug, spec.id, state.round)
+            if key not in requested:
+                continue
+            data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
+            earlier = entry.retrying.pop(spec.id, None)
+            messages = earlier.messages if earlier else render_messages(prepared.prompts, spec.kind, spec.title, data)
+            outcome = _collect_section(spec, data, prepared, results.get(key), messages, earlier, state.max_repairs)
+            progress.collected += 1
+            progress.missing += key not in results
+            if isinstance(outcome, BatchRetry):
+                entry.retrying[spec.id] = outcome
+                progress.repairs += 1
+                continue
+            progress.fallbacks += outcome.source is SectionSource.FALLBACK
+            entry.sections[spec.id] = outcome
+            outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(outcome.output)
+    return _next_round(base, state, folder, loaded, progress, drafts_dir, stamp)
+
+
+def load_state(folder: Path) -> BatchState:
+    """Read a batch folder's state."""
+    path = folder / STATE_FILE
+    try:
+        return BatchState.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no {STATE_FILE}; build a batch first (naftiko-writer batch build)") from None
+    except (OSError, UnicodeDecodeError, ValidationError) as exc:
+        raise InputError(f"{path}: the batch state is damaged ({type(exc).__name__}); rebuild the batch") from exc
+
+
+def parse_results(text: str, folder: Path) -> dict[str, dict[str, Any]]:
+    """Batch API output lines by custom_id; a line that is not JSON is an error naming its number."""
+    results: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            results[str(entry["custom_id"])] = entry
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InputError(
+                f"results line {number}: not a Batch API output line ({type(exc).__name__}); "
+                f"give the output file of the batch built in {folder}"
+            ) from exc
+    return results
+
+
+def _collect_section(
+    spec: SectionSpec,
+    data: Any,
+    prepared: Prepared,
+    entry: dict[str, Any] | None,
+    messages: list[dict[str, str]],
+    earlier: BatchRetry | None,
+    max_repairs: int,
+) -> SectionResult | BatchRetry:
+    """The section's result, or the retry to send in the next round."""
+    template_hash = prepared.prompts.template_hash(spec.kind)
+    attempts = (earlier.attempts if earlier else 0) + 1
+    tokens = [earlier.prompt_tokens, earlier.completion_tokens] if earlier else [0, 0]
+    response = (entry or {}).get("response") or {}
+    body = response.get("body") or {}
+    next_messages = messages
+    if entry is None:
+        problems = ["the batch results hold no answer for this request"]
+    elif entry.get("error") or response.get("status_code") != 200:
+        problems = [f"the batch request failed: {entry.get('error') or response.get('status_code')}"]
+    else:
+        choice = (body.get("choices") or [{}])[0]
+        usage = body.get("usage") or {}
+        tokens = [tokens[0] + int(usage.get("prompt_tokens", 0)), tokens[1] + int(usage.get("completion_tokens", 0))]
+        content = (choice.get("message") or {}).get("content") or ""
+        output, problems = parse_output(content, choice.get("finish_reason"), OUTPUT_MODELS[spec.kind])
+        if output is not None:
+            problems = check_grounding(output, data, prepared.vocabulary)
+        if output is not None and not problems:
+            return section_result(
+                spec, data, output, SectionSource.MODEL, template_hash,
+                attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1], recording="batch",
+                problems=earlier.problems if earlier else [],
+            )  # fmt: skip
+        next_messages = [*messages, {"role": "assistant", "content": content}, repair_message(problems)]
+    history = [*(earlier.problems if earlier else []), *(f"attempt {attempts}: {p}" for p in problems)]
+    if attempts <= max_repairs:
+        return BatchRetry(
+            messages=next_messages,
+            attempts=attempts,
+            problems=history,
+            prompt_tokens=tokens[0],
+            completion_tokens=tokens[1],
+        )
+    fallback = draft_from_template(spec.kind, data)
+    return section_result(
+        spec, data, fallback, SectionSource.FALLBACK, template_hash,
+        attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1], problems=history,
+    )  # fmt: skip
+
+
+def _outputs(entry: BatchCompany) -> dict[str, Output]:
+    return {i: OUTPUT_MODELS[r.kind].model_validate(r.output) for i, r in entry.sections.items()}
+
+
+def _requested_ids(path: Path) -> set[str]:
+    try:
+        return {json.loads(line)["custom_id"] for line in path.read_text(encoding="utf-8").splitlines() if line}
+    except (OSError, json.JSONDecodeError, KeyError) as exc:
+        raise InputError(f"{path}: cannot read the round's requests ({type(exc).__name__}); rebuild the batch") from exc
+
+
+def _next_round(
+    base: DraftJob,
+    state: BatchState,
+    folder: Path,
+    loaded: dict[str, Prepared],
+    progress: BatchProgress,
+    drafts_dir: Path | None = None,
+    stamp: str = "",
+) -> BatchProgress:
+    """Write the next round's requests (or, when every section is in, the drafts) and save the state."""
+    lines: list[str] = []
+    finished: list[tuple[BatchCompany, Prepared]] = []
+    for entry in state.companies:
+        prepared = loaded[entry.slug]
+        outputs = _outputs(entry)
+        plan = plan_sections(prepared.card)
+        ready = [
+            spec
+            for spec in plan
+            if spec.id not in entry.sections and all(dependency in entry.sections for dependency in spec.depends_on)
+        ]
+        if not ready and len(entry.sections) == len(plan):
+            finished.append((entry, prepared))
+        for spec in ready:
+            retry = entry.retrying.get(spec.id)
+            data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
+            body: dict[str, Any] = {
+                "model": state.model,
+                "messages": retry.messages if retry else render_messages(prepared.prompts, spec.kind, spec.title, data),
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": spec.kind.value,
+                        "strict": True,
+                        "schema": strict_schema(OUTPUT_MODELS[spec.kind]),
+                    },
+                },
+            }
+            if state.max_output_tokens:
+                body["max_tokens"] = state.max_output_tokens
+            request = {
+                "custom_id": custom_id(entry.slug, spec.id, state.round + 1),
+                "method": "POST",
+                "url": ENDPOINT,
+                "body": body,
+            }
+            lines.append(json.dumps(request, ensure_ascii=False))
+    if lines:
+        state.round += 1
+        progress.round = state.round
+        progress.requests = len(lines)
+        progress.round_file = folder / f"round-{state.round}.jsonl"
+        write_text_atomically(progress.round_file, "\n".join(lines) + "\n")
+    write_text_atomically(folder / STATE_FILE, state.model_dump_json(indent=2) + "\n")
+    if not lines and drafts_dir is not None:
+        for entry, prepared in finished:
+            report = _report(
+                replace(base, company=entry.company, model=state.model, created=state.created), prepared, entry
+            )
+            files = draft_files(drafts_dir, entry.slug, stamp)
+            write_draft(report, files)
+            progress.drafts.append(files)
+            progress.reports.append(report)
+    return progress
+
+
+def _report(job: DraftJob, prepared: Prepared, entry: BatchCompany) -> Report:
+    ordered = {spec.id: entry.sections[spec.id] for spec in plan_sections(prepared.card)}
+    summary = summarise(ordered).model_copy(update={"mode": "batch"})
+    if job.prices is not None:
+        summary.cost = job.prices.cost(job.model, summary.prompt_tokens, summary.completion_tokens, batch=True)
+    return Report(
+        scorecard=prepared.card,
+        sections=ordered,
+        provenance=build_provenance(job, prepared, ["batch"]),
+        summary=summary,
+    )

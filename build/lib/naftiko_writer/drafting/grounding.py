@@ -1,0 +1,215 @@
+"""Grounding checks: every number and technology name in a section must come from its input.
+
+The rule is uniform: a section may only state numbers and name technologies
+that appear in the JSON input it was given. Technology names are recognised
+from a vocabulary (the taxonomy's proper-noun names and aliases plus the
+company's non-concept signals), case-sensitively and on word boundaries; an
+alias of a name in the input counts as that name. A few section kinds add
+their own rules (a dimension paragraph must state its score).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from naftiko_writer.report.sections import (
+    CandidatesInput,
+    DimensionInput,
+    DimensionNarrative,
+    GrowthOpportunities,
+    Input,
+    Output,
+)
+from naftiko_writer.scoring.models import CompanySignals, SignalKind, Taxonomy
+from naftiko_writer.scoring.names import name_key
+
+GENERIC_TERMS = frozenset({"AI", "ML", "API", "APIs"})
+"""Capitalised catalogue spellings that are ordinary report vocabulary, not product names."""
+
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One technology name found in a text."""
+
+    text: str
+    start: int
+    end: int
+
+    def group(self, _: int = 0) -> str:
+        """The name as written (re.Match-style)."""
+        return self.text
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Technology names the checker recognises, each mapped to a canonical key.
+
+    Names are indexed by their first token, so finding them costs a dictionary
+    lookup per word of text however many names there are (a company may bring
+    100,000 signals; one regular expression over all of them takes seconds to build).
+    """
+
+    canonical: dict[str, str]
+    by_head: dict[str, tuple[str, ...]]
+
+    def mentions(self, text: str) -> Iterator[Mention]:
+        """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries."""
+        resume = 0
+        for token in _TOKEN.finditer(text):
+            start = token.start()
+            if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
+                continue
+            for spelling in self.by_head.get(token.group(), ()):
+                end = start + len(spelling)
+                if text.startswith(spelling, start) and (end == len(text) or not _WORD_CHARACTER.match(text[end])):
+                    yield Mention(spelling, start, end)
+                    resume = end
+                    break
+
+    def separate(self, text: str) -> tuple[list[Mention], str]:
+        """The names in `text`, and the text with each name blanked out, from one scan.
+
+        The blanked text is where numbers are read, so that digits inside names are not taken as numbers.
+        """
+        mentions = list(self.mentions(text))
+        parts, last = [], 0
+        for mention in mentions:
+            parts += [text[last : mention.start], " "]
+            last = mention.end
+        return mentions, "".join([*parts, text[last:]])
+
+
+def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
+    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names."""
+    canonical: dict[str, str] = {}
+    for entry in taxonomy.catalog.signals:
+        concept_only = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
+        for spelling in (entry.name, *entry.aliases):
+            if concept_only or spelling in GENERIC_TERMS or not _looks_like_a_name(spelling):
+                continue
+            canonical.setdefault(spelling, name_key(entry.name))
+    if company_signals is not None:
+        for signal in company_signals.signals:
+            if (
+                signal.kind is not SignalKind.CONCEPT
+                and signal.name not in GENERIC_TERMS
+                and _looks_like_a_name(signal.name)
+            ):
+                canonical.setdefault(signal.name, name_key(signal.name))
+    by_head: dict[str, list[str]] = {}
+    for spelling in sorted(canonical, key=lambda s: (-len(s), s)):
+        head = _TOKEN.match(spelling)
+        if head is not None:
+            by_head.setdefault(head.group(), []).append(spelling)
+    return Vocabulary(canonical, {head: tuple(spellings) for head, spellings in by_head.items()})
+
+
+def _looks_like_a_name(spelling: str) -> bool:
+    """Proper nouns and product names: some capital letter or digit, and at least one letter."""
+    return any(ch.isupper() or ch.isdigit() for ch in spelling) and any(ch.isalpha() for ch in spelling)
+
+
+def output_texts(value: object) -> Iterator[str]:
+    """Every string inside an output model (depth-first)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from output_texts(getattr(value, field))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from output_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from output_texts(item)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers in text, normalised (`1,000` -> `1000`, `33.0` -> `33`)."""
+    return [_normalise(match.group(1)) for match in _NUMBER.finditer(text)]
+
+
+def _normalise(number: str) -> str:
+    value = float(number.replace(",", ""))
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary) -> list[str]:
+    """Problems that make `output` ungrounded in `section_input`; empty when it is grounded."""
+    problems = [problem.message for problem in ungrounded_values(output_texts(output), section_input, vocabulary)]
+    problems.extend(_kind_rules(output, section_input))
+    return problems
+
+
+@dataclass(frozen=True)
+class Ungrounded:
+    """A number or name in some text that its data does not back."""
+
+    value: str
+    kind: str  # "number" or "name"
+    message: str
+
+
+def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[set[str], set[str]]:
+    """The canonical names and normalised numbers that a text drafted from `data` may state."""
+    mentions, rest = vocabulary.separate(data)
+    names = {vocabulary.canonical[mention.text] for mention in mentions}
+    return names, set(numbers_in(rest)) | set(numbers_in(data))
+
+
+def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabulary: Vocabulary) -> list[Ungrounded]:
+    """Every number and technology name in `texts` that is not in `section_input` (each reported once)."""
+    data = section_input if isinstance(section_input, str) else section_input.model_dump_json()
+    allowed_names, allowed_numbers = allowed_values(data, vocabulary)
+    found: list[Ungrounded] = []
+    seen: set[str] = set()
+    for text in texts:
+        mentions, stripped = vocabulary.separate(text)
+        for mention in mentions:
+            name = mention.text
+            if vocabulary.canonical[name] not in allowed_names and name not in seen:
+                seen.add(name)
+                found.append(
+                    Ungrounded(
+                        name,
+                        "name",
+                        f"names {name!r}, which is not in this section's data; mention only listed signals",
+                    )
+                )
+        for number in numbers_in(stripped):
+            if number not in allowed_numbers and number not in seen:
+                seen.add(number)
+                found.append(
+                    Ungrounded(
+                        number,
+                        "number",
+                        f"states the number {number}, which is not in this section's data; use only given numbers",
+                    )
+                )
+    return found
+
+
+def _kind_rules(output: Output, section_input: Input) -> Iterable[str]:
+    if (
+        isinstance(output, DimensionNarrative)
+        and isinstance(section_input, DimensionInput)
+        and str(section_input.score) not in numbers_in(output.paragraph)
+    ):
+        yield f"the paragraph must state the dimension's score, {section_input.score}"
+    if isinstance(output, GrowthOpportunities) and isinstance(section_input, CandidatesInput):
+        scores = {candidate.name: candidate.score for candidate in section_input.candidates}
+        for row in output.rows:
+            if row.area not in scores:
+                yield f"growth row {row.area!r} is not one of the candidate dimensions ({', '.join(scores)})"
+            elif row.current_state != f"Score: {scores[row.area]}":
+                yield f"growth row {row.area!r} must have current_state 'Score: {scores[row.area]}'"

@@ -1,0 +1,118 @@
+"""Prompt templates: load prompts/ and render a section's chat messages.
+
+`prompts/system.md` is the shared house-style system prompt; `prompts/<kind>.md`
+is one template per section kind, with `{{placeholders}}` for the company,
+the section title, its score (dimensions) and its input data as JSON. A
+template's hash goes into the request fingerprint, so editing one template
+invalidates exactly the recordings of that section kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from naftiko_writer.errors import PromptError
+from naftiko_writer.report.sections import DimensionInput, Input, SectionKind
+
+SYSTEM_FILE = "system.md"
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """One section kind's template and its hash."""
+
+    kind: SectionKind
+    path: Path
+    text: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """The system prompt and every section template."""
+
+    system: str
+    system_hash: str
+    templates: dict[SectionKind, PromptTemplate]
+
+    def template_hash(self, kind: SectionKind) -> str:
+        """Hash of the template used for `kind` (part of every request fingerprint)."""
+        return self.templates[kind].hash
+
+    def hashes(self) -> dict[str, str]:
+        """All template hashes by file name, for provenance."""
+        return {SYSTEM_FILE: self.system_hash} | {t.path.name: t.hash for t in self.templates.values()}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_prompts(prompts_dir: Path) -> PromptSet:
+    """Read every template; a missing or unreadable one is a PromptError naming the file."""
+    if not prompts_dir.is_dir():
+        raise PromptError(
+            f"{prompts_dir}: prompts folder does not exist; set NAFTIKO_WRITER_PROMPTS_DIR or restore prompts/"
+        )
+
+    def read(path: Path) -> str:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise PromptError(f"{path}: prompt template is missing; restore it from version control") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PromptError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+        if not text.strip():
+            raise PromptError(f"{path}: prompt template is empty")
+        return text
+
+    system = read(prompts_dir / SYSTEM_FILE)
+    templates = {}
+    for kind in SectionKind:
+        path = prompts_dir / f"{kind.value}.md"
+        text = read(path)
+        templates[kind] = PromptTemplate(kind=kind, path=path, text=text, hash=_digest(text))
+    return PromptSet(system=system, system_hash=_digest(system), templates=templates)
+
+
+def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_input: Input) -> list[Message]:
+    """The system and user messages for one section (pure)."""
+    template = prompts.templates[kind]
+    values = {
+        "company": section_input.company,
+        "title": title,
+        # `<` and `>` are escaped (still valid JSON) so no signal name can close the <data> block.
+        "data": section_input.model_dump_json(indent=2).replace("<", "\\u003c").replace(">", "\\u003e"),
+    }
+    if isinstance(section_input, DimensionInput):
+        values["score"] = str(section_input.score)
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise PromptError(
+                f"{template.path}: unknown placeholder {{{{{name}}}}}; available: {', '.join(sorted(values))}"
+            )
+        return values[name]
+
+    return [
+        {"role": "system", "content": prompts.system.strip()},
+        {"role": "user", "content": _PLACEHOLDER.sub(substitute, template.text).strip()},
+    ]
+
+
+def repair_message(problems: list[str]) -> Message:
+    """The user message that asks the model to fix its previous answer."""
+    listed = "\n".join(f"- {problem}" for problem in problems)
+    return {
+        "role": "user",
+        "content": "Your answer cannot be used as it is:\n"
+        f"{listed}\n"
+        "Return the corrected JSON object only, keeping everything that was right.",
+    }

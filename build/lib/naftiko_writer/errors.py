@@ -1,0 +1,41 @@
+"""The error hierarchy: every failure a user can cause is one of these.
+
+Messages say what failed, where, and what to do next; `cli.py` prints them as
+`Error: <message>` and exits 1.
+"""
+
+
+class NaftikoWriterError(Exception):
+    """Base class of every error a user can cause."""
+
+
+class ConfigError(NaftikoWriterError):
+    """Settings, flags or environment are wrong or missing."""
+
+
+class InputError(NaftikoWriterError):
+    """A company or signal file is missing, unreadable or invalid."""
+
+
+class TaxonomyError(NaftikoWriterError):
+    """The taxonomy files are missing, unreadable or inconsistent."""
+
+
+class PromptError(NaftikoWriterError):
+    """A prompt template is missing or cannot be rendered."""
+
+
+class LLMError(NaftikoWriterError):
+    """The model endpoint failed in a way retries could not fix."""
+
+
+class ReplayMissError(NaftikoWriterError):
+    """Replay mode needed a recording that does not exist."""
+
+
+class DraftError(NaftikoWriterError):
+    """A draft file is missing, unreadable, damaged or of another company."""
+
+
+class BudgetExceededError(NaftikoWriterError):
+    """A run reached its token or cost budget (the draft so far is kept and resumable)."""

@@ -1,0 +1,196 @@
+"""Record and replay model calls at the HTTP level.
+
+An httpx2 transport under the real openai client. In `replay` mode (the
+default) it answers from `fixtures/recordings/<company>/` and never touches
+the network; in `record` mode it forwards each request and writes the
+server's answer; in `live` mode it only forwards. A recording is one readable
+JSON file per request, keyed by a fingerprint of model + messages + response
+schema + prompt-template hash. Only a whitelist of response headers is kept,
+so no key, cookie or auth header is ever written.
+
+A server that refuses the `json_schema` response format (llama.cpp's) makes
+the client switch dialects (llm.py). Record mode keeps that refusal in
+`_refused-json-schema.json`, and replay answers any json_schema request that
+has no recording with it, so a run recorded against such a server replays
+offline along the same path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from naftiko_writer.config import RecordMode
+from naftiko_writer.errors import ReplayMissError
+from naftiko_writer.files import write_text_atomically
+
+SECTION_HEADER = "x-naftiko-section"
+TEMPLATE_HEADER = "x-naftiko-template"
+SOURCE_HEADER = "x-naftiko-recording"
+KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
+REFUSAL_FILE = "_refused-json-schema.json"
+
+
+
+def fingerprint(body: dict[str, Any], template_hash: str) -> str:
+    """sha256 of what determines an answer: model, messages, response schema, template hash."""
+    key = {
+        "model": body.get("model"),
+        "messages": body.get("messages"),
+        "response_format": body.get("response_format"),
+        "template_hash": template_hash,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def recording_file_name(section_id: str, request_fingerprint: str) -> str:
+    """`dimension_cloud--3fa2b1c4d5e6.json`: the section, then a fingerprint prefix."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in section_id)
+    return f"{safe}--{request_fingerprint[:12]}.json"
+
+
+class RecordingTransport(httpx2.AsyncBaseTransport):
+    """Serves chat completions from recordings, records them, or passes them through."""
+
+    def __init__(
+        self,
+        mode: RecordMode,
+        recordings_dir: Path,
+        company: str,
+        inner: httpx2.AsyncBaseTransport | None = None,
+        source: str = "recorded",
+    ) -> None:
+        """`source` labels new recordings (`recorded`, or `authored` for hand-written fixtures)."""
+        self.mode = mode
+        self.recordings_dir = recordings_dir
+        self.company = company
+        self.inner = inner
+        self.source = source
+        self.used: set[Path] = set()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Answer one HTTP request according to the mode."""
+        if self.mode is RecordMode.LIVE:
+            response = await self._forward(request)
+            response.headers[SOURCE_HEADER] = "live"
+            return response
+        body = json.loads(await request.aread())
+        section = request.headers.get(SECTION_HEADER, "unknown")
+        request_fingerprint = fingerprint(body, request.headers.get(TEMPLATE_HEADER, ""))
+        path = self.recordings_dir / recording_file_name(section, request_fingerprint)
+        if self.mode is RecordMode.REPLAY:
+            return self._replay(request, path, section, body)
+        response = await self._forward(request)
+        content = await response.aread()
+        if 200 <= response.status_code < 300:
+            self._write(path, section, request_fingerprint, request, body, response, content)
+            self.used.add(path)
+        elif _is_schema_refusal(body, response.status_code, content):
+            refusal = {"status": response.status_code, "body": json.loads(content)}
+            write_text_atomically(self.recordings_dir / REFUSAL_FILE, json.dumps(refusal, indent=2) + "\n")
+        return httpx2.Response(
+            response.status_code,
+            headers=[*response.headers.multi_items(), (SOURCE_HEADER, self.source)],
+            content=content,
+            request=request,
+        )
+
+    async def aclose(self) -> None:
+        """Close the forwarding transport's connections."""
+        if self.inner is not None:
+            await self.inner.aclose()
+
+    async def _forward(self, request: httpx2.Request) -> httpx2.Response:
+        if self.inner is None:
+            self.inner = httpx2.AsyncHTTPTransport()
+        return await self.inner.handle_async_request(request)
+
+    def _replay(self, request: httpx2.Request, path: Path, section: str, body: dict[str, Any]) -> httpx2.Response:
+        refusal_path = self.recordings_dir / REFUSAL_FILE
+        if not path.is_file() and _format_type(body) == "json_schema" and refusal_path.is_file():
+            refusal = json.loads(refusal_path.read_text(encoding="utf-8"))
+            self.used.add(refusal_path)
+            return httpx2.Response(
+                int(refusal["status"]),
+                headers={"content-type": "application/json", SOURCE_HEADER: "recorded"},
+                content=json.dumps(refusal["body"]).encode(),
+                request=request,
+            )
+        if not path.is_file():
+            raise ReplayMissError(self._miss_message(path, section))
+        recording = json.loads(path.read_text(encoding="utf-8"))
+        self.used.add(path)
+        response = recording["response"]
+        headers = dict(response.get("headers", {}))
+        headers[SOURCE_HEADER] = str(recording.get("source", "recorded"))
+        return httpx2.Response(
+            int(response["status"]),
+            headers=headers,
+            content=json.dumps(response["body"]).encode(),
+            request=request,
+        )
+
+    def _miss_message(self, path: Path, section: str) -> str:
+        prefix = path.name.split("--")[0]
+        others = sorted(self.recordings_dir.glob(f"{prefix}--*.json")) if self.recordings_dir.is_dir() else []
+        closest = (
+            f"the recording {others[0].name} is for a different request (the prompt template, the data or the "
+            "model changed)"
+            if others
+            else "there is no recording for this section at all"
+        )
+        return (
+            f"no recording for section {section!r} of {self.company!r} in {self.recordings_dir}: {closest}; "
+            f"re-record with `naftiko-writer draft {self.company} --mode record` against a reachable endpoint, "
+            "or draft without a model with `--engine template`"
+        )
+
+    def _write(
+        self,
+        path: Path,
+        section: str,
+        request_fingerprint: str,
+        request: httpx2.Request,
+        body: dict[str, Any],
+        response: httpx2.Response,
+        content: bytes,
+    ) -> None:
+        recording = {
+            "source": self.source,
+            "section": section,
+            "fingerprint": request_fingerprint,
+            "template_hash": request.headers.get(TEMPLATE_HEADER, ""),
+            "request": {"method": request.method, "path": request.url.path, "body": body},
+            "response": {
+                "status": response.status_code,
+                "headers": {name: response.headers[name] for name in KEPT_RESPONSE_HEADERS if name in response.headers},
+                "body": json.loads(content),
+            },
+        }
+        write_text_atomically(path, json.dumps(recording, indent=2, ensure_ascii=False) + "\n")
+
+    def unused(self) -> list[Path]:
+        """Recordings of this company that no request of this run used."""
+        if not self.recordings_dir.is_dir():
+            return []
+        return sorted(
+            path for path in self.recordings_dir.glob("*.json") if path not in self.used and path.name != REFUSAL_FILE
+        )
+
+
+def _format_type(body: dict[str, Any]) -> object:
+    response_format = body.get("response_format")
+    return response_format.get("type") if isinstance(response_format, dict) else None
+
+
+def _is_schema_refusal(body: dict[str, Any], status: int, content: bytes) -> bool:
+    """A server's refusal of the json_schema response format (what makes the client switch dialects)."""
+    return (
+        _format_type(body) == "json_schema"
+        and status in (400, 422, 500)
+        and (b"json_schema" in content or b"response_format" in content)
+    )

@@ -1,0 +1,299 @@
+"""Report sections: what the model must return for each kind, and what each one is given.
+
+Output models are sent to the model as strict JSON schemas, so their field
+descriptions and bounds are part of the prompt. Input models carry only the
+slice of the ScoreCard a section needs, which keeps prompts small and makes
+grounding checkable: every name and number in an output must appear in its input.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Every string is bounded: some servers loop on unbounded strings until the token limit.
+Sentence = Annotated[str, Field(min_length=1, max_length=400)]
+Paragraph = Annotated[str, Field(min_length=1, max_length=1200)]
+
+
+class SectionKind(StrEnum):
+    """The kinds of section a report is made of; values name the prompt files."""
+
+    EXECUTIVE_SUMMARY = "executive_summary"
+    LAYER_INTRODUCTION = "layer_introduction"
+    DIMENSION_NARRATIVE = "dimension_narrative"
+    STRENGTHS = "strengths"
+    GROWTH_OPPORTUNITIES = "growth_opportunities"
+    WAVE_ALIGNMENT = "wave_alignment"
+    STRATEGIC_ASSESSMENT = "strategic_assessment"
+    METHODOLOGY = "methodology"
+
+
+class Output(BaseModel):
+    """Base of section outputs: strict, so unexpected keys are schema errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExecutiveSummary(Output):
+    """The report's opening."""
+
+    paragraphs: list[Paragraph] = Field(
+        min_length=2,
+        max_length=3,
+        description="Two or three paragraphs: what the report covers, the highest-scoring dimensions with their "
+        "scores, the strongest layers, and what the profile says about the company.",
+    )
+
+
+class LayerIntroduction(Output):
+    """The two short paragraphs that open a layer."""
+
+    scope: Sentence = Field(
+        description="One sentence naming what the layer evaluates for this company and its dimensions."
+    )
+    summary: Paragraph = Field(
+        description="One paragraph on the layer's overall investment level (its tier), its leading dimensions with "
+        "their scores, and the most telling evidence."
+    )
+
+
+class DimensionNarrative(Output):
+    """The paragraph under `Name – Score: N`."""
+
+    paragraph: Paragraph = Field(
+        description="One paragraph stating the dimension's score and grouping its evidence by kind (services, "
+        "tools, concepts, standards, languages). Name only signals listed in the data."
+    )
+    key_takeaway: Sentence | None = Field(
+        description="One sentence of interpretation for the analyst, or null when the dimension is minor or has no signals."
+    )
+
+
+class StrengthRow(Output):
+    """One row of the strengths table."""
+
+    area: Annotated[str, Field(min_length=1, max_length=60)] = Field(description="Short name of the strength.")
+    evidence: Sentence = Field(description="The dimension's score and the signals that show the strength.")
+
+
+class Strengths(Output):
+    """The strengths table with its lead-in and closing paragraphs."""
+
+    introduction: Sentence = Field(description="One sentence introducing the strengths.")
+    rows: list[StrengthRow] = Field(min_length=3, max_length=8, description="Strongest areas first.")
+    closing: Paragraph = Field(description="One paragraph on how the strengths fit together.")
+
+
+class GrowthRow(Output):
+    """One row of the growth-opportunities table."""
+
+    area: Annotated[str, Field(min_length=1, max_length=60)] = Field(description="The dimension name.")
+    current_state: Annotated[str, Field(min_length=1, max_length=40)] = Field(description="Exactly `Score: N`.")
+    opportunity: Sentence = Field(description="What deeper investment would give this company.")
+
+
+class GrowthOpportunities(Output):
+    """The growth-opportunities table with its lead-in and closing paragraphs."""
+
+    introduction: Sentence = Field(description="One sentence introducing the growth opportunities.")
+    rows: list[GrowthRow] = Field(min_length=3, max_length=8, description="Most valuable opportunities first.")
+    closing: Paragraph = Field(description="One paragraph on the highest-leverage opportunity.")
+
+
+class WaveAlignment(Output):
+    """How the company lines up with the technology waves of each layer."""
+
+    paragraphs: list[Paragraph] = Field(
+        min_length=1, max_length=3, description="One to three paragraphs relating the layers' waves to the scores."
+    )
+
+
+class StrategicAssessment(Output):
+    """The overview that opens the Strategic Assessment."""
+
+    overview: Paragraph = Field(
+        description="One paragraph: the profile in a phrase, the highest-scoring dimensions with their scores, "
+        "and the defining pattern."
+    )
+
+
+class Methodology(Output):
+    """How the scores were made, in plain words."""
+
+    paragraphs: list[Paragraph] = Field(min_length=1, max_length=3, description="One to three paragraphs.")
+
+
+OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
+    SectionKind.EXECUTIVE_SUMMARY: ExecutiveSummary,
+    SectionKind.LAYER_INTRODUCTION: LayerIntroduction,
+    SectionKind.DIMENSION_NARRATIVE: DimensionNarrative,
+    SectionKind.STRENGTHS: Strengths,
+    SectionKind.GROWTH_OPPORTUNITIES: GrowthOpportunities,
+    SectionKind.WAVE_ALIGNMENT: WaveAlignment,
+    SectionKind.STRATEGIC_ASSESSMENT: StrategicAssessment,
+    SectionKind.METHODOLOGY: Methodology,
+}
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+class Input(BaseModel):
+    """Base of section inputs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company: str
+
+
+class DimensionBrief(BaseModel):
+    """A dimension as other sections see it."""
+
+    name: str
+    score: int
+    tier: str
+    top_evidence: list[str] = Field(default_factory=list)
+
+
+class DimensionInput(Input):
+    """What a dimension paragraph is given."""
+
+    dimension: str
+    score: int
+    tier: str
+    rank: int
+    dimension_count: int
+    signal_count: int
+    kinds_count: int
+    layers: list[str]
+    evidence: dict[str, list[str]] = Field(description="Signal names by kind, strongest first (capped).")
+    more_evidence: dict[str, int] = Field(description="How many more signals of each kind are not listed.")
+
+
+class LayerInput(Input):
+    """What a layer introduction is given."""
+
+    layer_number: int
+    title: str
+    purpose: str
+    tier: str
+    mean_score: float
+    dimensions: list[DimensionBrief]
+    waves: list[str]
+
+
+class CandidateBrief(BaseModel):
+    """A strength or growth candidate."""
+
+    name: str
+    score: int
+    tier: str
+    reason: str
+    top_evidence: list[str]
+
+
+class CandidatesInput(Input):
+    """What the strengths and growth tables are given."""
+
+    candidates: list[CandidateBrief]
+
+
+class WaveLayer(BaseModel):
+    """A layer as the wave-alignment section sees it."""
+
+    layer_number: int
+    title: str
+    leading_dimension: str | None
+    leading_score: int
+    waves: list[str]
+
+
+class WaveInput(Input):
+    """What the wave-alignment section is given."""
+
+    layers: list[WaveLayer]
+
+
+class MethodologyInput(Input):
+    """What the methodology section is given."""
+
+    as_of: str
+    signal_count: int
+    signals_by_kind: dict[str, int]
+    layer_count: int
+    dimension_count: int
+    kind_weights: dict[str, float]
+    diversity_bonus: float
+    tiers: dict[str, int] = Field(description="Tier name -> lowest score in the tier.")
+    taxonomy_version: str
+
+
+class StrategicInput(Input):
+    """What the strategic-assessment overview is given (after the tables are written)."""
+
+    top_dimensions: list[DimensionBrief]
+    strongest_layers: list[str]
+    strengths: list[str] = Field(description="Strength areas with their evidence, from the strengths table.")
+    growth_opportunities: list[str] = Field(description="Growth areas, from the growth table.")
+
+
+class ExecutiveInput(Input):
+    """What the executive summary is given (after the layers and the assessment are written)."""
+
+    as_of: str
+    signal_count: int
+    layer_count: int
+    dimension_count: int
+    top_dimensions: list[DimensionBrief]
+    strongest_layers: list[str]
+    layer_summaries: list[str] = Field(description="Each layer's introduction summary, in report order.")
+    strategic_overview: str
+
+
+def strict_schema(model: type[Output]) -> dict[str, object]:
+    """The model's JSON schema in the form strict structured outputs require.
+
+    Every object lists all its properties as required (optional ones are
+    nullable) and forbids others; titles and defaults are dropped.
+    """
+
+    def fix(node: object) -> object:
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        fixed = {key: value for key, value in node.items() if key not in {"title", "default"}}
+        if "properties" in fixed:
+            properties = fixed["properties"]
+            assert isinstance(properties, dict)
+            fixed["properties"] = {name: fix(schema) for name, schema in properties.items()}
+            fixed["required"] = list(properties)
+            fixed["additionalProperties"] = False
+        for key in ("items", "anyOf", "$defs"):
+            if key in fixed:
+                value = fixed[key]
+                fixed[key] = (
+                    {name: fix(schema) for name, schema in value.items()}
+                    if isinstance(value, dict) and key == "$defs"
+                    else fix(value)
+                )
+        return fixed
+
+    result = fix(model.model_json_schema())
+    assert isinstance(result, dict)
+    return result
+
+
+INPUT_MODELS: dict[SectionKind, type[Input]] = {
+    SectionKind.EXECUTIVE_SUMMARY: ExecutiveInput,
+    SectionKind.LAYER_INTRODUCTION: LayerInput,
+    SectionKind.DIMENSION_NARRATIVE: DimensionInput,
+    SectionKind.STRENGTHS: CandidatesInput,
+    SectionKind.GROWTH_OPPORTUNITIES: CandidatesInput,
+    SectionKind.WAVE_ALIGNMENT: WaveInput,
+    SectionKind.STRATEGIC_ASSESSMENT: StrategicInput,
+    SectionKind.METHODOLOGY: MethodologyInput,
+}

@@ -1,0 +1,78 @@
+"""Find company signal files: by slug under the companies folder, or by path.
+
+A reference with a data-file suffix is a path; anything else must be a slug
+(lower-case letters, digits, hyphens), so `../../etc` can never escape the
+companies folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from naftiko_writer.errors import InputError
+from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals
+from naftiko_writer.scoring.signal_files import SIGNAL_SUFFIXES, load_signals
+
+SIGNAL_FILE_STEM = "signals"
+
+
+@dataclass(frozen=True)
+class CompanyFile:
+    """A company's slug and the signal file that holds its data."""
+
+    slug: str
+    path: Path
+
+
+def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
+    """Turn a slug or a signals-file path into the file to load."""
+    if Path(reference).suffix.lower() in SIGNAL_SUFFIXES:
+        path = Path(reference)
+        if not path.is_file():
+            raise InputError(f"{path}: file does not exist; check the path or pass a company slug")
+        return CompanyFile(slug=path.parent.name if path.stem == SIGNAL_FILE_STEM else path.stem, path=path)
+    if not re.fullmatch(SLUG_PATTERN, reference):
+        raise InputError(
+            f"{reference!r} is neither a company slug (lower-case letters, digits and hyphens) "
+            "nor a signals file (.yaml, .yml, .json); run `naftiko-writer companies` to list slugs"
+        )
+    for suffix in SIGNAL_SUFFIXES:
+        path = companies_dir / reference / f"{SIGNAL_FILE_STEM}{suffix}"
+        if path.is_file():
+            return CompanyFile(slug=reference, path=path)
+    known = ", ".join(company.slug for company in list_companies(companies_dir)) or "none"
+    raise InputError(
+        f"unknown company {reference!r} in {companies_dir} (known: {known}); "
+        "run `naftiko-writer companies` or pass a path to a signals file"
+    )
+
+
+def list_companies(companies_dir: Path) -> list[CompanyFile]:
+    """Every company folder under `companies_dir` that holds a signals file, by slug."""
+    if not companies_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(companies_dir.iterdir()):
+        if not folder.is_dir():
+            continue
+        for suffix in SIGNAL_SUFFIXES:
+            path = folder / f"{SIGNAL_FILE_STEM}{suffix}"
+            if path.is_file():
+                found.append(CompanyFile(slug=folder.name, path=path))
+                break
+    return found
+
+
+def load_company(reference: str, companies_dir: Path) -> CompanySignals:
+    """Resolve a slug or path and load its signals; a fixture's declared slug must match its folder."""
+    company_file = resolve_company(reference, companies_dir)
+    company_signals = load_signals(company_file.path)
+    declared = company_signals.company.slug
+    if company_file.path.parent.parent == companies_dir and declared != company_file.slug:
+        raise InputError(
+            f"{company_file.path}: declares slug {declared!r} but lives in folder {company_file.slug!r}; "
+            "make the two agree"
+        )
+    return company_signals

@@ -1,0 +1,304 @@
+"""Pydantic shapes: company signal files, the taxonomy, and the ScoreCard.
+
+Models read from files forbid unknown keys so a typo is an error, not a
+silently ignored setting. Field descriptions document the formats (README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+DIMENSION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class FileModel(BaseModel):
+    """Base for models read from files: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignalKind(StrEnum):
+    """The five kinds of signal; values are the spelling used in files and on the CLI."""
+
+    SERVICE = "service"
+    TOOL = "tool"
+    CONCEPT = "concept"
+    STANDARD = "standard"
+    LANGUAGE = "language"
+
+
+KIND_ORDER: tuple[SignalKind, ...] = tuple(SignalKind)
+
+
+# --- company signal files ----------------------------------------------------------
+
+
+class Company(FileModel):
+    """Who the signals describe."""
+
+    name: str = Field(min_length=1, max_length=200, description="Company name as printed in the report.")
+    slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case id used on the command line, e.g. `spotify`.")
+    as_of: dt.date = Field(description="Date the signal data describes (YYYY-MM-DD).")
+
+
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control, zero-width and bidirectional-override characters: scraped noise, removed from signal names."""
+
+
+class Signal(FileModel):
+    """One technology signal observed for the company."""
+
+    kind: SignalKind = Field(description="service, tool, concept, standard or language.")
+    name: str = Field(min_length=1, max_length=300, description="Name as observed, e.g. `Amazon Web Services`.")
+    evidence: int = Field(default=1, ge=1, description="How many independent observations support it (default 1).")
+    sources: list[str] = Field(default_factory=list, description="Optional references (URLs, document ids).")
+
+    @field_validator("name")
+    @classmethod
+    def _strip_name(cls, value: str) -> str:
+        stripped = " ".join(_CONTROL_CHARACTERS.sub(" ", value).split())
+        if not stripped:
+            raise ValueError("name is blank")
+        return stripped
+
+
+class CompanySignals(FileModel):
+    """A company signal file: who, as of when, and the signals."""
+
+    company: Company
+    signals: list[Signal] = Field(description="The observed signals; names must be unique within a kind.")
+
+
+# --- taxonomy --------------------------------------------------------------------------
+
+
+class TierRule(FileModel):
+    """A score tier and the lowest score that reaches it."""
+
+    name: str = Field(min_length=1)
+    min_score: int = Field(ge=0)
+
+
+class ScoringRules(FileModel):
+    """Weights and thresholds of the scoring formula (see README, Scoring)."""
+
+    kind_weights: dict[SignalKind, float]
+    diversity_bonus: float = Field(ge=0)
+    tiers: list[TierRule] = Field(min_length=1)
+    top_dimensions: int = Field(ge=1)
+    strength_candidates: int = Field(ge=1)
+    growth_candidates: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ScoringRules:
+        missing = [kind.value for kind in SignalKind if kind not in self.kind_weights]
+        if missing:
+            raise ValueError(f"kind_weights lacks {', '.join(missing)}")
+        if any(weight <= 0 for weight in self.kind_weights.values()):
+            raise ValueError("kind_weights must all be positive")
+        floors = [tier.min_score for tier in self.tiers]
+        if floors != sorted(floors, reverse=True) or len(set(floors)) != len(floors):
+            raise ValueError("tiers must be listed from highest min_score to lowest, without repeats")
+        if floors[-1] != 0:
+            raise ValueError("the last tier must have min_score 0")
+        return self
+
+    def tier_of(self, score: int) -> str:
+        """Return the name of the tier a score falls in."""
+        for tier in self.tiers:
+            if score >= tier.min_score:
+                return tier.name
+        return self.tiers[-1].name
+
+
+class Layer(FileModel):
+    """One of the report's layers."""
+
+    id: str = Field(pattern=DIMENSION_ID_PATTERN)
+    title: str = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    dimensions: list[str] = Field(min_length=1)
+    waves: list[str] = Field(default_factory=list)
+
+
+class Dimension(FileModel):
+    """A scored dimension; one score even when several layers show it."""
+
+    id: str = Field(pattern=DIMENSION_ID_PATTERN)
+    name: str = Field(min_length=1)
+    short_name: str | None = None
+    description: str = Field(min_length=1)
+
+
+class TaxonomyFile(FileModel):
+    """The shape of taxonomy/taxonomy.yaml."""
+
+    version: str = Field(min_length=1)
+    kinds: dict[SignalKind, str]
+    scoring: ScoringRules
+    layers: list[Layer] = Field(min_length=1)
+    dimensions: list[Dimension] = Field(min_length=1)
+
+
+class CatalogEntry(FileModel):
+    """A known signal: its canonical name, aliases and the dimensions it counts for."""
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    kinds: list[SignalKind] | None = Field(
+        default=None, description="Only signals of these kinds match; any if absent."
+    )
+    dimensions: list[str] = Field(min_length=1)
+
+
+class PrefixRule(FileModel):
+    """Every signal whose name starts with these words counts for these dimensions."""
+
+    prefix: str = Field(min_length=1)
+    dimensions: list[str] = Field(min_length=1)
+
+
+class SignalCatalog(FileModel):
+    """The shape of taxonomy/signals.yaml."""
+
+    kind_rules: dict[SignalKind, list[str]] = Field(default_factory=dict)
+    prefix_rules: list[PrefixRule] = Field(default_factory=list)
+    signals: list[CatalogEntry]
+
+
+class Taxonomy(FileModel):
+    """A validated taxonomy: structure, scoring rules and signal catalogue."""
+
+    version: str
+    digest: str = Field(description="sha256 of the taxonomy files, for provenance.")
+    kinds: dict[SignalKind, str]
+    scoring: ScoringRules
+    layers: list[Layer]
+    dimensions: list[Dimension]
+    catalog: SignalCatalog
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        """Return a dimension by id (KeyError if absent)."""
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
+
+
+# --- the ScoreCard --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One signal behind a dimension score and the points it contributed.
+
+    A plain dataclass (validated and serialised by pydantic as a field) because
+    the scorer makes one per matched signal and shares identical ones between
+    companies: fleets of companies would otherwise make millions.
+    """
+
+    name: str
+    kind: SignalKind
+    count: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    """A dimension's score, tier and the evidence behind it."""
+
+    id: str
+    name: str
+    score: int
+    tier: str
+    rank: int  # company-wide rank by score; ties share a rank (1, 2, 2, 4)
+    layers: tuple[str, ...]  # ids of the layers that show this dimension (shared between cards)
+    density: float  # sum of the evidence points
+    diversity: int  # number of distinct signal kinds in the evidence
+    signal_count: int
+    evidence: dict[SignalKind, list[Evidence]]  # grouped by kind, strongest first
+
+    def evidence_names(self) -> list[str]:
+        """All evidence names, kind by kind, strongest first."""
+        return [item.name for items in self.evidence.values() for item in items]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerScore:
+    """A layer's dimensions ranked by score and its leading dimension."""
+
+    id: str
+    number: int
+    title: str
+    purpose: str
+    waves: list[str]
+    dimensions: list[str]  # dimension ids, highest score first
+    leading_dimension: str | None  # highest-scoring dimension; None when all are zero
+    mean_score: float
+    tier: str  # tier of the leading dimension's score
+    rank: int  # rank among layers by mean score; ties share a rank
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A dimension proposed as a strength or a growth opportunity, and why."""
+
+    dimension: str
+    name: str
+    score: int
+    tier: str
+    reason: str
+
+
+@dataclass(slots=True)
+class UnmatchedSignal:
+    """A signal that counted for no dimension.
+
+    Not frozen: a frozen dataclass's __init__ costs a third of matching an unknown name,
+    and scoring makes one per distinct unknown name (the scorer shares them, never mutates them).
+    """
+
+    name: str
+    kind: SignalKind
+
+
+class ScoreCard(BaseModel):
+    """Everything the scorer derives from one company's signals.
+
+    Its records (dimensions, layers, candidates, evidence) are frozen slotted
+    dataclasses rather than models: the scorer makes dozens per company, and a
+    fleet makes them by the million. Pydantic validates and serialises them all
+    the same as fields of this model.
+    """
+
+    company: Company
+    taxonomy_version: str
+    taxonomy_digest: str
+    signals_digest: str
+    signal_count: int
+    dimensions: list[DimensionScore] = Field(description="In taxonomy order.")
+    layers: list[LayerScore] = Field(description="In report order.")
+    top_dimensions: list[str]
+    strengths: list[Candidate]
+    growth_opportunities: list[Candidate]
+    unmatched_signals: list[UnmatchedSignal]
+
+    def dimension(self, dimension_id: str) -> DimensionScore:
+        """Return a dimension's score by id (KeyError if absent)."""
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
+
+
+def to_json(value: BaseModel | DimensionScore | LayerScore | Candidate) -> str:
+    """Serialise a model or a ScoreCard record as indented JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump_json(indent=2)
+    return TypeAdapter(type(value)).dump_json(value, indent=2).decode()

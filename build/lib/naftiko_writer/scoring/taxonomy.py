@@ -1,0 +1,160 @@
+"""Load and validate the taxonomy folder (taxonomy.yaml + signals.yaml).
+
+Shape errors and cross-reference errors (a layer or signal naming a dimension
+that does not exist, a dimension in no layer, two catalogue entries claiming
+one name) are all collected and raised together as one TaxonomyError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from naftiko_writer.data_files import Document, DocumentError, Location, load_document, validation_problems
+from naftiko_writer.errors import TaxonomyError
+from naftiko_writer.scoring.models import Dimension, SignalCatalog, SignalKind, Taxonomy, TaxonomyFile
+from naftiko_writer.scoring.names import name_key
+
+STRUCTURE_FILE = "taxonomy.yaml"
+CATALOG_FILE = "signals.yaml"
+
+T = TypeVar("T", TaxonomyFile, SignalCatalog)
+
+
+def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
+    """Read, validate and cross-check a taxonomy folder."""
+    if not taxonomy_dir.is_dir():
+        raise TaxonomyError(
+            f"{taxonomy_dir}: taxonomy folder does not exist; pass --taxonomy DIR or set NAFTIKO_WRITER_TAXONOMY_DIR"
+        )
+    structure_doc = _read(taxonomy_dir / STRUCTURE_FILE)
+    catalog_doc = _read(taxonomy_dir / CATALOG_FILE)
+    structure = _parse(structure_doc, TaxonomyFile)
+    catalog = _parse(catalog_doc, SignalCatalog)
+    problems = [*_check_structure(structure, structure_doc), *_check_catalog(catalog, catalog_doc, structure)]
+    if problems:
+        raise TaxonomyError(_summarise(problems))
+    digest = hashlib.sha256()
+    for document in (structure_doc, catalog_doc):
+        digest.update(document.path.read_bytes())
+    return Taxonomy(
+        version=structure.version,
+        digest=digest.hexdigest(),
+        kinds=structure.kinds,
+        scoring=structure.scoring,
+        layers=structure.layers,
+        dimensions=structure.dimensions,
+        catalog=catalog,
+    )
+
+
+def _read(path: Path) -> Document:
+    try:
+        return load_document(path)
+    except DocumentError as exc:
+        raise TaxonomyError(_summarise([f"{path}: {problem}" for problem in exc.problems])) from exc
+
+
+def _parse(document: Document, model: type[T]) -> T:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        problems = [f"{document.path}: {problem}" for problem in validation_problems(document, exc)]
+        raise TaxonomyError(_summarise(problems)) from exc
+
+
+def _summarise(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    return f"taxonomy has {len(problems)} problems:\n  " + "\n  ".join(problems)
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for value in values:
+        if value in seen and value not in repeated:
+            repeated.append(value)
+        seen.add(value)
+    return repeated
+
+
+def _check_structure(structure: TaxonomyFile, document: Document) -> list[str]:
+    problems: list[str] = []
+    where = document.where
+    known = {dimension.id for dimension in structure.dimensions}
+    for dimension_id in _duplicates(dimension.id for dimension in structure.dimensions):
+        problems.append(f"{where(('dimensions',))}: dimension id {dimension_id!r} is defined twice; ids must be unique")
+    for layer_id in _duplicates(layer.id for layer in structure.layers):
+        problems.append(f"{where(('layers',))}: layer id {layer_id!r} is defined twice; ids must be unique")
+    in_layers: set[str] = set()
+    for index, layer in enumerate(structure.layers):
+        for position, dimension_id in enumerate(layer.dimensions):
+            in_layers.add(dimension_id)
+            if dimension_id not in known:
+                problems.append(
+                    f"{where(('layers', index, 'dimensions', position))}: layer {layer.id!r} lists unknown dimension "
+                    f"{dimension_id!r}; define it under `dimensions:` or correct the id"
+                )
+    for index, dimension in enumerate(structure.dimensions):
+        if dimension.id not in in_layers:
+            problems.append(
+                f"{where(('dimensions', index))}: dimension {dimension.id!r} belongs to no layer; "
+                "add it to a layer's `dimensions:` or remove it"
+            )
+    missing_kinds = [kind.value for kind in SignalKind if kind not in structure.kinds]
+    if missing_kinds:
+        problems.append(f"{where(('kinds',))}: kinds lacks a description of {', '.join(missing_kinds)}")
+    return problems
+
+
+def _check_catalog(catalog: SignalCatalog, document: Document, structure: TaxonomyFile) -> list[str]:
+    known = {dimension.id for dimension in structure.dimensions}
+    where = document.where
+    problems: list[str] = []
+
+    def check_refs(location: Location, owner: str, dimension_ids: list[str]) -> None:
+        for position, dimension_id in enumerate(dimension_ids):
+            if dimension_id not in known:
+                problems.append(
+                    f"{where((*location, position))}: {owner} refers to unknown dimension {dimension_id!r}; "
+                    f"define it in {STRUCTURE_FILE} `dimensions:` or correct the id"
+                )
+
+    for kind, dimension_ids in catalog.kind_rules.items():
+        check_refs(("kind_rules", kind.value), f"kind rule {kind.value!r}", dimension_ids)
+    for index, rule in enumerate(catalog.prefix_rules):
+        check_refs(("prefix_rules", index, "dimensions"), f"prefix rule {rule.prefix!r}", rule.dimensions)
+    claimed: dict[tuple[str, SignalKind], str] = {}
+    for index, entry in enumerate(catalog.signals):
+        check_refs(("signals", index, "dimensions"), f"signal {entry.name!r}", entry.dimensions)
+        for spelling in (entry.name, *entry.aliases):
+            key = name_key(spelling)
+            if not key:
+                problems.append(f"{where(('signals', index))}: signal name {spelling!r} has no letters or digits")
+                continue
+            for kind in entry.kinds or list(SignalKind):
+                owner = claimed.setdefault((key, kind), entry.name)
+                if owner != entry.name:
+                    problems.append(
+                        f"{where(('signals', index))}: {spelling!r} ({kind.value}) is already claimed by signal "
+                        f"{owner!r}; make it an alias of one entry only, or restrict `kinds`"
+                    )
+                    break
+    return problems
+
+
+def find_dimension(taxonomy: Taxonomy, query: str) -> Dimension:
+    """Find a dimension by id, name or short name, ignoring case and punctuation."""
+    key = name_key(query)
+    for dimension in taxonomy.dimensions:
+        if key in {name_key(dimension.id), name_key(dimension.name), name_key(dimension.short_name or dimension.id)}:
+            return dimension
+    close = difflib.get_close_matches(query.casefold(), [d.id for d in taxonomy.dimensions], n=3, cutoff=0.7)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise TaxonomyError(f"unknown dimension {query!r}; {hint}dimension ids are listed in taxonomy/{STRUCTURE_FILE}")

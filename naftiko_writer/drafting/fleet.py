@@ -1,0 +1,91 @@
+"""Fleet drafting: many companies in one run, one shared limit on requests in flight.
+
+Every company is loaded, scored and drafted concurrently in one event loop;
+a single semaphore bounds the model requests of all of them together, so
+`--concurrency` is the load the endpoint sees. A company that fails (a bad
+signals file, a missing recording) is reported and does not stop the others;
+each finished company's draft is written as soon as it is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_draft
+from naftiko_writer.drafting.checkpoint import checkpoint_path
+from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, draft_company_async, prepare_company
+from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.report.model import Report
+from naftiko_writer.scoring.companies import list_companies
+
+SIGNAL_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+
+
+@dataclass
+class FleetResult:
+    """How one company of a fleet went."""
+
+    company: str
+    report: Report | None = None
+    files: DraftFiles | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -> list[str]:
+    """Companies to draft: slugs and signal-file paths as given, every fixture for --all, folders expanded."""
+    targets: list[str] = [company.slug for company in list_companies(companies_dir)] if everything else []
+    for name in names:
+        folder = Path(name)
+        if folder.is_dir():
+            found = sorted(
+                str(path)
+                for path in [*folder.iterdir(), *folder.glob("*/signals.*")]
+                if path.is_file() and path.suffix.lower() in SIGNAL_SUFFIXES
+            )
+            if not found:
+                raise InputError(f"{folder}: no signal files (.yaml, .yml, .json, .csv) in this folder")
+            targets += found
+        else:
+            targets.append(name)
+    unique = list(dict.fromkeys(targets))
+    if not unique:
+        raise InputError(f"{companies_dir}: no companies to draft; give slugs, signal files or a folder")
+    return unique
+
+
+async def _draft_one(
+    job: DraftJob, drafts_dir: Path, stamp: str, semaphore: asyncio.Semaphore, on_event: EventHandler
+) -> FleetResult:
+    started = time.perf_counter()
+    result = FleetResult(company=job.company)
+    try:
+        prepared = prepare_company(job)
+        slug = prepared.card.company.slug
+        result.company = slug
+        files = draft_files(drafts_dir, slug, stamp)
+        job = replace(job, checkpoint_path=checkpoint_path(files.markdown, timestamped=True))
+        report = await draft_company_async(job, on_event, prepared=prepared, semaphore=semaphore)
+        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+        write_draft(report, files, checkpoint=job.checkpoint_path)
+        result.report, result.files = report, files
+    except NaftikoWriterError as exc:
+        result.error = str(exc).splitlines()[0]
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def draft_fleet(
+    jobs: list[DraftJob], drafts_dir: Path, stamp: str, concurrency: int, on_event: EventHandler
+) -> list[FleetResult]:
+    """Draft every job's company with at most `concurrency` model requests in flight across all of them."""
+
+    async def run() -> list[FleetResult]:
+        semaphore = asyncio.Semaphore(max(1, concurrency))
+        return list(await asyncio.gather(*(_draft_one(job, drafts_dir, stamp, semaphore, on_event) for job in jobs)))
+
+    return asyncio.run(run())

@@ -1,0 +1,91 @@
+"""The drafted report as data: sections with their sources, provenance and run summary.
+
+This is the JSON sidecar written next to every Markdown draft, and what
+render.py turns into Markdown.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from naftiko_writer.report.sections import SectionKind
+from naftiko_writer.scoring.models import ScoreCard
+
+
+class SectionSource(StrEnum):
+    """Where a section's text came from."""
+
+    MODEL = "model"  # a model answer that passed schema and grounding checks
+    TEMPLATE = "template"  # the template engine, by choice (--engine template)
+    FALLBACK = "fallback"  # the template engine, because the model's answers failed: review it
+    PENDING = "pending"  # not drafted yet: the run stopped at its budget; template text stands in
+
+
+class SectionResult(BaseModel):
+    """One drafted section."""
+
+    id: str
+    kind: SectionKind
+    title: str
+    source: SectionSource
+    output: dict[str, object] = Field(description="The validated section output (its schema's JSON).")
+    input_hash: str = Field(description="sha256 of the section's input and template: what it was drafted from.")
+    recording: str | None = Field(default=None, description="authored / recorded when replayed, live when not.")
+    attempts: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_seconds: float = Field(default=0.0, description="Wall time spent waiting for this section's answers.")
+    problems: list[str] = Field(default_factory=list, description="Why the model's answers were rejected.")
+
+
+class Provenance(BaseModel):
+    """What a draft was made from."""
+
+    tool_version: str
+    created: str
+    company: str
+    signals_file: str
+    signals_digest: str
+    taxonomy_version: str
+    taxonomy_digest: str
+    prompt_hashes: dict[str, str]
+    engine: str
+    model: str | None
+    recording_sources: list[str]
+
+
+class DraftSummary(BaseModel):
+    """Counts for the end-of-run summary."""
+
+    sections: int = 0
+    drafted: int = Field(default=0, description="Sections written in this run (the rest were reused or kept).")
+    reused: list[str] = Field(default_factory=list, description="Sections reused: same inputs as the previous draft.")
+    kept: list[str] = Field(default_factory=list, description="Sections the analyst edited, kept verbatim.")
+    kept_stale: list[str] = Field(default_factory=list, description="Kept sections whose inputs changed.")
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    retries: int = 0
+    repairs: int = 0
+    fallbacks: int = 0
+    unused_recordings: int = 0
+    cost: float | None = Field(default=None, description="Estimated cost of this run's calls (None: unknown price).")
+    stopped: str | None = Field(default=None, description="Why the run stopped early (a budget), if it did.")
+    mode: str = "none"
+    dialect: str | None = Field(
+        default=None,
+        description="Structured-output dialect used: json_schema, or json_object when the server refused it.",
+    )
+    wall_seconds: float = 0.0
+
+
+class Report(BaseModel):
+    """A complete draft."""
+
+    scorecard: ScoreCard
+    sections: dict[str, SectionResult]
+    provenance: Provenance
+    summary: DraftSummary

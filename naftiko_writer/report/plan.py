@@ -1,0 +1,240 @@
+"""The section plan: which sections a report has, what each depends on, and its input.
+
+Pure functions of the ScoreCard (and, for the two synthesis sections, of the
+outputs they depend on). Section ids are stable: `layer:<id>`, `dimension:<id>`,
+`strengths`, ... They key recordings, checkpoints and draft markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from naftiko_writer.report.sections import (
+    CandidateBrief,
+    CandidatesInput,
+    DimensionBrief,
+    DimensionInput,
+    ExecutiveInput,
+    GrowthOpportunities,
+    Input,
+    LayerInput,
+    LayerIntroduction,
+    MethodologyInput,
+    Output,
+    SectionKind,
+    StrategicAssessment,
+    StrategicInput,
+    Strengths,
+    WaveInput,
+    WaveLayer,
+)
+from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
+
+EVIDENCE_PER_KIND = 12
+"""Signals listed per kind in a dimension's input; the rest are counted, not named."""
+TOP_EVIDENCE = 5
+
+EXECUTIVE_SUMMARY = "executive-summary"
+STRENGTHS = "strengths"
+GROWTH = "growth-opportunities"
+WAVES = "wave-alignment"
+STRATEGIC = "strategic-assessment"
+METHODOLOGY = "methodology"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One section to draft."""
+
+    id: str
+    kind: SectionKind
+    title: str
+    depends_on: tuple[str, ...] = ()
+
+
+def layer_section_id(layer_id: str) -> str:
+    """Section id of a layer introduction."""
+    return f"layer:{layer_id}"
+
+
+def dimension_section_id(dimension_id: str) -> str:
+    """Section id of a dimension narrative."""
+    return f"dimension:{dimension_id}"
+
+
+def plan_sections(card: ScoreCard) -> list[SectionSpec]:
+    """Every section of the report; independent ones first, synthesis sections last."""
+    layers = [
+        SectionSpec(layer_section_id(layer.id), SectionKind.LAYER_INTRODUCTION, f"Layer {layer.number}: {layer.title}")
+        for layer in card.layers
+    ]
+    dimensions = [
+        SectionSpec(dimension_section_id(d.id), SectionKind.DIMENSION_NARRATIVE, d.name) for d in card.dimensions
+    ]
+    return [
+        *layers,
+        *dimensions,
+        SectionSpec(STRENGTHS, SectionKind.STRENGTHS, "Strengths"),
+        SectionSpec(GROWTH, SectionKind.GROWTH_OPPORTUNITIES, "Growth Opportunities"),
+        SectionSpec(WAVES, SectionKind.WAVE_ALIGNMENT, "Wave Alignment"),
+        SectionSpec(METHODOLOGY, SectionKind.METHODOLOGY, "Methodology"),
+        SectionSpec(STRATEGIC, SectionKind.STRATEGIC_ASSESSMENT, "Strategic Assessment", (STRENGTHS, GROWTH)),
+        SectionSpec(
+            EXECUTIVE_SUMMARY,
+            SectionKind.EXECUTIVE_SUMMARY,
+            "Executive Summary",
+            (*(spec.id for spec in layers), STRATEGIC),
+        ),
+    ]
+
+
+def _brief(dimension: DimensionScore) -> DimensionBrief:
+    names = [item.name for items in dimension.evidence.values() for item in items]
+    return DimensionBrief(
+        name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names[:TOP_EVIDENCE]
+    )
+
+
+def _strongest_layers(card: ScoreCard) -> list[str]:
+    return [layer.title for layer in sorted(card.layers, key=lambda layer: layer.rank)[:2]]
+
+
+def section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+    """The input of one section; `outputs` must hold the outputs of its dependencies."""
+    company = card.company.name
+    if spec.kind is SectionKind.DIMENSION_NARRATIVE:
+        return _dimension_input(card, card.dimension(spec.id.split(":", 1)[1]))
+    if spec.kind is SectionKind.LAYER_INTRODUCTION:
+        layer = next(layer for layer in card.layers if layer_section_id(layer.id) == spec.id)
+        return LayerInput(
+            company=company,
+            layer_number=layer.number,
+            title=layer.title,
+            purpose=layer.purpose,
+            tier=layer.tier,
+            mean_score=layer.mean_score,
+            dimensions=[_brief(card.dimension(d)) for d in layer.dimensions],
+            waves=layer.waves,
+        )
+    if spec.kind is SectionKind.STRENGTHS:
+        candidates = card.strengths
+    elif spec.kind is SectionKind.GROWTH_OPPORTUNITIES:
+        candidates = card.growth_opportunities
+    else:
+        return _synthesis_input(spec, card, taxonomy, outputs)
+    return CandidatesInput(
+        company=company,
+        candidates=[
+            CandidateBrief(
+                name=c.name,
+                score=c.score,
+                tier=c.tier,
+                reason=c.reason,
+                top_evidence=_brief(card.dimension(c.dimension)).top_evidence,
+            )
+            for c in candidates
+        ],
+    )
+
+
+def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInput:
+    titles = {layer.id: layer.title for layer in card.layers}
+    return DimensionInput(
+        company=card.company.name,
+        dimension=dimension.name,
+        score=dimension.score,
+        tier=dimension.tier,
+        rank=dimension.rank,
+        dimension_count=len(card.dimensions),
+        signal_count=dimension.signal_count,
+        kinds_count=dimension.diversity,
+        layers=[titles[layer_id] for layer_id in dimension.layers],
+        evidence={
+            kind.value: [item.name for item in items[:EVIDENCE_PER_KIND]] for kind, items in dimension.evidence.items()
+        },
+        more_evidence={
+            kind.value: len(items) - EVIDENCE_PER_KIND
+            for kind, items in dimension.evidence.items()
+            if len(items) > EVIDENCE_PER_KIND
+        },
+    )
+
+
+def _synthesis_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+    company = card.company.name
+    top = [_brief(card.dimension(d)) for d in card.top_dimensions]
+    if spec.kind is SectionKind.WAVE_ALIGNMENT:
+        return WaveInput(
+            company=company,
+            layers=[
+                WaveLayer(
+                    layer_number=layer.number,
+                    title=layer.title,
+                    leading_dimension=card.dimension(layer.leading_dimension).name if layer.leading_dimension else None,
+                    leading_score=card.dimension(layer.dimensions[0]).score,
+                    waves=layer.waves,
+                )
+                for layer in card.layers
+            ],
+        )
+    if spec.kind is SectionKind.METHODOLOGY:
+        return MethodologyInput(
+            company=company,
+            as_of=card.company.as_of.isoformat(),
+            signal_count=card.signal_count,
+            signals_by_kind=_signals_by_kind(card),
+            layer_count=len(card.layers),
+            dimension_count=len(card.dimensions),
+            kind_weights={kind.value: weight for kind, weight in taxonomy.scoring.kind_weights.items()},
+            diversity_bonus=taxonomy.scoring.diversity_bonus,
+            tiers={tier.name: tier.min_score for tier in taxonomy.scoring.tiers},
+            taxonomy_version=taxonomy.version,
+        )
+    if spec.kind is SectionKind.STRATEGIC_ASSESSMENT:
+        strengths = outputs[STRENGTHS]
+        growth = outputs[GROWTH]
+        assert isinstance(strengths, Strengths) and isinstance(growth, GrowthOpportunities)
+        return StrategicInput(
+            company=company,
+            top_dimensions=top,
+            strongest_layers=_strongest_layers(card),
+            strengths=[f"{row.area}: {row.evidence}" for row in strengths.rows],
+            growth_opportunities=[f"{row.area} ({row.current_state})" for row in growth.rows],
+        )
+    if spec.kind is SectionKind.EXECUTIVE_SUMMARY:
+        strategic = outputs[STRATEGIC]
+        assert isinstance(strategic, StrategicAssessment)
+        summaries = []
+        for layer in card.layers:
+            intro = outputs[layer_section_id(layer.id)]
+            assert isinstance(intro, LayerIntroduction)
+            summaries.append(f"Layer {layer.number}: {layer.title}. {intro.summary}")
+        return ExecutiveInput(
+            company=company,
+            as_of=card.company.as_of.isoformat(),
+            signal_count=card.signal_count,
+            layer_count=len(card.layers),
+            dimension_count=len(card.dimensions),
+            top_dimensions=top,
+            strongest_layers=_strongest_layers(card),
+            layer_summaries=summaries,
+            strategic_overview=strategic.overview,
+        )
+    raise ValueError(f"no input builder for {spec.kind}")
+
+
+def _signals_by_kind(card: ScoreCard) -> dict[str, int]:
+    """Distinct matched signals per kind (from the evidence) plus unmatched ones."""
+    seen: dict[str, set[str]] = {}
+    for dimension in card.dimensions:
+        for kind, items in dimension.evidence.items():
+            seen.setdefault(kind.value, set()).update(item.name for item in items)
+    for unmatched in card.unmatched_signals:
+        seen.setdefault(unmatched.kind.value, set()).add(unmatched.name)
+    return {kind: len(names) for kind, names in sorted(seen.items())}
+
+
+def plan_inputs(card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> dict[str, Input]:
+    """The input of every section, given the outputs the synthesis sections depend on."""
+    return {spec.id: section_input(spec, card, taxonomy, outputs) for spec in plan_sections(card)}

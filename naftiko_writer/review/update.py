@@ -1,0 +1,142 @@
+"""The analyst's loop: check an edited draft, and update it keeping every edit.
+
+Both start from a parsed draft (draft_document.py) and its sidecar, and
+compare it with the company's current data. `update_draft` re-drafts only the
+sections whose inputs changed and which the analyst left alone; edited blocks
+are kept verbatim (with a warning when their inputs changed underneath), and
+a block the analyst deleted stays deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from naftiko_writer.config import Engine
+from naftiko_writer.document.markdown_reader import DraftDocument
+from naftiko_writer.document.markdown_writer import CLOSING, join_draft, render_blocks, render_provenance
+from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_company, prepare_company
+from naftiko_writer.errors import DraftError
+from naftiko_writer.report.model import Report
+from naftiko_writer.report.plan import plan_inputs
+from naftiko_writer.report.sections import OUTPUT_MODELS, Output
+from naftiko_writer.review.check import CheckReport, check_document
+
+
+def check_draft(
+    document: DraftDocument, sidecar: Report | None, job: DraftJob, prepared: Prepared | None = None
+) -> CheckReport:
+    """Check a draft against the current data of its company (job.company; `prepared` if already loaded)."""
+    prepared = _same_company(document, prepared or prepare_company(job))
+    reference = draft_company(replace(job, engine=Engine.TEMPLATE), prepared=prepared)
+    source = sidecar if sidecar is not None else reference
+    outputs: dict[str, Output] = {
+        section_id: OUTPUT_MODELS[result.kind].model_validate(result.output)
+        for section_id, result in source.sections.items()
+    }
+    inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
+    report = check_document(document, reference, inputs, prepared.vocabulary)
+    if sidecar is None:
+        report.notes.append(
+            "no matching JSON sidecar next to the draft: the summaries were checked against template inputs"
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class UpdatedDraft:
+    """The result of `draft --update`: the new report and Markdown, and what happened to each section."""
+
+    report: Report
+    markdown: str
+    regenerated: list[str]
+    reused: list[str]
+    kept: list[str]
+    kept_stale: list[str]
+    removed: list[str]
+    dropped: list[str]
+
+
+def update_draft(
+    document: DraftDocument,
+    sidecar: Report | None,
+    job: DraftJob,
+    on_event: EventHandler | None = None,
+    prepared: Prepared | None = None,
+) -> UpdatedDraft:
+    """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted."""
+    if sidecar is None:
+        raise DraftError(
+            f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
+            "it is missing or does not match the draft. Draft afresh without --update"
+        )
+    prepared = _same_company(document, prepared or prepare_company(job))
+    _refuse_damaged(document)
+    edited = {block.id for block in document.blocks if block.edited}
+    present = set(document.ids)
+    removed = [block.id for block in render_blocks(sidecar) if block.id not in present]
+    pinned = frozenset((edited | set(removed)) & set(sidecar.sections))
+    report = draft_company(
+        job, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned, prepared=prepared
+    )
+    blocks = render_blocks(report)
+    new_ids = {block.id for block in blocks}
+    texts: list[str] = []
+    if document.preamble:
+        texts.append(document.preamble)
+    by_id = {block.id: block for block in document.blocks}
+    orphans_after: dict[str | None, list[str]] = {}
+    previous_id: str | None = None
+    dropped = []
+    for block in document.blocks:
+        if block.id not in new_ids:
+            if block.edited:
+                orphans_after.setdefault(previous_id, []).append(block.text)
+            else:
+                dropped.append(block.id)
+        else:
+            previous_id = block.id
+    texts.extend(orphans_after.get(None, []))
+    for new_block in blocks:
+        if new_block.id in removed:
+            continue
+        kept = by_id.get(new_block.id)
+        texts.append(kept.text if kept is not None and kept.edited else new_block.text())
+        texts.extend(orphans_after.get(new_block.id, []))
+    summary = report.summary
+    carried = {*summary.reused, *summary.kept}
+    return UpdatedDraft(
+        report=report,
+        markdown=join_draft(render_provenance(report), texts),
+        regenerated=[section_id for section_id in report.sections if section_id not in carried],
+        reused=summary.reused,
+        kept=sorted(edited & new_ids),
+        kept_stale=summary.kept_stale,
+        removed=removed,
+        dropped=dropped,
+    )
+
+
+def _refuse_damaged(document: DraftDocument) -> None:
+    """A draft with broken markers or cut short is not updated: its sections could not be told apart."""
+    if document.damaged:
+        first = document.damaged[0]
+        raise DraftError(
+            f"{document.source}:{first.line}: the marker {first.problem}; restore it (or delete the line) so that "
+            "every section can be found, then update again (`naftiko-writer check` lists every damaged marker)"
+        )
+    if CLOSING not in document.ids:
+        last = document.blocks[-1].id if document.blocks else "the title"
+        raise DraftError(
+            f"{document.source}: looks truncated: it ends after {last}, without the closing block; restore the "
+            "rest from the .bak copy (or the sidecar by re-drafting) before updating"
+        )
+
+
+def _same_company(document: DraftDocument, prepared: Prepared) -> Prepared:
+    slug = prepared.card.company.slug
+    if slug != document.provenance.company:
+        raise DraftError(
+            f"{document.source} is a draft of {document.provenance.company}, not {slug}; "
+            f"give the matching company (naftiko-writer draft {document.provenance.company} --update ...)"
+        )
+    return prepared

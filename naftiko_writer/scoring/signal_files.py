@@ -1,0 +1,96 @@
+"""Load a company signal file (YAML or JSON) and report every problem at once.
+
+Problems carry the file, the line (YAML) or location (JSON), and what is wrong.
+Two signals of one kind whose names normalise to the same key ("Qlik Sense",
+"QlikSense") are duplicates: the file must list each signal once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from naftiko_writer.data_files import (
+    JSON_SUFFIXES,
+    YAML_SUFFIXES,
+    Document,
+    DocumentError,
+    load_document,
+    validation_problems,
+)
+from naftiko_writer.errors import InputError
+from naftiko_writer.scoring.models import CompanySignals, SignalKind
+from naftiko_writer.scoring.names import name_key
+
+SIGNAL_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+_KIND_TEXT = {kind: kind.value for kind in SignalKind}
+
+
+def load_signals(path: Path) -> CompanySignals:
+    """Read and validate a company signal file."""
+    if path.suffix.lower() not in SIGNAL_SUFFIXES:
+        raise InputError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; use .yaml, .yml or .json")
+    try:
+        document = load_document(path)
+    except DocumentError as exc:
+        raise InputError(summarise_problems(path, exc.problems)) from exc
+    if not isinstance(document.data, dict):
+        raise InputError(f"{path}: expected a mapping with `company:` and `signals:` at the top level")
+    try:
+        company_signals = CompanySignals.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(summarise_problems(path, validation_problems(document, exc))) from exc
+    duplicates = _duplicate_problems(document, company_signals)
+    if duplicates:
+        raise InputError(summarise_problems(path, duplicates))
+    return company_signals
+
+
+def summarise_problems(path: Path, problems: list[str]) -> str:
+    """One line for one problem; a count line and one indented line each for several."""
+    if len(problems) == 1:
+        return f"{path}: {problems[0]}"
+    return f"{path} has {len(problems)} problems:\n  " + "\n  ".join(problems)
+
+
+def _duplicate_problems(document: Document, company_signals: CompanySignals) -> list[str]:
+    first_seen: dict[tuple[SignalKind, str], int] = {}
+    problems = []
+    for index, signal in enumerate(company_signals.signals):
+        key = (signal.kind, name_key(signal.name))
+        if not key[1]:
+            problems.append(
+                f"line {document.line_of(('signals', index))}: signals[{index}].name: has no letters or digits"
+            )
+            continue
+        if key in first_seen:
+            earlier = first_seen[key]
+            line = document.line_of(("signals", index))
+            earlier_line = document.line_of(("signals", earlier))
+            where = f"line {line}: " if line is not None else ""
+            also = f"line {earlier_line}" if earlier_line is not None else f"signals[{earlier}]"
+            problems.append(
+                f"{where}signals[{index}]: duplicate {signal.kind.value} {signal.name!r} "
+                f"(same signal as {company_signals.signals[earlier].name!r} at {also}); "
+                "list it once and add up its evidence"
+            )
+        else:
+            first_seen[key] = index
+    return problems
+
+
+def signals_digest(company_signals: CompanySignals) -> str:
+    """sha256 of the validated content, not the file bytes: reformatting a file keeps its digest.
+
+    The hashed text is one tab-separated line for the company and one per signal
+    (kind, name, evidence, sources): cheap enough to compute for every score.
+    """
+    company = company_signals.company
+    lines = [f"{company.name}\t{company.slug}\t{company.as_of.isoformat()}"]
+    lines += [
+        f"{_KIND_TEXT[s.kind]}\t{s.name}\t{s.evidence}\t{'|'.join(s.sources) if s.sources else ''}"
+        for s in company_signals.signals
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()

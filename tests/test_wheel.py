@@ -1,0 +1,52 @@
+"""The wheel works anywhere: built, installed into a fresh venv, it drafts Spotify offline from an empty folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_installed_wheel_drafts_spotify_from_an_empty_folder(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("NAFTIKO_WRITER_", "OPENAI_"))}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    wheels = tmp_path / "wheels"
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        tmp_path,
+        env,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "naftiko_writer/resources/taxonomy/taxonomy.yaml" in names
+    assert "naftiko_writer/resources/prompts/system.md" in names
+    assert "naftiko_writer/resources/pricing/prices.yaml" in names
+    assert "naftiko_writer/resources/fixtures/companies/spotify/signals.yaml" in names
+    assert not [name for name in names if "fake_server" in name or "live_check" in name or name.startswith("tests/")]
+
+    # The dependencies come from this interpreter (no network); the package itself only from the wheel.
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
+    python = environment / "bin" / "python"
+    installed = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)], tmp_path, env)
+    assert installed.returncode == 0, installed.stderr
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    where = _run([str(python), "-c", "import naftiko_writer; print(naftiko_writer.__file__)"], empty, env)
+    assert where.stdout.strip().startswith(str(environment)), where.stdout + where.stderr
+    drafted = _run([str(environment / "bin" / "naftiko-writer"), "draft", "spotify", "--out", "spotify.md"], empty, env)
+    assert drafted.returncode == 0, drafted.stderr
+    text = (empty / "spotify.md").read_text(encoding="utf-8")
+    assert text.startswith("<!--") and "# Spotify Technology Investment Impact Report" in text
+    assert "source=fallback" not in text
