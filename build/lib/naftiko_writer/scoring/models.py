@@ -149,27 +149,54 @@ class TaxonomyFile(FileModel):
 class CatalogEntry(FileModel):
     """A known signal: its canonical name, aliases and the dimensions it counts for."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     kinds: list[SignalKind] | None = Field(
         default=None, description="Only signals of these kinds match; any if absent."
     )
-    dimensions: list[str] = Field(min_length=1)
+    is_: SignalKind | None = Field(
+        default=None,
+        alias="is",
+        description="What the name is, whatever list it came in (Python filed as a tool is a language).",
+    )
+    dimensions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _counts_somewhere(self) -> CatalogEntry:
+        if not self.dimensions and self.is_ is None:
+            raise ValueError("an entry needs `dimensions`, `is`, or both")
+        return self
 
 
 class PrefixRule(FileModel):
-    """Every signal whose name starts with these words counts for these dimensions."""
+    """Vendor family: every signal whose name starts with these words counts for these dimensions."""
 
     prefix: str = Field(min_length=1)
     dimensions: list[str] = Field(min_length=1)
 
 
+class KeywordRule(FileModel):
+    """Every signal whose name holds one of these whole words or phrases counts for these dimensions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    words: list[str] = Field(min_length=1, description='Words or phrases, matched as whole words ("event driven").')
+    kinds: list[SignalKind] | None = Field(
+        default=None, description="Only signals of these kinds match; any if absent."
+    )
+    is_: SignalKind | None = Field(default=None, alias="is", description="What a matching name is (ISO ... is a standard).")
+    dimensions: list[str] = Field(min_length=1)
+
+
 class SignalCatalog(FileModel):
-    """The shape of taxonomy/signals.yaml."""
+    """The shape of taxonomy/signals.yaml and of every taxonomy/catalogue/*.yaml file."""
 
     kind_rules: dict[SignalKind, list[str]] = Field(default_factory=dict)
     prefix_rules: list[PrefixRule] = Field(default_factory=list)
-    signals: list[CatalogEntry]
+    keyword_rules: list[KeywordRule] = Field(default_factory=list)
+    signals: list[CatalogEntry] = Field(default_factory=list)
 
 
 class Taxonomy(FileModel):
@@ -268,6 +295,19 @@ class UnmatchedSignal:
     kind: SignalKind
 
 
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of a company's signals the taxonomy recognises.
+
+    `counted`: signals that count for a dimension other than their kind's catch-all
+    (every service counts for Services, every language for Languages); `uncounted`: the rest.
+    """
+
+    signals: int
+    counted: int
+    uncounted: int
+
+
 class ScoreCard(BaseModel):
     """Everything the scorer derives from one company's signals.
 
@@ -288,6 +328,10 @@ class ScoreCard(BaseModel):
     strengths: list[Candidate]
     growth_opportunities: list[Candidate]
     unmatched_signals: list[UnmatchedSignal]
+    coverage: Coverage = Field(default_factory=lambda: Coverage(signals=0, counted=0, uncounted=0))
+    uncounted_signals: list[UnmatchedSignal] = Field(
+        default_factory=list, description="Signals that count for no dimension beyond their kind's catch-all."
+    )
 
     def dimension(self, dimension_id: str) -> DimensionScore:
         """Return a dimension's score by id (KeyError if absent)."""

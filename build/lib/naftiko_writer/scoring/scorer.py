@@ -26,6 +26,7 @@ from naftiko_writer.scoring.models import (
     KIND_ORDER,
     Candidate,
     CompanySignals,
+    Coverage,
     DimensionScore,
     Evidence,
     LayerScore,
@@ -39,8 +40,9 @@ from naftiko_writer.scoring.signal_files import signals_digest
 
 _Unmatched = tuple[int, str, str, UnmatchedSignal]
 """(kind position, name key, name, record): the sort key and record of a signal that counts nowhere."""
-Match = tuple[str, tuple[SignalKind, str], tuple[int, ...], _Unmatched | None]
-"""Canonical name, (kind, name key), sorted dimension indexes, and the unmatched entry when there are none."""
+Match = tuple[str, tuple[SignalKind, str], tuple[int, ...], _Unmatched | None, _Unmatched | None]
+"""Canonical name, (effective kind, name key), sorted dimension indexes, the unmatched entry when
+there are none, and the uncounted entry when only a kind catch-all counted it."""
 _RankedEvidence = tuple[int, float, int, str, Evidence]
 """(kind position, -points, -dimensions counted for, name key, evidence).
 
@@ -58,21 +60,47 @@ class _CatalogRule:
     kinds: frozenset[SignalKind] | None
     canonical: str
     key: str
+    recognised_as: SignalKind | None
     dimensions: frozenset[int]
+
+
+@dataclass(frozen=True)
+class _KeywordRule:
+    order: int
+    kinds: frozenset[SignalKind] | None
+    recognised_as: SignalKind | None
+    dimensions: frozenset[int]
+
+
+def _fold(token: str) -> str:
+    """A word without its plural `s` (databases -> database), so keywords match either number."""
+    return token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
 
 
 @dataclass
 class SignalMatcher:
-    """The signal catalogue compiled for fast lookup: name -> (canonical name, dimension indexes)."""
+    """The signal catalogue compiled for fast lookup: name -> (canonical name, dimension indexes).
+
+    Precedence, for a signal of kind k named n:
+    1. an exact catalogue entry (name or alias, case- and punctuation-insensitive) wins: its
+       dimensions count, and keyword rules are not consulted;
+    2. otherwise every keyword rule holding a whole word or phrase of n adds its dimensions;
+    3. vendor-family (prefix) rules add their dimensions in either case;
+    4. what n *is* (an entry's `is`, else the first matching keyword rule's `is`, else k) is the
+       signal's effective kind: it sets the kind weight and the kind rule that applies
+       (every service counts for Services, every language for Languages).
+    A signal is *counted* (coverage) when step 1, 2 or 3 recognised it.
+    """
 
     taxonomy: Taxonomy
     _exact: dict[str, list[_CatalogRule]] = field(default_factory=dict)
     _by_kind: dict[SignalKind, frozenset[int]] = field(default_factory=dict)
     _prefixes: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
+    _keywords: dict[str, list[tuple[tuple[str, ...], _KeywordRule]]] = field(default_factory=dict)
     _memo: dict[tuple[SignalKind, str], Match] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Index the catalogue by name key."""
+        """Index the catalogue by name key and the keyword rules by their first word."""
         index = {dimension.id: position for position, dimension in enumerate(self.taxonomy.dimensions)}
         catalog = self.taxonomy.catalog
         for entry in catalog.signals:
@@ -80,6 +108,7 @@ class SignalMatcher:
                 kinds=frozenset(entry.kinds) if entry.kinds else None,
                 canonical=entry.name,
                 key=name_key(entry.name),
+                recognised_as=entry.is_,
                 dimensions=frozenset(index[d] for d in entry.dimensions),
             )
             for spelling in (entry.name, *entry.aliases):
@@ -88,9 +117,30 @@ class SignalMatcher:
         self._prefixes = [
             (name_tokens(rule.prefix), frozenset(index[d] for d in rule.dimensions)) for rule in catalog.prefix_rules
         ]
+        for order, keyword_rule in enumerate(catalog.keyword_rules):
+            compiled = _KeywordRule(
+                order=order,
+                kinds=frozenset(keyword_rule.kinds) if keyword_rule.kinds else None,
+                recognised_as=keyword_rule.is_,
+                dimensions=frozenset(index[d] for d in keyword_rule.dimensions),
+            )
+            for word in keyword_rule.words:
+                phrase = tuple(_fold(token) for token in name_tokens(word))
+                self._keywords.setdefault(phrase[0], []).append((phrase, compiled))
+
+    def keyword_rules_of(self, kind: SignalKind, tokens: tuple[str, ...]) -> list[_KeywordRule]:
+        """The keyword rules whose word or phrase occurs in a name's tokens, in file order."""
+        folded = [_fold(token) for token in tokens]
+        found: dict[int, _KeywordRule] = {}
+        get = self._keywords.get
+        for position, token in enumerate(folded):
+            for phrase, rule in get(token, ()):
+                if (rule.kinds is None or kind in rule.kinds) and tuple(folded[position : position + len(phrase)]) == phrase:
+                    found.setdefault(rule.order, rule)
+        return [found[order] for order in sorted(found)]
 
     def match(self, kind: SignalKind, name: str) -> Match:
-        """Resolve a signal to its canonical name, name key and dimension indexes (memoised)."""
+        """Resolve a signal to its canonical name, (effective kind, name key) and dimension indexes (memoised)."""
         memo_key = (kind, name)
         cached = self._memo.get(memo_key)
         if cached is not None:
@@ -98,17 +148,28 @@ class SignalMatcher:
         tokens = name_tokens(name)
         key = "".join(tokens)
         canonical = name
-        dimensions: set[int] = set(self._by_kind.get(kind, ()))
-        for rule in self._exact.get(key, ()):
-            if rule.kinds is None or kind in rule.kinds:
-                canonical, key = rule.canonical, rule.key
-                dimensions |= rule.dimensions
-                break
+        effective = kind
+        dimensions: set[int] = set()
+        exact = next((rule for rule in self._exact.get(key, ()) if rule.kinds is None or kind in rule.kinds), None)
+        if exact is not None:
+            canonical, key = exact.canonical, exact.key
+            dimensions |= exact.dimensions
+            effective = exact.recognised_as or kind
+        else:
+            recognised: SignalKind | None = None
+            for keyword_rule in self.keyword_rules_of(kind, tokens):
+                dimensions |= keyword_rule.dimensions
+                recognised = recognised or keyword_rule.recognised_as
+            effective = recognised or kind
         for prefix, prefix_dimensions in self._prefixes:
             if tokens[: len(prefix)] == prefix:
                 dimensions |= prefix_dimensions
-        unmatched = None if dimensions else (_KIND_POSITION[kind], key, name, UnmatchedSignal(name, kind))
-        result = (canonical, (kind, key), tuple(sorted(dimensions)), unmatched)
+        counted = exact is not None or bool(dimensions)
+        dimensions |= self._by_kind.get(effective, frozenset())
+        record = UnmatchedSignal(name, kind)
+        unmatched = None if dimensions else (_KIND_POSITION[kind], key, name, record)
+        uncounted = None if counted else (_KIND_POSITION[kind], key, name, record)
+        result = (canonical, (effective, key), tuple(sorted(dimensions)), unmatched, uncounted)
         if len(self._memo) >= MEMO_LIMIT:
             self._memo.clear()
         self._memo[memo_key] = result
@@ -153,9 +214,12 @@ class Scorer:
         counts: dict[tuple[SignalKind, str], int] = {}
         first_match: dict[tuple[SignalKind, str], Match] = {}
         unmatched: list[_Unmatched] = []
+        uncounted: list[_Unmatched] = []
         memo_get, match = self.matcher._memo.get, self.matcher.match
         for signal in company_signals.signals:
             matched = memo_get((signal.kind, signal.name)) or match(signal.kind, signal.name)
+            if matched[4] is not None:
+                uncounted.append(matched[4])
             if matched[3] is not None:
                 unmatched.append(matched[3])
                 continue
@@ -173,7 +237,7 @@ class Scorer:
         ranked: list[tuple[_RankedEvidence, tuple[int, ...]]] = []
         evidence_get = self._evidence_memo.get
         for merged_key, count in counts.items():
-            canonical, (_, key), dimensions, _ = first_match[merged_key]
+            canonical, (_, key), dimensions, _, _ = first_match[merged_key]
             entry = evidence_get((merged_key[0], canonical, count)) or self._evidence(
                 merged_key[0], canonical, key, count, len(dimensions)
             )
@@ -208,6 +272,12 @@ class Scorer:
             strengths=[_strength(s, len(scores)) for s in ordered[: rules.strength_candidates] if s.score > 0],
             growth_opportunities=[_growth(s) for s in sorted(scores, key=lambda s: s.score)[: rules.growth_candidates]],
             unmatched_signals=[entry[3] for entry in sorted(unmatched, key=_UNMATCHED_ORDER)],
+            coverage=Coverage(
+                signals=len(company_signals.signals),
+                counted=len(company_signals.signals) - len(uncounted),
+                uncounted=len(uncounted),
+            ),
+            uncounted_signals=[entry[3] for entry in sorted(uncounted, key=_UNMATCHED_ORDER)],
         )
 
     def _evidence(self, kind: SignalKind, canonical: str, key: str, count: int, breadth: int) -> _RankedEvidence:

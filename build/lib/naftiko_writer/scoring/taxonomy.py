@@ -1,27 +1,32 @@
-"""Load and validate the taxonomy folder (taxonomy.yaml + signals.yaml).
+"""Load and validate the taxonomy folder (taxonomy.yaml, signals.yaml and catalogue/*.yaml).
 
-Shape errors and cross-reference errors (a layer or signal naming a dimension
-that does not exist, a dimension in no layer, two catalogue entries claiming
-one name) are all collected and raised together as one TaxonomyError.
+The catalogue is signals.yaml plus every `catalogue/*.yaml` file (same shape, read in
+name order), merged into one SignalCatalog. Shape errors and cross-reference errors (a
+layer, rule or signal naming a dimension that does not exist, a dimension in no layer,
+two catalogue entries claiming one name, two files giving one kind rule) are all
+collected and raised together as one TaxonomyError.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from naftiko_writer.data_files import Document, DocumentError, Location, load_document, validation_problems
+
+Where = Callable[[Location], str]
 from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.scoring.models import Dimension, SignalCatalog, SignalKind, Taxonomy, TaxonomyFile
 from naftiko_writer.scoring.names import name_key
 
 STRUCTURE_FILE = "taxonomy.yaml"
 CATALOG_FILE = "signals.yaml"
+CATALOGUE_DIR = "catalogue"
 
 T = TypeVar("T", TaxonomyFile, SignalCatalog)
 
@@ -33,14 +38,20 @@ def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
             f"{taxonomy_dir}: taxonomy folder does not exist; pass --taxonomy DIR or set NAFTIKO_WRITER_TAXONOMY_DIR"
         )
     structure_doc = _read(taxonomy_dir / STRUCTURE_FILE)
-    catalog_doc = _read(taxonomy_dir / CATALOG_FILE)
     structure = _parse(structure_doc, TaxonomyFile)
-    catalog = _parse(catalog_doc, SignalCatalog)
-    problems = [*_check_structure(structure, structure_doc), *_check_catalog(catalog, catalog_doc, structure)]
+    catalog_docs = [_read(path) for path in catalogue_files(taxonomy_dir)]
+    catalogs = [_parse(document, SignalCatalog) for document in catalog_docs]
+    problems = [*_check_structure(structure, structure_doc), *_check_catalogs(catalogs, catalog_docs, structure)]
     if problems:
         raise TaxonomyError(_summarise(problems))
+    catalog = SignalCatalog(
+        kind_rules={kind: dims for part in catalogs for kind, dims in part.kind_rules.items()},
+        prefix_rules=[rule for part in catalogs for rule in part.prefix_rules],
+        keyword_rules=[rule for part in catalogs for rule in part.keyword_rules],
+        signals=[entry for part in catalogs for entry in part.signals],
+    )
     digest = hashlib.sha256()
-    for document in (structure_doc, catalog_doc):
+    for document in (structure_doc, *catalog_docs):
         digest.update(document.path.read_bytes())
     return Taxonomy(
         version=structure.version,
@@ -51,6 +62,13 @@ def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
         dimensions=structure.dimensions,
         catalog=catalog,
     )
+
+
+def catalogue_files(taxonomy_dir: Path) -> list[Path]:
+    """signals.yaml, then catalogue/*.yaml in name order: the files the catalogue is merged from."""
+    extra = taxonomy_dir / CATALOGUE_DIR
+    files = sorted(extra.glob("*.yaml")) if extra.is_dir() else []
+    return [taxonomy_dir / CATALOG_FILE, *files]
 
 
 def _read(path: Path) -> Document:
@@ -113,39 +131,52 @@ def _check_structure(structure: TaxonomyFile, document: Document) -> list[str]:
     return problems
 
 
-def _check_catalog(catalog: SignalCatalog, document: Document, structure: TaxonomyFile) -> list[str]:
+def _check_catalogs(catalogs: list[SignalCatalog], documents: list[Document], structure: TaxonomyFile) -> list[str]:
     known = {dimension.id for dimension in structure.dimensions}
-    where = document.where
     problems: list[str] = []
-
-    def check_refs(location: Location, owner: str, dimension_ids: list[str]) -> None:
-        for position, dimension_id in enumerate(dimension_ids):
-            if dimension_id not in known:
-                problems.append(
-                    f"{where((*location, position))}: {owner} refers to unknown dimension {dimension_id!r}; "
-                    f"define it in {STRUCTURE_FILE} `dimensions:` or correct the id"
-                )
-
-    for kind, dimension_ids in catalog.kind_rules.items():
-        check_refs(("kind_rules", kind.value), f"kind rule {kind.value!r}", dimension_ids)
-    for index, rule in enumerate(catalog.prefix_rules):
-        check_refs(("prefix_rules", index, "dimensions"), f"prefix rule {rule.prefix!r}", rule.dimensions)
     claimed: dict[tuple[str, SignalKind], str] = {}
-    for index, entry in enumerate(catalog.signals):
-        check_refs(("signals", index, "dimensions"), f"signal {entry.name!r}", entry.dimensions)
-        for spelling in (entry.name, *entry.aliases):
-            key = name_key(spelling)
-            if not key:
-                problems.append(f"{where(('signals', index))}: signal name {spelling!r} has no letters or digits")
-                continue
-            for kind in entry.kinds or list(SignalKind):
-                owner = claimed.setdefault((key, kind), entry.name)
-                if owner != entry.name:
+    kind_rule_owner: dict[SignalKind, Path] = {}
+    for catalog, document in zip(catalogs, documents, strict=True):
+        where = document.where
+
+        def check_refs(location: Location, owner: str, dimension_ids: list[str], where: Where = where) -> None:
+            for position, dimension_id in enumerate(dimension_ids):
+                if dimension_id not in known:
                     problems.append(
-                        f"{where(('signals', index))}: {spelling!r} ({kind.value}) is already claimed by signal "
-                        f"{owner!r}; make it an alias of one entry only, or restrict `kinds`"
+                        f"{where((*location, position))}: {owner} refers to unknown dimension {dimension_id!r}; "
+                        f"define it in {STRUCTURE_FILE} `dimensions:` or correct the id"
                     )
-                    break
+
+        for kind, dimension_ids in catalog.kind_rules.items():
+            first = kind_rule_owner.setdefault(kind, document.path)
+            if first != document.path:
+                problems.append(f"{where(('kind_rules', kind.value))}: kind rule {kind.value!r} is also given in {first}")
+            check_refs(("kind_rules", kind.value), f"kind rule {kind.value!r}", dimension_ids)
+        for index, rule in enumerate(catalog.prefix_rules):
+            check_refs(("prefix_rules", index, "dimensions"), f"prefix rule {rule.prefix!r}", rule.dimensions)
+            if not name_key(rule.prefix):
+                problems.append(f"{where(('prefix_rules', index))}: prefix {rule.prefix!r} has no letters or digits")
+        for index, keyword_rule in enumerate(catalog.keyword_rules):
+            label = f"keyword rule {keyword_rule.words[0]!r}"
+            check_refs(("keyword_rules", index, "dimensions"), label, keyword_rule.dimensions)
+            for word in keyword_rule.words:
+                if not name_key(word):
+                    problems.append(f"{where(('keyword_rules', index))}: keyword {word!r} has no letters or digits")
+        for index, entry in enumerate(catalog.signals):
+            check_refs(("signals", index, "dimensions"), f"signal {entry.name!r}", entry.dimensions)
+            for spelling in (entry.name, *entry.aliases):
+                key = name_key(spelling)
+                if not key:
+                    problems.append(f"{where(('signals', index))}: signal name {spelling!r} has no letters or digits")
+                    continue
+                for kind in entry.kinds or list(SignalKind):
+                    owner = claimed.setdefault((key, kind), f"{entry.name!r} ({document.path.name})")
+                    if owner != f"{entry.name!r} ({document.path.name})":
+                        problems.append(
+                            f"{where(('signals', index))}: {spelling!r} ({kind.value}) is already claimed by signal "
+                            f"{owner}; make it an alias of one entry only, or restrict `kinds`"
+                        )
+                        break
     return problems
 
 
