@@ -1,5 +1,0 @@
-"""Allow `python -m naftiko_writer`."""
-
-from naftiko_writer.cli import main
-
-main()
