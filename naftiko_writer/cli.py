@@ -7,6 +7,7 @@ exit 2 (Typer); Ctrl-C exits 130.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Iterator
@@ -27,11 +28,13 @@ from naftiko_writer.console import (
     print_batch_progress,
     print_check_report,
     print_companies,
+    print_coverage,
     print_diff,
     print_draft_summary,
     print_error,
     print_explanation,
     print_fleet_summary,
+    print_import_summary,
     print_scorecard,
     print_update_summary,
     stderr_console,
@@ -53,9 +56,12 @@ from naftiko_writer.drafting.cost import load_prices
 from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
 from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
+from naftiko_writer.files import write_text_atomically
 from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.review.update import check_draft, update_draft
-from naftiko_writer.scoring.companies import list_companies, load_company
+from naftiko_writer.scoring.companies import collect_sources, list_companies, load_company
+from naftiko_writer.scoring.coverage import coverage_report
+from naftiko_writer.scoring.importing import import_signals, render_signals_file
 from naftiko_writer.scoring.models import to_json
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.signal_files import load_signals
@@ -629,6 +635,72 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
 
 def _diff_json(result: DraftDiff) -> str:
     return json.dumps(result.to_dict(), indent=2) + "\n"
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[
+        Path, typer.Argument(help="A folder of name lists (services.yml, technologies.yml, ...), a .csv or a .json.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The signals file to write (.yaml).")],
+    name: Annotated[str | None, typer.Option("--name", help="Company name [default: from the folder name].")] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help="Company slug [default: from the folder name].")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Data date [default: newest source file's].")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
+    with user_errors():
+        if out.suffix.lower() not in (".yaml", ".yml"):
+            raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
+        if out.exists() and not force:
+            raise InputError(f"{out}: already exists; pass --force to replace it")
+        try:
+            date = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+        result = import_signals(source, name=name, slug=slug, as_of=date)
+        write_text_atomically(out, render_signals_file(result))
+        if as_json:
+            write_json(json.dumps({**result.summary(), "out": str(out)}, indent=2, ensure_ascii=False))
+        else:
+            print_import_summary(result, out, stderr_console())
+
+
+taxonomy_app = typer.Typer(
+    help="Curate the taxonomy: coverage of real data, model-suggested entries, accepting proposals.",
+    no_args_is_help=True,
+)
+app.add_typer(taxonomy_app, name="taxonomy")
+
+
+@taxonomy_app.command("coverage")
+def taxonomy_coverage(
+    source: Annotated[
+        Path,
+        typer.Argument(help="A signals file, CSV or folder of lists, or a folder holding many of them."),
+    ],
+    top: Annotated[int, typer.Option("--top", min=0, help="How many uncounted names to list.")] = 30,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """How many signals the taxonomy counts, by kind, and the most frequent uncounted names."""
+    with user_errors():
+        settings = Settings()
+        scorer = Scorer(load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir)))
+        folder = settings.resolved_companies_dir(companies_dir)
+        scored = []
+        for reference in collect_sources(source):
+            company_signals = load_company(reference, folder)
+            scored.append((company_signals, scorer.score(company_signals)))
+        report = coverage_report(scored, top=top)
+        if as_json:
+            write_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_coverage(report, stdout_console())
 
 
 def main() -> None:

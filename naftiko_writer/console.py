@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -22,6 +23,8 @@ from naftiko_writer.report.model import DraftSummary
 from naftiko_writer.review.check import CheckReport
 from naftiko_writer.review.diff import DraftDiff, Status, trim_context
 from naftiko_writer.review.update import UpdatedDraft
+from naftiko_writer.scoring.coverage import CoverageReport
+from naftiko_writer.scoring.importing import ImportResult
 from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
 
 TOP_EVIDENCE = 4
@@ -178,6 +181,9 @@ class DraftProgress:
 
     def __call__(self, event: DraftEvent) -> None:
         """Update the bar from one pipeline event."""
+        if event.kind is EventKind.WARNING:
+            self._progress.console.print(f"Warning: {event.message}", markup=False, soft_wrap=True)
+            return
         if event.kind is EventKind.PLANNED:
             if self._task is None:
                 self._progress.start()
@@ -373,3 +379,60 @@ def print_batch_progress(progress: BatchProgress, folder: str, console: Console)
         )
     for files in progress.drafts:
         console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)
+
+
+def print_import_summary(result: ImportResult, out: Path, console: Console, limit: int = 15) -> None:
+    """What an import read, merged and dropped (stderr)."""
+    signals = result.company_signals.signals
+    console.print(
+        f"Imported {result.raw_entries} entries from {', '.join(result.sources)} -> {len(signals)} signals "
+        f"in {out} ({len(result.merged)} merged groups, {len(result.dropped)} dropped)"
+    )
+    if result.merged:
+        table = Table(title="Merged (spellings of one name within a kind)", title_justify="left")
+        for column in ("kind", "kept as", "spellings", "entries"):
+            table.add_column(column)
+        for merged in sorted(result.merged, key=lambda m: (-m.entries, m.kind.value, m.name))[:limit]:
+            table.add_row(merged.kind.value, merged.name, " / ".join(merged.spellings), str(merged.entries))
+        console.print(table)
+        if len(result.merged) > limit:
+            console.print(f"... and {len(result.merged) - limit} more merged groups (--json lists all)")
+    if result.dropped:
+        table = Table(title="Dropped (cannot be a signal)", title_justify="left")
+        for column in ("where", "entry", "reason"):
+            table.add_column(column)
+        for dropped in result.dropped[:limit]:
+            table.add_row(dropped.origin, Text(dropped.name[:60]), dropped.reason)
+        console.print(table)
+        if len(result.dropped) > limit:
+            console.print(f"... and {len(result.dropped) - limit} more dropped entries (--json lists all)")
+
+
+def print_coverage(report: CoverageReport, console: Console) -> None:
+    """Coverage per company and kind, and the uncounted names found at the most companies."""
+    table = Table(title="Taxonomy coverage: signals counted for a dimension beyond their kind's catch-all")
+    kinds = [kind.kind for kind in report.by_kind]
+    table.add_column("company")
+    table.add_column("signals", justify="right")
+    table.add_column("counted", justify="right")
+    for kind in kinds:
+        table.add_column(kind.value, justify="right")
+    for company in report.companies:
+        shares = {kind.kind: f"{kind.share:.0%}" for kind in company.by_kind}
+        table.add_row(
+            company.slug, str(company.signals), f"{company.share:.0%}", *(shares.get(kind, "-") for kind in kinds)
+        )
+    if len(report.companies) > 1:
+        total = report.counted / report.signals if report.signals else 1.0
+        table.add_row(
+            "all", str(report.signals), f"{total:.0%}", *(f"{kind.share:.0%}" for kind in report.by_kind), style="bold"
+        )
+    console.print(table)
+    if report.top_uncounted:
+        names = Table(title="Most frequent uncounted names (curate these next)", title_justify="left")
+        names.add_column("name")
+        names.add_column("kind")
+        names.add_column("companies", justify="right")
+        for name, kind, companies in report.top_uncounted:
+            names.add_row(Text(name), kind.value, str(companies))
+        console.print(names)

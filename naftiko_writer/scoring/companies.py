@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from naftiko_writer.errors import InputError
+from naftiko_writer.scoring.importing import import_signals, is_import_source
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals
 from naftiko_writer.scoring.signal_files import SIGNAL_SUFFIXES, load_signals
 
@@ -65,8 +66,20 @@ def list_companies(companies_dir: Path) -> list[CompanyFile]:
     return found
 
 
+def is_raw_source(reference: str) -> bool:
+    """A path (not a slug) to raw lists that `import` reads: a folder of name lists, or a CSV file."""
+    path = Path(reference)
+    looks_like_path = path.suffix.lower() == ".csv" or "/" in reference or reference.startswith(".")
+    return looks_like_path and is_import_source(path)
+
+
 def load_company(reference: str, companies_dir: Path) -> CompanySignals:
-    """Resolve a slug or path and load its signals; a fixture's declared slug must match its folder."""
+    """Resolve a slug or path and load its signals; a fixture's declared slug must match its folder.
+
+    A folder of raw name lists or a CSV file is imported on the fly (see `naftiko-writer import`).
+    """
+    if is_raw_source(reference):
+        return import_signals(Path(reference)).company_signals
     company_file = resolve_company(reference, companies_dir)
     company_signals = load_signals(company_file.path)
     declared = company_signals.company.slug
@@ -76,3 +89,30 @@ def load_company(reference: str, companies_dir: Path) -> CompanySignals:
             "make the two agree"
         )
     return company_signals
+
+
+def collect_sources(path: Path) -> list[str]:
+    """The companies a path holds, as references `load_company` takes.
+
+    A signals file, a CSV or a folder of name lists is one company; any other folder holds one
+    company per entry (signals files, CSVs, folders of name lists, or fixture folders).
+    """
+    if path.is_file() or is_import_source(path):
+        return [str(path)]
+    if not path.is_dir():
+        raise InputError(f"{path}: no such file or folder")
+    found: list[str] = []
+    for entry in sorted(path.iterdir()):
+        if entry.is_file() and entry.suffix.lower() in (*SIGNAL_SUFFIXES, ".csv"):
+            found.append(str(entry))
+        elif entry.is_dir() and is_import_source(entry):
+            found.append(str(entry))
+        elif entry.is_dir():
+            found.extend(
+                str(candidate)
+                for suffix in SIGNAL_SUFFIXES
+                if (candidate := entry / f"{SIGNAL_FILE_STEM}{suffix}").is_file()
+            )
+    if not found:
+        raise InputError(f"{path}: holds no signals files, CSV files or folders of name lists")
+    return found
