@@ -20,7 +20,6 @@ from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
 from naftiko_writer.llm.client import RetryPolicy
 from naftiko_writer.report.plan import plan_inputs
-from naftiko_writer.report.sections import OUTPUT_MODELS
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +52,7 @@ def main() -> int:
         prepared = prepare_company(job)
         for number in range(1, args.drafts + 1):
             report = draft_company(job, prepared=prepared)
-            outputs = {i: OUTPUT_MODELS[r.kind].model_validate(r.output) for i, r in report.sections.items()}
+            outputs = {i: r.output for i, r in report.sections.items()}
             inputs = plan_inputs(report.scorecard, prepared.taxonomy, outputs)
             ungrounded = [i for i, o in outputs.items() if check_grounding(o, inputs[i], prepared.vocabulary)]
             ok = len(report.sections) == 61 and not ungrounded

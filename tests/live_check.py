@@ -20,7 +20,7 @@ from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.pipeline import DraftJob, prepare_company
 from naftiko_writer.report.model import SectionSource
 from naftiko_writer.report.plan import plan_inputs, plan_sections
-from naftiko_writer.report.sections import OUTPUT_MODELS, Output
+from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport
 from naftiko_writer.review.update import check_draft
 
@@ -64,7 +64,7 @@ def verify_live_draft(markdown: Path, job: DraftJob) -> LiveCheck:
     outputs: dict[str, Output] = {}
     for section_id, section in sidecar.sections.items():
         try:
-            outputs[section_id] = OUTPUT_MODELS[section.kind].model_validate(section.output)
+            outputs[section_id] = section.output
         except ValidationError as exc:
             result.problems.append(f"{section_id}: output does not fit its schema ({exc.error_count()} errors)")
     inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs) if not missing else {}

@@ -29,7 +29,6 @@ from naftiko_writer.report.plan import (
     layer_section_id,
 )
 from naftiko_writer.report.sections import (
-    OUTPUT_MODELS,
     DimensionNarrative,
     ExecutiveSummary,
     GrowthOpportunities,
@@ -192,7 +191,7 @@ def _paragraphs(paragraphs: list[str]) -> str:
 
 
 def _output(result: SectionResult, model: type[OutputT]) -> OutputT:
-    output = OUTPUT_MODELS[result.kind].model_validate(result.output)
+    output = result.output
     if not isinstance(output, model):
         raise TypeError(f"section {result.id} holds a {type(output).__name__}, not a {model.__name__}")
     return output

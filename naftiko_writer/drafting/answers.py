@@ -68,7 +68,7 @@ def section_result(
             "kind": spec.kind,
             "title": spec.title,
             "source": source,
-            "output": output.model_dump(mode="json"),
+            "output": output,
             "input_hash": input_hash(data, template_hash),
             **counts,
         }

@@ -151,7 +151,7 @@ def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: P
                 continue
             progress.fallbacks += outcome.source is SectionSource.FALLBACK
             entry.sections[spec.id] = outcome
-            outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(outcome.output)
+            outputs[spec.id] = outcome.output
     return _next_round(base, state, folder, loaded, progress, drafts_dir, stamp)
 
 
@@ -235,7 +235,7 @@ def _collect_section(
 
 
 def _outputs(entry: BatchCompany) -> dict[str, Output]:
-    return {i: OUTPUT_MODELS[r.kind].model_validate(r.output) for i, r in entry.sections.items()}
+    return {section_id: result.output for section_id, result in entry.sections.items()}
 
 
 def _requested_ids(path: Path) -> set[str]:

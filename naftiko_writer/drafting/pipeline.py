@@ -142,7 +142,7 @@ class SectionDrafter:
         if self.outcomes.setdefault(spec.id, Outcome.DRAFTED) is Outcome.DRAFTED and self.checkpoint is not None:
             self.checkpoint.append(result)
         self.finished[spec.id] = result
-        self._outputs[spec.id] = OUTPUT_MODELS[spec.kind].model_validate(result.output)
+        self._outputs[spec.id] = result.output
         self.on_event(
             DraftEvent(
                 EventKind.FINISHED,
@@ -407,7 +407,7 @@ def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -
 def fill_pending(drafter: SectionDrafter) -> dict[str, SectionResult]:
     """After an early stop: the finished sections, and template text (marked pending) for the rest."""
     results = dict(drafter.finished)
-    outputs = {section_id: OUTPUT_MODELS[r.kind].model_validate(r.output) for section_id, r in results.items()}
+    outputs: dict[str, Output] = {section_id: r.output for section_id, r in results.items()}
     for spec in plan_sections(drafter.card):
         if spec.id in results:
             continue

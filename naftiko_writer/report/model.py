@@ -1,16 +1,20 @@
 """The drafted report as data: sections with their sources, provenance and run summary.
 
 This is the JSON sidecar written next to every Markdown draft, and what
-render.py turns into Markdown.
+document/draft_format.py turns into Markdown. A section's output stays typed:
+it is the output model of the section's kind from the model's answer (or the
+template engine) to the Markdown, and is written to and read from the sidecar
+as that model's JSON.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from naftiko_writer.report.sections import SectionKind
+from naftiko_writer.report.sections import OUTPUT_MODELS, SectionKind, SectionOutput
 from naftiko_writer.scoring.models import ScoreCard
 
 
@@ -30,7 +34,7 @@ class SectionResult(BaseModel):
     kind: SectionKind
     title: str
     source: SectionSource
-    output: dict[str, object] = Field(description="The validated section output (its schema's JSON).")
+    output: SectionOutput = Field(description="The validated section output, the model of its kind.")
     input_hash: str = Field(description="sha256 of the section's input and template: what it was drafted from.")
     recording: str | None = Field(default=None, description="authored / recorded when replayed, live when not.")
     attempts: int = 0
@@ -39,6 +43,24 @@ class SectionResult(BaseModel):
     completion_tokens: int = 0
     model_seconds: float = Field(default=0.0, description="Wall time spent waiting for this section's answers.")
     problems: list[str] = Field(default_factory=list, description="Why the model's answers were rejected.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _output_of_its_kind(cls, data: Any) -> Any:
+        """Read an output given as JSON data (a sidecar, a checkpoint) into the model of the section's kind.
+
+        Several kinds share a shape (paragraphs only), so the kind, not the shape, picks the model.
+        """
+        if isinstance(data, dict) and isinstance(data.get("output"), dict) and data.get("kind") in set(SectionKind):
+            data = {**data, "output": OUTPUT_MODELS[SectionKind(data["kind"])].model_validate(data["output"])}
+        return data
+
+    @model_validator(mode="after")
+    def _output_matches_kind(self) -> SectionResult:
+        expected = OUTPUT_MODELS[self.kind]
+        if type(self.output) is not expected:
+            raise ValueError(f"section {self.id} is a {self.kind.value} but holds a {type(self.output).__name__}")
+        return self
 
 
 class Provenance(BaseModel):

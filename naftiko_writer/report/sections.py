@@ -9,7 +9,7 @@ grounding checkable: every name and number in an output must appear in its input
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -136,6 +136,18 @@ OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
     SectionKind.STRATEGIC_ASSESSMENT: StrategicAssessment,
     SectionKind.METHODOLOGY: Methodology,
 }
+
+SectionOutput: TypeAlias = (
+    ExecutiveSummary
+    | LayerIntroduction
+    | DimensionNarrative
+    | Strengths
+    | GrowthOpportunities
+    | WaveAlignment
+    | StrategicAssessment
+    | Methodology
+)
+"""A section's output: the model of its kind (OUTPUT_MODELS), kept typed from the answer to the Markdown."""
 
 
 # --- inputs -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, d
 from naftiko_writer.errors import DraftError
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
-from naftiko_writer.report.sections import OUTPUT_MODELS, Output
+from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, check_document
 
 
@@ -29,10 +29,7 @@ def check_draft(
     prepared = _same_company(document, prepared or prepare_company(job))
     reference = draft_company(replace(job, engine=Engine.TEMPLATE), prepared=prepared)
     source = sidecar if sidecar is not None else reference
-    outputs: dict[str, Output] = {
-        section_id: OUTPUT_MODELS[result.kind].model_validate(result.output)
-        for section_id, result in source.sections.items()
-    }
+    outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
     inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
     report = check_document(document, reference, inputs, prepared.vocabulary)
     if sidecar is None:
