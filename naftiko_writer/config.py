@@ -19,6 +19,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_REPAIRS = 2
 DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
+"""The output cap sent with each call of a run that has a budget but no --max-output-tokens."""
 
 
 class Engine(StrEnum):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import ValidationError
 
 from naftiko_writer.drafting.cost import ModelPrice
+from naftiko_writer.errors import BudgetExceededError
 from naftiko_writer.report.model import DraftSummary, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec
 from naftiko_writer.report.sections import Input, Output
@@ -31,31 +32,102 @@ class Outcome(StrEnum):
     KEPT_STALE = "kept-stale"  # edited by the analyst and kept, but its inputs changed underneath
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """What one call may spend at most, held against the budget while it is in flight."""
+
+    tokens: int
+    cost: float
+
+
 @dataclass
 class Budget:
-    """Token and cost limits of one report, and what has been spent."""
+    """Token and cost limits of one report: a hard cap, across resumes.
+
+    Before a call is sent, its estimated prompt plus its maximum output is
+    reserved; a call whose reservation does not fit is not sent, and from then
+    on none is (the run stops). When the answer comes back the reservation is
+    replaced by what the call really spent. `earlier_*` is what earlier runs of
+    the same checkpoint spent; `tokens` and `cost` are this run's.
+    """
 
     max_tokens: int | None = None
     max_cost: float | None = None
     price: ModelPrice | None = None
+    earlier_tokens: int = 0
+    earlier_cost: float = 0.0
     tokens: int = 0
     cost: float = 0.0
+    reserved_tokens: int = 0
+    reserved_cost: float = 0.0
+    refused: int | None = field(default=None, init=False)
+    """Tokens the first call that did not fit would have reserved (None: none was refused)."""
 
-    def charge(self, prompt_tokens: int, completion_tokens: int) -> None:
-        """Count one answer."""
+    @property
+    def limited(self) -> bool:
+        """Whether the report has a budget at all."""
+        return self.max_tokens is not None or self.max_cost is not None
+
+    def reserve(self, prompt_tokens: int, max_output_tokens: int) -> Reservation:
+        """Hold the most a call can spend, or raise BudgetExceededError (and refuse every later call)."""
+        wanted = Reservation(prompt_tokens + max_output_tokens, self.price_of(prompt_tokens, max_output_tokens))
+        if self.refused is None:
+            held_tokens = self.earlier_tokens + self.tokens + self.reserved_tokens + wanted.tokens
+            held_cost = self.earlier_cost + self.cost + self.reserved_cost + wanted.cost
+            if (self.max_tokens is None or held_tokens <= self.max_tokens) and (
+                self.max_cost is None or held_cost <= self.max_cost
+            ):
+                self.reserved_tokens += wanted.tokens
+                self.reserved_cost += wanted.cost
+                return wanted
+            self.refused = wanted.tokens
+        raise BudgetExceededError("the budget is spent")
+
+    def release(self, reservation: Reservation) -> None:
+        """A call that came back (or failed): its reservation no longer holds."""
+        self.reserved_tokens -= reservation.tokens
+        self.reserved_cost -= reservation.cost
+
+    def charge(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """Count one answer; its cost (0 without a price)."""
+        cost = self.price_of(prompt_tokens, completion_tokens)
         self.tokens += prompt_tokens + completion_tokens
-        if self.price is not None:
-            self.cost += (
-                prompt_tokens * self.price.input_per_million + completion_tokens * self.price.output_per_million
-            ) / 1_000_000
+        self.cost += cost
+        return cost
 
-    def exhausted(self) -> str | None:
-        """Why no further call may be made, or None."""
-        if self.max_tokens is not None and self.tokens >= self.max_tokens:
-            return f"the token budget of {self.max_tokens:,} per report is spent ({self.tokens:,} tokens)"
-        if self.max_cost is not None and self.cost >= self.max_cost:
-            return f"the cost budget of ${self.max_cost:.4f} is spent (${self.cost:.4f})"
-        return None
+    def price_of(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """What so many tokens cost at the model's price (0 without one)."""
+        if self.price is None:
+            return 0.0
+        return (
+            prompt_tokens * self.price.input_per_million + completion_tokens * self.price.output_per_million
+        ) / 1_000_000
+
+    def stopped(self) -> str | None:
+        """Why the run stopped early (from the final totals, so it agrees with the summary), or None."""
+        if self.refused is None:
+            return None
+        if self.max_tokens is not None and self.earlier_tokens + self.tokens + self.refused > self.max_tokens:
+            spent = f"{self.earlier_tokens + self.tokens:,} tokens"
+            this_run = f"{self.tokens:,}"
+            what = f"token budget of {self.max_tokens:,} per report"
+        else:
+            spent = f"${self.earlier_cost + self.cost:.4f}"
+            this_run = f"${self.cost:.4f}"
+            what = f"cost budget of ${self.max_cost or 0:.4f}"
+        earlier = f" ({this_run} in this run, the rest in earlier runs)" if self.earlier_tokens else ""
+        return f"the {what} is spent: {spent} used{earlier}, and the next call could take more than what is left"
+
+
+def estimate_prompt_tokens(messages: Sequence[Mapping[str, object]], schema: Mapping[str, object]) -> int:
+    """A generous estimate of a request's prompt tokens: its text and schema at three characters a token.
+
+    Tokenizers average about four characters a token on English prose and JSON; three, plus a few
+    tokens per message, errs on the side of reserving too much.
+    """
+    characters = sum(len(str(message.get("content") or "")) for message in messages)
+    characters += len(json.dumps(schema, separators=(",", ":")))
+    return characters // 3 + 8 * len(messages) + 8
 
 
 def section_result(

@@ -1,23 +1,34 @@
 """Checkpoints: every finished section of a run, appended as it finishes, so a run can resume.
 
-One JSON line per section (its SectionResult, the engine and the model), in
-`<draft>.checkpoint.jsonl` next to the draft (`drafts/<company>/.checkpoint.jsonl`
-for timestamped drafts). A run that is interrupted (Ctrl-C, a crash, a model
-outage, a budget) leaves it behind; the same command then reuses every
-section whose inputs are unchanged and drafts only the rest. A finished
-draft removes it. Template fallbacks are not kept: a resumed run asks again.
+One JSON line per record, in `<draft>.checkpoint.jsonl` next to the draft
+(`drafts/<company>/.checkpoint.jsonl` for timestamped drafts): first a header
+holding the run's key, then each finished section (its SectionResult) and
+what each model call spent (so a budget holds across resumes). The key is
+everything that shapes an answer: engine, mode, endpoint (or recordings
+folder), model, output cap, prompt templates, signals and taxonomy. A run
+whose key differs does not use the file: it is set aside as
+`<name>.stale.jsonl` (nothing is lost) and reported. A run that is interrupted
+(Ctrl-C, a crash, a model outage, a budget) leaves its checkpoint behind; the
+same command then reuses every section whose inputs are unchanged and drafts
+only the rest. A finished draft removes it. Template fallbacks and sections
+not drafted are not kept: a resumed run asks again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from naftiko_writer.errors import DraftError
 from naftiko_writer.report.model import SectionResult, SectionSource
+
+FORMAT = 2
+"""The checkpoint format; files of another format (or none) are stale."""
 
 
 def checkpoint_path(markdown: Path, timestamped: bool) -> Path:
@@ -27,48 +38,112 @@ def checkpoint_path(markdown: Path, timestamped: bool) -> Path:
     return markdown.with_name(markdown.stem + ".checkpoint.jsonl")
 
 
+def stale_path(path: Path) -> Path:
+    """Where a checkpoint of another run is set aside: `x.checkpoint.jsonl` -> `x.checkpoint.stale.jsonl`."""
+    return path.with_suffix(".stale.jsonl")
+
+
+@dataclass
+class Resumed:
+    """What earlier runs with the same key left: finished sections and what their calls spent."""
+
+    sections: dict[str, SectionResult] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    stale: str | None = None
+    """A warning, when a checkpoint of another run was found and set aside."""
+
+
 class Checkpoint:
-    """An append-only file of finished sections."""
+    """An append-only file of finished sections and spending, for runs with one key."""
 
-    def __init__(self, path: Path, engine: str, model: str | None) -> None:
-        """Open (lazily) the checkpoint at `path` for runs with this engine and model."""
+    def __init__(self, path: Path, key: dict[str, object]) -> None:
+        """Open (lazily) the checkpoint at `path` for runs with this key."""
         self.path = path
-        self.engine = engine
-        self.model = model
+        self.key = key
+        self._started = False
 
-    def load(self) -> dict[str, SectionResult]:
-        """Sections finished by earlier runs of the same engine and model (damaged lines are skipped)."""
+    def load(self) -> Resumed:
+        """What earlier runs with the same key left (damaged lines are skipped); a stale file is set aside."""
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
-            return {}
+            return Resumed()
         except (OSError, UnicodeDecodeError) as exc:
             raise DraftError(f"{self.path}: cannot read the checkpoint ({exc}); delete it to start afresh") from exc
-        sections: dict[str, SectionResult] = {}
-        for line in lines:
-            try:
-                entry = json.loads(line)
-                if entry.get("engine") != self.engine or entry.get("model") != self.model:
-                    continue
-                result = SectionResult.model_validate(entry["section"])
-            except (json.JSONDecodeError, ValidationError, KeyError, TypeError, AttributeError):
+        header = _json(lines[0]) if lines else None
+        if header is None or header.get("checkpoint") != FORMAT or header.get("key") != self.key:
+            return Resumed(stale=self._set_aside(header))
+        self._started = True
+        resumed = Resumed()
+        for line in lines[1:]:
+            entry = _json(line)
+            if entry is None:
                 continue  # a line cut short by a crash
-            sections[result.id] = result
-        return sections
+            try:
+                if "spent" in entry:
+                    spent = entry["spent"]
+                    resumed.prompt_tokens += int(spent["prompt_tokens"])
+                    resumed.completion_tokens += int(spent["completion_tokens"])
+                    resumed.cost += float(spent["cost"])
+                else:
+                    result = SectionResult.model_validate(entry["section"])
+                    resumed.sections[result.id] = result
+            except (ValidationError, KeyError, TypeError, ValueError):
+                continue
+        return resumed
 
     def append(self, result: SectionResult) -> None:
-        """Record one finished section (durably: flushed and synced)."""
-        if result.source is SectionSource.FALLBACK:
+        """Record one finished section (durably: flushed and synced); fallbacks and pending ones are not kept."""
+        if result.source in (SectionSource.FALLBACK, SectionSource.PENDING):
             return
-        line = json.dumps(
-            {"engine": self.engine, "model": self.model, "section": result.model_dump(mode="json")},
-            ensure_ascii=False,
-        )
+        self._write({"section": result.model_dump(mode="json")})
+
+    def spend(self, prompt_tokens: int, completion_tokens: int, cost: float) -> None:
+        """Record what one model call spent, so that a resumed run's budget counts it."""
+        self._write({"spent": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost": cost}})
+
+    def _write(self, entry: dict[str, object]) -> None:
+        lines = [] if self._started else [{"checkpoint": FORMAT, "key": self.key}]
+        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [*lines, entry])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as stream:
-                stream.write(line + "\n")
+            with self.path.open("a" if self._started else "w", encoding="utf-8") as stream:
+                stream.write(text)
                 stream.flush()
                 os.fsync(stream.fileno())
         except OSError as exc:
             raise DraftError(f"{self.path}: cannot write the checkpoint ({exc.strerror})") from exc
+        self._started = True
+
+    def _set_aside(self, header: dict[str, object] | None) -> str:
+        """Move another run's checkpoint out of the way; the warning that says so."""
+        target = stale_path(self.path)
+        other = header.get("key") if header is not None else None
+        if isinstance(other, dict):
+            names = sorted(name for name in {*other, *self.key} if other.get(name) != self.key.get(name))
+            why = f"its {', '.join(names)} differ from this run's" if names else "it is of another format"
+            made = ", ".join(f"{name} {other.get(name)}" for name in ("mode", "model", "endpoint") if other.get(name))
+            why += f" (it was made with {made})" if made else ""
+        else:
+            why = "it was written by an older version"
+        try:
+            os.replace(self.path, target)
+        except OSError as exc:
+            raise DraftError(
+                f"{self.path}: a checkpoint of another run that cannot be set aside ({exc.strerror}); "
+                "delete it to start afresh"
+            ) from exc
+        return (
+            f"{self.path}: not resumed: it is the checkpoint of another run ({why}); moved to {target}. "
+            f"To resume that run, move it back and run that run's command again"
+        )
+
+
+def _json(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -22,6 +22,7 @@ from typing import Any, cast
 from naftiko_writer import __version__
 from naftiko_writer.config import (
     DEFAULT_BASE_URL,
+    DEFAULT_BUDGET_OUTPUT_TOKENS,
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_REPAIRS,
     DEFAULT_MODEL,
@@ -29,11 +30,19 @@ from naftiko_writer.config import (
     Engine,
     RecordMode,
 )
-from naftiko_writer.drafting.answers import Budget, Outcome, input_hash, parse_output, section_result, summarise
-from naftiko_writer.drafting.checkpoint import Checkpoint
+from naftiko_writer.drafting.answers import (
+    Budget,
+    Outcome,
+    estimate_prompt_tokens,
+    input_hash,
+    parse_output,
+    section_result,
+    summarise,
+)
+from naftiko_writer.drafting.checkpoint import Checkpoint, Resumed
 from naftiko_writer.drafting.cost import PriceTable
 from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary, check_grounding
-from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_messages, repair_message
+from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
@@ -57,6 +66,7 @@ class EventKind(StrEnum):
     FINISHED = "finished"
     RETRY = "retry"
     REPAIR = "repair"
+    WARNING = "warning"  # something the user should know (a stale checkpoint set aside)
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class DraftEvent:
     total: int = 0
     source: SectionSource | None = None
     tokens: int = 0
+    message: str = ""
 
 
 EventHandler = Callable[[DraftEvent], None]
@@ -162,8 +173,7 @@ class SectionDrafter:
         if spec.id in self.pinned:
             self.outcomes[spec.id] = Outcome.KEPT if earlier.input_hash == current else Outcome.KEPT_STALE
             return earlier
-        by_template = earlier.source is SectionSource.TEMPLATE
-        if earlier.input_hash == current and by_template == (self.options.engine is Engine.TEMPLATE):
+        if earlier.input_hash == current and earlier.source is not SectionSource.PENDING:
             self.outcomes[spec.id] = Outcome.REUSED
             return earlier
         return None
@@ -187,6 +197,7 @@ class SectionDrafter:
         }
         problems: list[str] = []
         recording = None
+        max_output = self.options.max_output_tokens or (DEFAULT_BUDGET_OUTPUT_TOKENS if self.budget.limited else None)
         for attempt in range(1 + self.options.max_repairs):
             request = ChatRequest(
                 section_id=spec.id,
@@ -195,20 +206,33 @@ class SectionDrafter:
                 messages=messages,
                 schema_name=spec.kind.value,
                 schema=schema,
-                max_tokens=self.options.max_output_tokens,
+                max_tokens=max_output,
             )
             try:
                 async with semaphore:
-                    reason = self.budget.exhausted()
-                    if reason is not None:
-                        raise BudgetExceededError(reason)
+                    reservation = (
+                        self.budget.reserve(estimate_prompt_tokens(messages, schema), max_output or 0)
+                        if self.budget.limited
+                        else None
+                    )
                     started = time.perf_counter()
-                    answer = await self.client.complete(request)
+                    try:
+                        answer = await self.client.complete(request)
+                    finally:
+                        if reservation is not None:
+                            self.budget.release(reservation)
+                    cost = self.budget.charge(answer.prompt_tokens, answer.completion_tokens)
                     counts["model_seconds"] += time.perf_counter() - started
+            except BudgetExceededError:  # not sent: the budget cannot hold it; the section waits for a resume
+                pending = draft_from_template(spec.kind, data)
+                return self._result(
+                    spec, data, pending, SectionSource.PENDING, recording=recording, problems=problems, **counts
+                )
             except LLMError as exc:
                 problems.append(str(exc))
                 break
-            self.budget.charge(answer.prompt_tokens, answer.completion_tokens)
+            if self.checkpoint is not None:
+                self.checkpoint.spend(answer.prompt_tokens, answer.completion_tokens, cost)
             counts["attempts"] += 1
             counts["retries"] += answer.retries
             counts["prompt_tokens"] += answer.prompt_tokens
@@ -222,7 +246,7 @@ class SectionDrafter:
             problems.extend(f"attempt {attempt + 1}: {problem}" for problem in found)
             if attempt < self.options.max_repairs:
                 self.on_event(DraftEvent(EventKind.REPAIR, spec.id))
-                messages = [*messages, {"role": "assistant", "content": answer.content}, repair_message(found)]
+                messages = [*messages, {"role": "assistant", "content": answer.content}, self.prompts.repair_message(found)]
         fallback = draft_from_template(spec.kind, data)
         return self._result(
             spec, data, fallback, SectionSource.FALLBACK, recording=recording, problems=problems, **counts
@@ -342,12 +366,14 @@ async def draft_company_async(
         raise ConfigError(
             f"--max-cost needs a price for model {job.model!r}; add it to the price table or use --max-tokens-per-report"
         )
-    checkpoint = (
-        Checkpoint(job.checkpoint_path, job.engine.value, job.model if job.engine is Engine.LLM else None)
-        if job.checkpoint_path is not None
-        else None
-    )
-    earlier = {**(checkpoint.load() if checkpoint is not None else {}), **(previous or {})}
+    checkpoint = Checkpoint(job.checkpoint_path, run_key(job, prepared)) if job.checkpoint_path is not None else None
+    resumed = checkpoint.load() if checkpoint is not None else Resumed()
+    if resumed.stale is not None:
+        on_event(DraftEvent(EventKind.WARNING, message=resumed.stale))
+    # An interrupted run's sections are newer than the previous draft's; the analyst's edits (pinned) win over both.
+    previous = previous or {}
+    earlier = {**previous, **resumed.sections}
+    earlier.update({section_id: previous[section_id] for section_id in pinned if section_id in previous})
     drafter = SectionDrafter(
         card,
         prepared.taxonomy,
@@ -358,19 +384,21 @@ async def draft_company_async(
         on_event,
         previous=earlier,
         pinned=pinned,
-        budget=Budget(job.max_tokens_per_report, job.max_cost, price),
+        budget=Budget(
+            job.max_tokens_per_report,
+            job.max_cost,
+            price,
+            earlier_tokens=resumed.prompt_tokens + resumed.completion_tokens,
+            earlier_cost=resumed.cost,
+        ),
         checkpoint=checkpoint,
     )
-    stopped: str | None = None
-
     try:
         results = await drafter.draft_all(semaphore)
-    except BudgetExceededError as exc:
-        stopped = str(exc)
-        results = fill_pending(drafter)
     finally:
         if client is not None:
             await client.close()
+    stopped = drafter.budget.stopped()
     unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY and not previous else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})
     provenance = build_provenance(job, prepared, recordings)
@@ -404,19 +432,21 @@ def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -
     )
 
 
-def fill_pending(drafter: SectionDrafter) -> dict[str, SectionResult]:
-    """After an early stop: the finished sections, and template text (marked pending) for the rest."""
-    results = dict(drafter.finished)
-    outputs: dict[str, Output] = {section_id: r.output for section_id, r in results.items()}
-    for spec in plan_sections(drafter.card):
-        if spec.id in results:
-            continue
-        data = section_input(spec, drafter.card, drafter.taxonomy, outputs)
-        output = draft_from_template(spec.kind, data)
-        outputs[spec.id] = output
-        template_hash = drafter.prompts.template_hash(spec.kind)
-        results[spec.id] = section_result(spec, data, output, SectionSource.PENDING, template_hash)
-    return results
+def run_key(job: DraftJob, prepared: Prepared) -> dict[str, object]:
+    """Everything that shapes a run's answers: a checkpoint is resumed only by a run with the same key."""
+    llm = job.engine is Engine.LLM
+    endpoint = str(job.recordings_dir) if job.mode is RecordMode.REPLAY else job.base_url or DEFAULT_BASE_URL
+    return {
+        "company": prepared.card.company.slug,
+        "engine": job.engine.value,
+        "mode": job.mode.value if llm else None,
+        "endpoint": endpoint if llm else None,
+        "model": job.model if llm else None,
+        "max_output_tokens": job.max_output_tokens if llm else None,
+        "prompts": prepared.prompts.hashes(),
+        "signals": signals_digest(prepared.company_signals),
+        "taxonomy": prepared.taxonomy.digest,
+    }
 
 
 def _api_key(job: DraftJob) -> str:
