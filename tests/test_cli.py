@@ -145,7 +145,8 @@ def test_error_duplicate_signal(runner: CliRunner, tmp_path: Path) -> None:
     path = write(tmp_path / "acme.yaml", VALID_SIGNALS + "  - {kind: service, name: amazon web services}\n")
     assert _error(runner, "score", str(path)) == (
         f"Error: {path}: line 9: signals[3]: duplicate service 'amazon web services' "
-        "(same signal as 'Amazon Web Services' at line 6); list it once and add up its evidence\n"
+        "(same signal as 'Amazon Web Services' at line 6); list it once and add up its evidence, "
+        "or run `naftiko-writer import` on the raw lists to merge them\n"
     )
 
 

@@ -61,7 +61,7 @@ def test_duplicate_signal_names_both_lines(tmp_path: Path) -> None:
         load_signals(path)
     assert str(caught.value) == (
         f"{path}: line 9: signals[3]: duplicate tool 'terraform' (same signal as 'Terraform' at line 7); "
-        "list it once and add up its evidence"
+        "list it once and add up its evidence, or run `naftiko-writer import` on the raw lists to merge them"
     )
 
 

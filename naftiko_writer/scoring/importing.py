@@ -228,8 +228,14 @@ def render_signals_file(result: ImportResult) -> str:
 
 
 def _formatting(spelling: str) -> int:
-    """How deliberately a spelling is written (capitals and punctuation): `Node.js` over `Nodejs`, `AI` over `Ai`."""
-    return sum(1 for ch in spelling if ch.isupper() or (not ch.isalnum() and not ch.isspace()))
+    """How deliberately a spelling is written: `Node.js` over `Nodejs`, `AI` over `Ai`, `PowerBI` over `Powerbi`.
+
+    Capitals and punctuation count, except in a long all-capitals spelling (`SALESFORCE` is shouting, not an acronym).
+    """
+    letters = [ch for ch in spelling if ch.isalpha()]
+    shouting = len(letters) > 5 and all(ch.isupper() for ch in letters)
+    capitals = 0 if shouting else sum(1 for ch in letters if ch.isupper())
+    return capitals + sum(1 for ch in spelling if not ch.isalnum() and not ch.isspace())
 
 
 def _list_file(folder: Path, stem: str) -> Path | None:

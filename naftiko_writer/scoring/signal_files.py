@@ -74,7 +74,7 @@ def _duplicate_problems(document: Document, company_signals: CompanySignals) -> 
             problems.append(
                 f"{where}signals[{index}]: duplicate {signal.kind.value} {signal.name!r} "
                 f"(same signal as {company_signals.signals[earlier].name!r} at {also}); "
-                "list it once and add up its evidence"
+                "list it once and add up its evidence, or run `naftiko-writer import` on the raw lists to merge them"
             )
         else:
             first_seen[key] = index
