@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from naftiko_writer.drafting.answers import parse_output
-from naftiko_writer.drafting.prompts import load_prompts, render_messages, repair_message
+from naftiko_writer.drafting.prompts import load_prompts, render_messages
 from naftiko_writer.errors import PromptError
 from naftiko_writer.report.plan import plan_sections, section_input
 from naftiko_writer.report.sections import OUTPUT_MODELS, DimensionNarrative, SectionKind, strict_schema
@@ -66,6 +66,20 @@ def test_unknown_placeholder_and_missing_template(tmp_path: Path, spotify_card, 
         load_prompts(prompts_dir)
 
 
+def test_the_repair_message_is_the_repair_template_with_the_problems_listed(tmp_path: Path) -> None:
+    message = load_prompts(PROMPTS_DIR).repair_message(["a problem", "another"])
+    assert message == {
+        "role": "user",
+        "content": "Your answer cannot be used as it is:\n- a problem\n- another\n"
+        "Return the corrected JSON object only, keeping everything that was right.",
+    }
+    prompts_dir = tmp_path / "prompts"
+    shutil.copytree(PROMPTS_DIR, prompts_dir)
+    (prompts_dir / "repair.md").write_text("Fix it.")
+    with pytest.raises(PromptError, match=r"repair\.md: needs exactly one placeholder, \{\{problems\}\}"):
+        load_prompts(prompts_dir)
+
+
 def test_parse_output_reports_problems_one_line_each() -> None:
     assert parse_output('{"paragraph": "x"', "stop", DimensionNarrative)[1][0].startswith(
         "the answer is not valid JSON"
@@ -80,4 +94,4 @@ def test_parse_output_reports_problems_one_line_each() -> None:
     assert parse_output("{}", "length", DimensionNarrative)[1] == [
         "the answer was cut off at the token limit; answer more briefly"
     ]
-    assert "- a problem" in repair_message(["a problem"])["content"]
+    assert "- a problem" in load_prompts(PROMPTS_DIR).repair_message(["a problem"])["content"]

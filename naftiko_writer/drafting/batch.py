@@ -28,7 +28,7 @@ from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_d
 from naftiko_writer.drafting.answers import parse_output, section_result, summarise
 from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenance, prepare_company
-from naftiko_writer.drafting.prompts import render_messages, repair_message
+from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import InputError
 from naftiko_writer.files import write_text_atomically
@@ -217,7 +217,8 @@ def _collect_section(
                 attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1], recording="batch",
                 problems=earlier.problems if earlier else [],
             )  # fmt: skip
-        next_messages = [*messages, {"role": "assistant", "content": content}, repair_message(problems)]
+        repair = prepared.prompts.repair_message(problems)
+        next_messages = [*messages, {"role": "assistant", "content": content}, repair]
     history = [*(earlier.problems if earlier else []), *(f"attempt {attempts}: {p}" for p in problems)]
     if attempts <= max_repairs:
         return BatchRetry(

@@ -246,7 +246,8 @@ class SectionDrafter:
             problems.extend(f"attempt {attempt + 1}: {problem}" for problem in found)
             if attempt < self.options.max_repairs:
                 self.on_event(DraftEvent(EventKind.REPAIR, spec.id))
-                messages = [*messages, {"role": "assistant", "content": answer.content}, self.prompts.repair_message(found)]
+                repair = self.prompts.repair_message(found)
+                messages = [*messages, {"role": "assistant", "content": answer.content}, repair]
         fallback = draft_from_template(spec.kind, data)
         return self._result(
             spec, data, fallback, SectionSource.FALLBACK, recording=recording, problems=problems, **counts

@@ -1,10 +1,13 @@
 """Prompt templates: load prompts/ and render a section's chat messages.
 
-`prompts/system.md` is the shared house-style system prompt; `prompts/<kind>.md`
-is one template per section kind, with `{{placeholders}}` for the company,
-the section title, its score (dimensions) and its input data as JSON. A
-template's hash goes into the request fingerprint, so editing one template
-invalidates exactly the recordings of that section kind.
+Every text the model reads lives in prompts/: `system.md` is the shared
+house-style system prompt; `<kind>.md` is one template per section kind, with
+`{{placeholders}}` for the company, the section title, its score (dimensions)
+and its input data as JSON; `repair.md` asks the model to fix an answer, with
+`{{problems}}` listing what was wrong. A section template's hash goes into the
+request fingerprint, so editing one template invalidates exactly the
+recordings of that section kind; the repair text is part of the messages of a
+repair request, so it is in that request's fingerprint.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from naftiko_writer.errors import PromptError
 from naftiko_writer.report.sections import DimensionInput, Input, SectionKind
 
 SYSTEM_FILE = "system.md"
+REPAIR_FILE = "repair.md"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 Message = dict[str, str]
@@ -35,11 +39,12 @@ class PromptTemplate:
 
 @dataclass(frozen=True)
 class PromptSet:
-    """The system prompt and every section template."""
+    """The system prompt, every section template and the repair message."""
 
     system: str
     system_hash: str
     templates: dict[SectionKind, PromptTemplate]
+    repair: str
 
     def template_hash(self, kind: SectionKind) -> str:
         """Hash of the template used for `kind` (part of every request fingerprint)."""
@@ -48,6 +53,11 @@ class PromptSet:
     def hashes(self) -> dict[str, str]:
         """All template hashes by file name, for provenance."""
         return {SYSTEM_FILE: self.system_hash} | {t.path.name: t.hash for t in self.templates.values()}
+
+    def repair_message(self, problems: list[str]) -> Message:
+        """The user message that asks the model to fix its previous answer (prompts/repair.md)."""
+        listed = "\n".join(f"- {problem}" for problem in problems)
+        return {"role": "user", "content": _PLACEHOLDER.sub(lambda _: listed, self.repair).strip()}
 
 
 def _digest(text: str) -> str:
@@ -78,7 +88,10 @@ def load_prompts(prompts_dir: Path) -> PromptSet:
         path = prompts_dir / f"{kind.value}.md"
         text = read(path)
         templates[kind] = PromptTemplate(kind=kind, path=path, text=text, hash=_digest(text))
-    return PromptSet(system=system, system_hash=_digest(system), templates=templates)
+    repair = read(prompts_dir / REPAIR_FILE)
+    if [match.group(1) for match in _PLACEHOLDER.finditer(repair)] != ["problems"]:
+        raise PromptError(f"{prompts_dir / REPAIR_FILE}: needs exactly one placeholder, {{{{problems}}}}")
+    return PromptSet(system=system, system_hash=_digest(system), templates=templates, repair=repair)
 
 
 def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_input: Input) -> list[Message]:
@@ -105,14 +118,3 @@ def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_i
         {"role": "system", "content": prompts.system.strip()},
         {"role": "user", "content": _PLACEHOLDER.sub(substitute, template.text).strip()},
     ]
-
-
-def repair_message(problems: list[str]) -> Message:
-    """The user message that asks the model to fix its previous answer."""
-    listed = "\n".join(f"- {problem}" for problem in problems)
-    return {
-        "role": "user",
-        "content": "Your answer cannot be used as it is:\n"
-        f"{listed}\n"
-        "Return the corrected JSON object only, keeping everything that was right.",
-    }
