@@ -161,7 +161,7 @@ def test_score_and_draft_read_raw_sources_directly(lists: Path, tmp_path: Path) 
 def test_unknown_source_shapes_are_clear_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InputError, match="no signal lists in this folder; expected one or more of services.yml"):
+    with pytest.raises(InputError, match=r"no signal lists in this folder; expected one or more of services\.yml"):
         import_signals(empty)
     with pytest.raises(InputError, match=r"cannot import a \.txt file"):
         import_signals(write(tmp_path / "x.txt", "hi"))

@@ -44,7 +44,7 @@ def rules_taxonomy(tmp_path: Path) -> Taxonomy:
 
 
 def _dimensions(taxonomy: Taxonomy, kind: SignalKind, name: str) -> tuple[set[str], SignalKind]:
-    canonical, (effective, _), indexes, _, _ = Scorer(taxonomy).matcher.match(kind, name)
+    _, (effective, _), indexes, _, _ = Scorer(taxonomy).matcher.match(kind, name)
     return {taxonomy.dimensions[i].id for i in indexes}, effective
 
 

@@ -103,9 +103,8 @@ def collect_sources(path: Path) -> list[str]:
         raise InputError(f"{path}: no such file or folder")
     found: list[str] = []
     for entry in sorted(path.iterdir()):
-        if entry.is_file() and entry.suffix.lower() in (*SIGNAL_SUFFIXES, ".csv"):
-            found.append(str(entry))
-        elif entry.is_dir() and is_import_source(entry):
+        is_file_source = entry.is_file() and entry.suffix.lower() in (*SIGNAL_SUFFIXES, ".csv")
+        if is_file_source or (entry.is_dir() and is_import_source(entry)):
             found.append(str(entry))
         elif entry.is_dir():
             found.extend(
