@@ -1,16 +1,31 @@
-"""Read YAML and JSON data files with the line of every value, for readable errors.
+"""Read YAML and JSON data files safely and fast, with the line of every value when an error needs it.
 
-`load_document` parses a file into plain Python data plus a map from each
-value's location (e.g. `("signals", 3, "kind")`) to its 1-based line, so a
-pydantic validation error can be reported as `file:line: what is wrong`.
+`load_document` parses a file into plain Python data. YAML is read from the
+events of libyaml's C parser (the pure-Python parser when libyaml is absent)
+by one flat loop with an explicit stack, so hostile files cannot crash or
+stall it: aliases are refused where they appear (no alias bomb is ever
+expanded, no self-reference built), nesting deeper than `MAX_DEPTH` is
+refused as soon as it is reached, a mapping key must be a plain value and
+appear once, and a value that cannot be read (`2026-02-30`, `!!int abc`, a
+5,000-digit number) is a problem on its line rather than an exception.
+JSON gets the same rules: duplicate keys are refused, deep nesting and
+over-long numbers are problems.
+
+Line numbers cost time and memory for every value, so the fast path keeps
+none: `Document.line_of` re-reads a YAML file with line tracking the first
+time an error message needs a line (validation failed), and JSON documents
+carry no lines (a duplicate key is located on the error path only).
 """
 
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import ValidationError
@@ -19,6 +34,13 @@ Location = tuple[str | int, ...]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings a data file may use (signal files use 4)."""
+MAX_QUOTED = 40
+"""Characters of a key or value from the file quoted in an error message; the rest is cut."""
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's C parser when PyYAML was built with it, else the pure-Python one (same events)."""
 
 
 class DocumentError(Exception):
@@ -31,18 +53,26 @@ class DocumentError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@dataclass
 class Document:
-    """Parsed file content and where each value came from."""
+    """Parsed file content; the line of each value is found on demand (YAML only)."""
 
     path: Path
     data: Any
-    lines: dict[Location, int] = field(default_factory=dict)
+    _lines: dict[Location, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Location, int]:
+        """Location -> 1-based line, from a line-tracking re-read of the file (empty for JSON)."""
+        if self._lines is None:
+            self._lines = _located_lines(self.path)
+        return self._lines
 
     def line_of(self, location: Location) -> int | None:
         """Return the line of `location`, or of its nearest located parent."""
+        lines = self.lines
         for end in range(len(location), -1, -1):
-            line = self.lines.get(location[:end])
+            line = lines.get(location[:end])
             if line is not None:
                 return line
         return None
@@ -55,71 +85,331 @@ class Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse a YAML or JSON file; raise DocumentError on any problem."""
-    if not path.exists():
-        raise DocumentError(path, ["file does not exist"])
-    if path.is_dir():
-        raise DocumentError(path, ["is a directory, not a data file"])
+    text = _read_text(path)
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return Document(path, _parse_json(path, text), {})
+    data, _ = parse_yaml(path, text, track_lines=False)
+    return Document(path, data)
+
+
+def _read_text(path: Path) -> str:
     try:
+        if not path.exists():
+            raise DocumentError(path, ["file does not exist"])
+        if path.is_dir():
+            raise DocumentError(path, ["is a directory, not a data file"])
         text = path.read_text(encoding="utf-8")
+    except PermissionError as exc:
+        raise DocumentError(path, ["permission denied; make the file and its folders readable"]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(path, [f"cannot be read as UTF-8 text ({exc})"]) from exc
     if not text.strip():
         raise DocumentError(path, ["file is empty"])
+    return text
+
+
+def _located_lines(path: Path) -> dict[Location, int]:
+    """Re-read a YAML file with line tracking; nothing for JSON or if the file is gone or changed."""
     if path.suffix.lower() in JSON_SUFFIXES:
-        return _load_json(path, text)
-    return _load_yaml(path, text)
-
-
-def _load_json(path: Path, text: str) -> Document:
+        return {}
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(path, [f"line {exc.lineno}: invalid JSON: {exc.msg}"]) from exc
-    return Document(path, data)
+        return parse_yaml(path, _read_text(path), track_lines=True)[1]
+    except DocumentError:
+        return {}
 
 
-def _load_yaml(path: Path, text: str) -> Document:
+def quote(value: object) -> str:
+    """`repr` of a value from a file, cut to MAX_QUOTED characters so an error never echoes a whole file."""
+    text = repr(value)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "binary")}
+_COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_RESOLVERS: dict[str | None, list[tuple[str, Any]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_TAG_WORDS = {
+    "null": "null",
+    "bool": "true/false value",
+    "int": "whole number",
+    "float": "number",
+    "timestamp": "date",
+    "binary": "base64 value",
+}
+_CACHE_LIMIT = 4096
+_NO_KEY = object()
+
+
+class _FatalProblem(Exception):
+    """A problem after which reading the file any further is pointless or unsafe."""
+
+
+class _BadKey:
+    """Stands in for a key that was a list or mapping (already reported), so reading can go on."""
+
+
+@dataclass
+class _Frame:
+    """An open list or mapping: where it is, and for a mapping the key waiting for its value."""
+
+    container: Any
+    location: Location
+    key: Any = _NO_KEY
+
+
+class _YamlBuilder:
+    """Build plain data from parser events; collect problems; optionally note each value's line."""
+
+    def __init__(self, track_lines: bool) -> None:
+        self.track_lines = track_lines
+        self.lines: dict[Location, int] = {}
+        self.problems: list[str] = []
+        self.stack: list[_Frame] = []
+        self.root: Any = _NO_KEY
+        self.documents = 0
+        self.cache: dict[tuple[str, str], Any] = {}
+
+    def build(self, events: Iterator[Any]) -> Any:
+        """Consume every event (stopping early on a fatal problem); return the root value."""
+        scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
+        ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+        stack = self.stack
+        for event in events:
+            kind = type(event)
+            if kind is scalar:
+                self.attach(self.scalar(event), event)
+            elif kind is map_start or kind is seq_start:
+                if len(stack) >= MAX_DEPTH:
+                    self.fatal(
+                        event, f"lists and mappings are nested more than {MAX_DEPTH} deep; data files are shallow"
+                    )
+                if event.tag not in _COLLECTION_TAGS:
+                    self.problems.append(f"line {_line(event)}: unsupported tag {quote(event.tag)}; remove it")
+                container: Any = {} if kind is map_start else []
+                location = self.attach(container, event)
+                stack.append(_Frame(container, location))
+            elif kind in ends:
+                stack.pop()
+            elif kind is yaml.AliasEvent:
+                self.fatal(event, f"YAML alias *{str(event.anchor)[:MAX_QUOTED]} is not allowed; write the value out")
+            elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    self.fatal(event, "holds more than one YAML document (a second `---`); keep one")
+        return self.root
+
+    def fatal(self, event: Any, problem: str) -> NoReturn:
+        self.problems.append(f"line {_line(event)}: {problem}")
+        raise _FatalProblem
+
+    def attach(self, value: Any, event: Any) -> Location:
+        """Put a value where it belongs: the root, a list item, a mapping key, or a key's value."""
+        if not self.stack:
+            self.root = value
+            location: Location = ()
+        else:
+            frame = self.stack[-1]
+            container = frame.container
+            if type(container) is list:
+                location = (*frame.location, len(container)) if self.track_lines else ()
+                container.append(value)
+            elif frame.key is _NO_KEY:
+                frame.key = self.key(value, event, container)
+                return ()
+            else:
+                key, frame.key = frame.key, _NO_KEY
+                location = (*frame.location, str(key)) if self.track_lines else ()
+                container[key] = value
+        if self.track_lines:
+            self.lines[location] = _line(event)
+        return location
+
+    def key(self, value: Any, event: Any, mapping: dict[Any, Any]) -> Any:
+        if isinstance(value, (list, dict)):
+            what = "list" if isinstance(value, list) else "mapping"
+            self.problems.append(f"line {_line(event)}: a mapping key must be a plain value, not a {what}")
+            return _BadKey()
+        if value in mapping:
+            self.problems.append(f"line {_line(event)}: key {quote(value)} appears twice in one mapping")
+        return value
+
+    def scalar(self, event: Any) -> Any:
+        """The value of a scalar: a plain one resolved as YAML 1.1 does (numbers, dates, booleans, null)."""
+        value: str = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return value  # quoted: always a string
+            resolvers = _RESOLVERS.get(value[:1])
+            if resolvers is None:
+                return value  # a plain scalar whose first character starts no number, date, boolean or null
+            tag = _resolve_plain(value, resolvers)
+        if tag in (_STR, _VALUE):
+            return value
+        if tag == _MERGE:
+            self.problems.append(f"line {_line(event)}: merge keys (<<) are not supported; write the keys out")
+            return _BadKey()
+        if tag not in _SCALAR_TAGS:
+            self.problems.append(f"line {_line(event)}: unsupported tag {quote(tag)}; remove it")
+            return None
+        cached = self.cache.get((tag, value), _NO_KEY)
+        if cached is not _NO_KEY:
+            return cached
+        node = yaml.ScalarNode(tag, value, style=event.style)
+        try:
+            result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+            what = _TAG_WORDS[tag.rsplit(":", 1)[1]]
+            self.problems.append(f"line {_line(event)}: {quote(value)} is not a valid {what}{_why(exc)}; correct it")
+            return None
+        if len(self.cache) < _CACHE_LIMIT:
+            self.cache[(tag, value)] = result
+        return result
+
+
+def _why(exc: Exception) -> str:
+    """A short reason: Python's date messages are clear; its int and base64 messages repeat the value."""
+    reason = str(exc)
+    if "Exceeds the limit" in reason:
+        return " (too many digits)"
+    if "day is out of range" in reason or " must be in " in reason:
+        return f" ({reason})"
+    return ""
+
+
+def _resolve_plain(value: str, resolvers: list[tuple[str, Any]]) -> str:
+    """The implicit tag of a plain scalar, as PyYAML's resolver decides it from its first character's rules."""
+    for tag, pattern in resolvers:
+        if pattern.match(value):
+            return tag
+    return _STR
+
+
+def _line(event: Any) -> int:
+    return int(event.start_mark.line) + 1
+
+
+def _events(text: str) -> Iterator[Any]:
+    """Parser events (untyped: libyaml's and PyYAML's differ in their stubs) up to the end of the stream."""
+    parser = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            yield event
+    finally:
+        parser.dispose()
+
+
+def parse_yaml(path: Path, text: str, track_lines: bool) -> tuple[Any, dict[Location, int]]:
+    """YAML text -> (data, lines); lines map each value's location to its line when `track_lines`."""
+    builder = _YamlBuilder(track_lines)
+    try:
+        root = builder.build(_events(text))
+    except _FatalProblem:
+        raise DocumentError(path, builder.problems) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DocumentError(path, [f"{where}invalid YAML: {problem}"]) from exc
-    if node is None:
+    if builder.problems:
+        raise DocumentError(path, builder.problems)
+    if root is _NO_KEY:
         raise DocumentError(path, ["file holds no data (only comments?)"])
-    lines: dict[Location, int] = {}
-    problems: list[str] = []
-    data = _construct(node, (), lines, problems)
-    if problems:
-        raise DocumentError(path, problems)
-    return Document(path, data, lines)
+    return root, builder.lines
 
 
-_SCALARS = yaml.SafeLoader("")
+# --- JSON ------------------------------------------------------------------------------------
 
 
-def _construct(node: yaml.Node, location: Location, lines: dict[Location, int], problems: list[str]) -> Any:
-    lines[location] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node, deep=True)
-            if key in result:
-                problems.append(f"line {key_node.start_mark.line + 1}: key {key!r} appears twice in one mapping")
-                continue
-            result[key] = _construct(value_node, (*location, str(key)), lines, problems)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, (*location, index), lines, problems) for index, item in enumerate(node.value)]
-    return _SCALARS.construct_object(node, deep=True)
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(path, [f"line {exc.lineno}: invalid JSON: {exc.msg}"]) from exc
+    except _DuplicateKey as exc:
+        line = _duplicate_line(text)
+        where = f"line {line}: " if line is not None else ""
+        raise DocumentError(path, [f"{where}key {quote(exc.key)} appears twice in one object"]) from None
+    except RecursionError:
+        raise DocumentError(path, ["lists and objects are nested too deeply; data files are shallow"]) from None
+    except ValueError:  # an integer over Python's 4,300-digit conversion limit
+        raise DocumentError(path, ["a number has too many digits (over 4,300); correct it"]) from None
+
+
+def _duplicate_line(text: str) -> int | None:
+    """The line of the first object with a repeated key, found by the (slow) pure-Python decoder."""
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any, **kwargs: Any) -> tuple[Any, int]:
+        string, start = s_and_end
+        result, end = json.decoder.JSONObject(s_and_end, *args, **kwargs)  # type: ignore[attr-defined]
+        if isinstance(result, _Located):
+            raise _DuplicateKey(result.key, string.count("\n", 0, start) + 1)
+        return result, end
+
+    decoder = json.JSONDecoder(object_pairs_hook=_locate_pairs)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        decoder.decode(text)
+    except _DuplicateKey as exc:
+        return exc.line
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+class _Located:
+    """Returned by the locating decoder's pairs hook for an object whose key repeats."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _locate_pairs(pairs: list[tuple[str, Any]]) -> Any:
+    try:
+        return _unique_pairs(pairs)
+    except _DuplicateKey as exc:
+        return _Located(exc.key)
+
+
+# --- validation errors -----------------------------------------------------------------------
 
 
 def describe_location(location: Location) -> str:
-    """Render `("signals", 3, "kind")` as `signals[3].kind`."""
+    """Render `("signals", 3, "kind")` as `signals[3].kind` (keys cut short)."""
     text = ""
     for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = part if len(part) <= MAX_QUOTED else part[: MAX_QUOTED - 1] + "…"
+            text += f".{name}" if text else name
     return text or "(top level)"
 
 
@@ -132,7 +422,7 @@ def validation_problems(document: Document, error: ValidationError) -> list[str]
         message = item["msg"]
         if item["type"] == "enum":
             expected = item.get("ctx", {}).get("expected", "")
-            message = f"unknown value {item['input']!r}; expected one of {expected}"
+            message = f"unknown value {quote(item['input'])}; expected one of {expected}"
         elif item["type"] == "extra_forbidden":
             message = "unknown field (check its spelling)"
         prefix = f"line {line}: " if line is not None else ""
