@@ -39,6 +39,20 @@ KIND_ORDER: tuple[SignalKind, ...] = tuple(SignalKind)
 # --- company signal files ----------------------------------------------------------
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control, zero-width and bidirectional-override characters: scraped noise, removed from names."""
+MAX_EVIDENCE = 1_000_000
+"""The most observations one signal may claim; more is a data error that would dwarf every other signal."""
+
+
+def _clean_name(value: str) -> str:
+    """A name with control, zero-width and bidirectional characters removed and spacing collapsed."""
+    cleaned = " ".join(_CONTROL_CHARACTERS.sub(" ", value).split())
+    if not cleaned:
+        raise ValueError("name is blank")
+    return cleaned
+
+
 class Company(FileModel):
     """Who the signals describe."""
 
@@ -46,9 +60,10 @@ class Company(FileModel):
     slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case id used on the command line, e.g. `spotify`.")
     as_of: dt.date = Field(description="Date the signal data describes (YYYY-MM-DD).")
 
-
-_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-"""Control, zero-width and bidirectional-override characters: scraped noise, removed from signal names."""
+    @field_validator("name")
+    @classmethod
+    def _strip_name(cls, value: str) -> str:
+        return _clean_name(value)
 
 
 class Signal(FileModel):
@@ -56,16 +71,29 @@ class Signal(FileModel):
 
     kind: SignalKind = Field(description="service, tool, concept, standard or language.")
     name: str = Field(min_length=1, max_length=300, description="Name as observed, e.g. `Amazon Web Services`.")
-    evidence: int = Field(default=1, ge=1, description="How many independent observations support it (default 1).")
+    evidence: int = Field(
+        default=1, ge=1, description="How many independent observations support it (default 1, at most 1,000,000)."
+    )
     sources: list[str] = Field(default_factory=list, description="Optional references (URLs, document ids).")
 
     @field_validator("name")
     @classmethod
     def _strip_name(cls, value: str) -> str:
-        stripped = " ".join(_CONTROL_CHARACTERS.sub(" ", value).split())
-        if not stripped:
-            raise ValueError("name is blank")
-        return stripped
+        return _clean_name(value)
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _no_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number of observations, not true or false")
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _at_most(cls, value: int) -> int:
+        if value > MAX_EVIDENCE:
+            raise ValueError(f"at most {MAX_EVIDENCE:,} observations; check the count")
+        return value
 
 
 class CompanySignals(FileModel):
