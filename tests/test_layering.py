@@ -33,7 +33,7 @@ SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "review"}
 HOMES = {
     "openai": {"llm/client"},
     "tenacity": {"llm/client"},
-    "httpx2": {"llm/client", "llm/replay"},
+    "httpx2": {"llm/client", "llm/replay", "drafting/testing"},  # testing: the in-process fake model
     "httpx": {"llm/client", "llm/replay"},
     "rich": {"console"},
     "typer": {"cli"},
