@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,9 +45,13 @@ from naftiko_writer.console import (
 )
 from naftiko_writer.document.draft_files import (
     backup_draft,
+    draft_digest,
     draft_files,
+    draft_lock,
     load_draft,
     load_sidecar,
+    lock_path,
+    truncation,
     write_draft,
     write_output,
 )
@@ -55,7 +61,7 @@ from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.cost import load_prices
 from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
 from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
-from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
+from naftiko_writer.errors import ConfigError, DraftError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.review.update import check_draft, update_draft
@@ -64,7 +70,6 @@ from naftiko_writer.scoring.coverage import coverage_report
 from naftiko_writer.scoring.importing import import_signals, render_signals_file
 from naftiko_writer.scoring.models import to_json
 from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.signal_files import load_signals
 from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
 
 EXIT_STOPPED = 3
@@ -177,7 +182,7 @@ def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -
         rows = []
         for company_file in list_companies(folder):
             try:
-                data = load_signals(company_file.path)
+                data = load_company(company_file.slug, folder)
             except NaftikoWriterError as exc:
                 problem = str(exc).splitlines()[0]
                 rows.append(CompanyRow(company_file.slug, "", "", None, str(company_file.path), problem))
@@ -305,10 +310,17 @@ def _draft_fleet(
     base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
 ) -> None:
     started = time.perf_counter()
-    with progress:
-        results = draft_fleet(
-            [replace(base, company=target) for target in targets], drafts_dir, stamp, base.concurrency, progress
+    try:
+        with progress:
+            results = draft_fleet(
+                [replace(base, company=target) for target in targets], drafts_dir, stamp, base.concurrency, progress
+            )
+    except KeyboardInterrupt:
+        print_error(
+            f"interrupted; each company's finished sections are kept in {drafts_dir}/<company>/.checkpoint.jsonl; "
+            + _resume_hint()
         )
+        raise typer.Exit(130) from None
     wall = time.perf_counter() - started
     if as_json:
         write_json(
@@ -349,20 +361,35 @@ def _draft_single(
 ) -> None:
     prepared = prepare_company(base)
     files = draft_files(drafts_dir, prepared.card.company.slug, stamp, out or update)
-    job = replace(base, checkpoint_path=checkpoint_path(files.markdown, timestamped=out is None and update is None))
-    started = time.perf_counter()
-    updated = None
-    with progress:
-        if update is None:
-            report = draft_company(job, on_event=progress, prepared=prepared)
-        else:
-            document = load_draft(update)
-            sidecar = load_sidecar(update, document)
-            updated = update_draft(document, sidecar, job, on_event=progress, prepared=prepared)
-            report = updated.report
-    report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-    backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
-    write_draft(report, files, updated.markdown if updated is not None else None, job.checkpoint_path)
+    timestamped = out is None and update is None
+    job = replace(base, checkpoint_path=checkpoint_path(files.markdown, timestamped=timestamped))
+    with draft_lock(lock_path(files.markdown, timestamped), files.markdown):
+        digest = draft_digest(update) if update is not None else None
+        started = time.perf_counter()
+        updated = None
+        try:
+            with progress:
+                if update is None:
+                    report = draft_company(job, on_event=progress, prepared=prepared)
+                else:
+                    document = load_draft(update)
+                    sidecar = load_sidecar(update, document)
+                    updated = update_draft(document, sidecar, job, on_event=progress, prepared=prepared)
+                    report = updated.report
+        except KeyboardInterrupt:
+            print_error(
+                f"interrupted; the sections finished so far are kept in {job.checkpoint_path}; " + _resume_hint()
+            )
+            raise typer.Exit(130) from None
+        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+        if update is not None and draft_digest(update) != digest:
+            raise DraftError(
+                f"{update}: changed while it was being updated (an edit saved meanwhile); nothing was written, "
+                f"so the edit is safe. Run the update again to include it (finished sections are reused from "
+                f"{job.checkpoint_path})"
+            )
+        backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
+        write_draft(report, files, updated.markdown if updated is not None else None, job.checkpoint_path)
     page = files.markdown.with_suffix(".html") if html else None
     if page is not None:
         _export_html(files.markdown, page, job.taxonomy_dir)
@@ -497,7 +524,14 @@ def _export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
     if target.resolve() == draft_path.resolve():
         raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
     tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
-    write_output(target, render_html(load_draft(draft_path), tiers))
+    document = load_draft(draft_path)
+    cut = truncation(document)
+    if cut is not None:
+        raise DraftError(
+            f"{draft_path}: looks truncated ({cut}); nothing was published. Restore the rest (from a .bak copy, "
+            "or by drafting again) and export again"
+        )
+    write_output(target, render_html(document, tiers))
 
 
 batch_app = typer.Typer(
@@ -703,6 +737,118 @@ def taxonomy_coverage(
             print_coverage(report, stdout_console())
 
 
+_INVOKED: list[str] = []
+"""The arguments of this process's command (set by main), for the resume hint after Ctrl-C."""
+
+
+def _resume_hint() -> str:
+    """How to resume: the command that was run (`naftiko-writer ...`), when known."""
+    command = f": {shlex.join(['naftiko-writer', *_INVOKED])}" if _INVOKED else ""
+    return f"to resume, run the same command again{command}"
+
+
+@taxonomy_app.command("suggest")
+def taxonomy_suggest(
+    source: Annotated[
+        Path,
+        typer.Argument(help="A signals file, CSV or folder of lists, or a folder holding many of them."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The proposal file to write (.yaml) for review.")],
+    mode: Annotated[
+        RecordMode, typer.Option("--mode", help="replay: recorded answers (offline); record: call and save; live.")
+    ] = RecordMode.REPLAY,
+    model: Annotated[str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL].")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=200, help="Names per request.")] = 40,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many names, most widespread first.")] = 200,
+    max_repairs: Annotated[int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per batch.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Ask the model which dimensions the uncounted names belong to; write a reviewable proposal."""
+    from naftiko_writer.curation.proposal import render_proposal
+    from naftiko_writer.curation.suggest import SuggestJob, proposal_header, suggest
+
+    with user_errors():
+        if out.exists() and not force:
+            raise InputError(f"{out}: already exists; pass --force to replace it")
+        settings = Settings()
+        job = SuggestJob(
+            sources=collect_sources(source),
+            companies_dir=settings.resolved_companies_dir(companies_dir),
+            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+            prompts_dir=settings.resolved_prompts_dir(),
+            recordings_dir=settings.resolved_recordings_dir(),
+            mode=mode,
+            model=model or settings.model,
+            base_url=base_url or settings.openai_base_url,
+            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            batch_size=batch_size,
+            limit=limit,
+            max_repairs=max_repairs,
+        )
+        console = stderr_console()
+        result = suggest(job, on_batch=lambda done, total: console.print(f"batch {done}/{total} answered"))
+        created = datetime.now(UTC)
+        write_text_atomically(out, render_proposal(result.suggestions, proposal_header(job, result, created)))
+        placed = sum(1 for suggestion in result.suggestions if suggestion.dimensions)
+        summary = {
+            "out": str(out),
+            "names": result.names,
+            "batches": result.batches,
+            "calls": result.calls,
+            "repairs": result.repairs,
+            "suggested": placed,
+            "no_dimension": len(result.suggestions) - placed,
+            "unanswered": result.missing,
+            "dropped_unknown_ids": [{"name": name, "id": bad} for name, bad in result.dropped_ids],
+            "prompt_tokens": result.prompt_tokens,
+            "completion_tokens": result.completion_tokens,
+        }
+        if as_json:
+            write_json(json.dumps(summary, indent=2, ensure_ascii=False))
+        else:
+            console.print(
+                f"{result.names} uncounted names in {result.batches} batches: {placed} with dimensions, "
+                f"{len(result.suggestions) - placed} without, {len(result.missing)} unanswered; "
+                f"{len(result.dropped_ids)} unknown ids dropped after {result.repairs} repairs -> {out}\n"
+                f"Review it, then: naftiko-writer taxonomy accept {out}"
+            )
+
+
+@taxonomy_app.command("accept")
+def taxonomy_accept(
+    proposal: Annotated[Path, typer.Argument(help="A reviewed proposal from `taxonomy suggest`.")],
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+) -> None:
+    """Validate a reviewed proposal, merge it into taxonomy/catalogue/accepted.yaml and bump the version."""
+    from naftiko_writer.curation.suggest import accept_proposal
+
+    with user_errors():
+        accepted = accept_proposal(proposal, Settings().resolved_taxonomy_dir(taxonomy_dir))
+        if as_json:
+            write_json(
+                json.dumps(
+                    {
+                        "entries": accepted.entries,
+                        "file": str(accepted.accepted_file),
+                        "old_version": accepted.old_version,
+                        "new_version": accepted.new_version,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            stderr_console().print(
+                f"Accepted {accepted.entries} entries into {accepted.accepted_file}; "
+                f"taxonomy version {accepted.old_version} -> {accepted.new_version}"
+            )
+
+
 def main() -> None:
     """Console-script entry point."""
+    _INVOKED[:] = sys.argv[1:]
     app(prog_name="naftiko-writer")

@@ -23,12 +23,13 @@ RANKS: dict[str, int] = {
     "llm": 2,
     "document": 3,
     "drafting": 4,
+    "curation": 5,
     "review": 5,
     "console": 6,
     "cli": 7,
     "__main__": 8,
 }
-SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "review"}
+SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "curation", "review"}
 # Each heavy dependency has one home (module paths relative to the package, without .py).
 HOMES = {
     "openai": {"llm/client"},

@@ -1,0 +1,346 @@
+"""`taxonomy suggest` and `taxonomy accept`: model-assisted catalogue curation, and merging a reviewed proposal.
+
+Suggest collects the names the taxonomy does not count (most widespread first), sends them in
+batches with the dimension ids and descriptions (prompts/taxonomy_suggest.md), and validates every
+answer against a strict schema whose dimension ids are a closed list: names must be the batch's
+own, ids must exist. An answer with unknown ids or missing names gets a bounded repair round
+(prompts/repair.md, listing the problems); what is still unknown after it is dropped and counted.
+Calls go through the same record/replay transport as drafts (recordings in
+`<recordings>/_taxonomy-suggest/`), so a recorded curation run replays offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, RecordMode
+from naftiko_writer.curation.proposal import ACCEPTED_FILE, Suggestion, append_entries, bump_version
+from naftiko_writer.errors import ConfigError, InputError, TaxonomyError
+from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
+from naftiko_writer.scoring.companies import load_company
+from naftiko_writer.scoring.coverage import coverage_report
+from naftiko_writer.scoring.models import SignalCatalog, SignalKind, Taxonomy
+from naftiko_writer.scoring.names import name_key
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.taxonomy import CATALOGUE_DIR, STRUCTURE_FILE, load_taxonomy
+
+TEMPLATE_FILE = "taxonomy_suggest.md"
+SYSTEM_FILE = "system.md"
+REPAIR_FILE = "repair.md"
+RECORDINGS_FOLDER = "_taxonomy-suggest"
+SCHEMA_NAME = "taxonomy_suggestions"
+REPLAY_API_KEY = "replay-mode-needs-no-key"
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class UncountedName:
+    """A name no rule counts, how it was listed, and at how many companies."""
+
+    name: str
+    kind: SignalKind
+    companies: int
+
+
+@dataclass(frozen=True)
+class SuggestJob:
+    """Everything a suggest run needs, resolved at the edge."""
+
+    sources: list[str]
+    companies_dir: Path
+    taxonomy_dir: Path
+    prompts_dir: Path
+    recordings_dir: Path
+    mode: RecordMode = RecordMode.REPLAY
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = None
+    batch_size: int = 40
+    limit: int = 200
+    max_repairs: int = 1
+    concurrency: int = 4
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    transport: object | None = None
+    """An httpx2 transport that answers in place of the network (tests); None: the network."""
+
+
+@dataclass
+class SuggestResult:
+    """The suggestions of a run and what it cost."""
+
+    suggestions: list[Suggestion]
+    names: int
+    batches: int
+    calls: int = 0
+    repairs: int = 0
+    dropped_ids: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+def uncounted_names(job: SuggestJob, taxonomy: Taxonomy) -> list[UncountedName]:
+    """The uncounted names of every source, the most widespread first (at most `job.limit`)."""
+    scorer = Scorer(taxonomy)
+    scored = []
+    for reference in job.sources:
+        company_signals = load_company(reference, job.companies_dir)
+        scored.append((company_signals, scorer.score(company_signals)))
+    report = coverage_report(scored, top=job.limit)
+    return [UncountedName(name, kind, companies) for name, kind, companies in report.top_uncounted]
+
+
+def answer_schema(dimension_ids: list[str]) -> dict[str, Any]:
+    """The strict JSON schema of one batch's answer: dimension ids and kinds are closed lists."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["suggestions"],
+        "properties": {
+            "suggestions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "kind", "dimensions", "reason"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 300, "description": "The name exactly as given."},
+                        "kind": {"type": "string", "enum": [kind.value for kind in SignalKind]},
+                        "dimensions": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": dimension_ids},
+                            "maxItems": 6,
+                            "description": "Dimension ids the name is evidence of; empty if none applies.",
+                        },
+                        "reason": {"type": "string", "maxLength": 200, "description": "One line a reviewer can check."},
+                    },
+                },
+            }
+        },
+    }
+
+
+def batch_messages(system: str, template: str, taxonomy: Taxonomy, batch: list[UncountedName]) -> list[dict[str, str]]:
+    """The chat messages for one batch (pure): dimensions and names as JSON inside <data>."""
+    data = {
+        "dimensions": [{"id": d.id, "name": d.name, "description": d.description} for d in taxonomy.dimensions],
+        "names": [{"name": item.name, "listed_as": item.kind.value, "companies": item.companies} for item in batch],
+    }
+    text = json.dumps(data, indent=1, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return [
+        {"role": "system", "content": system.strip()},
+        {"role": "user", "content": _PLACEHOLDER.sub(lambda _: text, template).strip()},
+    ]
+
+
+def validate_answer(
+    content: str, batch: list[UncountedName], known_ids: set[str]
+) -> tuple[list[Suggestion], list[str], list[tuple[str, str]]]:
+    """Suggestions an answer makes for the batch's names, the problems to repair, and unknown (name, id) pairs."""
+    try:
+        data = json.loads(content)
+        items = data["suggestions"]
+        if not isinstance(items, list):
+            raise TypeError("suggestions is not a list")
+    except (ValueError, KeyError, TypeError) as exc:
+        return [], [f"the answer is not the JSON object the schema asks for ({exc})"], []
+    wanted = {(name_key(item.name)): item for item in batch}
+    suggestions: dict[str, Suggestion] = {}
+    problems: list[str] = []
+    unknown: list[tuple[str, str]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        name = str(item.get("name", ""))
+        listed = wanted.get(name_key(name))
+        if listed is None or name_key(name) in suggestions:
+            continue  # a name that is not the batch's own, or a repeat: ignored
+        try:
+            kind = SignalKind(str(item.get("kind", listed.kind.value)))
+        except ValueError:
+            kind = listed.kind
+        raw_ids = item.get("dimensions") or []
+        ids = tuple(dict.fromkeys(str(i) for i in raw_ids if str(i) in known_ids)) if isinstance(raw_ids, list) else ()
+        bad = [str(i) for i in raw_ids if str(i) not in known_ids] if isinstance(raw_ids, list) else []
+        unknown.extend((listed.name, bad_id) for bad_id in bad)
+        reason = " ".join(str(item.get("reason", "")).split())[:200] or "no reason given"
+        suggestions[name_key(name)] = Suggestion(listed.name, listed.kind, kind, ids, reason, listed.companies)
+    if unknown:
+        listed_ids = ", ".join(sorted({bad_id for _, bad_id in unknown}))
+        problems.append(f"these dimension ids do not exist: {listed_ids}; use only the ids listed in the data")
+    missing = [item.name for item in batch if name_key(item.name) not in suggestions]
+    if missing:
+        problems.append(f"no suggestion for: {', '.join(missing[:20])}; give one for every name, spelled as given")
+    ordered = [suggestions[name_key(item.name)] for item in batch if name_key(item.name) in suggestions]
+    return ordered, problems, unknown
+
+
+def repair_text(template: str, problems: list[str]) -> str:
+    """The repair message (prompts/repair.md) listing an answer's problems."""
+    listed = "\n".join(f"- {problem}" for problem in problems)
+    return _PLACEHOLDER.sub(lambda _: listed, template).strip()
+
+
+def suggest(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
+    """Run a suggest job to the end (blocking)."""
+    return asyncio.run(suggest_async(job, on_batch))
+
+
+async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
+    """Suggest dimensions for the uncounted names of the job's sources, batch by batch, concurrently."""
+    taxonomy = load_taxonomy(job.taxonomy_dir)
+    system, template = _read_prompt(job.prompts_dir / SYSTEM_FILE), _read_prompt(job.prompts_dir / TEMPLATE_FILE)
+    repair = _read_prompt(job.prompts_dir / REPAIR_FILE)
+    template_hash = hashlib.sha256((system + "\0" + template).encode()).hexdigest()[:16]
+    names = uncounted_names(job, taxonomy)
+    batches = [names[start : start + job.batch_size] for start in range(0, len(names), job.batch_size)]
+    result = SuggestResult(suggestions=[], names=len(names), batches=len(batches))
+    if not batches:
+        return result
+    client, close = _client(job)
+    known_ids = [d.id for d in taxonomy.dimensions]
+    schema = answer_schema(known_ids)
+    semaphore = asyncio.Semaphore(job.concurrency)
+
+    async def run(index: int, batch: list[UncountedName]) -> list[Suggestion]:
+        messages = batch_messages(system, template, taxonomy, batch)
+        async with semaphore:
+            for attempt in range(job.max_repairs + 1):
+                request = ChatRequest(
+                    section_id=f"suggest-batch-{index + 1}",
+                    template_hash=template_hash,
+                    model=job.model,
+                    messages=messages,
+                    schema_name=SCHEMA_NAME,
+                    schema=schema,
+                )
+                answer = await client.complete(request)
+                result.calls += 1
+                result.prompt_tokens += answer.prompt_tokens
+                result.completion_tokens += answer.completion_tokens
+                suggestions, problems, unknown = validate_answer(answer.content, batch, set(known_ids))
+                if not problems or attempt == job.max_repairs:
+                    result.dropped_ids.extend(unknown)
+                    answered = {name_key(s.name) for s in suggestions}
+                    result.missing.extend(item.name for item in batch if name_key(item.name) not in answered)
+                    if on_batch is not None:
+                        on_batch(index + 1, len(batches))
+                    return suggestions
+                result.repairs += 1
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": answer.content},
+                    {"role": "user", "content": repair_text(repair, problems)},
+                ]
+        return []  # pragma: no cover - the loop always returns
+
+    try:
+        answers = await asyncio.gather(*(run(index, batch) for index, batch in enumerate(batches)))
+    finally:
+        await close()
+    result.suggestions = [suggestion for batch_answer in answers for suggestion in batch_answer]
+    return result
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting a proposal changed."""
+
+    entries: int
+    accepted_file: Path
+    old_version: str
+    new_version: str
+
+
+def accept_proposal(proposal_path: Path, taxonomy_dir: Path) -> Accepted:
+    """Validate a reviewed proposal, append it to catalogue/accepted.yaml and bump the version.
+
+    The merged taxonomy is loaded before anything is written; if it does not load (an unknown
+    id, a name another entry already claims), nothing changes and the error names the problem.
+    """
+    try:
+        proposal_text = proposal_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{proposal_path}: cannot read the proposal ({exc.strerror or exc})") from exc
+    from naftiko_writer.data_files import DocumentError, load_document  # the line-tracking loader, for errors
+
+    try:
+        document = load_document(proposal_path)
+        proposal = SignalCatalog.model_validate(document.data)
+    except (DocumentError, ValueError) as exc:
+        raise TaxonomyError(f"{proposal_path}: not a catalogue file: {exc}") from exc
+    if not proposal.signals:
+        raise TaxonomyError(f"{proposal_path}: the proposal has no entries to accept")
+    if proposal.kind_rules or proposal.prefix_rules or proposal.keyword_rules:
+        raise TaxonomyError(f"{proposal_path}: a proposal may only hold `signals:` entries; move rules by hand")
+    structure_path = taxonomy_dir / STRUCTURE_FILE
+    accepted_path = taxonomy_dir / CATALOGUE_DIR / ACCEPTED_FILE
+    structure_text = structure_path.read_text(encoding="utf-8")
+    accepted_before = accepted_path.read_text(encoding="utf-8") if accepted_path.is_file() else None
+    new_structure, old_version, new_version = bump_version(structure_text)
+    merged = append_entries(accepted_before, proposal_text, proposal_path.name)
+    write_text_atomically(accepted_path, merged)
+    write_text_atomically(structure_path, new_structure)
+    try:
+        load_taxonomy(taxonomy_dir)
+    except TaxonomyError as exc:
+        if accepted_before is None:
+            accepted_path.unlink(missing_ok=True)
+        else:
+            write_text_atomically(accepted_path, accepted_before)
+        write_text_atomically(structure_path, structure_text)
+        raise TaxonomyError(f"{proposal_path}: not accepted, the taxonomy would not load: {exc}") from exc
+    return Accepted(len(proposal.signals), accepted_path, old_version, new_version)
+
+
+def proposal_header(job: SuggestJob, result: SuggestResult, created: dt.datetime) -> list[str]:
+    """The comment lines that open a proposal file."""
+    return [
+        f"Proposal from `naftiko-writer taxonomy suggest` ({created.date().isoformat()}, model {job.model}, "
+        f"mode {job.mode.value}): {result.names} uncounted names in {result.batches} batches.",
+        "Review every entry: correct or delete it; reasons are the model's, above each entry.",
+        "Then: naftiko-writer taxonomy accept THIS_FILE (appends to taxonomy/catalogue/accepted.yaml, bumps the version).",
+    ]
+
+
+def _read_prompt(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: prompt template missing ({exc.strerror or exc}); restore it from the project") from exc
+
+
+def _client(job: SuggestJob) -> tuple[LLMClient, Any]:
+    from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
+    from naftiko_writer.llm.replay import RecordingTransport
+
+    if job.mode is RecordMode.REPLAY:
+        api_key = job.api_key or REPLAY_API_KEY
+    elif not job.api_key:
+        raise ConfigError(
+            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {job.base_url or DEFAULT_BASE_URL}. "
+            "Set it (any value for a local server), or use --mode replay"
+        )
+    else:
+        api_key = job.api_key
+    transport = RecordingTransport(
+        job.mode, job.recordings_dir / RECORDINGS_FOLDER, RECORDINGS_FOLDER, inner=cast(Any, job.transport)
+    )
+    client = OpenAIChatClient(
+        base_url=job.base_url or DEFAULT_BASE_URL,
+        api_key=api_key,
+        timeout_seconds=job.timeout_seconds,
+        retry=job.retry,
+        transport=transport,
+    )
+    return client, client.close
+

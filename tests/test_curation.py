@@ -1,0 +1,171 @@
+"""taxonomy suggest -> proposal -> accept, against the local test server; record then replay offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from naftiko_writer.config import RecordMode
+from naftiko_writer.curation.proposal import bump_version
+from naftiko_writer.curation.suggest import SuggestJob, accept_proposal, suggest, validate_answer
+from naftiko_writer.errors import TaxonomyError
+from naftiko_writer.llm.protocol import RetryPolicy
+from naftiko_writer.scoring.companies import load_company
+from naftiko_writer.scoring.models import SignalKind
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.taxonomy import load_taxonomy
+from tests.conftest import COMPANIES_DIR, PROMPTS_DIR, TAXONOMY_DIR, write
+from tests.fake_server import FakeOpenAIServer, Reply, completion
+
+# Names no rule of any curated catalogue would count.
+CONCEPTS = "- Frobnication Practice\n- Glarbscript\n- Quuxware Suite\n"
+TECHNOLOGIES = "- Glarbscript\n"
+
+
+def _answers(names: list[str], round_: int) -> dict[str, Any]:
+    suggestions = []
+    for name in names:
+        if name == "Frobnication Practice":
+            # The first answer invents an id; the repaired one still does: it is dropped.
+            suggestions.append({"name": name, "kind": "concept", "dimensions": ["automation", "frobnication"], "reason": "A process-automation practice."})
+        elif name == "Glarbscript":
+            suggestions.append({"name": name, "kind": "language", "dimensions": ["code"], "reason": "A scripting language."})
+        elif round_ > 0:  # the first answer forgets the suite; the repair adds it
+            suggestions.append({"name": name, "kind": "concept", "dimensions": [], "reason": "Too generic to place."})
+    return {"suggestions": suggestions}
+
+
+class CurationModel:
+    """Answers suggest requests like a model would, counting requests and repairs."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, body: dict[str, Any], headers: Mapping[str, str]) -> Reply:
+        self.bodies.append(body)
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        data = json.loads(user.split("<data>", 1)[1].split("</data>", 1)[0])
+        round_ = sum(1 for m in body["messages"] if m["role"] == "assistant")
+        content = json.dumps(_answers([n["name"] for n in data["names"]], round_))
+        return Reply(200, completion(body, content))
+
+
+@pytest.fixture
+def company(tmp_path: Path) -> Path:
+    folder = tmp_path / "initech"
+    write(folder / "concepts.yml", CONCEPTS)
+    write(folder / "technologies.yml", TECHNOLOGIES)
+    return folder
+
+
+def _job(tmp_path: Path, company: Path, **overrides: Any) -> SuggestJob:
+    values: dict[str, Any] = {
+        "sources": [str(company)],
+        "companies_dir": COMPANIES_DIR,
+        "taxonomy_dir": TAXONOMY_DIR,
+        "prompts_dir": PROMPTS_DIR,
+        "recordings_dir": tmp_path / "recordings",
+        "api_key": "sk-test-not-a-real-key",
+        "retry": RetryPolicy(attempts=2, base_seconds=0.0, max_seconds=0.0),
+        "timeout_seconds": 5.0,
+    }
+    values.update(overrides)
+    return SuggestJob(**values)
+
+
+def test_suggest_repairs_then_drops_unknown_ids_and_replays_offline(tmp_path: Path, company: Path) -> None:
+    model = CurationModel()
+    with FakeOpenAIServer(model) as server:
+        recorded = suggest(_job(tmp_path, company, mode=RecordMode.RECORD, base_url=server.base_url))
+    assert (recorded.names, recorded.batches, recorded.calls, recorded.repairs) == (4, 1, 2, 1)
+    assert recorded.dropped_ids == [("Frobnication Practice", "frobnication")]
+    assert recorded.missing == []
+    # The closed list of ids is in the schema the server saw, and the repair listed the problems.
+    schema = model.bodies[0]["response_format"]["json_schema"]["schema"]
+    ids = schema["properties"]["suggestions"]["items"]["properties"]["dimensions"]["items"]["enum"]
+    assert len(ids) == 44 and "automation" in ids
+    repair = model.bodies[1]["messages"][-1]["content"]
+    assert "these dimension ids do not exist: frobnication" in repair and "no suggestion for: Quuxware Suite" in repair
+
+    replayed = suggest(_job(tmp_path, company, mode=RecordMode.REPLAY, api_key=None))
+    assert replayed.suggestions == recorded.suggestions
+    by_name = {(s.name, s.listed_kind): s for s in replayed.suggestions}
+    assert by_name[("Frobnication Practice", SignalKind.CONCEPT)].dimensions == ("automation",)
+    assert by_name[("Glarbscript", SignalKind.TOOL)].kind is SignalKind.LANGUAGE
+
+
+def test_cli_suggest_then_accept_round_trip(tmp_path: Path, company: Path, runner: Any) -> None:
+    from naftiko_writer.cli import app
+
+    taxonomy = tmp_path / "taxonomy"
+    shutil.copytree(TAXONOMY_DIR, taxonomy)
+    proposal = tmp_path / "proposal.yaml"
+    with FakeOpenAIServer(CurationModel()) as server:
+        result = runner.invoke(
+            app,
+            ["taxonomy", "suggest", str(company), "--out", str(proposal), "--mode", "live", "--base-url", server.base_url,
+             "--taxonomy", str(taxonomy), "--json"],
+            env={"OPENAI_API_KEY": "sk-test-not-a-real-key"},
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["suggested"] == 3 and summary["no_dimension"] == 1 and summary["repairs"] == 1
+    text = proposal.read_text(encoding="utf-8")
+    assert '# Glarbscript (tool, 1 company): A scripting language.' in text
+    assert '- {name: "Glarbscript", is: language, dimensions: [code]}' in text
+    assert "#   Quuxware Suite (concept): Too generic to place." in text
+
+    before = load_taxonomy(taxonomy)
+    card_before = Scorer(before).score(load_company(str(company), COMPANIES_DIR))
+    accepted = runner.invoke(app, ["taxonomy", "accept", str(proposal), "--taxonomy", str(taxonomy), "--json"])
+    assert accepted.exit_code == 0, accepted.output
+    report = json.loads(accepted.stdout)
+    assert report["entries"] == 3 and report["new_version"] != report["old_version"]
+    after = load_taxonomy(taxonomy)
+    assert after.version == report["new_version"]
+    card_after = Scorer(after).score(load_company(str(company), COMPANIES_DIR))
+    assert card_after.coverage.counted == card_before.coverage.counted + 3
+    assert card_after.dimension("languages").score > 0  # Glarbscript, filed as a tool, now counts as a language
+
+
+def test_accept_refuses_a_bad_proposal_and_changes_nothing(tmp_path: Path) -> None:
+    taxonomy = tmp_path / "taxonomy"
+    shutil.copytree(TAXONOMY_DIR, taxonomy)
+    structure = (taxonomy / "taxonomy.yaml").read_text(encoding="utf-8")
+    unknown = write(tmp_path / "p.yaml", "signals:\n  - {name: Zed Editor, dimensions: [quantum]}\n")
+    with pytest.raises(TaxonomyError, match="not accepted, the taxonomy would not load: .*unknown dimension 'quantum'"):
+        accept_proposal(unknown, taxonomy)
+    claimed = write(tmp_path / "q.yaml", "signals:\n  - {name: Terraform, dimensions: [cloud]}\n")
+    with pytest.raises(TaxonomyError, match="'Terraform' .* is already claimed"):
+        accept_proposal(claimed, taxonomy)
+    assert (taxonomy / "taxonomy.yaml").read_text(encoding="utf-8") == structure
+    assert not (taxonomy / "catalogue" / "accepted.yaml").exists() or "Zed" not in (
+        taxonomy / "catalogue" / "accepted.yaml"
+    ).read_text(encoding="utf-8")
+    rules = write(tmp_path / "r.yaml", "keyword_rules:\n  - {words: [zed], dimensions: [code]}\n")
+    with pytest.raises(TaxonomyError, match="no entries to accept"):
+        accept_proposal(rules, taxonomy)
+
+
+def test_validate_answer_keeps_only_the_batchs_names() -> None:
+    from naftiko_writer.curation.suggest import UncountedName
+
+    batch = [UncountedName("Glarb", SignalKind.CONCEPT, 2)]
+    content = json.dumps(
+        {"suggestions": [{"name": "glarb", "kind": "concept", "dimensions": ["code"], "reason": "x"},
+                         {"name": "Injected", "kind": "tool", "dimensions": ["cloud"], "reason": "y"}]}
+    )  # fmt: skip
+    suggestions, problems, unknown = validate_answer(content, batch, {"code", "cloud"})
+    assert [(s.name, s.dimensions, s.companies) for s in suggestions] == [("Glarb", ("code",), 2)]
+    assert problems == [] and unknown == []
+    assert validate_answer("not json", batch, {"code"})[1][0].startswith("the answer is not the JSON object")
+
+
+def test_bump_version_keeps_the_rest_of_the_file() -> None:
+    text = '# comment\nversion: "2026.11.1"\nkinds: {}\n'
+    assert bump_version(text) == ('# comment\nversion: "2026.11.2"\nkinds: {}\n', "2026.11.1", "2026.11.2")
