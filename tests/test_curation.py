@@ -138,10 +138,10 @@ def test_accept_refuses_a_bad_proposal_and_changes_nothing(tmp_path: Path) -> No
     shutil.copytree(TAXONOMY_DIR, taxonomy)
     structure = (taxonomy / "taxonomy.yaml").read_text(encoding="utf-8")
     unknown = write(tmp_path / "p.yaml", "signals:\n  - {name: Zed Editor, dimensions: [quantum]}\n")
-    with pytest.raises(TaxonomyError, match="not accepted, the taxonomy would not load: .*unknown dimension 'quantum'"):
+    with pytest.raises(TaxonomyError, match=r"not accepted, the taxonomy would not load: .*unknown dimension 'quantum'"):
         accept_proposal(unknown, taxonomy)
     claimed = write(tmp_path / "q.yaml", "signals:\n  - {name: Terraform, dimensions: [cloud]}\n")
-    with pytest.raises(TaxonomyError, match="'Terraform' .* is already claimed"):
+    with pytest.raises(TaxonomyError, match=r"'Terraform' .* is already claimed"):
         accept_proposal(claimed, taxonomy)
     assert (taxonomy / "taxonomy.yaml").read_text(encoding="utf-8") == structure
     assert not (taxonomy / "catalogue" / "accepted.yaml").exists() or "Zed" not in (
