@@ -4,7 +4,9 @@ Every company is loaded, scored and drafted concurrently in one event loop;
 a single semaphore bounds the model requests of all of them together, so
 `--concurrency` is the load the endpoint sees. A company that fails (a bad
 signals file, a missing recording) is reported and does not stop the others;
-each finished company's draft is written as soon as it is done.
+each finished company's draft is written as soon as it is done. Two inputs
+with one slug would write one draft folder and share a checkpoint: the same
+data given twice is drafted once, different data under one slug is an error.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_draft
+from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
 from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, draft_company_async, prepare_company
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.report.model import Report
-from naftiko_writer.scoring.companies import list_companies
+from naftiko_writer.scoring.companies import collect_sources, list_companies
+from naftiko_writer.scoring.signal_files import signals_digest
 
 SIGNAL_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
@@ -41,15 +44,8 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
     targets: list[str] = [company.slug for company in list_companies(companies_dir)] if everything else []
     for name in names:
         folder = Path(name)
-        if folder.is_dir():
-            found = sorted(
-                str(path)
-                for path in [*folder.iterdir(), *folder.glob("*/signals.*")]
-                if path.is_file() and path.suffix.lower() in SIGNAL_SUFFIXES
-            )
-            if not found:
-                raise InputError(f"{folder}: no signal files (.yaml, .yml, .json, .csv) in this folder")
-            targets += found
+        if folder.is_dir():  # signals files, CSVs, folders of name lists, fixture folders
+            targets += collect_sources(folder)
         else:
             targets.append(name)
     unique = list(dict.fromkeys(targets))
@@ -59,19 +55,35 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
 
 
 async def _draft_one(
-    job: DraftJob, drafts_dir: Path, stamp: str, semaphore: asyncio.Semaphore, on_event: EventHandler
-) -> FleetResult:
+    job: DraftJob,
+    drafts_dir: Path,
+    stamp: str,
+    semaphore: asyncio.Semaphore,
+    on_event: EventHandler,
+    claimed: dict[str, tuple[str, str]],
+) -> FleetResult | None:
+    """Draft one company of the fleet; None when the same company was already given under another name."""
     started = time.perf_counter()
     result = FleetResult(company=job.company)
     try:
         prepared = prepare_company(job)
         slug = prepared.card.company.slug
         result.company = slug
+        digest = signals_digest(prepared.company_signals)
+        first, first_digest = claimed.setdefault(slug, (job.company, digest))
+        if first != job.company:
+            if first_digest == digest:
+                return None
+            raise InputError(
+                f"{job.company}: has the slug {slug!r} like {first}, but other data; both would write "
+                f"{drafts_dir / slug} and share a checkpoint. Give one of them another slug (company.slug)"
+            )
         files = draft_files(drafts_dir, slug, stamp)
         job = replace(job, checkpoint_path=checkpoint_path(files.markdown, timestamped=True))
-        report = await draft_company_async(job, on_event, prepared=prepared, semaphore=semaphore)
-        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-        write_draft(report, files, checkpoint=job.checkpoint_path)
+        with draft_lock(lock_path(files.markdown, timestamped=True), files.markdown):
+            report = await draft_company_async(job, on_event, prepared=prepared, semaphore=semaphore)
+            report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+            write_draft(report, files, checkpoint=job.checkpoint_path)
         result.report, result.files = report, files
     except NaftikoWriterError as exc:
         result.error = str(exc).splitlines()[0]
@@ -86,6 +98,10 @@ def draft_fleet(
 
     async def run() -> list[FleetResult]:
         semaphore = asyncio.Semaphore(max(1, concurrency))
-        return list(await asyncio.gather(*(_draft_one(job, drafts_dir, stamp, semaphore, on_event) for job in jobs)))
+        claimed: dict[str, tuple[str, str]] = {}
+        results = await asyncio.gather(
+            *(_draft_one(job, drafts_dir, stamp, semaphore, on_event, claimed) for job in jobs)
+        )
+        return [result for result in results if result is not None]
 
     return asyncio.run(run())
