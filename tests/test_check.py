@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from naftiko_writer.document.markdown_reader import parse_draft
+from naftiko_writer.document.draft_format import parse_draft
 from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
 
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company
 from tests.conftest import RECORDINGS_DIR, make_job
 

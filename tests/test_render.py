@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from naftiko_writer.config import Engine
-from naftiko_writer.document.markdown_writer import escape_cell, escape_text, provenance_of, render_markdown
+from naftiko_writer.document.draft_format import escape_cell, escape_text, provenance_of, render_markdown
 from naftiko_writer.document.markers import content_hash
 from naftiko_writer.drafting.pipeline import draft_company
 from tests.conftest import make_job

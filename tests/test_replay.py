@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.llm.replay import fingerprint, recording_file_name

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from naftiko_writer.document.markdown_reader import DraftDocument, parse_draft
-from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.document.draft_format import DraftDocument, parse_draft, render_markdown
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.report.model import Report

@@ -3,7 +3,8 @@
 The page is built from the Markdown draft, not from the model's answers, so
 every analyst edit is published. Markers and override comments are removed;
 raw HTML in the text is never passed through (markdown-it runs with HTML
-off). A chart of the dimension scores by layer, drawn from the draft's own
+off; the parser is draft_format's, so `check` reads what this page shows).
+A chart of the dimension scores by layer, drawn from the draft's own
 headings, follows the executive summary, and the provenance closes the page.
 """
 
@@ -11,10 +12,8 @@ from __future__ import annotations
 
 from html import escape, unescape
 
-from markdown_it import MarkdownIt
-
 from naftiko_writer.document.chart import ChartLayer, render_score_chart
-from naftiko_writer.document.markdown_reader import DraftDocument, dimension_heading, layer_heading
+from naftiko_writer.document.draft_format import MARKDOWN, DraftDocument, dimension_heading, headings, layer_heading
 from naftiko_writer.document.markers import strip_comments
 from naftiko_writer.report.plan import EXECUTIVE_SUMMARY
 
@@ -57,17 +56,16 @@ def chart_layers(document: DraftDocument) -> list[ChartLayer]:
 
 def render_html(document: DraftDocument, tiers: list[tuple[str, int]]) -> str:
     """The shareable HTML page of a draft."""
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     title = next(
-        (line[2:] for block in document.blocks for line in block.body.split("\n") if line.startswith("# ")),
+        (text for block in document.blocks for level, text in headings(block.body) if level == 1),
         "Technology Investment Impact Report",
     )
     body: list[str] = []
     if document.preamble:
-        body.append(markdown.render(strip_comments(document.preamble)))
+        body.append(MARKDOWN.render(strip_comments(document.preamble)))
     chart_placed = False
     for block in document.blocks:
-        body.append(f'<section id="{escape(block.id)}">{markdown.render(strip_comments(block.body))}</section>')
+        body.append(f'<section id="{escape(block.id)}">{MARKDOWN.render(strip_comments(block.body))}</section>')
         if block.id == EXECUTIVE_SUMMARY and not chart_placed:
             body.append(_figure(document, tiers))
             chart_placed = True

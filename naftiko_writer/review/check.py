@@ -11,13 +11,19 @@ acknowledged with an override comment (markers.py) is not a finding.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from naftiko_writer.document.markdown_reader import DraftBlock, DraftDocument, readable_parts, table_rows
-from naftiko_writer.document.markdown_writer import Block, render_blocks
+from naftiko_writer.document.draft_format import (
+    Block,
+    DraftBlock,
+    DraftDocument,
+    readable_parts,
+    render_blocks,
+    stated_score,
+    table_rows,
+)
 from naftiko_writer.drafting.grounding import Vocabulary, numbers_in, ungrounded_values
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import GROWTH
@@ -164,7 +170,7 @@ def _block_findings(
 
 
 def _heading_finding(section: str, found: str, wanted: str, line: int) -> Finding:
-    found_score, wanted_score = _score_in(found), _score_in(wanted)
+    found_score, wanted_score = stated_score(found), stated_score(wanted)
     if found_score is not None and wanted_score is not None and found_score != wanted_score:
         return Finding(
             section,
@@ -176,17 +182,12 @@ def _heading_finding(section: str, found: str, wanted: str, line: int) -> Findin
     return Finding(section, FindingKind.HEADING, found, f"the heading reads {found!r}; the data gives {wanted!r}", line)
 
 
-def _score_in(heading: str) -> str | None:
-    match = re.search(r"Score: (-?\d+)\s*$", heading)
-    return match.group(1) if match else None
-
-
 def _growth_rows(block: DraftBlock, data: CandidatesInput) -> Iterable[Finding]:
     scores = {candidate.name: candidate.score for candidate in data.candidates}
     for cells in table_rows(block.body):
         if len(cells) < 2 or cells[0] not in scores:
             continue
-        stated = _score_in(cells[1])
+        stated = stated_score(cells[1])
         if stated is not None and stated != str(scores[cells[0]]):
             yield Finding(
                 block.id,

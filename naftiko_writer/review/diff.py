@@ -14,7 +14,7 @@ import html
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from naftiko_writer.document.markdown_reader import DraftDocument, dimension_scores, readable_parts
+from naftiko_writer.document.draft_format import DraftDocument, dimension_scores, readable_parts
 
 
 class Status(StrEnum):

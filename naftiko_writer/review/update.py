@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from naftiko_writer.config import Engine
-from naftiko_writer.document.markdown_reader import DraftDocument
-from naftiko_writer.document.markdown_writer import CLOSING, join_draft, render_blocks, render_provenance
+from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
 from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_company, prepare_company
 from naftiko_writer.errors import DraftError
 from naftiko_writer.report.model import Report
