@@ -4,19 +4,28 @@ Precedence is flag > environment > default, and every default lives here. Paths 
 to the folders of the project checkout that holds this package (taxonomy/, fixtures/,
 prompts/, pricing/), or, when the package is installed from a wheel, to the copies of
 those folders installed with it (naftiko_writer/resources/).
+
+A bad value in the environment is a one-line ConfigError naming the variable, never a
+traceback; NAFTIKO_WRITER_CONCURRENCY is checked only when a command reads it, so a
+bad value there does not stop `score` or `companies`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from naftiko_writer.errors import ConfigError
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 256
+CONCURRENCY_VARIABLE = "NAFTIKO_WRITER_CONCURRENCY"
 DEFAULT_MAX_REPAIRS = 2
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
@@ -65,13 +74,38 @@ class Settings(BaseSettings):
     prices: Path | None = Field(default=None, description="Price table (default: HOME/pricing/prices.yaml).")
     drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
     model: str = Field(default=DEFAULT_MODEL, description="Model name sent to the endpoint.")
-    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=256, description="Model requests in flight at once.")
+    concurrency_setting: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(CONCURRENCY_VARIABLE),
+        description="Model requests in flight at once, as given; read through `concurrency`, which checks it.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY"), description="API key for record/live modes."
     )
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"), description="OpenAI-compatible endpoint."
     )
+
+    def __init__(self, **values: Any) -> None:
+        """Read the environment; a value pydantic cannot take becomes a ConfigError naming its variable."""
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(_settings_problem(exc)) from None
+
+    @property
+    def concurrency(self) -> int:
+        """Model requests in flight at once (1-256): NAFTIKO_WRITER_CONCURRENCY, else 8; checked when read."""
+        raw = self.concurrency_setting
+        if raw is None or not raw.strip():
+            return DEFAULT_CONCURRENCY
+        text = raw.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= MAX_CONCURRENCY):
+            raise ConfigError(
+                f"{CONCURRENCY_VARIABLE}={raw[:40]!r} is not a whole number from 1 to {MAX_CONCURRENCY}; "
+                "fix it, unset it, or pass --concurrency"
+            )
+        return int(text)
 
     def resolved_prices(self, override: Path | None = None) -> Path:
         """The price table: flag, else environment, else HOME/pricing/prices.yaml."""
@@ -92,3 +126,13 @@ class Settings(BaseSettings):
     def resolved_companies_dir(self, override: Path | None = None) -> Path:
         """The companies folder: flag, else environment, else HOME/fixtures/companies."""
         return override or self.companies_dir or self.home / "fixtures" / "companies"
+
+
+def _settings_problem(error: ValidationError) -> str:
+    """One line per bad variable: its name, what is wrong, and the fix."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        variable = field if field.isupper() else f"NAFTIKO_WRITER_{field.upper()}"
+        problems.append(f"{variable}: {item['msg']}; fix or unset it")
+    return "\n".join(problems) or "the settings in the environment are invalid; check NAFTIKO_WRITER_* variables"

@@ -11,8 +11,9 @@ problems, as interactive drafting does), up to `max_repairs` times, and is
 then written by the template engine and marked for the analyst; a missing or
 failed request is simply asked again. A section being repaired holds back
 the sections that depend on it. When every section of every company is in,
-the drafts are written. Pure except for the files of
-the batch folder and the drafts it writes.
+the drafts are written. A company that cannot be loaded (a bad signals
+file) is left out of the batch and reported, as a fleet does. Pure except
+for the files of the batch folder and the drafts it writes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenance, prepare_company
 from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
-from naftiko_writer.errors import InputError
+from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -91,6 +92,8 @@ class BatchProgress:
     missing: int = 0
     drafts: list[DraftFiles] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """`build`: companies left out (a bad signals file, ...), each with the first line of its error."""
 
 
 def custom_id(slug: str, section_id: str, round_number: int) -> str:
@@ -104,17 +107,24 @@ def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProg
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
     entries = []
     loaded: dict[str, Prepared] = {}
+    failed: list[tuple[str, str]] = []
     for company in companies:
-        prepared = prepare_company(replace(base, company=company))
+        try:
+            prepared = prepare_company(replace(base, company=company))
+        except NaftikoWriterError as exc:  # one bad company is reported; the others are batched
+            failed.append((company, str(exc).splitlines()[0]))
+            continue
         entries.append(BatchCompany(company=company, slug=prepared.card.company.slug))
         loaded[entries[-1].slug] = prepared
+    if not entries:
+        raise InputError("no company could be batched:\n  " + "\n  ".join(f"{c}: {e}" for c, e in failed))
     slugs = [entry.slug for entry in entries]
     if len(set(slugs)) != len(slugs):
         raise InputError(f"two of the companies share a slug ({', '.join(slugs)}); a batch needs distinct companies")
     state = BatchState(
         model=base.model, created=base.created, max_output_tokens=base.max_output_tokens, companies=entries
     )
-    return _next_round(base, state, folder, loaded, BatchProgress(round=0))
+    return _next_round(base, state, folder, loaded, BatchProgress(round=0, failed=failed))
 
 
 def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:

@@ -2,7 +2,9 @@
 
 A reference with a data-file suffix is a path; anything else must be a slug
 (lower-case letters, digits, hyphens), so `../../etc` can never escape the
-companies folder.
+companies folder, and a fixture that is a link to a file outside that folder
+is refused rather than read. A missing or unreadable folder is an error that
+names it, never an empty list.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
     """Turn a slug or a signals-file path into the file to load."""
     if Path(reference).suffix.lower() in SIGNAL_SUFFIXES:
         path = Path(reference)
-        if not path.is_file():
+        if not _is_file(path):
             raise InputError(f"{path}: file does not exist; check the path or pass a company slug")
         return CompanyFile(slug=path.parent.name if path.stem == SIGNAL_FILE_STEM else path.stem, path=path)
     if not re.fullmatch(SLUG_PATTERN, reference):
@@ -41,7 +43,8 @@ def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
         )
     for suffix in SIGNAL_SUFFIXES:
         path = companies_dir / reference / f"{SIGNAL_FILE_STEM}{suffix}"
-        if path.is_file():
+        if _is_file(path):
+            refuse_outside(path, companies_dir)
             return CompanyFile(slug=reference, path=path)
     known = ", ".join(company.slug for company in list_companies(companies_dir)) or "none"
     raise InputError(
@@ -52,18 +55,47 @@ def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
 
 def list_companies(companies_dir: Path) -> list[CompanyFile]:
     """Every company folder under `companies_dir` that holds a signals file, by slug."""
-    if not companies_dir.is_dir():
-        return []
+    try:
+        if not companies_dir.is_dir():
+            raise InputError(
+                f"{companies_dir}: the companies folder does not exist; "
+                "pass --companies-dir or set NAFTIKO_WRITER_COMPANIES_DIR"
+            )
+        folders = sorted(companies_dir.iterdir())
+    except PermissionError:
+        raise InputError(f"{companies_dir}: permission denied; make the companies folder readable") from None
     found = []
-    for folder in sorted(companies_dir.iterdir()):
+    for folder in folders:
         if not folder.is_dir():
             continue
-        for suffix in SIGNAL_SUFFIXES:
-            path = folder / f"{SIGNAL_FILE_STEM}{suffix}"
-            if path.is_file():
-                found.append(CompanyFile(slug=folder.name, path=path))
-                break
+        try:
+            paths = [folder / f"{SIGNAL_FILE_STEM}{suffix}" for suffix in SIGNAL_SUFFIXES]
+            path = next((path for path in paths if path.is_file()), None)
+        except PermissionError:
+            path = paths[0]  # listed, so that loading it reports the permission problem
+        if path is not None:
+            found.append(CompanyFile(slug=folder.name, path=path))
     return found
+
+
+def refuse_outside(path: Path, companies_dir: Path) -> None:
+    """Refuse a fixture that is (or lies under) a link resolving outside the companies folder."""
+    try:
+        inside = path.resolve().is_relative_to(companies_dir.resolve())
+    except (OSError, RuntimeError):  # a link loop, or a folder that cannot be read
+        inside = False
+    if not inside:
+        raise InputError(
+            f"{path}: is a link to a file outside {companies_dir}; copy the signals file into the company's folder"
+        )
+
+
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, with a folder that cannot be read reported instead of raised as PermissionError."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; make the file and its folders readable") from None
 
 
 def is_raw_source(reference: str) -> bool:

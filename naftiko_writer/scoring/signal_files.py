@@ -25,6 +25,8 @@ from naftiko_writer.scoring.models import CompanySignals, SignalKind
 from naftiko_writer.scoring.names import name_key
 
 SIGNAL_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+MAX_LISTED = 20
+"""Problems listed one per line; beyond that, a count (a scraped file can have thousands)."""
 _KIND_TEXT = {kind: kind.value for kind in SignalKind}
 
 
@@ -49,10 +51,13 @@ def load_signals(path: Path) -> CompanySignals:
 
 
 def summarise_problems(path: Path, problems: list[str]) -> str:
-    """One line for one problem; a count line and one indented line each for several."""
+    """One line for one problem; a count line and one indented line each for several (the first MAX_LISTED)."""
     if len(problems) == 1:
         return f"{path}: {problems[0]}"
-    return f"{path} has {len(problems)} problems:\n  " + "\n  ".join(problems)
+    listed = problems[:MAX_LISTED]
+    if len(problems) > MAX_LISTED:
+        listed.append(f"... and {len(problems) - MAX_LISTED:,} more; fix these and run again")
+    return f"{path} has {len(problems):,} problems:\n  " + "\n  ".join(listed)
 
 
 def _duplicate_problems(document: Document, company_signals: CompanySignals) -> list[str]:
@@ -61,9 +66,9 @@ def _duplicate_problems(document: Document, company_signals: CompanySignals) -> 
     for index, signal in enumerate(company_signals.signals):
         key = (signal.kind, name_key(signal.name))
         if not key[1]:
-            problems.append(
-                f"line {document.line_of(('signals', index))}: signals[{index}].name: has no letters or digits"
-            )
+            line = document.line_of(("signals", index))
+            where = f"line {line}: " if line is not None else ""
+            problems.append(f"{where}signals[{index}].name: has no letters or digits; correct or remove it")
             continue
         if key in first_seen:
             earlier = first_seen[key]
