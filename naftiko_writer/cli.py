@@ -580,6 +580,10 @@ def batch_build(
         targets = fleet_targets(companies or [], all_companies, base.companies_dir)
         progress = build_batch(base, targets, out)
         _print_batch(progress, out, as_json)
+        for company, error in progress.failed:
+            print_error(f"{company}: {error}")
+        if progress.failed:
+            raise typer.Exit(1)
 
 
 @batch_app.command("submit")
@@ -659,6 +663,7 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
                     "fallbacks": progress.fallbacks,
                     "missing": progress.missing,
                     "drafts": [str(files.markdown) for files in progress.drafts],
+                    "failed": [{"company": company, "error": error} for company, error in progress.failed],
                 },
                 indent=2,
             )
