@@ -1,0 +1,208 @@
+"""Real signal data: coverage, Languages, dimensions never non-zero, scale, Spotify fidelity, timings.
+
+Usage:
+    python benchmarks/bench_real_data.py [DATA_DIR] [--json] [--no-timings]
+
+DATA_DIR defaults to ../shared/data/naftiko-signals-dev (one folder of raw lists per company,
+with the prototype's own `scoring.yml`). Prints, per company: signals after import, the share
+counted for a dimension beyond the kind catch-all, Languages, the top dimensions, and the Spearman
+rank correlation with the prototype's scores (a weak yardstick: see the data README). Then the
+dimensions non-zero for fewer than 3 companies, the scale of the main dimensions against the
+ranges Naftiko's published reports show, Spotify fidelity against the seed, and (unless
+--no-timings) the CLI timings of issue 9: a 6,300-signal file scored through the CLI, and
+importing + scoring + template-drafting all companies as one fleet.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from naftiko_writer.scoring.companies import load_company  # noqa: E402
+from naftiko_writer.scoring.importing import import_signals, render_signals_file  # noqa: E402
+from naftiko_writer.scoring.scorer import Scorer  # noqa: E402
+from naftiko_writer.scoring.taxonomy import load_taxonomy  # noqa: E402
+
+PROTOTYPE_KEYS = {
+    "api": "api", "saas": "saas", "ai": "artificial-intelligence", "automation": "automation",
+    "containers": "containers", "observability": "observability", "integrations": "integrations",
+    "virtualization": "virtualization", "data": "data", "databases": "databases", "platform": "platform",
+    "operations": "operations", "eventDriven": "event-driven", "alignment": "alignment",
+    "openSource": "open-source", "standardization": "standardization", "patterns": "patterns",
+    "specifications": "specifications", "governance": "governance", "security": "security", "code": "code",
+    "apache": "apache", "cncf": "cncf", "cloud": "cloud",
+}  # fmt: skip
+PUBLISHED_RANGES = {
+    "services": (100, 270), "cloud": (35, 120), "data": (35, 120), "operations": (15, 75), "security": (15, 75),
+    "automation": (15, 75), "artificial-intelligence": (15, 75), "languages": (6, 42), "open-source": (6, 45),
+    "code": (6, 45),
+}  # fmt: skip
+"""Ranges for large enterprises in Naftiko's published March 2026 reports (the data README)."""
+LANGUAGE_WORDS = {"python", "java", "javascript", "typescript", "c#", "c++", "golang", "kotlin", "swift", "scala",
+                  "ruby", "php", "sql", "html", "css", "rust", "perl", "cobol", "abap", "bash", "powershell"}  # fmt: skip
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    def ranks(values: list[float]) -> list[float]:
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        result = [0.0] * len(values)
+        i = 0
+        while i < len(order):
+            j = i
+            while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+                j += 1
+            for k in range(i, j + 1):
+                result[order[k]] = (i + j) / 2 + 1
+            i = j + 1
+        return result
+
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sx = sum((a - mx) ** 2 for a in rx) ** 0.5
+    sy = sum((b - my) ** 2 for b in ry) ** 0.5
+    return cov / (sx * sy) if sx and sy else 0.0
+
+
+def real_data(data_dir: Path) -> dict[str, object]:
+    taxonomy = load_taxonomy(ROOT / "taxonomy")
+    scorer = Scorer(taxonomy)
+    rows = []
+    nonzero: dict[str, int] = {d.id: 0 for d in taxonomy.dimensions}
+    scale: dict[str, list[int]] = {d: [] for d in PUBLISHED_RANGES}
+    for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
+        company = import_signals(folder).company_signals
+        card = scorer.score(company)
+        scores = {d.id: d.score for d in card.dimensions}
+        for dimension_id, value in scores.items():
+            nonzero[dimension_id] += value > 0
+        for dimension_id in scale:
+            scale[dimension_id].append(scores[dimension_id])
+        lists_a_language = any(
+            signal.name.strip().lower() in LANGUAGE_WORDS for signal in company.signals
+        )
+        prototype_file = folder / "scoring.yml"
+        rho = None
+        if prototype_file.is_file():
+            prototype = yaml.safe_load(prototype_file.read_text()) or {}
+            keys = [k for k in PROTOTYPE_KEYS if k in prototype]
+            if keys:
+                rho = round(spearman([float(prototype[k]) for k in keys], [float(scores[PROTOTYPE_KEYS[k]]) for k in keys]), 2)
+        top = sorted(card.dimensions, key=lambda d: -d.score)[:5]
+        rows.append(
+            {
+                "company": folder.name,
+                "signals": card.coverage.signals,
+                "counted": card.coverage.counted,
+                "share": round(card.coverage.counted / max(1, card.coverage.signals), 3),
+                "languages": scores["languages"],
+                "lists_a_language": lists_a_language,
+                "top": [f"{d.name} {d.score}" for d in top],
+                "zero_dimensions": sum(1 for v in scores.values() if v == 0),
+                "spearman_vs_prototype": rho,
+            }
+        )
+    spotify = load_company("spotify", ROOT / "fixtures" / "companies")
+    expected = yaml.safe_load((ROOT / "fixtures" / "companies" / "spotify" / "expected.yaml").read_text())
+    card = scorer.score(spotify)
+    seed = expected["seed_scores"]
+    ours = {d.id: d.score for d in card.dimensions}
+    ids = sorted(seed)
+    our_rank = {d.id: i + 1 for i, d in enumerate(sorted(card.dimensions, key=lambda d: -d.score))}
+    seed_top5 = sorted(seed, key=lambda k: -seed[k])[:5]
+    return {
+        "companies": rows,
+        "all_share": round(sum(r["counted"] for r in rows) / max(1, sum(r["signals"] for r in rows)), 3),
+        "dimensions_nonzero_for_fewer_than_3": {k: v for k, v in nonzero.items() if v < 3},
+        "scale_median_min_max": {k: (statistics.median(v), min(v), max(v), PUBLISHED_RANGES[k]) for k, v in scale.items()},
+        "spotify": {
+            "spearman": round(spearman([seed[k] for k in ids], [ours[k] for k in ids]), 3),
+            "seed_top5_our_ranks": {k: our_rank[k] for k in seed_top5},
+            "seed_zeros_exact": all(ours[k] == 0 for k in expected["seed_zero"]),
+        },
+    }
+
+
+def timings(data_dir: Path) -> dict[str, float]:
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        # One 6,300-signal file: the largest companies' imported signals until 6,300.
+        from naftiko_writer.scoring.models import CompanySignals
+
+        imported = [import_signals(folder) for folder in sorted(data_dir.iterdir()) if folder.is_dir()]
+        imported.sort(key=lambda r: -len(r.company_signals.signals))
+        seen: set[tuple[str, str]] = set()
+        signals = []
+        for result in imported:
+            for signal in result.company_signals.signals:
+                key = (signal.kind.value, signal.name.casefold())
+                if key not in seen and len(signals) < 6300:
+                    seen.add(key)
+                    signals.append(signal)
+        first = imported[0]
+        first.company_signals = CompanySignals(company=first.company_signals.company, signals=signals)
+        big = work / "big.yaml"
+        big.write_text(render_signals_file(first), encoding="utf-8")
+        command = [sys.executable, "-m", "naftiko_writer", "score", str(big), "--json"]
+        runs = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            runs.append(time.perf_counter() - start)
+        results["score_6300_signals_cli_median_s"] = round(statistics.median(runs), 3)
+        baseline = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "import pydantic, rich, typer, yaml"], check=True)
+            baseline.append(time.perf_counter() - start)
+        results["import_pydantic_rich_typer_yaml_median_s"] = round(statistics.median(baseline), 3)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "naftiko_writer", "draft", str(data_dir), "--engine", "template", "--json", "--quiet"],
+            check=True,
+            capture_output=True,
+            cwd=work,
+        )
+        results["fleet_import_score_template_draft_all_s"] = round(time.perf_counter() - start, 2)
+    return results
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    data_dir = Path(args[0]) if args else ROOT.parent / "shared" / "data" / "naftiko-signals-dev"
+    report = real_data(data_dir)
+    if "--no-timings" not in sys.argv:
+        report["timings"] = timings(data_dir)
+    if "--json" in sys.argv:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{'company':24} {'signals':>7} {'counted':>8} {'Lang':>5} {'zeros':>5} {'rho':>5}  top dimensions")
+    for row in report["companies"]:  # type: ignore[union-attr]
+        print(
+            f"{row['company']:24} {row['signals']:>7} {row['share']:>8.1%} {row['languages']:>5} "
+            f"{row['zero_dimensions']:>5} {row['spearman_vs_prototype'] if row['spearman_vs_prototype'] is not None else '-':>5}  "
+            + ", ".join(row["top"])
+        )
+    print(f"all: {report['all_share']:.1%} counted")
+    print("dimensions non-zero for fewer than 3 companies:", report["dimensions_nonzero_for_fewer_than_3"])
+    print("scale (median, min, max, published range):")
+    for key, value in report["scale_median_min_max"].items():  # type: ignore[union-attr]
+        print(f"  {key:26} {value}")
+    print("spotify:", report["spotify"])
+    if "timings" in report:
+        print("timings:", report["timings"])
+
+
+if __name__ == "__main__":
+    main()
