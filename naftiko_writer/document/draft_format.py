@@ -420,13 +420,17 @@ def headings(body: str) -> list[tuple[int, str]]:
     ]
 
 
+MAX_SCORE_DIGITS = 12
+"""A heading score with more digits is no score (an edit gone wrong): Python refuses to convert 4,300."""
+
+
 def dimension_heading(block: DraftBlock) -> tuple[str, int] | None:
     """(name, score) as a dimension block's `### Name – Score: N` heading states them."""
     if not block.id.startswith("dimension:"):
         return None
     for level, text in headings(block.body):
         match = _DIMENSION_TITLE.fullmatch(text) if level == DIMENSION_LEVEL else None
-        if match:
+        if match and len(match["score"]) <= MAX_SCORE_DIGITS:
             return match["name"], int(match["score"])
     return None
 
