@@ -10,9 +10,17 @@ import pytest
 
 from naftiko_writer.drafting.answers import parse_output
 from naftiko_writer.drafting.prompts import load_prompts, render_messages
+from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import PromptError
 from naftiko_writer.report.plan import plan_sections, section_input
-from naftiko_writer.report.sections import OUTPUT_MODELS, DimensionNarrative, SectionKind, strict_schema
+from naftiko_writer.report.sections import (
+    KEY_TAKEAWAY_TIERS,
+    OUTPUT_MODELS,
+    DimensionNarrative,
+    SectionKind,
+    has_key_takeaway,
+    strict_schema,
+)
 from tests.conftest import PROMPTS_DIR
 
 
@@ -35,6 +43,23 @@ def test_strict_schemas_require_everything_and_bound_every_string(kind: SectionK
 
     walk(schema)
     assert "title" not in schema
+
+
+def test_the_key_takeaway_rule_is_stated_once_in_the_schema_and_followed_by_the_template_engine(  # type: ignore[no-untyped-def]
+    spotify_card, taxonomy
+) -> None:
+    description = strict_schema(DimensionNarrative)["properties"]["key_takeaway"]["description"]  # type: ignore[index]
+    assert all(tier in description for tier in KEY_TAKEAWAY_TIERS) and "null" in description
+    assert "null" not in load_prompts(PROMPTS_DIR).templates[SectionKind.DIMENSION_NARRATIVE].text
+    tiers = set()
+    for spec in plan_sections(spotify_card):
+        if spec.kind is SectionKind.DIMENSION_NARRATIVE:
+            data = section_input(spec, spotify_card, taxonomy, {})
+            output = draft_from_template(spec.kind, data)
+            assert isinstance(output, DimensionNarrative)
+            assert (output.key_takeaway is not None) == has_key_takeaway(data.tier), spec.id  # type: ignore[attr-defined]
+            tiers.add(data.tier)  # type: ignore[attr-defined]
+    assert tiers > set(KEY_TAKEAWAY_TIERS)  # both kinds of tier are exercised
 
 
 def test_every_kind_has_a_template_and_renders(spotify_card, taxonomy) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ from naftiko_writer.report.sections import (
     Strengths,
     WaveAlignment,
     WaveInput,
+    has_key_takeaway,
 )
 
 PARAGRAPH_LIMIT = 1200
@@ -93,7 +94,7 @@ def dimension_narrative(data: DimensionInput) -> DimensionNarrative:
     leaders = join_names([names[0] for names in data.evidence.values()][:3])
     takeaway = (
         f"{data.dimension} is a {data.tier} area for {data.company}, led by {leaders}."
-        if data.tier in {"mature", "developing"}
+        if has_key_takeaway(data.tier)
         else None
     )
     return DimensionNarrative(

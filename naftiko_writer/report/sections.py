@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 Sentence = Annotated[str, Field(min_length=1, max_length=400)]
 Paragraph = Annotated[str, Field(min_length=1, max_length=1200)]
 
+KEY_TAKEAWAY_TIERS = ("mature", "developing")
+"""The tiers whose dimensions get a key takeaway; stated to the model in the field's description below."""
+
 
 class SectionKind(StrEnum):
     """The kinds of section a report is made of; values name the prompt files."""
@@ -68,7 +71,8 @@ class DimensionNarrative(Output):
         "tools, concepts, standards, languages). Name only signals listed in the data."
     )
     key_takeaway: Sentence | None = Field(
-        description="One sentence of interpretation for the analyst, or null when the dimension is minor or has no signals."
+        description=f"One sentence of interpretation for the analyst when the dimension's tier is "
+        f"{' or '.join(KEY_TAKEAWAY_TIERS)}; null for any other tier (a low or zero score, or no signals)."
     )
 
 
@@ -124,6 +128,11 @@ class Methodology(Output):
     """How the scores were made, in plain words."""
 
     paragraphs: list[Paragraph] = Field(min_length=1, max_length=3, description="One to three paragraphs.")
+
+
+def has_key_takeaway(tier: str) -> bool:
+    """Whether a dimension of this tier gets a key takeaway (the rule of DimensionNarrative.key_takeaway)."""
+    return tier in KEY_TAKEAWAY_TIERS
 
 
 OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
