@@ -89,20 +89,39 @@ class Vocabulary:
         return mentions, "".join([*parts, text[last:]])
 
 
+def report_terms(taxonomy: Taxonomy) -> frozenset[str]:
+    """The report's own words, never technology names: dimension and layer names, waves, kind labels.
+
+    Real data holds signals literally named "Services", "Tools", "Data" or "Platform"; the
+    report's headings and labels use the same words, so they cannot count as naming a technology.
+    """
+    terms = set(GENERIC_TERMS)
+    for dimension in taxonomy.dimensions:
+        terms.update(filter(None, (dimension.name, dimension.short_name)))
+    for layer in taxonomy.layers:
+        terms.add(layer.title)
+        terms.update(layer.waves)
+    for kind in SignalKind:
+        label = kind.value.capitalize()
+        terms.update((label, label + "s", kind.value, kind.value + "s"))
+    return frozenset(terms)
+
+
 def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
-    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names."""
+    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names, minus the report's own words."""
     canonical: dict[str, str] = {}
+    excluded = report_terms(taxonomy)
     for entry in taxonomy.catalog.signals:
         concept_only = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
         for spelling in (entry.name, *entry.aliases):
-            if concept_only or spelling in GENERIC_TERMS or not _looks_like_a_name(spelling):
+            if concept_only or spelling in excluded or not _looks_like_a_name(spelling):
                 continue
             canonical.setdefault(spelling, name_key(entry.name))
     if company_signals is not None:
         for signal in company_signals.signals:
             if (
                 signal.kind is not SignalKind.CONCEPT
-                and signal.name not in GENERIC_TERMS
+                and signal.name not in excluded
                 and _looks_like_a_name(signal.name)
             ):
                 canonical.setdefault(signal.name, name_key(signal.name))
