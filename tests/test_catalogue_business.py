@@ -1,0 +1,146 @@
+"""The business catalogue (taxonomy/catalogue/business.yaml) recognises real-world names.
+
+Table-driven: representative names, most of them NOT in the development data (well-known
+products, standards and everyday terms), must count for the expected business dimensions,
+be recognised as what they are (a standard, a commercial service, a practice), and stay clear
+of look-alike words (machine *learning* is not HR learning; "SAA" is not SaaS).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.taxonomy import load_taxonomy
+from tests.conftest import TAXONOMY_DIR
+
+SERVICE, TOOL, CONCEPT, STANDARD = SignalKind.SERVICE, SignalKind.TOOL, SignalKind.CONCEPT, SignalKind.STANDARD
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer(load_taxonomy(TAXONOMY_DIR))
+
+
+def _match(scorer: Scorer, kind: SignalKind, name: str) -> tuple[set[str], SignalKind]:
+    taxonomy: Taxonomy = scorer.taxonomy
+    _, (effective, _), indexes, _, _ = scorer.matcher.match(kind, name)
+    return {taxonomy.dimensions[i].id for i in indexes}, effective
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "expected"),
+    [
+        # Standards and regulations, whatever list they come in.
+        (SERVICE, "ISO/IEC 27001:2022", {"security", "governance", "standardization", "regulatory-posture"}),
+        (TOOL, "ISO 9001 Quality Management", {"standardization", "governance", "testing-quality"}),
+        (CONCEPT, "SOC 1 Type II Reports", {"governance", "regulatory-posture", "standardization"}),
+        (CONCEPT, "Sarbanes-Oxley (SOX) Controls", {"governance", "regulatory-posture", "standardization"}),
+        (TOOL, "PCI-DSS v4.0", {"security", "regulatory-posture", "standardization"}),
+        (CONCEPT, "California Consumer Privacy Act", {"privacy-data-rights", "regulatory-posture"}),
+        (CONCEPT, "LGPD", {"privacy-data-rights", "regulatory-posture"}),
+        (CONCEPT, "NIST 800-171", {"security", "governance", "standardization"}),
+        (CONCEPT, "FedRAMP High", {"security", "regulatory-posture"}),
+        (CONCEPT, "Basel III Endgame", {"regulatory-posture", "governance"}),
+        (CONCEPT, "Digital Operational Resilience Act (DORA)", {"regulatory-posture", "governance"}),
+        (TOOL, "ITIL 4 Foundation", {"standardization", "governance", "operations"}),
+        (CONCEPT, "TOGAF 9.2", {"alignment", "standardization"}),
+        (CONCEPT, "IFRS 17", {"regulatory-posture", "roi-business-metrics", "standardization"}),
+        (CONCEPT, "WCAG 2.2 AA", {"standardization", "regulatory-posture"}),
+        # Security: generic vocabulary and vendor families.
+        (CONCEPT, "Endpoint Detection and Response", {"security"}),
+        (CONCEPT, "Privileged Access Management", {"security"}),
+        (SERVICE, "Okta Workforce Identity", {"security"}),
+        (SERVICE, "CrowdStrike Falcon Insight", {"security"}),
+        (TOOL, "Microsoft Defender for Cloud", {"security", "provider-strategy"}),
+        # Governance, regulatory, privacy.
+        (CONCEPT, "Third Line of Defence Assurance", {"governance"}),
+        (CONCEPT, "Enterprise Risk Management", {"governance"}),
+        (CONCEPT, "Regulatory Change Management", {"regulatory-posture", "governance", "alignment"}),
+        (CONCEPT, "Sanctions Screening", {"regulatory-posture"}),
+        (CONCEPT, "Data Subject Access Requests", {"privacy-data-rights"}),
+        (SERVICE, "OneTrust Privacy Management", {"privacy-data-rights", "governance"}),
+        # ROI & business metrics, FinOps.
+        (CONCEPT, "Accounts Payable Automation", {"roi-business-metrics"}),
+        (CONCEPT, "Executive KPI Dashboards", {"roi-business-metrics"}),
+        (SERVICE, "Anaplan", {"saas", "roi-business-metrics"}),
+        (CONCEPT, "Cloud Cost Allocation", {"ai-finops"}),
+        (SERVICE, "Apptio Cloudability", {"ai-finops"}),
+        # Talent and organisational design.
+        (SERVICE, "Workday HCM", {"talent-organizational-design", "saas"}),
+        (SERVICE, "Cornerstone OnDemand", {"talent-organizational-design", "saas"}),
+        (CONCEPT, "Succession Planning", {"talent-organizational-design"}),
+        (CONCEPT, "Learning and Development Programs", {"talent-organizational-design"}),
+        # Partnerships, provider strategy, M&A.
+        (CONCEPT, "Supplier Relationship Management", {"partnerships-ecosystem"}),
+        (CONCEPT, "Multi-Cloud Strategy", {"provider-strategy", "alignment"}),
+        (CONCEPT, "Business Process Outsourcing", {"provider-strategy", "partnerships-ecosystem"}),
+        (CONCEPT, "Post-Merger Integration", {"mergers-acquisitions"}),
+        (CONCEPT, "Due Diligence", {"mergers-acquisitions", "governance"}),
+        # Alignment: delivery frameworks, architecture, strategy.
+        (CONCEPT, "Scrum of Scrums", {"alignment"}),
+        (CONCEPT, "Kanban Boards", {"alignment"}),
+        (CONCEPT, "Lean Six Sigma Green Belt", {"alignment"}),
+        (CONCEPT, "Enterprise Architecture", {"alignment"}),
+        (CONCEPT, "Project Portfolio Management", {"alignment"}),
+        # SaaS: business-software families.
+        (CONCEPT, "Enterprise Resource Planning (ERP) Systems", {"saas", "platform", "roi-business-metrics"}),
+        (SERVICE, "SAP S/4HANA Finance", {"saas", "platform", "roi-business-metrics", "provider-strategy"}),
+        (SERVICE, "Oracle E-Business Suite R12", {"saas", "roi-business-metrics", "provider-strategy"}),
+        (SERVICE, "Microsoft Dynamics 365 Finance", {"saas", "platform", "roi-business-metrics", "provider-strategy"}),
+        (
+            SERVICE,
+            "Salesforce Marketing Cloud Account Engagement",
+            {"saas", "roi-business-metrics", "provider-strategy"},
+        ),
+        (TOOL, "Advanced Excel (Pivot Tables, VLOOKUP)", {"saas"}),
+        (SERVICE, "Google Workspace", {"saas", "provider-strategy"}),
+        (SERVICE, "Zendesk Suite", {"saas"}),
+        (SERVICE, "ServiceNow HR Service Delivery", {"saas", "talent-organizational-design"}),
+    ],
+)
+def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
+    dimensions, _ = _match(scorer, kind, name)
+    assert expected <= dimensions, f"{name!r} counts for {sorted(dimensions)}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "recognised_as"),
+    [
+        (SERVICE, "HIPAA", STANDARD),  # a regulation filed as a service is a standard
+        (TOOL, "ISO 22301", STANDARD),
+        (CONCEPT, "SOC 2 Type 2", STANDARD),
+        (TOOL, "COBIT 2019", STANDARD),
+        (SERVICE, "Scrum", CONCEPT),  # a practice is not a commercial service
+        (SERVICE, "Kanban", CONCEPT),
+        (TOOL, "Microsoft Excel", SERVICE),  # a commercial product filed as a tool
+        (TOOL, "PowerPoint", SERVICE),
+        (CONCEPT, "SAP S/4HANA", SERVICE),
+        (TOOL, "Scrum of Scrums", TOOL),  # keyword rules without `is` keep the listed kind
+    ],
+)
+def test_names_are_recognised_as_what_they_are(
+    scorer: Scorer, kind: SignalKind, name: str, recognised_as: SignalKind
+) -> None:
+    _, effective = _match(scorer, kind, name)
+    assert effective == recognised_as
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "not_expected"),
+    [
+        (CONCEPT, "Machine Learning Models", "talent-organizational-design"),  # not HR learning
+        (CONCEPT, "Deep Learning", "talent-organizational-design"),
+        (CONCEPT, "Strategic Asset Allocation (SAA) Framework", "saas"),  # SAA is not SaaS
+        (CONCEPT, "Data Acquisition", "mergers-acquisitions"),
+        (CONCEPT, "Application Performance Management", "talent-organizational-design"),
+        (CONCEPT, "Data Transformation", "alignment"),
+        (TOOL, "Stored Procedures", "standardization"),
+        (CONCEPT, "Derivatives Pricing Models", "roi-business-metrics"),
+        (CONCEPT, "Kubernetes Controllers", "governance"),
+    ],
+)
+def test_look_alike_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, not_expected: str) -> None:
+    dimensions, _ = _match(scorer, kind, name)
+    assert not_expected not in dimensions, f"{name!r} counts for {sorted(dimensions)}"
