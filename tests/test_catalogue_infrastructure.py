@@ -76,6 +76,13 @@ def _dimensions(scorer: Scorer, kind: SignalKind, name: str) -> set[str]:
         (T, "RabbitMQ", {"event-driven"}),
         (C, "Third-party Integrations", {"integrations"}),
         (T, "Dell Boomi AtomSphere", {"integrations"}),
+        (C, "Low-latency Trading Systems", {"operations", "platform"}),
+        (C, "Recovery Time Objective (RTO)", {"operations"}),
+        (C, "Query Optimization", {"databases"}),
+        (C, "Warehouse Management System (WMS)", {"platform"}),
+        (T, "Tableau Cloud", {"data"}),
+        (T, "Docker Desktop", {"containers"}),
+        (T, "VMware Tanzu Application Service", {"virtualization", "containers"}),
     ],
 )
 def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
@@ -92,6 +99,8 @@ def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, n
         (C, "EMR Integration", "data-pipelines"),  # electronic medical records, not Amazon EMR
         (S, "Google Ads", "cloud"),  # only Google Cloud names are cloud
         (T, "React Router", "operations"),  # a front-end library, not a network router
+        (C, "Battery Energy Storage Systems", "operations"),  # "storage" alone is not IT storage
+        (C, "Fuel Dispenser Hanging Hardware", "data-centers"),  # nor is "hardware" alone
     ],
 )
 def test_ambiguous_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, absent: str) -> None:
