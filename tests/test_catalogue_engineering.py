@@ -98,6 +98,8 @@ STANDARDS = [
     (T, "Jwt", {"specifications"}),
     (T, "ISO 20022", {"specifications"}),
     (T, "AsyncAPI", {"specifications", "api"}),
+    (T, "Vulkan", {"specifications", "api"}),
+    (T, "XBRL", {"specifications"}),
 ]
 
 
@@ -126,6 +128,9 @@ ROWS = [
     (C, "Model Risk Management", {"ai-review-approval"}),
     (C, "Responsible AI Practices", {"ai-review-approval"}),
     (C, "Model Fine-tuning", {"domain-specialization"}),
+    (T, "Named Entity Recognition", {"domain-specialization", "artificial-intelligence"}),
+    (T, "Intelligence Artificielle (Ia)", {"artificial-intelligence"}),
+    (T, "Labelbox", {"artificial-intelligence"}),
     # Code, developer experience, open source
     (C, "Source Code Management (Scm)", {"code"}),
     (C, "Code Reviews", {"code", "testing-quality"}),
@@ -133,6 +138,8 @@ ROWS = [
     (T, "Gradle", {"code", "open-source"}),
     (S, "Visual Studio Code", {"developer-experience", "code"}),
     (T, "Developer Productivity Tools", {"developer-experience"}),
+    (S, "Unreal Engine", {"developer-experience", "code"}),
+    (T, "Checkstyle", {"testing-quality", "code"}),
     (T, "Open-source Technologies", {"open-source"}),
     # Testing and experimentation
     (C, "Test-driven Development (Tdd)", {"testing-quality"}),
@@ -169,6 +176,8 @@ NOT = [
     (C, "Reactive Maintenance", "patterns"),
     (C, "Pricing Models", "model-registry-versioning"),
     (C, "Travel Agent", "artificial-intelligence"),
+    (C, "Monte Carlo Simulation", "experimentation-prototyping"),
+    (T, "Automated Trading Algorithms", "code"),
 ]
 
 
