@@ -104,7 +104,9 @@ STANDARDS = [
 
 
 @pytest.mark.parametrize(("kind", "name", "expected"), STANDARDS)
-def test_technical_specifications_are_standards(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
+def test_technical_specifications_are_standards(
+    scorer: Scorer, kind: SignalKind, name: str, expected: set[str]
+) -> None:
     effective, dimensions = recognise(scorer, kind, name)
     assert effective is STD
     assert expected <= dimensions
