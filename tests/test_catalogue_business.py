@@ -139,6 +139,11 @@ def test_names_are_recognised_as_what_they_are(
         (TOOL, "Stored Procedures", "standardization"),
         (CONCEPT, "Derivatives Pricing Models", "roi-business-metrics"),
         (CONCEPT, "Kubernetes Controllers", "governance"),
+        (CONCEPT, "Machine Learning Platforms", "talent-organizational-design"),
+        (CONCEPT, "Data Vault Modeling", "security"),
+        (CONCEPT, "Distributed Ledger Technology", "roi-business-metrics"),
+        (CONCEPT, "Event Sourcing", "partnerships-ecosystem"),
+        (CONCEPT, "Border Control Solutions", "governance"),
     ],
 )
 def test_look_alike_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, not_expected: str) -> None:
