@@ -1,24 +1,89 @@
-"""Writing files safely: a crash or a full disk never leaves half a file behind."""
+"""Writing files safely: a crash or a full disk never leaves half a file, or half a pair of files, behind."""
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a crash never leaves half a file."""
+    replace_files_together({path: text})
+
+
+def replace_files_together(contents: Mapping[Path, str]) -> None:
+    """Write several files so that either all of them are replaced or none is.
+
+    Every file is first written in full to a temporary next to it (a full disk
+    fails here, before anything is replaced); then each is renamed into place,
+    in order. If one rename fails (the target is a folder, say), the files
+    already replaced get their previous versions back, and the error is raised.
+    """
+    temporaries: dict[Path, Path] = {}
+    try:
+        for path, text in contents.items():
+            temporaries[path] = _write_temporary(path, text)
+        _rename_all(temporaries)
+    finally:
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+
+
+def _write_temporary(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the file ordinary permissions
-        os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _rename_all(temporaries: Mapping[Path, Path]) -> None:
+    """Rename each temporary onto its target; on a failure, put back what was there before."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for path, temporary in temporaries.items():
+            previous = _keep_previous(path)
+            try:
+                os.replace(temporary, path)
+            except BaseException:
+                if previous is not None:
+                    previous.unlink(missing_ok=True)
+                raise
+            done.append((path, previous))
+    except BaseException:
+        for path, previous in reversed(done):
+            if previous is not None:
+                os.replace(previous, path)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    for _, previous in done:
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+
+
+def _keep_previous(path: Path) -> Path | None:
+    """A second name for the file at `path` (a hard link, else a copy), to restore it; None if there is none."""
+    if not path.is_file():
+        return None
+    previous = path.with_name(f".{path.name}.{secrets.token_hex(6)}.previous")
+    try:
+        os.link(path, previous)
+    except OSError:
+        shutil.copy2(path, previous)
+    return previous
 
 
 def _umask() -> int:

@@ -1,22 +1,33 @@
 """Where drafts live, and how they are written and read back.
 
 `drafts/<company>/<timestamp>.md` by default, or `--out PATH`; the sidecar is
-the same path with `.json`. Both are written to temporary files and renamed,
-so an interrupted run never leaves half a draft; `--update` first copies the
-previous draft to a timestamped `.bak` file.
+the same path with `.json`. Both are written in full to temporary files before
+either is renamed into place, and a failed rename puts the previous one back,
+so the draft and its sidecar are replaced together or not at all. A run that
+writes a draft holds a lock next to it (`<draft>.lock`), so two runs never
+update one draft at once; `--update` first copies the previous draft to a
+`.bak` file of its own. An output of another kind (an HTML page, a diff)
+never replaces a draft or a sidecar.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from naftiko_writer.document.draft_format import DraftDocument, parse_draft, render_markdown
+from naftiko_writer.document.draft_format import CLOSING, DraftDocument, parse_draft, render_markdown
+from naftiko_writer.document.markers import PROVENANCE_MARKER
 from naftiko_writer.errors import DraftError, InputError
-from naftiko_writer.files import write_text_atomically
+from naftiko_writer.files import replace_files_together, write_text_atomically
 from naftiko_writer.report.model import Report
 
 
@@ -39,20 +50,76 @@ def draft_files(drafts_dir: Path, company: str, stamp: str, out: Path | None = N
 
 
 def write_draft(report: Report, files: DraftFiles, markdown: str | None = None, checkpoint: Path | None = None) -> None:
-    """Write the Markdown draft (rendered from the report unless given) and its JSON sidecar.
+    """Write the Markdown draft (rendered from the report unless given) and its JSON sidecar, together.
 
-    Once a complete draft is written, its run's `checkpoint` has served and is removed; a draft
-    stopped early keeps it, so that the same command resumes.
+    Both are written to temporaries first, then the sidecar and the draft are renamed into place; if
+    either cannot be, the previous pair is left as it was. Once a complete draft is written, its
+    run's `checkpoint` has served and is removed; a draft stopped early keeps it, so that the same
+    command resumes.
     """
+    text = render_markdown(report) if markdown is None else markdown
     try:
-        write_text_atomically(files.markdown, render_markdown(report) if markdown is None else markdown)
-        write_text_atomically(files.sidecar, report.model_dump_json(indent=2) + "\n")
-        if checkpoint is not None and report.summary.stopped is None:
-            checkpoint.unlink(missing_ok=True)
+        replace_files_together({files.sidecar: report.model_dump_json(indent=2) + "\n", files.markdown: text})
     except OSError as exc:
+        where = exc.filename2 or exc.filename or files.markdown
         raise InputError(
-            f"{files.markdown}: cannot write the draft ({exc.strerror}); check the folder and permissions"
+            f"{files.markdown}: cannot write the draft and its sidecar ({exc.strerror}: {where}); "
+            "the previous files are unchanged; check the folder, the free space and the permissions"
         ) from exc
+    if checkpoint is not None and report.summary.stopped is None:
+        checkpoint.unlink(missing_ok=True)
+
+
+def lock_path(markdown: Path, timestamped: bool) -> Path:
+    """The lock of a draft: `<draft>.lock`, or `drafts/<company>/.lock` for timestamped drafts (one checkpoint)."""
+    return markdown.parent / ".lock" if timestamped else markdown.with_name(markdown.name + ".lock")
+
+
+@contextmanager
+def draft_lock(lock: Path, draft: Path) -> Iterator[None]:
+    """Hold `lock` (an flock) while a run writes `draft`; a second run fails at once with a one-line error."""
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise InputError(f"{lock}: cannot create the lock of {draft} ({exc.strerror}); check the folder") from exc
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = os.fstat(handle).st_ino == os.stat(lock).st_ino  # not a lock file another run just removed
+        except (BlockingIOError, FileNotFoundError):
+            held = False
+        if not held:
+            raise DraftError(
+                f"{draft}: another naftiko-writer run is writing this draft (it holds {lock}); "
+                "wait for it to finish, then run again"
+            )
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)  # while still held, so no other run holds a removed file
+    finally:
+        os.close(handle)
+
+
+def draft_digest(path: Path) -> str | None:
+    """sha256 of a file's bytes (None when it does not exist), to notice a file changed under a run."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot read the draft ({exc.strerror})") from exc
+
+
+def truncation(document: DraftDocument) -> str | None:
+    """Why a draft looks cut short (no closing block), or None when it is whole."""
+    if CLOSING in document.ids:
+        return None
+    last = document.blocks[-1].id if document.blocks else "the title"
+    return f"it ends after {last}, without the closing block"
 
 
 def load_draft(path: Path) -> DraftDocument:
@@ -86,22 +153,67 @@ def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
 
 
 def backup_draft(markdown: Path, stamp: str) -> Path:
-    """Copy a draft (and its sidecar) to `<name>.<stamp>.bak.md` before it is rewritten."""
-    backup = markdown.with_name(f"{markdown.stem}.{stamp}.bak.md")
-    try:
-        shutil.copy2(markdown, backup)
-        if sidecar_path(markdown).exists():
-            shutil.copy2(sidecar_path(markdown), sidecar_path(backup))
-    except OSError as exc:
-        raise DraftError(f"{markdown}: cannot back up the draft before updating it ({exc.strerror})") from exc
-    return backup
+    """Copy a draft (and its sidecar) to `<name>.<stamp>.bak.md` (`-2`, `-3`... if taken) before it is rewritten."""
+    for number in range(1, 1000):
+        suffix = "" if number == 1 else f"-{number}"
+        backup = markdown.with_name(f"{markdown.stem}.{stamp}{suffix}.bak.md")
+        if sidecar_path(backup).exists():
+            continue
+        try:
+            with markdown.open("rb") as source, backup.open("xb") as target:  # x: never replace another backup
+                shutil.copyfileobj(source, target)
+            shutil.copystat(markdown, backup)
+            if sidecar_path(markdown).exists():
+                shutil.copy2(sidecar_path(markdown), sidecar_path(backup))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise DraftError(f"{markdown}: cannot back up the draft before updating it ({exc.strerror})") from exc
+        return backup
+    raise DraftError(f"{markdown}: too many backups named {markdown.stem}.{stamp}*.bak.md; remove some")
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write a derived file (a diff, an HTML report) atomically, with a clear error when it cannot be written."""
+    """Write a derived file (a diff, an HTML report) atomically, with a clear error when it cannot be written.
+
+    It never replaces a draft or a draft's sidecar: those are refused with a one-line error.
+    """
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give --out a file path")
+    refuse_replacing_draft(path)
     try:
         write_text_atomically(path, text)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror}); check the folder and permissions") from exc
+
+
+def refuse_replacing_draft(path: Path) -> None:
+    """Raise InputError when `path` holds a draft or a draft's sidecar (which an output of another kind must not replace)."""
+    if not path.is_file():
+        return
+    if _is_draft(path):
+        raise InputError(f"{path}: is a naftiko-writer draft, which this would overwrite; give --out another path")
+    if path.suffix.lower() == ".json" and (_is_draft(path.with_suffix(".md")) or _is_sidecar(path)):
+        raise InputError(
+            f"{path}: is the JSON sidecar of the draft {path.with_suffix('.md')}, which this would overwrite; "
+            "give --out another path"
+        )
+
+
+def _is_draft(path: Path) -> bool:
+    """Whether a file opens like a naftiko-writer draft (its provenance marker in the first lines)."""
+    opening = PROVENANCE_MARKER.split("{", 1)[0]
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as stream:
+            head = stream.read(64 * 1024)
+    except OSError:
+        return False
+    return opening in head
+
+
+def _is_sidecar(path: Path) -> bool:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(value, dict) and {"scorecard", "sections", "provenance"} <= value.keys()
