@@ -17,7 +17,7 @@ from pathlib import Path
 
 from naftiko_writer.config import RecordMode
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
+from naftiko_writer.drafting.pipeline import DraftJob, draft_report, prepare_company
 from naftiko_writer.llm.client import RetryPolicy
 from naftiko_writer.report.plan import plan_inputs
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
@@ -51,7 +51,7 @@ def main() -> int:
         )
         prepared = prepare_company(job)
         for number in range(1, args.drafts + 1):
-            report = draft_company(job, prepared=prepared)
+            report = draft_report(job, prepared)
             outputs = {i: r.output for i, r in report.sections.items()}
             inputs = plan_inputs(report.scorecard, prepared.taxonomy, outputs)
             ungrounded = [i for i, o in outputs.items() if check_grounding(o, inputs[i], prepared.vocabulary)]

@@ -43,28 +43,17 @@ from naftiko_writer.console import (
     stdout_console,
     write_json,
 )
-from naftiko_writer.document.draft_files import (
-    backup_draft,
-    draft_digest,
-    draft_files,
-    draft_lock,
-    load_draft,
-    load_sidecar,
-    lock_path,
-    truncation,
-    write_draft,
-    write_output,
-)
-from naftiko_writer.document.html import render_html
+from naftiko_writer.document.draft_files import load_draft, write_output
+from naftiko_writer.document.html import export_html
 from naftiko_writer.drafting.batch import BatchProgress, build_batch, collect_batch, load_state
-from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.cost import load_prices
 from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
-from naftiko_writer.drafting.pipeline import DraftJob, draft_company, prepare_company
-from naftiko_writer.errors import ConfigError, DraftError, InputError, NaftikoWriterError
+from naftiko_writer.drafting.pipeline import DraftJob
+from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
+from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
-from naftiko_writer.review.update import check_draft, update_draft
+from naftiko_writer.review.update import check_file, update_to_files
 from naftiko_writer.scoring.companies import collect_sources, list_companies, load_company
 from naftiko_writer.scoring.coverage import coverage_report
 from naftiko_writer.scoring.importing import import_signals, render_signals_file
@@ -359,40 +348,26 @@ def _draft_single(
     progress: DraftProgress,
     as_json: bool,
 ) -> None:
-    prepared = prepare_company(base)
-    files = draft_files(drafts_dir, prepared.card.company.slug, stamp, out or update)
-    timestamped = out is None and update is None
-    job = replace(base, checkpoint_path=checkpoint_path(files.markdown, timestamped=timestamped))
-    with draft_lock(lock_path(files.markdown, timestamped), files.markdown):
-        digest = draft_digest(update) if update is not None else None
-        started = time.perf_counter()
-        updated = None
-        try:
-            with progress:
-                if update is None:
-                    report = draft_company(job, on_event=progress, prepared=prepared)
-                else:
-                    document = load_draft(update)
-                    sidecar = load_sidecar(update, document)
-                    updated = update_draft(document, sidecar, job, on_event=progress, prepared=prepared)
-                    report = updated.report
-        except KeyboardInterrupt:
-            print_error(
-                f"interrupted; the sections finished so far are kept in {job.checkpoint_path}; " + _resume_hint()
-            )
-            raise typer.Exit(130) from None
-        report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-        if update is not None and draft_digest(update) != digest:
-            raise DraftError(
-                f"{update}: changed while it was being updated (an edit saved meanwhile); nothing was written, "
-                f"so the edit is safe. Run the update again to include it (finished sections are reused from "
-                f"{job.checkpoint_path})"
-            )
-        backup = backup_draft(update, stamp) if update is not None and files.markdown.exists() else None
-        write_draft(report, files, updated.markdown if updated is not None else None, job.checkpoint_path)
+    target = DraftTarget(drafts_dir, stamp, out)
+    updated = None
+    backup = None
+    try:
+        with progress:
+            if update is None:
+                drafted = draft_to_files(base, target, progress)
+                report, files, checkpoint = drafted.report, drafted.files, drafted.checkpoint
+            else:
+                outcome = update_to_files(update, base, target, progress)
+                updated, files, checkpoint, backup = outcome.updated, outcome.files, outcome.checkpoint, outcome.backup
+                report = updated.report
+    except DraftInterrupted as interrupted:
+        print_error(
+            f"interrupted; the sections finished so far are kept in {interrupted.checkpoint}; " + _resume_hint()
+        )
+        raise typer.Exit(130) from None
     page = files.markdown.with_suffix(".html") if html else None
     if page is not None:
-        _export_html(files.markdown, page, job.taxonomy_dir)
+        export_html(files.markdown, page, base.taxonomy_dir)
     if as_json:
         result: dict[str, object] = {
             "markdown": str(files.markdown),
@@ -418,12 +393,12 @@ def _draft_single(
     if report.summary.stopped is not None:
         print_error(
             f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
-            f"finished ones are kept in {job.checkpoint_path}. Run the same command with a larger budget to resume"
+            f"finished ones are kept in {checkpoint}. Run the same command with a larger budget to resume"
         )
         raise typer.Exit(EXIT_STOPPED)
     if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
         print_error(
-            f"every section fell back to the template engine: the model at {job.base_url or 'the endpoint'} "
+            f"every section fell back to the template engine: the model at {base.base_url or 'the endpoint'} "
             "gave no usable answer (the draft is complete and marked for review)"
         )
         raise typer.Exit(EXIT_ALL_FALLBACK)
@@ -442,17 +417,8 @@ def check(
 ) -> None:
     """Check an edited draft against its company's current scores; exit 1 when something no longer matches."""
     with user_errors():
-        settings = Settings()
-        document = load_draft(draft_path)
-        job = _job(
-            settings,
-            company or document.provenance.signals_file,
-            document.provenance.created,
-            companies_dir,
-            taxonomy_dir,
-            engine=Engine.TEMPLATE,
-        )
-        report = check_draft(document, load_sidecar(draft_path, document), job)
+        job = _job(Settings(), "", "", companies_dir, taxonomy_dir, engine=Engine.TEMPLATE)
+        report = check_file(draft_path, job, company)
         if as_json:
             write_json(json.dumps(report.to_dict(), indent=2))
         else:
@@ -516,22 +482,8 @@ def export(
     """Publish a draft as a standalone HTML page with a chart of the scores by layer."""
     with user_errors():
         target = out or draft_path.with_suffix(f".{output_format.value}")
-        _export_html(draft_path, target, Settings().resolved_taxonomy_dir(taxonomy_dir))
+        export_html(draft_path, target, Settings().resolved_taxonomy_dir(taxonomy_dir))
         stderr_console().print(f"Report written to {target}", markup=False, soft_wrap=True)
-
-
-def _export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
-    if target.resolve() == draft_path.resolve():
-        raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
-    tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
-    document = load_draft(draft_path)
-    cut = truncation(document)
-    if cut is not None:
-        raise DraftError(
-            f"{draft_path}: looks truncated ({cut}); nothing was published. Restore the rest (from a .bak copy, "
-            "or by drafting again) and export again"
-        )
-    write_output(target, render_html(document, tiers))
 
 
 batch_app = typer.Typer(

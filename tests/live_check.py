@@ -79,6 +79,6 @@ def verify_live_draft(markdown: Path, job: DraftJob) -> LiveCheck:
         if section_id in inputs and section_id in outputs:
             found = check_grounding(outputs[section_id], inputs[section_id], prepared.vocabulary)
             result.problems += [f"{section_id}: {problem}" for problem in found]
-    result.check = check_draft(document, sidecar, job, prepared)
+    result.check = check_draft(document, sidecar, job)
     result.problems += [finding.describe() for finding in result.check.findings]
     return result

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from naftiko_writer.config import RecordMode
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import draft_company, prepare_company
+from naftiko_writer.drafting.pipeline import draft_report, prepare_company
 from naftiko_writer.report.model import SectionSource
 from naftiko_writer.report.plan import plan_inputs
 from tests.conftest import make_job
@@ -21,7 +21,7 @@ def test_three_drafts_survive_thirty_percent_random_faults(tmp_path: Path) -> No
     with FakeOpenAIServer(responder) as server:
         job = make_job(tmp_path, base_url=server.base_url, mode=RecordMode.LIVE, timeout_seconds=0.5)
         prepared = prepare_company(job)
-        reports = [draft_company(job, prepared=prepared) for _ in range(3)]
+        reports = [draft_report(job, prepared) for _ in range(3)]
     assert sum(count for fault, count in responder.faults.items() if fault != "ok") > 40
     assert set(responder.faults) >= {"429", "500", "timeout", "malformed", "schema", "invented"}
     for report in reports:

@@ -11,11 +11,15 @@ headings, follows the executive summary, and the provenance closes the page.
 from __future__ import annotations
 
 from html import escape, unescape
+from pathlib import Path
 
 from naftiko_writer.document.chart import ChartLayer, render_score_chart
+from naftiko_writer.document.draft_files import load_draft, truncation, write_output
 from naftiko_writer.document.draft_format import MARKDOWN, DraftDocument, dimension_heading, headings, layer_heading
 from naftiko_writer.document.markers import strip_comments
+from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.report.plan import EXECUTIVE_SUMMARY
+from naftiko_writer.scoring.taxonomy import load_taxonomy
 
 STYLE = """
 :root { color-scheme: light; }
@@ -38,6 +42,21 @@ footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1
 footer dt { font-weight: 600; }
 @media print { main { padding: 0; } h2 { break-after: avoid; } figure, table { break-inside: avoid; } }
 """
+
+
+def export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
+    """`export`: publish the draft file as an HTML page at `target` (never over the draft, never a truncated one)."""
+    if target.resolve() == draft_path.resolve():
+        raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
+    tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
+    document = load_draft(draft_path)
+    cut = truncation(document)
+    if cut is not None:
+        raise DraftError(
+            f"{draft_path}: looks truncated ({cut}); nothing was published. Restore the rest (from a .bak copy, "
+            "or by drafting again) and export again"
+        )
+    write_output(target, render_html(document, tiers))
 
 
 def chart_layers(document: DraftDocument) -> list[ChartLayer]:

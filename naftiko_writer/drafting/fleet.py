@@ -4,7 +4,8 @@ Every company is loaded, scored and drafted concurrently in one event loop;
 a single semaphore bounds the model requests of all of them together, so
 `--concurrency` is the load the endpoint sees. A company that fails (a bad
 signals file, a missing recording) is reported and does not stop the others;
-each finished company's draft is written as soon as it is done. Two inputs
+each company runs the draft use case (use_case.py), so its draft is written
+as soon as it is done. Two inputs
 with one slug would write one draft folder and share a checkpoint: the same
 data given twice is drafted once, different data under one slug is an error.
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
-from naftiko_writer.drafting.checkpoint import checkpoint_path
-from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, draft_company_async, prepare_company
+from naftiko_writer.document.draft_files import DraftFiles
+from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared
+from naftiko_writer.drafting.use_case import DraftTarget, draft_to_files_async
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.report.model import Report
 from naftiko_writer.scoring.companies import collect_sources, list_companies
@@ -56,8 +57,7 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
 
 async def _draft_one(
     job: DraftJob,
-    drafts_dir: Path,
-    stamp: str,
+    target: DraftTarget,
     semaphore: asyncio.Semaphore,
     on_event: EventHandler,
     claimed: dict[str, tuple[str, str]],
@@ -65,26 +65,26 @@ async def _draft_one(
     """Draft one company of the fleet; None when the same company was already given under another name."""
     started = time.perf_counter()
     result = FleetResult(company=job.company)
-    try:
-        prepared = prepare_company(job)
+
+    def admit(job: DraftJob, prepared: Prepared) -> bool:
         slug = prepared.card.company.slug
         result.company = slug
         digest = signals_digest(prepared.company_signals)
         first, first_digest = claimed.setdefault(slug, (job.company, digest))
-        if first != job.company:
-            if first_digest == digest:
-                return None
-            raise InputError(
-                f"{job.company}: has the slug {slug!r} like {first}, but other data; both would write "
-                f"{drafts_dir / slug} and share a checkpoint. Give one of them another slug (company.slug)"
-            )
-        files = draft_files(drafts_dir, slug, stamp)
-        job = replace(job, checkpoint_path=checkpoint_path(files.markdown, timestamped=True))
-        with draft_lock(lock_path(files.markdown, timestamped=True), files.markdown):
-            report = await draft_company_async(job, on_event, prepared=prepared, semaphore=semaphore)
-            report.summary.wall_seconds = round(time.perf_counter() - started, 3)
-            write_draft(report, files, checkpoint=job.checkpoint_path)
-        result.report, result.files = report, files
+        if first == job.company:
+            return True
+        if first_digest == digest:
+            return False
+        raise InputError(
+            f"{job.company}: has the slug {slug!r} like {first}, but other data; both would write "
+            f"{target.drafts_dir / slug} and share a checkpoint. Give one of them another slug (company.slug)"
+        )
+
+    try:
+        outcome = await draft_to_files_async(job, target, on_event, semaphore, admit)
+        if outcome is None:
+            return None
+        result.report, result.files = outcome.report, outcome.files
     except NaftikoWriterError as exc:
         result.error = str(exc).splitlines()[0]
     result.seconds = round(time.perf_counter() - started, 3)
@@ -99,9 +99,8 @@ def draft_fleet(
     async def run() -> list[FleetResult]:
         semaphore = asyncio.Semaphore(max(1, concurrency))
         claimed: dict[str, tuple[str, str]] = {}
-        results = await asyncio.gather(
-            *(_draft_one(job, drafts_dir, stamp, semaphore, on_event, claimed) for job in jobs)
-        )
+        target = DraftTarget(drafts_dir, stamp)
+        results = await asyncio.gather(*(_draft_one(job, target, semaphore, on_event, claimed) for job in jobs))
         return [result for result in results if result is not None]
 
     return asyncio.run(run())

@@ -307,32 +307,36 @@ def prepare_company(job: DraftJob) -> Prepared:
     )
 
 
-def draft_company(
+def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
+    """Load, score and draft one company, in memory (the use cases in use_case.py and update.py write files)."""
+    return draft_report(job, prepare_company(job), on_event)
+
+
+def draft_report(
     job: DraftJob,
+    prepared: Prepared,
     on_event: EventHandler = _ignore,
     previous: Mapping[str, SectionResult] | None = None,
     pinned: frozenset[str] = frozenset(),
-    prepared: Prepared | None = None,
 ) -> Report:
-    """Load, score and draft one company.
+    """Draft the report of a prepared company.
 
     `previous` holds the sections of an earlier draft: those whose inputs are
     unchanged are reused without a call; those in `pinned` (edited by the
     analyst) are kept whatever their inputs.
     """
-    return asyncio.run(draft_company_async(job, on_event, previous, pinned, prepared))
+    return asyncio.run(draft_report_async(job, prepared, on_event, previous, pinned))
 
 
-async def draft_company_async(
+async def draft_report_async(
     job: DraftJob,
+    prepared: Prepared,
     on_event: EventHandler = _ignore,
     previous: Mapping[str, SectionResult] | None = None,
     pinned: frozenset[str] = frozenset(),
-    prepared: Prepared | None = None,
     semaphore: asyncio.Semaphore | None = None,
 ) -> Report:
-    """draft_company inside a running event loop; `semaphore` bounds requests shared with other companies."""
-    prepared = prepared or prepare_company(job)
+    """draft_report inside a running event loop; `semaphore` bounds requests shared with other companies."""
     card = prepared.card
     options = DraftOptions(
         engine=job.engine,

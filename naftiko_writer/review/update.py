@@ -1,19 +1,33 @@
 """The analyst's loop: check an edited draft, and update it keeping every edit.
 
-Both start from a parsed draft (draft_document.py) and its sidecar, and
+Both start from a parsed draft (draft_format.py) and its sidecar, and
 compare it with the company's current data. `update_draft` re-drafts only the
 sections whose inputs changed and which the analyst left alone; edited blocks
 are kept verbatim (with a warning when their inputs changed underneath), and
-a block the analyst deleted stays deleted.
+a block the analyst deleted stays deleted. `update_to_files` is the whole of
+`draft --update` (lock, re-draft, refuse if the draft changed meanwhile, back
+up, write); `check_file` the whole of `check`.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from naftiko_writer.config import Engine
+from naftiko_writer.document.draft_files import (
+    DraftFiles,
+    backup_draft,
+    draft_digest,
+    draft_lock,
+    load_draft,
+    load_sidecar,
+    write_draft,
+)
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
-from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_company, prepare_company
+from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_report, prepare_company
+from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget
 from naftiko_writer.errors import DraftError
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
@@ -21,12 +35,17 @@ from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, check_document
 
 
-def check_draft(
-    document: DraftDocument, sidecar: Report | None, job: DraftJob, prepared: Prepared | None = None
-) -> CheckReport:
-    """Check a draft against the current data of its company (job.company; `prepared` if already loaded)."""
-    prepared = _same_company(document, prepared or prepare_company(job))
-    reference = draft_company(replace(job, engine=Engine.TEMPLATE), prepared=prepared)
+def check_file(draft_path: Path, job: DraftJob, company: str | None = None) -> CheckReport:
+    """`check`: a draft file against the current data of `company`, by default the one it was drafted from."""
+    document = load_draft(draft_path)
+    job = replace(job, company=company or document.provenance.signals_file, created=document.provenance.created)
+    return check_draft(document, load_sidecar(draft_path, document), job)
+
+
+def check_draft(document: DraftDocument, sidecar: Report | None, job: DraftJob) -> CheckReport:
+    """Check a draft against the current data of its company (job.company)."""
+    prepared = _same_company(document, prepare_company(job))
+    reference = draft_report(replace(job, engine=Engine.TEMPLATE), prepared)
     source = sidecar if sidecar is not None else reference
     outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
     inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
@@ -53,11 +72,7 @@ class UpdatedDraft:
 
 
 def update_draft(
-    document: DraftDocument,
-    sidecar: Report | None,
-    job: DraftJob,
-    on_event: EventHandler | None = None,
-    prepared: Prepared | None = None,
+    document: DraftDocument, sidecar: Report | None, job: DraftJob, on_event: EventHandler | None = None
 ) -> UpdatedDraft:
     """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted."""
     if sidecar is None:
@@ -65,15 +80,13 @@ def update_draft(
             f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
             "it is missing or does not match the draft. Draft afresh without --update"
         )
-    prepared = _same_company(document, prepared or prepare_company(job))
+    prepared = _same_company(document, prepare_company(job))
     _refuse_damaged(document)
     edited = {block.id for block in document.blocks if block.edited}
     present = set(document.ids)
     removed = [block.id for block in render_blocks(sidecar) if block.id not in present]
     pinned = frozenset((edited | set(removed)) & set(sidecar.sections))
-    report = draft_company(
-        job, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned, prepared=prepared
-    )
+    report = draft_report(job, prepared, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned)
     blocks = render_blocks(report)
     new_ids = {block.id for block in blocks}
     texts: list[str] = []
@@ -110,6 +123,48 @@ def update_draft(
         removed=removed,
         dropped=dropped,
     )
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """A finished `draft --update`: what changed, where it was written, and the backup of the previous draft."""
+
+    updated: UpdatedDraft
+    files: DraftFiles
+    backup: Path | None
+    checkpoint: Path
+
+
+def update_to_files(
+    draft_path: Path, job: DraftJob, target: DraftTarget, on_event: EventHandler | None = None
+) -> UpdateOutcome:
+    """`draft --update`: re-draft `draft_path` and write it to `target.out` (default: in place), keeping edits.
+
+    The draft is locked while the run lasts; if it changed meanwhile (an edit saved during the run), nothing
+    is written. The previous draft is backed up before it is replaced. Ctrl-C raises DraftInterrupted.
+    """
+    started = time.perf_counter()
+    target = replace(target, out=target.out or draft_path)
+    files = target.files("")
+    checkpoint = target.checkpoint(files)
+    job = replace(job, checkpoint_path=checkpoint)
+    with draft_lock(target.lock(files), files.markdown):
+        digest = draft_digest(draft_path)
+        document = load_draft(draft_path)
+        try:
+            updated = update_draft(document, load_sidecar(draft_path, document), job, on_event)
+        except KeyboardInterrupt:
+            raise DraftInterrupted(checkpoint) from None
+        updated.report.summary.wall_seconds = round(time.perf_counter() - started, 3)
+        if draft_digest(draft_path) != digest:
+            raise DraftError(
+                f"{draft_path}: changed while it was being updated (an edit saved meanwhile); nothing was written, "
+                f"so the edit is safe. Run the update again to include it (finished sections are reused from "
+                f"{checkpoint})"
+            )
+        backup = backup_draft(draft_path, target.stamp) if files.markdown.exists() else None
+        write_draft(updated.report, files, updated.markdown, checkpoint)
+    return UpdateOutcome(updated, files, backup, checkpoint)
 
 
 def _refuse_damaged(document: DraftDocument) -> None:

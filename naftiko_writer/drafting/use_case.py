@@ -1,0 +1,128 @@
+"""The draft use case: one company from its signals to a draft and its sidecar on disk.
+
+`draft_to_files` is the whole of `draft COMPANY`, and what a fleet runs for
+each of its companies (`draft_to_files_async`, sharing one limit on requests):
+load and score the company, resolve the output paths from its slug (or the
+given path), hold the draft's lock, draft (resuming from the run's
+checkpoint), write the draft and its sidecar together, and remove the
+checkpoint once the draft is complete. `draft --update` is its own use case,
+review/update.py's `update_to_files`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
+from naftiko_writer.drafting.checkpoint import checkpoint_path
+from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_report_async, prepare_company
+from naftiko_writer.report.model import Report
+
+
+@dataclass(frozen=True)
+class DraftTarget:
+    """Where a run writes: `drafts/<slug>/<stamp>.md`, or the path given (`--out`, `--update`)."""
+
+    drafts_dir: Path
+    stamp: str
+    out: Path | None = None
+
+    @property
+    def timestamped(self) -> bool:
+        """A new timestamped draft (its company's checkpoint and lock are shared by such runs)."""
+        return self.out is None
+
+    def files(self, slug: str) -> DraftFiles:
+        """The draft and sidecar paths for a company."""
+        return draft_files(self.drafts_dir, slug, self.stamp, self.out)
+
+    def checkpoint(self, files: DraftFiles) -> Path:
+        """The checkpoint of a run writing `files`."""
+        return checkpoint_path(files.markdown, timestamped=self.timestamped)
+
+    def lock(self, files: DraftFiles) -> Path:
+        """The lock a run writing `files` holds."""
+        return lock_path(files.markdown, self.timestamped)
+
+
+@dataclass(frozen=True)
+class DraftOutcome:
+    """A finished run: the report and where it was written (the checkpoint is kept only if it stopped early)."""
+
+    report: Report
+    files: DraftFiles
+    checkpoint: Path
+
+
+class DraftInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; the sections finished so far are in `checkpoint`."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        super().__init__(str(checkpoint))
+        self.checkpoint = checkpoint
+
+
+Admit = Callable[[DraftJob, Prepared], bool]
+"""Decides, once a company is loaded, whether to draft it (a fleet skips a company given twice)."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run with its company loaded and its paths resolved."""
+
+    job: DraftJob
+    prepared: Prepared
+    files: DraftFiles
+    checkpoint: Path
+    lock: Path
+    started: float
+
+
+def _resolve(job: DraftJob, prepared: Prepared, target: DraftTarget, started: float) -> _Run:
+    files = target.files(prepared.card.company.slug)
+    checkpoint = target.checkpoint(files)
+    return _Run(replace(job, checkpoint_path=checkpoint), prepared, files, checkpoint, target.lock(files), started)
+
+
+async def _draft(run: _Run, on_event: EventHandler | None, semaphore: asyncio.Semaphore | None) -> DraftOutcome:
+    with draft_lock(run.lock, run.files.markdown):
+        report = await draft_report_async(run.job, run.prepared, on_event or _ignore, semaphore=semaphore)
+        report.summary.wall_seconds = round(time.perf_counter() - run.started, 3)
+        write_draft(report, run.files, checkpoint=run.checkpoint)
+    return DraftOutcome(report, run.files, run.checkpoint)
+
+
+def draft_to_files(job: DraftJob, target: DraftTarget, on_event: EventHandler | None = None) -> DraftOutcome:
+    """Load, score and draft `job.company`, and write its draft and sidecar (see the module docstring).
+
+    Ctrl-C raises DraftInterrupted, naming the checkpoint that keeps the finished sections.
+    """
+    started = time.perf_counter()
+    run = _resolve(job, prepare_company(job), target, started)
+    try:
+        return asyncio.run(_draft(run, on_event, None))
+    except KeyboardInterrupt:
+        raise DraftInterrupted(run.checkpoint) from None
+
+
+async def draft_to_files_async(
+    job: DraftJob,
+    target: DraftTarget,
+    on_event: EventHandler | None = None,
+    semaphore: asyncio.Semaphore | None = None,
+    admit: Admit | None = None,
+) -> DraftOutcome | None:
+    """draft_to_files inside a running event loop (a fleet's); None when `admit` turned the company away."""
+    started = time.perf_counter()
+    prepared = prepare_company(job)
+    if admit is not None and not admit(job, prepared):
+        return None
+    return await _draft(_resolve(job, prepared, target, started), on_event, semaphore)
+
+
+def _ignore(_: object) -> None:
+    return None
