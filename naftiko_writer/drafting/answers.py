@@ -8,6 +8,7 @@ token and cost budget of a report, and the totals of a run.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -45,10 +46,12 @@ class Budget:
     """Token and cost limits of one report: a hard cap, across resumes.
 
     Before a call is sent, its estimated prompt plus its maximum output is
-    reserved; a call whose reservation does not fit is not sent, and from then
-    on none is (the run stops). When the answer comes back the reservation is
-    replaced by what the call really spent. `earlier_*` is what earlier runs of
-    the same checkpoint spent; `tokens` and `cost` are this run's.
+    reserved. A call that does not fit waits while other calls are in flight
+    (their answers usually cost less than they reserved); when it does not fit
+    even with nothing in flight, it is not sent, and from then on no call is
+    (the run stops). When an answer comes back its reservation is replaced by
+    what the call really spent. `earlier_*` is what earlier runs of the same
+    checkpoint spent; `tokens` and `cost` are this run's.
     """
 
     max_tokens: int | None = None
@@ -60,33 +63,39 @@ class Budget:
     cost: float = 0.0
     reserved_tokens: int = 0
     reserved_cost: float = 0.0
-    refused: int | None = field(default=None, init=False)
-    """Tokens the first call that did not fit would have reserved (None: none was refused)."""
+    in_flight: int = 0
+    refused: Reservation | None = field(default=None, init=False)
+    """The first call that did not fit (None: none was refused)."""
+    _settled: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     @property
     def limited(self) -> bool:
         """Whether the report has a budget at all."""
         return self.max_tokens is not None or self.max_cost is not None
 
-    def reserve(self, prompt_tokens: int, max_output_tokens: int) -> Reservation:
-        """Hold the most a call can spend, or raise BudgetExceededError (and refuse every later call)."""
+    async def reserve(self, prompt_tokens: int, max_output_tokens: int) -> Reservation:
+        """Hold the most a call can spend (waiting for calls in flight), or raise BudgetExceededError."""
         wanted = Reservation(prompt_tokens + max_output_tokens, self.price_of(prompt_tokens, max_output_tokens))
-        if self.refused is None:
-            held_tokens = self.earlier_tokens + self.tokens + self.reserved_tokens + wanted.tokens
-            held_cost = self.earlier_cost + self.cost + self.reserved_cost + wanted.cost
-            if (self.max_tokens is None or held_tokens <= self.max_tokens) and (
-                self.max_cost is None or held_cost <= self.max_cost
-            ):
+        while self.refused is None:
+            if self._fits(wanted):
                 self.reserved_tokens += wanted.tokens
                 self.reserved_cost += wanted.cost
+                self.in_flight += 1
                 return wanted
-            self.refused = wanted.tokens
+            if not self.in_flight:
+                self.refused = wanted
+                self._wake()
+                break
+            settled = self._settled
+            await settled.wait()
         raise BudgetExceededError("the budget is spent")
 
     def release(self, reservation: Reservation) -> None:
-        """A call that came back (or failed): its reservation no longer holds."""
+        """A call came back (or failed): its reservation no longer holds (charge what it spent first)."""
         self.reserved_tokens -= reservation.tokens
         self.reserved_cost -= reservation.cost
+        self.in_flight -= 1
+        self._wake()
 
     def charge(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Count one answer; its cost (0 without a price)."""
@@ -107,16 +116,30 @@ class Budget:
         """Why the run stopped early (from the final totals, so it agrees with the summary), or None."""
         if self.refused is None:
             return None
-        if self.max_tokens is not None and self.earlier_tokens + self.tokens + self.refused > self.max_tokens:
+        if self.max_tokens is not None and self.earlier_tokens + self.tokens + self.refused.tokens > self.max_tokens:
             spent = f"{self.earlier_tokens + self.tokens:,} tokens"
-            this_run = f"{self.tokens:,}"
+            this_run = f"{self.tokens:,} tokens"
             what = f"token budget of {self.max_tokens:,} per report"
+            need = f"{self.refused.tokens:,} tokens"
         else:
             spent = f"${self.earlier_cost + self.cost:.4f}"
             this_run = f"${self.cost:.4f}"
             what = f"cost budget of ${self.max_cost or 0:.4f}"
+            need = f"${self.refused.cost:.4f}"
         earlier = f" ({this_run} in this run, the rest in earlier runs)" if self.earlier_tokens else ""
-        return f"the {what} is spent: {spent} used{earlier}, and the next call could take more than what is left"
+        return f"the {what} is spent: {spent} used{earlier}, and the next call could take up to {need}"
+
+    def _fits(self, wanted: Reservation) -> bool:
+        tokens = self.earlier_tokens + self.tokens + self.reserved_tokens + wanted.tokens
+        cost = self.earlier_cost + self.cost + self.reserved_cost + wanted.cost
+        return (self.max_tokens is None or tokens <= self.max_tokens) and (
+            self.max_cost is None or cost <= self.max_cost
+        )
+
+    def _wake(self) -> None:
+        """Let the calls waiting for room look again."""
+        self._settled.set()
+        self._settled = asyncio.Event()
 
 
 def estimate_prompt_tokens(messages: Sequence[Mapping[str, object]], schema: Mapping[str, object]) -> int:

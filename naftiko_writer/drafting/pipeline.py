@@ -58,7 +58,6 @@ from naftiko_writer.scoring.taxonomy import load_taxonomy
 REPLAY_API_KEY = "replay-mode-needs-no-key"
 
 
-
 class EventKind(StrEnum):
     """Progress events the pipeline reports."""
 
@@ -209,20 +208,20 @@ class SectionDrafter:
                 max_tokens=max_output,
             )
             try:
-                async with semaphore:
-                    reservation = (
-                        self.budget.reserve(estimate_prompt_tokens(messages, schema), max_output or 0)
-                        if self.budget.limited
-                        else None
-                    )
-                    started = time.perf_counter()
-                    try:
+                reservation = (
+                    await self.budget.reserve(estimate_prompt_tokens(messages, schema), max_output or 0)
+                    if self.budget.limited
+                    else None
+                )
+                try:
+                    async with semaphore:
+                        started = time.perf_counter()
                         answer = await self.client.complete(request)
-                    finally:
-                        if reservation is not None:
-                            self.budget.release(reservation)
+                        counts["model_seconds"] += time.perf_counter() - started
                     cost = self.budget.charge(answer.prompt_tokens, answer.completion_tokens)
-                    counts["model_seconds"] += time.perf_counter() - started
+                finally:
+                    if reservation is not None:
+                        self.budget.release(reservation)
             except BudgetExceededError:  # not sent: the budget cannot hold it; the section waits for a resume
                 pending = draft_from_template(spec.kind, data)
                 return self._result(

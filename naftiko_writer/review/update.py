@@ -112,12 +112,14 @@ def update_draft(
         texts.append(kept.text if kept is not None and kept.edited else new_block.text())
         texts.extend(orphans_after.get(new_block.id, []))
     summary = report.summary
-    carried = {*summary.reused, *summary.kept}
+    # Reused from the old draft as it was; a section reused from an interrupted update's checkpoint was regenerated.
+    reused = sorted(i for i in summary.reused if sidecar.sections.get(i) == report.sections[i])
+    carried = {*reused, *summary.kept}
     return UpdatedDraft(
         report=report,
         markdown=join_draft(render_provenance(report), texts),
         regenerated=[section_id for section_id in report.sections if section_id not in carried],
-        reused=summary.reused,
+        reused=reused,
         kept=sorted(edited & new_ids),
         kept_stale=summary.kept_stale,
         removed=removed,
