@@ -23,7 +23,18 @@ from typing import Annotated, Any
 import typer
 
 from naftiko_writer import __version__
-from naftiko_writer.config import DEFAULT_BASE_URL, Engine, RecordMode, Settings
+from naftiko_writer.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BATCH_MAX_REPAIRS,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_REPAIRS,
+    DEFAULT_MODEL,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_CONCURRENCY,
+    Engine,
+    RecordMode,
+    Settings,
+)
 from naftiko_writer.console import (
     CompanyRow,
     DraftProgress,
@@ -217,19 +228,29 @@ def draft(
         ),
     ] = RecordMode.REPLAY,
     model: Annotated[
-        str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL or gpt-4o-mini].")
+        str | None, typer.Option("--model", help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}].")
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="OpenAI-compatible endpoint [default: OPENAI_BASE_URL or api.openai.com]."),
+        typer.Option(
+            "--base-url", help=f"OpenAI-compatible endpoint [default: OPENAI_BASE_URL or {DEFAULT_BASE_URL}]."
+        ),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option("--concurrency", min=1, max=256, help="Model requests in flight [default: 8].")
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=MAX_CONCURRENCY,
+            help=f"Model requests in flight [default: NAFTIKO_WRITER_CONCURRENCY or {DEFAULT_CONCURRENCY}].",
+        ),
     ] = None,
     max_repairs: Annotated[
         int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
-    ] = 2,
-    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")] = 60.0,
+    ] = DEFAULT_MAX_REPAIRS,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")
+    ] = DEFAULT_TIMEOUT_SECONDS,
     max_output_tokens: Annotated[
         int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer (max_tokens).")
     ] = None,
@@ -510,13 +531,15 @@ def batch_build(
         list[str] | None, typer.Argument(metavar="COMPANY...", help="Slugs, signal files or folders of them.")
     ] = None,
     all_companies: Annotated[bool, typer.Option("--all", help="Every company under the companies folder.")] = False,
-    model: Annotated[str | None, typer.Option("--model", help="Model name [default: NAFTIKO_WRITER_MODEL].")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}].")
+    ] = None,
     max_output_tokens: Annotated[
         int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer.")
     ] = None,
     max_repairs: Annotated[
         int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per failed answer before it falls back.")
-    ] = 1,
+    ] = DEFAULT_BATCH_MAX_REPAIRS,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,

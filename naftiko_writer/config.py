@@ -27,6 +27,8 @@ DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 256
 CONCURRENCY_VARIABLE = "NAFTIKO_WRITER_CONCURRENCY"
 DEFAULT_MAX_REPAIRS = 2
+DEFAULT_BATCH_MAX_REPAIRS = 1
+"""Repair rounds per failed answer in a Batch API batch (each round is a whole batch turnaround)."""
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
 """The output cap sent with each call of a run that has a budget but no --max-output-tokens."""

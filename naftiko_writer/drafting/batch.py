@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from naftiko_writer.config import DEFAULT_BATCH_MAX_REPAIRS
 from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_draft
 from naftiko_writer.drafting.answers import parse_output, section_result, summarise
 from naftiko_writer.drafting.grounding import check_grounding
@@ -74,7 +75,9 @@ class BatchState(BaseModel):
     collected: int = Field(default=0, description="The last round whose results were collected.")
     created: str
     max_output_tokens: int | None = None
-    max_repairs: int = Field(default=1, ge=0, le=5, description="Repair rounds per section before it falls back.")
+    max_repairs: int = Field(
+        default=DEFAULT_BATCH_MAX_REPAIRS, ge=0, le=5, description="Repair rounds per section before it falls back."
+    )
     round: int = 0
     companies: list[BatchCompany]
 
