@@ -135,6 +135,8 @@ ROWS = [
     (T, "Labelbox", {"artificial-intelligence"}),
     # Code, developer experience, open source
     (C, "Source Code Management (Scm)", {"code"}),
+    (T, "Code Repositories", {"code"}),
+    (T, "Component Libraries", {"patterns"}),
     (C, "Code Reviews", {"code", "testing-quality"}),
     (T, "Continuous Integration/continuous Delivery (Ci/cd)", {"code"}),
     (T, "Gradle", {"code", "open-source"}),
