@@ -26,12 +26,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from naftiko_writer.config import DEFAULT_BATCH_MAX_REPAIRS
-from naftiko_writer.document.draft_files import DraftFiles, draft_files, write_draft
+from naftiko_writer.document.draft_files import DraftFiles
 from naftiko_writer.drafting.answers import parse_output, section_result, summarise
 from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenance, prepare_company
 from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
+from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
@@ -318,8 +319,7 @@ def _next_round(
             report = _report(
                 replace(base, company=entry.company, model=state.model, created=state.created), prepared, entry
             )
-            files = draft_files(drafts_dir, entry.slug, stamp)
-            write_draft(report, files)
+            files = write_report(report, DraftTarget(drafts_dir, stamp))
             progress.drafts.append(files)
             progress.reports.append(report)
     return progress

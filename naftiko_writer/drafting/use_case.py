@@ -5,8 +5,9 @@ each of its companies (`draft_to_files_async`, sharing one limit on requests):
 load and score the company, resolve the output paths from its slug (or the
 given path), hold the draft's lock, draft (resuming from the run's
 checkpoint), write the draft and its sidecar together, and remove the
-checkpoint once the draft is complete. `draft --update` is its own use case,
-review/update.py's `update_to_files`.
+checkpoint once the draft is complete. A batch's drafts are written the same
+way (`write_report`). `draft --update` is its own use case, review/update.py's
+`update_to_files`.
 """
 
 from __future__ import annotations
@@ -122,6 +123,14 @@ async def draft_to_files_async(
     if admit is not None and not admit(job, prepared):
         return None
     return await _draft(_resolve(job, prepared, target, started), on_event, semaphore)
+
+
+def write_report(report: Report, target: DraftTarget) -> DraftFiles:
+    """Write a report drafted elsewhere (a Batch API batch) as its company's draft and sidecar, under the lock."""
+    files = target.files(report.provenance.company)
+    with draft_lock(target.lock(files), files.markdown):
+        write_draft(report, files)
+    return files
 
 
 def _ignore(_: object) -> None:
