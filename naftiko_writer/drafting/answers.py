@@ -127,7 +127,10 @@ class Budget:
             what = f"cost budget of ${self.max_cost or 0:.4f}"
             need = f"${self.refused.cost:.4f}"
         earlier = f" ({this_run} in this run, the rest in earlier runs)" if self.earlier_tokens else ""
-        return f"the {what} is spent: {spent} used{earlier}, and the next call could take up to {need}"
+        return (
+            f"the {what} is spent: {spent} used{earlier}, and the next call could take up to {need} "
+            "(its prompt and its output cap)"
+        )
 
     def _fits(self, wanted: Reservation) -> bool:
         tokens = self.earlier_tokens + self.tokens + self.reserved_tokens + wanted.tokens
