@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.document.markdown_writer import render_markdown
+from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.errors import ConfigError
 from naftiko_writer.report.model import SectionSource
