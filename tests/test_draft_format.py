@@ -10,10 +10,10 @@ from naftiko_writer.document.draft_format import (
     layer_heading,
     layer_heading_line,
     readable_parts,
-    score_label,
     stated_score,
     table_rows,
 )
+from naftiko_writer.report.sections import score_label
 
 
 def block(block_id: str, body: str) -> DraftBlock:

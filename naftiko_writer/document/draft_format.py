@@ -59,6 +59,7 @@ from naftiko_writer.report.plan import (
     layer_section_id,
 )
 from naftiko_writer.report.sections import (
+    SCORE_LABEL,
     DimensionNarrative,
     ExecutiveSummary,
     GrowthOpportunities,
@@ -80,8 +81,6 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 # --- the headings that carry data ------------------------------------------------------
 
-SCORE_LABEL = "Score: {score}"
-"""How a score is stated in a dimension heading and a growth row's current state."""
 LAYER_TITLE = "Layer {number}: {title}"
 LAYER_LEVEL = 2
 DIMENSION_TITLE = "{name} – " + SCORE_LABEL
@@ -99,11 +98,6 @@ def _pattern(template: str, groups: dict[str, str]) -> re.Pattern[str]:
 _STATED_SCORE = re.compile(_pattern(SCORE_LABEL, {"score": r"-?\d+"}).pattern + r"\s*$")
 _LAYER_TITLE = _pattern(LAYER_TITLE, {"number": r"\d+", "title": ".+"})
 _DIMENSION_TITLE = _pattern(DIMENSION_TITLE, {"name": ".+?", "score": r"-?\d+"})
-
-
-def score_label(score: int) -> str:
-    """`Score: N`."""
-    return SCORE_LABEL.format(score=score)
 
 
 def stated_score(text: str) -> str | None:

@@ -23,6 +23,7 @@ from naftiko_writer.report.sections import (
     GrowthOpportunities,
     Input,
     Output,
+    score_label,
 )
 from naftiko_writer.scoring.models import CompanySignals, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key
@@ -230,5 +231,5 @@ def _kind_rules(output: Output, section_input: Input) -> Iterable[str]:
         for row in output.rows:
             if row.area not in scores:
                 yield f"growth row {row.area!r} is not one of the candidate dimensions ({', '.join(scores)})"
-            elif row.current_state != f"Score: {scores[row.area]}":
-                yield f"growth row {row.area!r} must have current_state 'Score: {scores[row.area]}'"
+            elif row.current_state != score_label(scores[row.area]):
+                yield f"growth row {row.area!r} must have current_state '{score_label(scores[row.area])}'"

@@ -32,6 +32,7 @@ from naftiko_writer.report.sections import (
     WaveAlignment,
     WaveInput,
     has_key_takeaway,
+    score_label,
 )
 
 PARAGRAPH_LIMIT = 1200
@@ -155,7 +156,7 @@ def growth_opportunities(data: CandidatesInput) -> GrowthOpportunities:
     rows = [
         GrowthRow(
             area=c.name[:60],
-            current_state=f"Score: {c.score}",
+            current_state=score_label(c.score),
             opportunity=fit(
                 f"{c.reason} Building signals here would broaden {data.company}'s coverage.", SENTENCE_LIMIT
             ),

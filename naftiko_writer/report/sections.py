@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 Sentence = Annotated[str, Field(min_length=1, max_length=400)]
 Paragraph = Annotated[str, Field(min_length=1, max_length=1200)]
 
+SCORE_LABEL = "Score: {score}"
+"""How a score is stated in a growth row's current state and a dimension heading (document/draft_format.py)."""
+
+
+def score_label(score: int | str) -> str:
+    """`Score: N`."""
+    return SCORE_LABEL.format(score=score)
+
+
 KEY_TAKEAWAY_TIERS = ("mature", "developing")
 """The tiers whose dimensions get a key takeaway; stated to the model in the field's description below."""
 
@@ -95,7 +104,9 @@ class GrowthRow(Output):
     """One row of the growth-opportunities table."""
 
     area: Annotated[str, Field(min_length=1, max_length=60)] = Field(description="The dimension name.")
-    current_state: Annotated[str, Field(min_length=1, max_length=40)] = Field(description="Exactly `Score: N`.")
+    current_state: Annotated[str, Field(min_length=1, max_length=40)] = Field(
+        description=f"Exactly `{score_label('N')}`."
+    )
     opportunity: Sentence = Field(description="What deeper investment would give this company.")
 
 
