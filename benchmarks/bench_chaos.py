@@ -31,11 +31,11 @@ def main() -> int:
     parser.add_argument("--chaos", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    responder = ScriptedResponder(chaos=args.chaos, seed=args.seed, timeout_delay=1.0)
+    responder = ScriptedResponder(chaos=args.chaos, seed=args.seed)
     totals = {"retries": 0, "repairs": 0, "fallbacks": 0, "calls": 0}
     failures = 0
     started = time.perf_counter()
-    with FakeOpenAIServer(responder) as server, tempfile.TemporaryDirectory() as scratch:
+    with FakeOpenAIServer(responder, timeout_delay=1.0) as server, tempfile.TemporaryDirectory() as scratch:
         job = DraftJob(
             company="spotify",
             companies_dir=ROOT / "fixtures" / "companies",

@@ -121,3 +121,98 @@ def invoke_draft(runner: CliRunner, base_url: str, *args: str, company: str = "s
     from naftiko_writer.cli import app
 
     return runner.invoke(app, ["draft", company, "--mode", mode, "--base-url", base_url, *args])
+
+
+FAKE_BASE_URL = "http://fake-model.invalid/v1"
+"""The base URL of drafts answered in process (never resolved: the fake transport answers first)."""
+
+
+@pytest.fixture(scope="session")
+def spotify_prepared():  # type: ignore[no-untyped-def]
+    """Spotify loaded, scored and with its prompts, once per session (drafts reuse it)."""
+    from naftiko_writer.drafting.pipeline import prepare_company
+
+    return prepare_company(make_job(Path("/nonexistent")))
+
+
+def draft_in_process(tmp_path: Path, responder=None, **overrides):  # type: ignore[no-untyped-def]
+    """Draft Spotify in `live` mode against the in-process fake model; the report and the transport.
+
+    `prepared` and `previous` go to draft_report (previous sections whose inputs are unchanged are
+    reused without a call, so a test can draft only the sections it looks at); the rest to make_job.
+    Retries wait no time at all unless a reply says how long (retry-after).
+    """
+    from naftiko_writer.config import RecordMode
+    from naftiko_writer.drafting.pipeline import draft_report, prepare_company
+    from naftiko_writer.drafting.testing import FakeModelTransport
+    from naftiko_writer.llm.protocol import RetryPolicy
+
+    transport = FakeModelTransport() if responder is None else FakeModelTransport(responder)
+    prepared = overrides.pop("prepared", None)
+    previous = overrides.pop("previous", None)
+    values: dict[str, object] = {
+        "mode": RecordMode.LIVE,
+        "base_url": FAKE_BASE_URL,
+        "transport": transport,
+        "retry": RetryPolicy(attempts=4, base_seconds=0, max_seconds=0),
+    }
+    job = make_job(tmp_path, **{**values, **overrides})
+    report = draft_report(job, prepared or prepare_company(job), previous=previous)
+    return report, transport
+
+
+@pytest.fixture(scope="session")
+def spotify_clean(tmp_path_factory: pytest.TempPathFactory, spotify_prepared):  # type: ignore[no-untyped-def]
+    """One full in-process draft of Spotify with every answer good: (report, transport). Do not modify."""
+    return draft_in_process(tmp_path_factory.mktemp("clean"), prepared=spotify_prepared)
+
+
+@pytest.fixture(scope="session")
+def draft_only(tmp_path_factory: pytest.TempPathFactory, spotify_prepared, spotify_clean):  # type: ignore[no-untyped-def]
+    """draft_in_process for just some sections: the others are reused from `spotify_clean` without a call."""
+    clean_report, _ = spotify_clean
+
+    def draft(sections: set[str], responder=None, **overrides):  # type: ignore[no-untyped-def]
+        previous = {key: value for key, value in clean_report.sections.items() if key not in sections}
+        return draft_in_process(
+            tmp_path_factory.mktemp("only"), responder, prepared=spotify_prepared, previous=previous, **overrides
+        )
+
+    return draft
+
+
+@pytest.fixture
+def fake_model(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The in-process fake model in place of the network for this test (CLI drafts in live and record mode).
+
+    Drafts with a model reach the network only through the recording transport's inner
+    `httpx2.AsyncHTTPTransport`; this swaps that class for one answering with the returned
+    FakeModelTransport (set its `responder` to script faults).
+    """
+    import httpx2
+
+    from naftiko_writer.drafting.testing import FakeModelTransport
+
+    transport = FakeModelTransport()
+    monkeypatch.setattr(httpx2, "AsyncHTTPTransport", lambda *args, **kwargs: transport)
+    return transport
+
+
+@pytest.fixture(scope="session")
+def shipped_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One offline draft of Spotify (replayed from the shipped recordings) for the session; never change it."""
+    from naftiko_writer.cli import app
+
+    out = tmp_path_factory.mktemp("shipped") / "spotify.md"
+    result = CliRunner().invoke(app, ["draft", "spotify", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def spotify_draft(shipped_draft: Path, tmp_path: Path) -> Path:
+    """A private copy of the shipped draft and its sidecar, as tmp_path/spotify.md."""
+    target = tmp_path / "spotify.md"
+    shutil.copy(shipped_draft, target)
+    shutil.copy(shipped_draft.with_suffix(".json"), target.with_suffix(".json"))
+    return target

@@ -1,12 +1,12 @@
-"""A small OpenAI-compatible chat-completions server on 127.0.0.1, for tests and benchmarks.
+"""A small OpenAI-compatible server on 127.0.0.1, for the end-to-end tests and benchmarks.
 
-It answers `POST /v1/chat/completions` in the wire format of a live server.
-By default it writes each section with the template engine from the `<data>`
-block of the prompt, so its answers are valid and grounded; a script per
-section injects faults (429 with retry-after, 500, timeouts, malformed JSON,
-schema-invalid JSON, invented numbers), and `authored` answers come from
-text written by hand (the shipped Spotify recordings). It never sees a
-real key and never leaves loopback.
+It serves, over a real socket, what `naftiko_writer.drafting.testing` serves in
+process: `POST /v1/chat/completions` answered by a responder (the same
+`Reply`, `fault_reply` and template-engine answers), plus the Batch API's file
+upload, batch create/retrieve and file content. `ScriptedResponder` scripts
+faults per section (or at random, seeded), for either transport;
+`authored_answer` answers with text written by hand (the shipped Spotify
+recordings). It never sees a real key and never leaves loopback.
 """
 
 from __future__ import annotations
@@ -21,106 +21,34 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from naftiko_writer.drafting.template_engine import draft_from_template
-from naftiko_writer.report.sections import INPUT_MODELS, OUTPUT_MODELS, SectionKind, strict_schema
+from naftiko_writer.drafting.testing import (
+    FAULTS,
+    Reply,
+    Responder,
+    completion,
+    fault_reply,
+    invent_number,
+    section_of,
+    template_content,
+)
+from naftiko_writer.report.sections import SectionKind
 
-_DATA_BLOCK = re.compile(r"<data>\s*(\{.*\})\s*</data>", re.S)
-FAULTS = ("ok", "429", "500", "timeout", "malformed", "schema", "invented", "drop")
+__all__ = [
+    "CHAOS_FAULTS",
+    "FAULTS",
+    "FakeOpenAIServer",
+    "Reply",
+    "Responder",
+    "ScriptedResponder",
+    "authored_answer",
+    "completion",
+    "invent_number",
+    "section_of",
+    "template_content",
+]
+
 CHAOS_FAULTS = ("429", "500", "timeout", "malformed", "schema", "invented")
 """What `chaos` draws from: every transient and every content fault."""
-
-
-@dataclass
-class Reply:
-    """What the server sends back for one request."""
-
-    status: int = 200
-    body: object = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-Responder = Callable[[dict[str, Any], Mapping[str, str]], Reply]
-
-
-def section_of(body: dict[str, Any]) -> tuple[SectionKind, dict[str, Any]]:
-    """The section kind (from the schema) and input data (from the prompt) of a request."""
-    response_format = body["response_format"]
-    if response_format["type"] == "json_schema":
-        kind = SectionKind(response_format["json_schema"]["name"])
-    else:  # llama.cpp's dialect: {"type": "json_object", "schema": {...}}
-        wanted = _without_lengths(response_format["schema"])
-        kind = next(k for k, model in OUTPUT_MODELS.items() if _without_lengths(strict_schema(model)) == wanted)
-    first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
-    match = _DATA_BLOCK.search(first_user)
-    if match is None:
-        raise ValueError("no <data> block in the prompt")
-    return kind, json.loads(match.group(1))
-
-
-def _without_lengths(schema: Any) -> Any:
-    """A schema without maxLength bounds (which clients may tighten), for matching."""
-    if isinstance(schema, dict):
-        return {key: _without_lengths(value) for key, value in schema.items() if key != "maxLength"}
-    if isinstance(schema, list):
-        return [_without_lengths(item) for item in schema]
-    return schema
-
-
-def template_content(body: dict[str, Any]) -> str:
-    """A grounded answer for the request, written by the template engine."""
-    kind, data = section_of(body)
-    return draft_from_template(kind, INPUT_MODELS[kind].model_validate(data)).model_dump_json()
-
-
-def completion(body: dict[str, Any], content: str, finish_reason: str = "stop") -> dict[str, Any]:
-    """A chat.completion object as a live server returns it (token counts estimated at 4 characters each)."""
-    prompt_chars = sum(len(message.get("content") or "") for message in body.get("messages", []))
-    prompt_tokens = max(1, prompt_chars // 4)
-    completion_tokens = max(1, len(content) // 4)
-    return {
-        "id": "chatcmpl-naftiko-local",
-        "object": "chat.completion",
-        "created": 1767225600,
-        "model": body.get("model", "unknown"),
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None},
-                "logprobs": None,
-                "finish_reason": finish_reason,
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
-def invent_number(content: str) -> str:
-    """Corrupt a valid answer with a number no data holds."""
-    value = json.loads(content)
-
-    def corrupt(node: Any) -> tuple[Any, bool]:
-        if isinstance(node, str):
-            return node.rstrip(".") + ", with a score of 97.", True
-        if isinstance(node, dict):
-            for key, item in node.items():
-                new, done = corrupt(item)
-                if done:
-                    node[key] = new
-                    return node, True
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                new, done = corrupt(item)
-                if done:
-                    node[index] = new
-                    return node, True
-        return node, False
-
-    return json.dumps(corrupt(value)[0])
 
 
 @dataclass
@@ -137,7 +65,6 @@ class ScriptedResponder:
 
     script: dict[str, list[str]] = field(default_factory=dict)
     always: str | None = None
-    timeout_delay: float = 2.0
     latency: float = 0.0
     answer: Callable[[dict[str, Any]], str] = template_content
     reject_json_schema: bool = False
@@ -175,26 +102,8 @@ class ScriptedResponder:
         return self.reply(fault, body)
 
     def reply(self, fault: str, body: dict[str, Any]) -> Reply:
-        """The reply for one fault kind."""
-        delay = self.latency
-        if fault == "429":
-            return Reply(
-                429, {"error": {"message": "Rate limit reached", "type": "requests"}}, {"retry-after-ms": "20"}, delay
-            )
-        if fault == "500":
-            return Reply(500, {"error": {"message": "The server had an error", "type": "server_error"}}, delay=delay)
-        if fault == "timeout":
-            return Reply(200, completion(body, self.answer(body)), delay=self.timeout_delay)
-        if fault == "drop":
-            return Reply(-1)
-        if fault == "malformed":
-            return Reply(200, completion(body, '{"paragraph": "unterminated'), delay=delay)
-        if fault == "schema":
-            return Reply(200, completion(body, json.dumps({"text": "not the schema"})), delay=delay)
-        content = self.answer(body)
-        if fault == "invented":
-            content = invent_number(content)
-        return Reply(200, completion(body, content), delay=delay)
+        """The reply for one fault kind (see naftiko_writer.drafting.testing.fault_reply)."""
+        return fault_reply(fault, body, self.answer, self.latency)
 
 
 def authored_answer(outputs: Mapping[str, Mapping[str, Any]]) -> Callable[[dict[str, Any]], str]:
@@ -226,9 +135,10 @@ class _Server(ThreadingHTTPServer):
 class FakeOpenAIServer:
     """A threaded HTTP server answering chat completions with a responder."""
 
-    def __init__(self, responder: Responder) -> None:
-        """Bind to a free port on 127.0.0.1 (not yet serving)."""
+    def __init__(self, responder: Responder, timeout_delay: float = 2.0) -> None:
+        """Bind to a free port on 127.0.0.1 (not yet serving); a `timeout` reply is held `timeout_delay` seconds."""
         self.responder = responder
+        self.timeout_delay = timeout_delay
         self.requests: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -337,9 +247,12 @@ class FakeOpenAIServer:
                     reply = server.responder(body, headers)
                 except Exception as exc:  # a broken responder is a 500, as a real server would answer
                     reply = Reply(500, {"error": {"message": f"responder failed: {exc}"}})
-                if reply.delay:
+                if reply.timeout:  # hold the request past the client's timeout, then answer as a slow server would
+                    time.sleep(server.timeout_delay)
+                    reply = fault_reply("ok", body)
+                elif reply.delay:
                     time.sleep(reply.delay)
-                if reply.status < 0:
+                if reply.drop:
                     self.close_connection = True
                     self.connection.close()
                     return

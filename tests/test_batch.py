@@ -9,14 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
+from naftiko_writer.drafting.testing import completion, invent_number, template_content
 from tests.conftest import VALID_SIGNALS, write
-from tests.fake_server import (
-    FakeOpenAIServer,
-    ScriptedResponder,
-    completion,
-    invent_number,
-    template_content,
-)
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 def answer_round(requests_file: Path, out: Path, skip: int = 0, invent: int = 0) -> Path:

@@ -14,22 +14,10 @@ from naftiko_writer.document.draft_format import parse_draft
 from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
 
 
-@pytest.fixture(scope="module")
-def shipped_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One offline draft of Spotify (replayed), shared by the tests that copy it."""
-    out = tmp_path_factory.mktemp("shipped") / "spotify.md"
-    result = CliRunner().invoke(app, ["draft", "spotify", "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.stderr
-    return out
-
-
 @pytest.fixture
-def draft(shipped_draft: Path, tmp_path: Path) -> Path:
-    """A private copy of the draft and its sidecar."""
-    target = tmp_path / "spotify.md"
-    shutil.copy(shipped_draft, target)
-    shutil.copy(shipped_draft.with_suffix(".json"), target.with_suffix(".json"))
-    return target
+def draft(spotify_draft: Path) -> Path:
+    """A private copy of the shipped draft and its sidecar."""
+    return spotify_draft
 
 
 def edit(path: Path, old: str, new: str) -> None:

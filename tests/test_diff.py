@@ -35,9 +35,8 @@ def diff_json(runner: CliRunner, a: Path, b: Path) -> dict:  # type: ignore[type
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def test_a_draft_diffed_with_itself_has_no_changes(runner: CliRunner, tmp_path: Path) -> None:
-    draft = tmp_path / "a.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+def test_a_draft_diffed_with_itself_has_no_changes(runner: CliRunner, spotify_draft: Path) -> None:
+    draft = spotify_draft
     report = diff_json(runner, draft, draft)
     assert report["identical"] is True and report["scores"] == [] and report["sections"] == []
     assert report["unchanged_sections"] == 79
@@ -77,9 +76,8 @@ def test_two_companies_are_compared_by_score(runner: CliRunner, tmp_path: Path) 
     assert "acme" in terminal.stdout and "spotify" in terminal.stdout and "Services" in terminal.stdout
 
 
-def test_markdown_and_html_diffs_for_sharing(runner: CliRunner, tmp_path: Path) -> None:
-    a = tmp_path / "a.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(a), "-q"]).exit_code == 0
+def test_markdown_and_html_diffs_for_sharing(runner: CliRunner, tmp_path: Path, spotify_draft: Path) -> None:
+    a = spotify_draft
     b = tmp_path / "b.md"
     b.write_text(a.read_text().replace("Open-Source scores 40, third", "Open-Source scores 40 <b>and</b> ranks third"))
     md = runner.invoke(app, ["diff", str(a), str(b), "--format", "md"])

@@ -18,10 +18,9 @@ TIERS = [("mature", 30), ("developing", 10), ("early", 1), ("none", 0)]
 
 
 @pytest.fixture
-def draft(runner: CliRunner, tmp_path: Path) -> Path:
-    out = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(out), "-q"]).exit_code == 0
-    return out
+def draft(spotify_draft: Path) -> Path:
+    """A private copy of the shipped draft and its sidecar."""
+    return spotify_draft
 
 
 def test_export_writes_a_complete_page_with_a_chart(runner: CliRunner, draft: Path) -> None:

@@ -41,3 +41,13 @@ def test_tour_commands_run(runner: CliRunner, tmp_path, monkeypatch) -> None:  #
             continue
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (command, result.stderr)
+
+
+def test_the_offline_testing_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"### Testing your own pipeline offline\n.*?```python\n(.*?)```", readme, re.S)
+    assert example, "README needs the 'Testing your own pipeline offline' example"
+    monkeypatch.chdir(ROOT)  # the example's paths are relative to the repository
+    namespace: dict[str, object] = {}
+    exec(compile(example.group(1), "README.md", "exec"), namespace)  # its asserts are the test
+    assert len(namespace["transport"].requests) == 122  # type: ignore[attr-defined]

@@ -1,7 +1,11 @@
-"""Record / replay: byte-identical round trips, precise invalidation, useful misses."""
+"""Record / replay: byte-identical round trips, precise invalidation, useful misses.
+
+One run is recorded over a real socket (the end-to-end check); the rest record in process.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,35 +13,56 @@ import pytest
 
 from naftiko_writer.config import RecordMode
 from naftiko_writer.document.draft_format import render_markdown
-from naftiko_writer.drafting.pipeline import draft_company
+from naftiko_writer.drafting.pipeline import draft_company, draft_report
+from naftiko_writer.drafting.testing import FakeModelTransport
 from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.llm.replay import fingerprint, recording_file_name
 from tests.conftest import PROMPTS_DIR, make_job
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
-def record(tmp_path: Path, **overrides):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One run recorded over a real socket (end to end): its folder and Markdown. Copy it before changing it."""
+    folder = tmp_path_factory.mktemp("recorded")
     with FakeOpenAIServer(ScriptedResponder()) as server:
-        return draft_company(make_job(tmp_path, mode=RecordMode.RECORD, base_url=server.base_url, **overrides))
+        report = draft_company(make_job(folder, mode=RecordMode.RECORD, base_url=server.base_url))
+    return folder, render_markdown(report)
 
 
-def test_record_then_replay_is_byte_identical(tmp_path: Path) -> None:
-    recorded = render_markdown(record(tmp_path))
-    replayed_report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None))
-    assert render_markdown(replayed_report) == recorded
+def copy_of(recorded, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """A writable copy of the recorded run's folder."""
+    shutil.copytree(recorded[0] / "recordings", tmp_path / "recordings")
+    return tmp_path
+
+
+def test_record_then_replay_is_byte_identical(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
+    folder, markdown = recorded
+    replayed_report = draft_report(make_job(folder, mode=RecordMode.REPLAY, api_key=None), spotify_prepared)
+    assert render_markdown(replayed_report) == markdown
     assert replayed_report.provenance.recording_sources == ["recorded"]
     assert replayed_report.summary.unused_recordings == 0
 
 
-def test_replay_needs_no_network_and_no_key(tmp_path: Path) -> None:
-    record(tmp_path)
+def test_replay_needs_no_network_and_no_key(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     # The recorded base URL no longer answers; replay must not try it.
-    report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, base_url="http://127.0.0.1:9/v1"))
+    job = make_job(recorded[0], mode=RecordMode.REPLAY, api_key=None, base_url="http://127.0.0.1:9/v1")
+    report = draft_report(job, spotify_prepared)
     assert report.summary.calls == 61
 
 
-def test_editing_one_template_invalidates_only_that_section_kind(tmp_path: Path) -> None:
-    record(tmp_path)
+def test_key_never_reaches_recordings(recorded) -> None:  # type: ignore[no-untyped-def]
+    recordings = list((recorded[0] / "recordings" / "spotify").glob("*.json"))
+    assert len(recordings) == 61
+    for path in recordings:
+        text = path.read_text()
+        assert "sk-test-not-a-real-key" not in text
+        assert "authorization" not in text.lower()
+        assert json.loads(text)["source"] == "recorded"
+
+
+def test_editing_one_template_invalidates_only_that_section_kind(recorded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    copy_of(recorded, tmp_path)
     before = {p.name for p in (tmp_path / "recordings" / "spotify").glob("*.json")}
     prompts = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, prompts)
@@ -46,26 +71,25 @@ def test_editing_one_template_invalidates_only_that_section_kind(tmp_path: Path)
     with pytest.raises(ReplayMissError) as missed:
         draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, prompts_dir=prompts))
     assert "no recording for section 'strengths'" in str(missed.value)
-    record(tmp_path, prompts_dir=prompts)
+    # Re-record every section (in process): only the edited template's section gets a new recording.
+    draft_company(make_job(tmp_path, mode=RecordMode.RECORD, prompts_dir=prompts, transport=FakeModelTransport()))
     after = {p.name for p in (tmp_path / "recordings" / "spotify").glob("*.json")}
     assert {name.split("--")[0] for name in after - before} == {"strengths"}
 
 
-def test_miss_names_section_closest_recording_and_command(tmp_path: Path) -> None:
-    record(tmp_path)
+def test_miss_names_section_closest_recording_and_command(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ReplayMissError) as missed:
-        draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, model="another-model"))
+        draft_report(make_job(recorded[0], mode=RecordMode.REPLAY, model="another-model"), spotify_prepared)
     message = str(missed.value)
     assert "no recording for section" in message
     assert "is for a different request (the prompt template, the data or the model changed)" in message
     assert "naftiko-writer draft spotify --mode record" in message
 
 
-def test_unused_recordings_are_counted(tmp_path: Path) -> None:
-    record(tmp_path)
-    folder = tmp_path / "recordings" / "spotify"
+def test_unused_recordings_are_counted(recorded, tmp_path: Path, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
+    folder = copy_of(recorded, tmp_path) / "recordings" / "spotify"
     shutil.copy(next(folder.glob("methodology--*.json")), folder / "methodology--000000000000.json")
-    report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY))
+    report = draft_report(make_job(tmp_path, mode=RecordMode.REPLAY), spotify_prepared)
     assert report.summary.unused_recordings == 1
 
 
@@ -94,8 +118,8 @@ def test_shipped_spotify_recordings_are_authored_and_complete() -> None:
 
 
 def test_a_run_recorded_against_a_server_refusing_json_schema_replays_offline(tmp_path: Path) -> None:
-    with FakeOpenAIServer(ScriptedResponder(reject_json_schema=True)) as server:
-        recorded = draft_company(make_job(tmp_path, mode=RecordMode.RECORD, base_url=server.base_url, concurrency=3))
+    transport = FakeModelTransport(ScriptedResponder(reject_json_schema=True))
+    recorded = draft_company(make_job(tmp_path, mode=RecordMode.RECORD, transport=transport, concurrency=3))
     assert recorded.summary.dialect == "json_object"
     assert (tmp_path / "recordings" / "spotify" / "_refused-json-schema.json").is_file()
     replayed = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, concurrency=3))

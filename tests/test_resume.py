@@ -15,12 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from tests.conftest import ROOT, write
+from naftiko_writer.drafting.testing import FakeModelTransport
+from tests.conftest import FAKE_BASE_URL, ROOT, invoke_draft, write
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
-
-
-def sections_requested(server: FakeOpenAIServer) -> list[str]:
-    return [request["headers"]["x-naftiko-section"] for request in server.requests]
 
 
 def checkpoint_ids(path: Path) -> list[str]:
@@ -31,29 +28,34 @@ def checkpoint_ids(path: Path) -> list[str]:
     return ids
 
 
-def test_a_killed_run_resumes_without_repeating_finished_calls(tmp_path: Path) -> None:
+def test_a_killed_run_resumes_without_repeating_finished_calls(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
+) -> None:
     out = tmp_path / "spotify.md"
     checkpoint = tmp_path / "spotify.checkpoint.jsonl"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "NAFTIKO_WRITER_"))}
     env["OPENAI_API_KEY"] = "sk-test-resume"
-    with FakeOpenAIServer(ScriptedResponder(latency=0.05)) as server:
-        command = [sys.executable, "-m", "naftiko_writer", "draft", "spotify", "--mode", "live", "--base-url",
-                   server.base_url, "--out", str(out), "--concurrency", "2", "--quiet"]  # fmt: skip
+    arguments = ["--out", str(out), "--concurrency", "2", "--quiet"]
+    # The crash, end to end: a separate process drafting against a server on 127.0.0.1, killed mid-run.
+    with FakeOpenAIServer(ScriptedResponder(latency=0.02)) as server:
+        command = [sys.executable, "-m", "naftiko_writer", "draft", "spotify", "--mode", "live",
+                   "--base-url", server.base_url, *arguments]  # fmt: skip
         first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (not checkpoint.exists() or len(checkpoint_ids(checkpoint)) < 20):
             time.sleep(0.02)
         first.send_signal(signal.SIGKILL)  # a crash: no clean-up code runs
         first.wait(timeout=30)
-        finished = checkpoint_ids(checkpoint)
-        assert 20 <= len(finished) < 61 and not out.exists()
+    finished = checkpoint_ids(checkpoint)
+    assert 20 <= len(finished) < 61 and not out.exists()
 
-        server.requests.clear()
-        second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert second.returncode == 0, second.stderr
-        repeated = set(sections_requested(server)) & set(finished)
-        assert repeated == set()
-        assert len(sections_requested(server)) == 61 - len(finished)
+    # The same command again (in process, against the in-process model) resumes from the checkpoint.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-resume")
+    second = invoke_draft(runner, server.base_url, *arguments)  # the same endpoint: only the same run resumes
+    assert second.exit_code == 0, second.stderr
+    repeated = set(fake_model.sections_requested()) & set(finished)
+    assert repeated == set()
+    assert len(fake_model.requests) == 61 - len(finished)
     sidecar = json.loads(out.with_suffix(".json").read_text())
     assert sorted(sidecar["summary"]["reused"]) == sorted(finished)
     assert all(section["source"] == "model" for section in sidecar["sections"].values())
@@ -61,26 +63,25 @@ def test_a_killed_run_resumes_without_repeating_finished_calls(tmp_path: Path) -
 
 
 def test_a_token_budget_stops_with_a_partial_resumable_draft(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-budget")
     out = tmp_path / "spotify.md"
-    with FakeOpenAIServer(ScriptedResponder()) as server:
-        base = ["draft", "spotify", "--mode", "live", "--base-url", server.base_url, "--out", str(out),
-                "--concurrency", "1", "--quiet"]  # fmt: skip
-        stopped = runner.invoke(app, [*base, "--max-tokens-per-report", "8000"])
-        assert stopped.exit_code == 3, stopped.stderr
-        assert "Error: stopped early: the token budget of 8,000 per report is spent" in stopped.stderr
-        partial = out.read_text()
-        pending = partial.count("**Not drafted yet:**")
-        spent = len(server.requests)
-        assert pending > 0 and spent + pending == 61
-        assert len(checkpoint_ids(tmp_path / "spotify.checkpoint.jsonl")) == spent
+    base = ["draft", "spotify", "--mode", "live", "--base-url", FAKE_BASE_URL, "--out", str(out),
+            "--concurrency", "1", "--quiet"]  # fmt: skip
+    stopped = runner.invoke(app, [*base, "--max-tokens-per-report", "8000"])
+    assert stopped.exit_code == 3, stopped.stderr
+    assert "Error: stopped early: the token budget of 8,000 per report is spent" in stopped.stderr
+    partial = out.read_text()
+    pending = partial.count("**Not drafted yet:**")
+    spent = len(fake_model.requests)
+    assert pending > 0 and spent + pending == 61
+    assert len(checkpoint_ids(tmp_path / "spotify.checkpoint.jsonl")) == spent
 
-        server.requests.clear()
-        resumed = runner.invoke(app, [*base, "--max-tokens-per-report", "1000000", "--json"])
-        assert resumed.exit_code == 0, resumed.stderr
-        assert len(server.requests) == pending  # only what the first run did not draft
+    fake_model.requests.clear()
+    resumed = runner.invoke(app, [*base, "--max-tokens-per-report", "1000000", "--json"])
+    assert resumed.exit_code == 0, resumed.stderr
+    assert len(fake_model.requests) == pending  # only what the first run did not draft
     assert "Not drafted yet" not in out.read_text()
     assert json.loads(resumed.stdout)["summary"]["stopped"] is None
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, invoke_draft, write
-from tests.fake_server import FakeOpenAIServer, ScriptedResponder
+from naftiko_writer.drafting.testing import FakeModelTransport
+from tests.conftest import COMPANIES_DIR, FAKE_BASE_URL, VALID_SIGNALS, invoke_draft, write
 
 CLOUD_EDIT = "Analyst note: the two-cloud strategy is deliberate and confirmed with the customer."
 
@@ -23,8 +23,9 @@ def companies(tmp_path: Path) -> Path:
     return target
 
 
-def live_draft(runner: CliRunner, server: FakeOpenAIServer, companies: Path, *args: str):  # type: ignore[no-untyped-def]
-    return invoke_draft(runner, server.base_url, "--companies-dir", str(companies), "--quiet", *args)
+def live_draft(runner: CliRunner, companies: Path, *args: str):  # type: ignore[no-untyped-def]
+    """A live draft through the CLI; the `fake_model` fixture answers in process."""
+    return invoke_draft(runner, FAKE_BASE_URL, "--companies-dir", str(companies), "--quiet", *args)
 
 
 def append_to_block(path: Path, section_id: str, text: str) -> str:
@@ -38,24 +39,23 @@ def append_to_block(path: Path, section_id: str, text: str) -> str:
 
 
 def test_update_redrafts_exactly_the_changed_sections_and_keeps_edits(
-    runner: CliRunner, tmp_path: Path, companies: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, companies: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-update")
     draft = tmp_path / "spotify.md"
-    with FakeOpenAIServer(ScriptedResponder()) as server:
-        assert live_draft(runner, server, companies, "--out", str(draft)).exit_code == 0
-        assert len(server.requests) == 61
-        before = json.loads(draft.with_suffix(".json").read_text())
-        kept_cloud = append_to_block(draft, "dimension:cloud", CLOUD_EDIT)
-        kept_registry = append_to_block(draft, "dimension:model-registry-versioning", "Analyst note: see appendix.")
-        edited_text = draft.read_text()
-        with (companies / "spotify" / "signals.yaml").open("a") as handle:
-            handle.write("  - {kind: concept, name: model registry}\n")
+    assert live_draft(runner, companies, "--out", str(draft)).exit_code == 0
+    assert len(fake_model.requests) == 61
+    before = json.loads(draft.with_suffix(".json").read_text())
+    kept_cloud = append_to_block(draft, "dimension:cloud", CLOUD_EDIT)
+    kept_registry = append_to_block(draft, "dimension:model-registry-versioning", "Analyst note: see appendix.")
+    edited_text = draft.read_text()
+    with (companies / "spotify" / "signals.yaml").open("a") as handle:
+        handle.write("  - {kind: concept, name: model registry}\n")
 
-        server.requests.clear()
-        result = live_draft(runner, server, companies, "--update", str(draft), "--json")
-        assert result.exit_code == 0, result.stderr
-        called = sorted(request["headers"]["x-naftiko-section"] for request in server.requests)
+    fake_model.requests.clear()
+    result = live_draft(runner, companies, "--update", str(draft), "--json")
+    assert result.exit_code == 0, result.stderr
+    called = sorted(fake_model.sections_requested())
 
     update = json.loads(result.stdout)["update"]
     after = json.loads(draft.with_suffix(".json").read_text())
@@ -79,32 +79,31 @@ def test_update_redrafts_exactly_the_changed_sections_and_keeps_edits(
 
 
 def test_update_with_nothing_changed_makes_no_calls_and_changes_no_section(
-    runner: CliRunner, tmp_path: Path, companies: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, companies: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-update")
     draft = tmp_path / "spotify.md"
-    with FakeOpenAIServer(ScriptedResponder()) as server:
-        assert live_draft(runner, server, companies, "--out", str(draft)).exit_code == 0
-        first = draft.read_text()
-        server.requests.clear()
-        result = live_draft(runner, server, companies, "--update", str(draft))
-        assert result.exit_code == 0, result.stderr
-        assert server.requests == []
+    assert live_draft(runner, companies, "--out", str(draft)).exit_code == 0
+    first = draft.read_text()
+    fake_model.requests.clear()
+    result = live_draft(runner, companies, "--update", str(draft))
+    assert result.exit_code == 0, result.stderr
+    assert fake_model.requests == []
     assert "regenerated 0 · reused 61 · kept (edited) 0" in result.stderr
     assert draft.read_text().split("\n", 1)[1] == first.split("\n", 1)[1]  # all but the provenance line
 
 
-def test_update_of_the_shipped_draft_replays_offline(runner: CliRunner, tmp_path: Path) -> None:
-    draft = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+def test_update_of_the_shipped_draft_replays_offline(runner: CliRunner, tmp_path: Path, spotify_draft: Path) -> None:
+    draft = spotify_draft
     result = runner.invoke(app, ["draft", "spotify", "--update", str(draft), "--json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["update"]["regenerated"] == []
 
 
-def test_update_refuses_a_draft_of_another_company_and_leaves_it_alone(runner: CliRunner, tmp_path: Path) -> None:
-    draft = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+def test_update_refuses_a_draft_of_another_company_and_leaves_it_alone(
+    runner: CliRunner, tmp_path: Path, spotify_draft: Path
+) -> None:
+    draft = spotify_draft
     before = draft.read_bytes()
     other = write(tmp_path / "acme.yaml", VALID_SIGNALS)
     result = runner.invoke(app, ["draft", str(other), "--engine", "template", "--update", str(draft)])
@@ -114,9 +113,8 @@ def test_update_refuses_a_draft_of_another_company_and_leaves_it_alone(runner: C
     assert list(tmp_path.glob("*.bak.md")) == []
 
 
-def test_update_without_a_sidecar_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
-    draft = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+def test_update_without_a_sidecar_is_a_clear_error(runner: CliRunner, tmp_path: Path, spotify_draft: Path) -> None:
+    draft = spotify_draft
     draft.with_suffix(".json").unlink()
     before = draft.read_bytes()
     result = runner.invoke(app, ["draft", "spotify", "--update", str(draft)])
@@ -125,9 +123,8 @@ def test_update_without_a_sidecar_is_a_clear_error(runner: CliRunner, tmp_path: 
     assert draft.read_bytes() == before
 
 
-def test_a_deleted_section_stays_deleted(runner: CliRunner, tmp_path: Path) -> None:
-    draft = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+def test_a_deleted_section_stays_deleted(runner: CliRunner, tmp_path: Path, spotify_draft: Path) -> None:
+    draft = spotify_draft
     text = draft.read_text()
     start = text.index("<!-- naftiko:section id=wave-alignment ")
     end = text.index("<!-- naftiko:section id=", start + 10)
@@ -154,11 +151,11 @@ def test_a_deleted_section_stays_deleted(runner: CliRunner, tmp_path: Path) -> N
 def test_a_truncated_or_damaged_draft_is_never_rewritten(
     runner: CliRunner,
     tmp_path: Path,
+    spotify_draft: Path,
     damage,
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    draft = tmp_path / "spotify.md"
-    assert runner.invoke(app, ["draft", "spotify", "--out", str(draft), "-q"]).exit_code == 0
+    draft = spotify_draft
     draft.write_text(damage(draft.read_text()))
     before = draft.read_bytes()
     result = runner.invoke(app, ["draft", "spotify", "--update", str(draft)])
