@@ -189,7 +189,7 @@ class _YamlBuilder:
                         event, f"lists and mappings are nested more than {MAX_DEPTH} deep; data files are shallow"
                     )
                 if event.tag not in _COLLECTION_TAGS:
-                    self.problems.append(f"line {_line(event)}: unsupported tag {quote(event.tag)}; remove it")
+                    self.problems.append(f"line {_line(event)}: unsupported tag {_tag(event.tag)}; remove it")
                 container: Any = {} if kind is map_start else []
                 location = self.attach(container, event)
                 stack.append(_Frame(container, location))
@@ -255,7 +255,7 @@ class _YamlBuilder:
             self.problems.append(f"line {_line(event)}: merge keys (<<) are not supported; write the keys out")
             return _BadKey()
         if tag not in _SCALAR_TAGS:
-            self.problems.append(f"line {_line(event)}: unsupported tag {quote(tag)}; remove it")
+            self.problems.append(f"line {_line(event)}: unsupported tag {_tag(tag)}; remove it")
             return None
         cached = self.cache.get((tag, value), _NO_KEY)
         if cached is not _NO_KEY:
@@ -288,6 +288,12 @@ def _resolve_plain(value: str, resolvers: list[tuple[str, Any]]) -> str:
         if pattern.match(value):
             return tag
     return _STR
+
+
+def _tag(tag: str) -> str:
+    """`!!set` for `tag:yaml.org,2002:set`, cut short."""
+    name = tag.replace("tag:yaml.org,2002:", "!!")
+    return name if len(name) <= MAX_QUOTED else name[: MAX_QUOTED - 1] + "…"
 
 
 def _line(event: Any) -> int:

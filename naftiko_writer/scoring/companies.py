@@ -102,7 +102,12 @@ def is_raw_source(reference: str) -> bool:
     """A path (not a slug) to raw lists that `import` reads: a folder of name lists, or a CSV file."""
     path = Path(reference)
     looks_like_path = path.suffix.lower() == ".csv" or "/" in reference or reference.startswith(".")
-    return looks_like_path and is_import_source(path)
+    try:
+        return looks_like_path and is_import_source(path)
+    except PermissionError:
+        if path.suffix.lower() in SIGNAL_SUFFIXES:
+            return False  # a signals file: loading it reports the problem
+        raise InputError(f"{path}: permission denied; make the file and its folders readable") from None
 
 
 def load_company(reference: str, companies_dir: Path) -> CompanySignals:
