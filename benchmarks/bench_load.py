@@ -32,17 +32,22 @@ KINDS = ["service", "tool", "concept", "standard", "language"]
 def company_signals(count: int) -> list[dict[str, object]]:
     """Catalogue names, then scraped-looking noise, each (kind, name) once; reproducible."""
     sys.path.insert(0, str(ROOT))
+    from naftiko_writer.scoring.names import name_key
     from naftiko_writer.scoring.taxonomy import load_taxonomy
 
     catalog = [entry.name for entry in load_taxonomy(ROOT / "taxonomy").catalog.signals]
     rng = random.Random(count)
-    signals: list[dict[str, object]] = [{"kind": "service", "name": name} for name in catalog[:count]]
-    seen = {(s["kind"], s["name"]) for s in signals}
+    signals: list[dict[str, object]] = []
+    seen: set[tuple[str, str]] = set()
+    for name in catalog:
+        if len(signals) < count and ("service", name_key(name)) not in seen:
+            seen.add(("service", name_key(name)))
+            signals.append({"kind": "service", "name": name})
     while len(signals) < count:
         name = f"{rng.choice(NOISE)} {rng.randrange(10**9)}"
         kind = rng.choice(KINDS)
-        if (kind, name) not in seen:
-            seen.add((kind, name))
+        if (kind, name_key(name)) not in seen:
+            seen.add((kind, name_key(name)))
             signals.append({"kind": kind, "name": name, "evidence": rng.randint(1, 5)})
     return signals
 

@@ -172,17 +172,17 @@ class _YamlBuilder:
         self.stack: list[_Frame] = []
         self.root: Any = _NO_KEY
         self.documents = 0
-        self.cache: dict[tuple[str, str], Any] = {}
+        self.plain: dict[str, Any] = {}
 
     def build(self, events: Iterator[Any]) -> Any:
         """Consume every event (stopping early on a fatal problem); return the root value."""
         scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
         ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-        stack = self.stack
+        stack, attach, read = self.stack, self.attach, self.scalar
         for event in events:
             kind = type(event)
             if kind is scalar:
-                self.attach(self.scalar(event), event)
+                attach(read(event), event)
             elif kind is map_start or kind is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     self.fatal(
@@ -191,7 +191,7 @@ class _YamlBuilder:
                 if event.tag not in _COLLECTION_TAGS:
                     self.problems.append(f"line {_line(event)}: unsupported tag {_tag(event.tag)}; remove it")
                 container: Any = {} if kind is map_start else []
-                location = self.attach(container, event)
+                location = attach(container, event)
                 stack.append(_Frame(container, location))
             elif kind in ends:
                 stack.pop()
@@ -216,15 +216,19 @@ class _YamlBuilder:
             frame = self.stack[-1]
             container = frame.container
             if type(container) is list:
-                location = (*frame.location, len(container)) if self.track_lines else ()
                 container.append(value)
+                if not self.track_lines:
+                    return ()
+                location = (*frame.location, len(container) - 1)
             elif frame.key is _NO_KEY:
                 frame.key = self.key(value, event, container)
                 return ()
             else:
                 key, frame.key = frame.key, _NO_KEY
-                location = (*frame.location, str(key)) if self.track_lines else ()
                 container[key] = value
+                if not self.track_lines:
+                    return ()
+                location = (*frame.location, str(key))
         if self.track_lines:
             self.lines[location] = _line(event)
         return location
@@ -242,13 +246,24 @@ class _YamlBuilder:
         """The value of a scalar: a plain one resolved as YAML 1.1 does (numbers, dates, booleans, null)."""
         value: str = event.value
         tag = event.tag
-        if tag is None or tag == "!":
-            if not event.implicit[0]:
-                return value  # quoted: always a string
-            resolvers = _RESOLVERS.get(value[:1])
-            if resolvers is None:
-                return value  # a plain scalar whose first character starts no number, date, boolean or null
-            tag = _resolve_plain(value, resolvers)
+        if tag is not None and tag != "!":
+            return self.typed(tag, value, event)
+        if not event.implicit[0]:
+            return value  # quoted: always a string
+        known = self.plain.get(value, _NO_KEY)
+        if known is not _NO_KEY:
+            return known  # keys, kinds and small numbers repeat on every signal
+        resolvers = _RESOLVERS.get(value[:1])
+        if resolvers is None:
+            return value  # its first character starts no number, date, boolean or null
+        problems = len(self.problems)
+        result = self.typed(_resolve_plain(value, resolvers), value, event)
+        if len(self.problems) == problems and len(self.plain) < _CACHE_LIMIT:
+            self.plain[value] = result  # only immutable values: str, int, float, bool, None, dates
+        return result
+
+    def typed(self, tag: str, value: str, event: Any) -> Any:
+        """A scalar of a known tag constructed as PyYAML's safe loader does; anything else is a problem."""
         if tag in (_STR, _VALUE):
             return value
         if tag == _MERGE:
@@ -257,19 +272,13 @@ class _YamlBuilder:
         if tag not in _SCALAR_TAGS:
             self.problems.append(f"line {_line(event)}: unsupported tag {_tag(tag)}; remove it")
             return None
-        cached = self.cache.get((tag, value), _NO_KEY)
-        if cached is not _NO_KEY:
-            return cached
         node = yaml.ScalarNode(tag, value, style=event.style)
         try:
-            result = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
         except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
             what = _TAG_WORDS[tag.rsplit(":", 1)[1]]
             self.problems.append(f"line {_line(event)}: {quote(value)} is not a valid {what}{_why(exc)}; correct it")
             return None
-        if len(self.cache) < _CACHE_LIMIT:
-            self.cache[(tag, value)] = result
-        return result
 
 
 def _why(exc: Exception) -> str:
@@ -300,24 +309,12 @@ def _line(event: Any) -> int:
     return int(event.start_mark.line) + 1
 
 
-def _events(text: str) -> Iterator[Any]:
-    """Parser events (untyped: libyaml's and PyYAML's differ in their stubs) up to the end of the stream."""
-    parser = _Loader(text)
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                return
-            yield event
-    finally:
-        parser.dispose()
-
-
 def parse_yaml(path: Path, text: str, track_lines: bool) -> tuple[Any, dict[Location, int]]:
     """YAML text -> (data, lines); lines map each value's location to its line when `track_lines`."""
     builder = _YamlBuilder(track_lines)
+    parser = _Loader(text)
     try:
-        root = builder.build(_events(text))
+        root = builder.build(iter(parser.get_event, None))  # events, untyped: the C and Python parsers differ
     except _FatalProblem:
         raise DocumentError(path, builder.problems) from None
     except yaml.YAMLError as exc:
@@ -325,6 +322,8 @@ def parse_yaml(path: Path, text: str, track_lines: bool) -> tuple[Any, dict[Loca
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DocumentError(path, [f"{where}invalid YAML: {problem}"]) from exc
+    finally:
+        parser.dispose()
     if builder.problems:
         raise DocumentError(path, builder.problems)
     if root is _NO_KEY:
