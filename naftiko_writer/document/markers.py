@@ -12,6 +12,10 @@ acknowledges a deliberate value the data does not back with an override
 comment inside the block:
 
     <!-- naftiko:override value="45" reason="Q3 filing, not yet in the signals" -->
+
+Only an HTML comment on a line of its own is a marker. Text from data or a
+model is written with `<` and `>` escaped, so it can never start or end such
+a line: a signal named `naftiko:section id=x` is text, not a (damaged) marker.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ _SECTION = re.compile(
 _PROVENANCE = re.compile(r"^<!-- naftiko:provenance (?P<json>\{.*\}) -->$")
 _OVERRIDE = re.compile(r'<!-- naftiko:override value="(?P<value>[^"]+)"(?: reason="(?P<reason>[^"]*)")? -->')
 _ANY_NAFTIKO = re.compile(r"naftiko:(section|provenance)")
+_COMMENT_EDGE = re.compile(r"^<|>$")
+"""A raw `<` opening or `>` closing a line: only a comment (or its remains) can; escaped text cannot."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,13 @@ def parse_provenance_json(line: str) -> str | None:
 
 
 def looks_like_marker(line: str) -> bool:
-    """A line that mentions a naftiko section or provenance marker (intact or not)."""
-    return bool(_ANY_NAFTIKO.search(line))
+    """A comment-like line (opening with `<` or closing with `>`) that names a naftiko section or provenance marker.
+
+    The remains of a damaged marker keep one edge of the comment; prose that merely mentions
+    `naftiko:section` (a company or signal so named, escaped on writing) is not a marker.
+    """
+    stripped = line.strip()
+    return bool(_COMMENT_EDGE.search(stripped)) and bool(_ANY_NAFTIKO.search(stripped))
 
 
 def parse_overrides(text: str) -> list[Override]:
