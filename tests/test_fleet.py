@@ -30,7 +30,7 @@ class PeakTracker:
     """A responder that records the most requests in flight at once."""
 
     def __init__(self) -> None:
-        self.base = ScriptedResponder(latency=0.03)
+        self.base = ScriptedResponder(latency=0.01)
         self.in_flight = 0
         self.peak = 0
         self.lock = threading.Lock()
