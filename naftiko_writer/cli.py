@@ -63,6 +63,7 @@ from naftiko_writer.drafting.pipeline import DraftJob
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
 from naftiko_writer.review.update import check_file, update_to_files
 from naftiko_writer.scoring.companies import collect_sources, list_companies, load_company
@@ -419,7 +420,7 @@ def _draft_single(
         raise typer.Exit(EXIT_STOPPED)
     if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
         print_error(
-            f"every section fell back to the template engine: the model at {base.base_url or 'the endpoint'} "
+            f"every section fell back to the template engine: the model at {redact_url(base.base_url or 'the endpoint')} "
             "gave no usable answer (the draft is complete and marked for review)"
         )
         raise typer.Exit(EXIT_ALL_FALLBACK)

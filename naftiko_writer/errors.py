@@ -29,6 +29,10 @@ class LLMError(NaftikoWriterError):
     """The model endpoint failed in a way retries could not fix."""
 
 
+class EndpointError(NaftikoWriterError):
+    """The model endpoint cannot be reached (connection refused, host unknown): the run stops at once."""
+
+
 class ReplayMissError(NaftikoWriterError):
     """Replay mode needed a recording that does not exist."""
 

@@ -6,7 +6,8 @@ assessment, the executive summary) awaits them. Every model answer is parsed
 into its schema and checked against its input (grounding); a failing answer
 gets a bounded repair loop that lists the exact problems, and a section that
 still fails falls back to the template engine, marked for the analyst. Only
-configuration problems (no recording in replay mode, a rejected key) stop a run.
+configuration problems (no recording in replay mode, a rejected key, a wrong
+URL) and an endpoint that cannot be reached (EndpointError) stop a run.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_mess
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
+from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.report.sections import OUTPUT_MODELS, Input, Output, strict_schema
@@ -439,7 +441,9 @@ def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -
 def run_key(job: DraftJob, prepared: Prepared) -> dict[str, object]:
     """Everything that shapes a run's answers: a checkpoint is resumed only by a run with the same key."""
     llm = job.engine is Engine.LLM
-    endpoint = str(job.recordings_dir) if job.mode is RecordMode.REPLAY else job.base_url or DEFAULT_BASE_URL
+    endpoint = (
+        str(job.recordings_dir) if job.mode is RecordMode.REPLAY else redact_url(job.base_url or DEFAULT_BASE_URL)
+    )
     return {
         "company": prepared.card.company.slug,
         "engine": job.engine.value,
@@ -458,7 +462,7 @@ def _api_key(job: DraftJob) -> str:
         return job.api_key or REPLAY_API_KEY
     if not job.api_key:
         raise ConfigError(
-            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {job.base_url or DEFAULT_BASE_URL}. "
+            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {redact_url(job.base_url or DEFAULT_BASE_URL)}. "
             "Set it (any value for a local server), or draft offline with --mode replay or --engine template"
         )
     return job.api_key

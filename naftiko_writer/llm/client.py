@@ -7,6 +7,13 @@ The SDK's own retries are off; tenacity retries rate limits (honouring
 `retry-after-ms` / `Retry-After`), timeouts, connection errors and 5xx with
 exponential backoff and jitter, and never retries other 4xx answers.
 
+Failures no retry can fix stop the run at once, naming their cause: a URL
+that is not http(s), a header the key makes illegal (a line break in it),
+401/403 (the key), 404/405/501 (the URL or model). A refused connection or a
+host that does not resolve gets one quick retry (a server restarting), then
+stops the run too (EndpointError), whether at the first request or mid-run
+when the server dies. URLs in messages are redacted (llm/redact.py).
+
 Some OpenAI-compatible servers (llama-cpp-python's) reject `json_schema` and
 accept their own dialect, `{"type": "json_object", "schema": {...}}`. When
 the first structured request is refused (400/422/500, naming `json_schema` or
@@ -17,6 +24,7 @@ server accepts it, uses it for the rest of the run (`dialect` says which).
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +34,11 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
-from naftiko_writer.errors import ConfigError, LLMError, NaftikoWriterError
+from naftiko_writer.errors import ConfigError, EndpointError, LLMError, NaftikoWriterError
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, RetryPolicy
+from naftiko_writer.llm.redact import one_line, redact_url, scrub
 from naftiko_writer.llm.replay import SECTION_HEADER, SOURCE_HEADER, TEMPLATE_HEADER
 
 MAX_RETRY_AFTER_SECONDS = 60.0
@@ -37,6 +46,9 @@ JSON_SCHEMA = "json_schema"
 JSON_OBJECT = "json_object"
 _REJECTION_STATUSES = (400, 422, 500)
 JSON_OBJECT_MAX_LENGTH = 1000
+QUICK_RETRY_SECONDS = 0.5
+"""The wait before the one retry of a refused connection (a server restarting)."""
+_WRONG_URL_STATUSES = (404, 405, 501)
 """llama.cpp turns maxLength into a grammar and refuses (its server crashes) above about 1,000 repetitions."""
 
 
@@ -56,11 +68,19 @@ class OpenAIChatClient:
     on_retry: Callable[[str], None] | None = None
     dialect: str = JSON_SCHEMA
     _schema_confirmed: bool = False
+    _answered: bool = False
+    _fatal: NaftikoWriterError | None = None
+    """The first failure no retry can fix: every later request fails with it, unsent."""
     _client: openai.AsyncOpenAI | None = None
     _dialect_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:
+            if not self.api_key.isprintable() or self.api_key != self.api_key.strip():
+                raise ConfigError(
+                    "the API key contains a line break, a control character or surrounding spaces, which an HTTP "
+                    "header cannot carry; check OPENAI_API_KEY (a key read from a file often ends in a newline)"
+                )
             http_client = (
                 httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds) if self.transport else None
             )
@@ -80,6 +100,8 @@ class OpenAIChatClient:
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """Send one request, retrying transient failures; map the rest to naftiko-writer errors."""
+        if self._fatal is not None:
+            raise self._fatal
         try:
             return await self._complete(request, self.dialect)
         except _DialectRejectedError:
@@ -108,8 +130,13 @@ class OpenAIChatClient:
             if self.on_retry is not None:
                 self.on_retry(request.section_id)
 
-        def worth_retrying(exc: BaseException) -> bool:
-            return is_transient(exc) and not self._is_dialect_rejection(exc, dialect)
+        def worth_retrying(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            if exc is None or self._is_dialect_rejection(exc, dialect):
+                return False
+            if unreachable_cause(exc) is not None:
+                return state.attempt_number < 2  # one quick retry: a server may be restarting
+            return is_transient(exc)
 
         response_format: dict[str, Any]
         if dialect == JSON_SCHEMA:
@@ -120,7 +147,7 @@ class OpenAIChatClient:
         else:
             response_format = {"type": JSON_OBJECT, "schema": clamp_string_lengths(request.schema)}
         retrying = AsyncRetrying(
-            retry=retry_if_exception(worth_retrying),
+            retry=worth_retrying,
             wait=_wait_for(self.retry),
             stop=stop_after_attempt(self.retry.attempts),
             before_sleep=count_retry,
@@ -140,9 +167,13 @@ class OpenAIChatClient:
         except openai.APIError as exc:
             if self._is_dialect_rejection(exc, dialect):
                 raise _DialectRejectedError from exc
-            raise self._translate(exc, request, retries) from None
+            error = self._translate(exc, request, retries)
+            if isinstance(error, ConfigError | EndpointError):
+                self._fatal = self._fatal or error
+            raise error from None
         if dialect == JSON_SCHEMA:
             self._schema_confirmed = True
+        self._answered = True
         completion = raw.parse()
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
@@ -159,11 +190,28 @@ class OpenAIChatClient:
         cause = exc.__cause__
         if isinstance(cause, NaftikoWriterError):  # raised by the replay transport
             return cause
-        where = f"the endpoint at {self.base_url}"
+        url = redact_url(self.base_url)
+        where = f"the endpoint at {url}"
+        unreachable = unreachable_cause(exc)
+        if unreachable is not None:
+            if self._answered:
+                return EndpointError(
+                    f"{where} stopped answering mid-run ({unreachable}); the sections drafted so far are kept: "
+                    "restart the server and run the same command again to resume"
+                )
+            return EndpointError(f"{where} cannot be reached ({unreachable}); is the server running? check --base-url")
+        unsendable = unsendable_cause(exc)
+        if unsendable is not None:
+            return ConfigError(f"cannot send a request to {url}: {unsendable}")
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
             return ConfigError(f"{where} rejected the API key ({exc.status_code}); check OPENAI_API_KEY")
-        if isinstance(exc, openai.NotFoundError):
-            return ConfigError(f"{where} does not serve model {request.model!r} (404); check --model and --base-url")
+        if isinstance(exc, openai.APIStatusError) and exc.status_code in _WRONG_URL_STATUSES:
+            detail = scrub(server_message(exc), self.base_url)
+            return ConfigError(
+                f"{where} answered {exc.status_code} to {request.model!r} chat completions"
+                f"{f' ({detail})' if detail else ''}; check --base-url (OpenAI-compatible endpoints usually "
+                "end in /v1) and --model"
+            )
         status = f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__
         attempts = retries + 1
         return LLMError(f"section {request.section_id}: {where} failed after {attempts} attempt(s): {status}")
@@ -182,14 +230,60 @@ def clamp_string_lengths(schema: Any, limit: int = JSON_OBJECT_MAX_LENGTH) -> An
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Rate limits, timeouts, connection errors and 5xx are worth retrying; other 4xx are not."""
+    """Rate limits, timeouts, dropped connections and 5xx are worth retrying; other 4xx and unsendable requests are not."""
     if isinstance(exc, openai.APIConnectionError):  # includes timeouts
-        return not isinstance(exc.__cause__, NaftikoWriterError)
+        return not isinstance(exc.__cause__, NaftikoWriterError) and unsendable_cause(exc) is None
     if isinstance(exc, openai.RateLimitError):
         return True
     if isinstance(exc, openai.APIStatusError):
-        return exc.status_code >= 500 or exc.status_code == 408
+        return (exc.status_code >= 500 or exc.status_code == 408) and exc.status_code not in _WRONG_URL_STATUSES
     return False
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and the chain of causes under it (the SDK wraps httpx, which wraps the OS)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def unreachable_cause(exc: BaseException) -> str | None:
+    """'connection refused' or 'host name not found' when the server cannot be reached at all, else None."""
+    if not isinstance(exc, openai.APIConnectionError) or isinstance(exc, openai.APITimeoutError):
+        return None
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+    return None
+
+
+def unsendable_cause(exc: BaseException) -> str | None:
+    """Why no request to this URL, with this key, can be sent (a retry would fail alike), else None."""
+    if not isinstance(exc, openai.APIConnectionError):
+        return None
+    for cause in _causes(exc):
+        if isinstance(cause, httpx2.UnsupportedProtocol):
+            return "the URL is not http:// or https://; check --base-url or OPENAI_BASE_URL"
+        if isinstance(cause, httpx2.InvalidURL):
+            return "the URL is not valid; check --base-url or OPENAI_BASE_URL"
+        if isinstance(cause, httpx2.LocalProtocolError):  # its message would echo the header, so not shown
+            return "a header value is not allowed in HTTP (a line break in OPENAI_API_KEY?); check the key"
+    return None
+
+
+def server_message(exc: openai.APIStatusError) -> str:
+    """The server's own error message, on one line and cut short ('' when it gave none)."""
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        message = error.get("message") if isinstance(error, dict) else body.get("message")
+        return one_line(str(message), 160) if message else ""
+    return ""
 
 
 def retry_after_seconds(exc: BaseException | None) -> float | None:
@@ -214,6 +308,8 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
 
     def wait(state: RetryCallState) -> float:
         exception = state.outcome.exception() if state.outcome else None
+        if exception is not None and unreachable_cause(exception) is not None:
+            return min(QUICK_RETRY_SECONDS, policy.base_seconds)
         hinted = retry_after_seconds(exception)
         return hinted if hinted is not None else float(backoff(state))
 
@@ -231,7 +327,7 @@ def submit_batch(base_url: str, api_key: str, requests_path: Path) -> str:
         )
     except openai.APIError as exc:
         raise LLMError(
-            f"the endpoint at {base_url} refused the batch ({_describe(exc)}); check the key and URL"
+            f"the endpoint at {redact_url(base_url)} refused the batch ({_describe(exc)}); check the key and URL"
         ) from None
     finally:
         client.close()
@@ -247,7 +343,7 @@ def fetch_batch_results(base_url: str, api_key: str, batch_id: str) -> tuple[str
             return batch.status, None
         return batch.status, client.files.content(batch.output_file_id).text
     except openai.APIError as exc:
-        raise LLMError(f"cannot fetch batch {batch_id} from {base_url} ({_describe(exc)})") from None
+        raise LLMError(f"cannot fetch batch {batch_id} from {redact_url(base_url)} ({_describe(exc)})") from None
     finally:
         client.close()
 

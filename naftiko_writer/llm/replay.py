@@ -10,9 +10,10 @@ so no key, cookie or auth header is ever written.
 
 A server that refuses the `json_schema` response format (llama.cpp's) makes
 the client switch dialects (llm.py). Record mode keeps that refusal in
-`_refused-json-schema.json`, and replay answers any json_schema request that
-has no recording with it, so a run recorded against such a server replays
-offline along the same path.
+`_refused-json-schema.json` (only the error's message and type, cut short: a
+server's error body may echo what it was sent), and replay answers any
+json_schema request that has no recording with it, so a run recorded against
+such a server replays offline along the same path.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ import httpx2
 from naftiko_writer.config import RecordMode
 from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.redact import error_summary
 
 SECTION_HEADER = "x-naftiko-section"
 TEMPLATE_HEADER = "x-naftiko-template"
 SOURCE_HEADER = "x-naftiko-recording"
 KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
 REFUSAL_FILE = "_refused-json-schema.json"
-
 
 
 def fingerprint(body: dict[str, Any], template_hash: str) -> str:
@@ -90,7 +91,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             self._write(path, section, request_fingerprint, request, body, response, content)
             self.used.add(path)
         elif _is_schema_refusal(body, response.status_code, content):
-            refusal = {"status": response.status_code, "body": json.loads(content)}
+            refusal = {"status": response.status_code, "body": error_summary(_json_or_text(content))}
             write_text_atomically(self.recordings_dir / REFUSAL_FILE, json.dumps(refusal, indent=2) + "\n")
         return httpx2.Response(
             response.status_code,
@@ -185,6 +186,13 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
 def _format_type(body: dict[str, Any]) -> object:
     response_format = body.get("response_format")
     return response_format.get("type") if isinstance(response_format, dict) else None
+
+
+def _json_or_text(content: bytes) -> object:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", "replace")
 
 
 def _is_schema_refusal(body: dict[str, Any], status: int, content: bytes) -> bool:
