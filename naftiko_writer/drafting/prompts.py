@@ -2,8 +2,11 @@
 
 Every text the model reads lives in prompts/: `system.md` is the shared
 house-style system prompt; `<kind>.md` is one template per section kind, with
-`{{placeholders}}` for the company, the section title, its score (dimensions)
-and its input data as JSON; `repair.md` asks the model to fix an answer, with
+`{{placeholders}}` for the section title, its score (dimensions) and its input
+data as JSON. Text from the company's data (its name included) reaches the
+model only inside the `<data>` block, as JSON with `<` and `>` escaped; a
+template that still uses `{{company}}` gets the name as a JSON string escaped
+the same way, never as bare instruction text. `repair.md` asks the model to fix an answer, with
 `{{problems}}` listing what was wrong. A section template's hash goes into the
 request fingerprint, so editing one template invalidates exactly the
 recordings of that section kind; the repair text is part of the messages of a
@@ -13,6 +16,7 @@ repair request, so it is in that request's fingerprint.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,14 +98,18 @@ def load_prompts(prompts_dir: Path) -> PromptSet:
     return PromptSet(system=system, system_hash=_digest(system), templates=templates, repair=repair)
 
 
+def _inert_json(text: str) -> str:
+    """JSON with `<` and `>` escaped (still valid JSON), so no name in it can open or close a <data> block."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_input: Input) -> list[Message]:
     """The system and user messages for one section (pure)."""
     template = prompts.templates[kind]
     values = {
-        "company": section_input.company,
+        "company": _inert_json(json.dumps(section_input.company, ensure_ascii=False)),
         "title": title,
-        # `<` and `>` are escaped (still valid JSON) so no signal name can close the <data> block.
-        "data": section_input.model_dump_json(indent=2).replace("<", "\\u003c").replace(">", "\\u003e"),
+        "data": _inert_json(section_input.model_dump_json(indent=2)),
     }
     if isinstance(section_input, DimensionInput):
         values["score"] = str(section_input.score)
