@@ -297,3 +297,36 @@ def test_the_company_name_is_only_inside_the_data_block_of_every_prompt(tmp_path
         assert name not in before + after, spec.kind
         assert json.loads(inside)["company"] == name
     assert len(kinds_seen) >= 5
+
+
+# --- item 16 (part): drafts saved by Windows editors; drafts of a relative signals path ------
+
+
+def test_a_draft_saved_with_a_bom_and_crlf_checks_like_the_original(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "spotify.md"
+    assert runner.invoke(app, ["draft", "spotify", "--engine", "template", "--out", str(out), "-q"]).exit_code == 0
+    original = runner.invoke(app, ["check", str(out), "--json"])
+    out.write_bytes(b"\xef\xbb\xbf" + out.read_bytes().replace(b"\n", b"\r\n"))
+    windows = runner.invoke(app, ["check", str(out), "--json"])
+    assert windows.exit_code == original.exit_code == 0, windows.stderr
+    assert json.loads(windows.stdout) == json.loads(original.stdout)  # no block reads as edited
+    updated = runner.invoke(app, ["draft", "spotify", "--engine", "template", "--update", str(out), "--json"])
+    assert updated.exit_code == 0, updated.stderr
+    assert json.loads(updated.stdout)["update"]["kept"] == []
+
+
+def test_a_draft_of_a_relative_signals_path_checks_from_another_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "work" / "data").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    write(
+        tmp_path / "work" / "data" / "acme.yaml",
+        (SPOTIFY_DIR / "signals.yaml").read_text().replace("slug: spotify", "slug: acme"),
+    )
+    monkeypatch.chdir(tmp_path / "work")
+    drafted = runner.invoke(app, ["draft", "data/acme.yaml", "--engine", "template", "--out", "out/acme.md", "-q"])
+    assert drafted.exit_code == 0, drafted.stderr
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    checked = runner.invoke(app, ["check", str(tmp_path / "work" / "out" / "acme.md")])
+    assert checked.exit_code == 0, checked.stdout + checked.stderr

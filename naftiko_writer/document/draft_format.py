@@ -344,7 +344,11 @@ class DraftDocument:
 
 
 def parse_draft(text: str, source: str) -> DraftDocument:
-    """Parse a draft; a file without an intact provenance line is not a draft (DraftError)."""
+    """Parse a draft; a file without an intact provenance line is not a draft (DraftError).
+
+    A byte-order mark and CRLF (or CR) line endings, as Windows editors save, are read as plain LF text.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DraftError(f"{source}: the file is empty; it is not a naftiko-writer draft")
     lines = text.split("\n")

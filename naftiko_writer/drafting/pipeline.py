@@ -13,6 +13,7 @@ URL) and an endpoint that cannot be reached (EndpointError) stop a run.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -51,8 +52,8 @@ from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.report.sections import OUTPUT_MODELS, Input, Output, strict_schema
-from naftiko_writer.scoring.companies import load_company
-from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring.companies import is_raw_source, load_company
+from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.scoring.scorer import score_company
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy import load_taxonomy
@@ -427,7 +428,7 @@ def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -
         tool_version=__version__,
         created=job.created,
         company=prepared.card.company.slug,
-        signals_file=str(job.company),
+        signals_file=signals_reference(job.company),
         signals_digest=signals_digest(prepared.company_signals),
         taxonomy_version=prepared.taxonomy.version,
         taxonomy_digest=prepared.taxonomy.digest,
@@ -436,6 +437,13 @@ def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -
         model=job.model if job.engine is Engine.LLM else None,
         recording_sources=recordings,
     )
+
+
+def signals_reference(reference: str) -> str:
+    """How a draft names its signals: a slug as given, a path made absolute (so `check` works from any folder)."""
+    if re.fullmatch(SLUG_PATTERN, reference) and not is_raw_source(reference):
+        return reference
+    return str(Path(reference).resolve())
 
 
 def run_key(job: DraftJob, prepared: Prepared) -> dict[str, object]:
