@@ -67,7 +67,9 @@ def test_hostile_names_leave_the_report_structure_unchanged_and_are_escaped(
 ) -> None:
     clean = draft(runner, "spotify", tmp_path / "clean.md", "--engine", "template")
     hostile = draft(runner, hostile_company, tmp_path / "hostile.md", "--engine", "template")
-    assert structure(hostile) == structure(clean)
+    # Hostile names may score differently (they match other rules), which reorders dimensions within a
+    # layer; what must not change is the set of headings, markers and table shapes.
+    assert sorted(structure(hostile)) == sorted(structure(clean))
     body = hostile.split("\n", 1)[1]
     assert "<script>" not in body and not re.search(r"(?<!\\)\]\(javascript:", body)
     assert "\\[click me\\](javascript:alert(1))" in body  # shown, inert

@@ -46,7 +46,7 @@ def test_export_writes_a_complete_page_with_a_chart(runner: CliRunner, draft: Pa
 
 def test_analyst_html_is_escaped_not_executed(runner: CliRunner, draft: Path) -> None:
     draft.write_text(
-        draft.read_text().replace("Open-Source scores 40,", "Open-Source <script>alert(1)</script> scores 40,")
+        draft.read_text().replace("Open-Source scores 42,", "Open-Source <script>alert(1)</script> scores 42,")
     )
     assert runner.invoke(app, ["export", str(draft)]).exit_code == 0
     page = draft.with_suffix(".html").read_text()
