@@ -32,6 +32,7 @@ from naftiko_writer.scoring.companies import load_company  # noqa: E402
 from naftiko_writer.scoring.importing import import_signals, render_signals_file  # noqa: E402
 from naftiko_writer.scoring.scorer import Scorer  # noqa: E402
 from naftiko_writer.scoring.taxonomy import load_taxonomy  # noqa: E402
+from tests.stats import spearman  # noqa: E402
 
 PROTOTYPE_KEYS = {
     "api": "api", "saas": "saas", "ai": "artificial-intelligence", "automation": "automation",
@@ -50,28 +51,6 @@ PUBLISHED_RANGES = {
 """Ranges for large enterprises in Naftiko's published March 2026 reports (the data README)."""
 LANGUAGE_WORDS = {"python", "java", "javascript", "typescript", "c#", "c++", "golang", "kotlin", "swift", "scala",
                   "ruby", "php", "sql", "html", "css", "rust", "perl", "cobol", "abap", "bash", "powershell"}  # fmt: skip
-
-
-def spearman(xs: list[float], ys: list[float]) -> float:
-    def ranks(values: list[float]) -> list[float]:
-        order = sorted(range(len(values)), key=lambda i: values[i])
-        result = [0.0] * len(values)
-        i = 0
-        while i < len(order):
-            j = i
-            while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-                j += 1
-            for k in range(i, j + 1):
-                result[order[k]] = (i + j) / 2 + 1
-            i = j + 1
-        return result
-
-    rx, ry = ranks(xs), ranks(ys)
-    mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    sx = sum((a - mx) ** 2 for a in rx) ** 0.5
-    sy = sum((b - my) ** 2 for b in ry) ** 0.5
-    return cov / (sx * sy) if sx and sy else 0.0
 
 
 def real_data(data_dir: Path) -> dict[str, object]:

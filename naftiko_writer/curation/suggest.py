@@ -24,7 +24,7 @@ from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEO
 from naftiko_writer.curation.proposal import ACCEPTED_FILE, Suggestion, append_entries, bump_version
 from naftiko_writer.errors import ConfigError, InputError, TaxonomyError
 from naftiko_writer.files import write_text_atomically
-from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
+from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
 from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.coverage import coverage_report
 from naftiko_writer.scoring.models import SignalCatalog, SignalKind, Taxonomy
@@ -37,7 +37,6 @@ SYSTEM_FILE = "system.md"
 REPAIR_FILE = "repair.md"
 RECORDINGS_FOLDER = "_taxonomy-suggest"
 SCHEMA_NAME = "taxonomy_suggestions"
-REPLAY_API_KEY = "replay-mode-needs-no-key"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
@@ -323,15 +322,7 @@ def _client(job: SuggestJob) -> tuple[LLMClient, Any]:
     from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
     from naftiko_writer.llm.replay import RecordingTransport
 
-    if job.mode is RecordMode.REPLAY:
-        api_key = job.api_key or REPLAY_API_KEY
-    elif not job.api_key:
-        raise ConfigError(
-            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {job.base_url or DEFAULT_BASE_URL}. "
-            "Set it (any value for a local server), or use --mode replay"
-        )
-    else:
-        api_key = job.api_key
+    api_key = resolve_api_key(job.mode, job.api_key, job.base_url, "use --mode replay")
     transport = RecordingTransport(
         job.mode, job.recordings_dir / RECORDINGS_FOLDER, RECORDINGS_FOLDER, inner=cast(Any, job.transport)
     )

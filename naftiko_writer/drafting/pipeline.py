@@ -47,7 +47,7 @@ from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary, chec
 from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
-from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
+from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -57,8 +57,6 @@ from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCar
 from naftiko_writer.scoring.scorer import score_company
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy import load_taxonomy
-
-REPLAY_API_KEY = "replay-mode-needs-no-key"
 
 
 class EventKind(StrEnum):
@@ -466,11 +464,4 @@ def run_key(job: DraftJob, prepared: Prepared) -> dict[str, object]:
 
 
 def _api_key(job: DraftJob) -> str:
-    if job.mode is RecordMode.REPLAY:
-        return job.api_key or REPLAY_API_KEY
-    if not job.api_key:
-        raise ConfigError(
-            f"OPENAI_API_KEY is not set; {job.mode.value} mode calls {redact_url(job.base_url or DEFAULT_BASE_URL)}. "
-            "Set it (any value for a local server), or draft offline with --mode replay or --engine template"
-        )
-    return job.api_key
+    return resolve_api_key(job.mode, job.api_key, job.base_url, "draft offline with --mode replay or --engine template")

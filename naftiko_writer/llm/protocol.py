@@ -8,6 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from naftiko_writer.config import DEFAULT_BASE_URL, RecordMode
+from naftiko_writer.errors import ConfigError
+from naftiko_writer.llm.redact import redact_url
+
+REPLAY_API_KEY = "replay-mode-needs-no-key"
+"""What the SDK is given in replay mode, where no request leaves the process."""
+
 
 @dataclass(frozen=True)
 class ChatRequest:
@@ -49,3 +56,15 @@ class RetryPolicy:
     attempts: int = 5
     base_seconds: float = 0.5
     max_seconds: float = 20.0
+
+
+def resolve_api_key(mode: RecordMode, api_key: str | None, base_url: str | None, offline_hint: str) -> str:
+    """The key for a client: any placeholder when replaying; otherwise the configured key, or a ConfigError."""
+    if mode is RecordMode.REPLAY:
+        return api_key or REPLAY_API_KEY
+    if not api_key:
+        raise ConfigError(
+            f"OPENAI_API_KEY is not set; {mode.value} mode calls {redact_url(base_url or DEFAULT_BASE_URL)}. "
+            f"Set it (any value for a local server), or {offline_hint}"
+        )
+    return api_key

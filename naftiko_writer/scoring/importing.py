@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from naftiko_writer.errors import InputError
-from naftiko_writer.scoring.models import SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
+from naftiko_writer.scoring.models import MAX_EVIDENCE, SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
 from naftiko_writer.scoring.names import name_key, name_tokens
 
 LIST_FILES: dict[str, SignalKind] = {
@@ -46,7 +46,6 @@ KIND_SPELLINGS: dict[str, SignalKind] = {
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_NAME_LENGTH = 300
 MAX_NAME_WORDS = 12
-MAX_EVIDENCE = 1_000_000
 _URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*://|www\.)|@[\w-]+\.[a-z]{2,}\s*$", re.IGNORECASE)
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
