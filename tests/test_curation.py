@@ -32,9 +32,18 @@ def _answers(names: list[str], round_: int) -> dict[str, Any]:
     for name in names:
         if name == "Frobnication Practice":
             # The first answer invents an id; the repaired one still does: it is dropped.
-            suggestions.append({"name": name, "kind": "concept", "dimensions": ["automation", "frobnication"], "reason": "A process-automation practice."})
+            suggestions.append(
+                {
+                    "name": name,
+                    "kind": "concept",
+                    "dimensions": ["automation", "frobnication"],
+                    "reason": "A process-automation practice.",
+                }
+            )
         elif name == "Glarbscript":
-            suggestions.append({"name": name, "kind": "language", "dimensions": ["code"], "reason": "A scripting language."})
+            suggestions.append(
+                {"name": name, "kind": "language", "dimensions": ["code"], "reason": "A scripting language."}
+            )
         elif round_ > 0:  # the first answer forgets the suite; the repair adds it
             suggestions.append({"name": name, "kind": "concept", "dimensions": [], "reason": "Too generic to place."})
     return {"suggestions": suggestions}
@@ -82,7 +91,8 @@ def test_suggest_repairs_then_drops_unknown_ids_and_replays_offline(tmp_path: Pa
     model = CurationModel()
     with FakeOpenAIServer(model) as server:
         recorded = suggest(_job(tmp_path, company, mode=RecordMode.RECORD, base_url=server.base_url))
-    assert (recorded.names, recorded.batches, recorded.calls, recorded.repairs) == (4, 1, 2, 1)
+    # Glarbscript is listed as a concept and as a tool: one name, sent once.
+    assert (recorded.names, recorded.batches, recorded.calls, recorded.repairs) == (3, 1, 2, 1)
     assert recorded.dropped_ids == [("Frobnication Practice", "frobnication")]
     assert recorded.missing == []
     # The closed list of ids is in the schema the server saw, and the repair listed the problems.
@@ -96,7 +106,8 @@ def test_suggest_repairs_then_drops_unknown_ids_and_replays_offline(tmp_path: Pa
     assert replayed.suggestions == recorded.suggestions
     by_name = {(s.name, s.listed_kind): s for s in replayed.suggestions}
     assert by_name[("Frobnication Practice", SignalKind.CONCEPT)].dimensions == ("automation",)
-    assert by_name[("Glarbscript", SignalKind.TOOL)].kind is SignalKind.LANGUAGE
+    assert by_name[("Glarbscript", SignalKind.CONCEPT)].kind is SignalKind.LANGUAGE
+    assert replayed.answer_sources == {"recorded": 2} and recorded.answer_sources == {"recorded": 2}
 
 
 def test_cli_suggest_then_accept_round_trip(tmp_path: Path, company: Path, runner: Any) -> None:
@@ -114,10 +125,10 @@ def test_cli_suggest_then_accept_round_trip(tmp_path: Path, company: Path, runne
         )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["suggested"] == 3 and summary["no_dimension"] == 1 and summary["repairs"] == 1
+    assert summary["suggested"] == 2 and summary["no_dimension"] == 1 and summary["repairs"] == 1
     text = proposal.read_text(encoding="utf-8")
-    assert '# Glarbscript (tool, 1 company): A scripting language.' in text
-    assert '- {name: "Glarbscript", is: language, dimensions: [code]}' in text
+    assert "# Glarbscript (concept, 1 company): A scripting language." in text
+    assert text.count('- {name: "Glarbscript", is: language, dimensions: [code]}') == 1
     assert "#   Quuxware Suite (concept): Too generic to place." in text
 
     before = load_taxonomy(taxonomy)
@@ -125,12 +136,13 @@ def test_cli_suggest_then_accept_round_trip(tmp_path: Path, company: Path, runne
     accepted = runner.invoke(app, ["taxonomy", "accept", str(proposal), "--taxonomy", str(taxonomy), "--json"])
     assert accepted.exit_code == 0, accepted.output
     report = json.loads(accepted.stdout)
-    assert report["entries"] == 3 and report["new_version"] != report["old_version"]
+    assert report["entries"] == 2 and report["new_version"] != report["old_version"]
     after = load_taxonomy(taxonomy)
     assert after.version == report["new_version"]
     card_after = Scorer(after).score(load_company(str(company), COMPANIES_DIR))
+    # One Glarbscript entry counts both of its listings (concept and tool), as a language.
     assert card_after.coverage.counted == card_before.coverage.counted + 3
-    assert card_after.dimension("languages").score > 0  # Glarbscript, filed as a tool, now counts as a language
+    assert card_after.dimension("languages").score > 0
 
 
 def test_accept_refuses_a_bad_proposal_and_changes_nothing(tmp_path: Path) -> None:
@@ -138,7 +150,9 @@ def test_accept_refuses_a_bad_proposal_and_changes_nothing(tmp_path: Path) -> No
     shutil.copytree(TAXONOMY_DIR, taxonomy)
     structure = (taxonomy / "taxonomy.yaml").read_text(encoding="utf-8")
     unknown = write(tmp_path / "p.yaml", "signals:\n  - {name: Zed Editor, dimensions: [quantum]}\n")
-    with pytest.raises(TaxonomyError, match=r"not accepted, the taxonomy would not load: .*unknown dimension 'quantum'"):
+    with pytest.raises(
+        TaxonomyError, match=r"not accepted, the taxonomy would not load: .*unknown dimension 'quantum'"
+    ):
         accept_proposal(unknown, taxonomy)
     claimed = write(tmp_path / "q.yaml", "signals:\n  - {name: Terraform, dimensions: [cloud]}\n")
     with pytest.raises(TaxonomyError, match=r"'Terraform' .* is already claimed"):

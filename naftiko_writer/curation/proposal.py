@@ -41,9 +41,14 @@ def render_proposal(suggestions: list[Suggestion], header: list[str]) -> str:
             unplaced.append(suggestion)
             continue
         seen = f"{suggestion.companies} compan{'y' if suggestion.companies == 1 else 'ies'}"
-        lines.append(f"  # {_comment(suggestion.name)} ({suggestion.listed_kind.value}, {seen}): {_comment(suggestion.reason)}")
+        lines.append(
+            f"  # {_comment(suggestion.name)} ({suggestion.listed_kind.value}, {seen}): {_comment(suggestion.reason)}"
+        )
         fields = [f"name: {_scalar(suggestion.name)}"]
-        if suggestion.kind is not suggestion.listed_kind and suggestion.kind in (SignalKind.LANGUAGE, SignalKind.STANDARD):
+        if suggestion.kind is not suggestion.listed_kind and suggestion.kind in (
+            SignalKind.LANGUAGE,
+            SignalKind.STANDARD,
+        ):
             fields.append(f"is: {suggestion.kind.value}")
         if suggestion.dimensions:
             fields.append(f"dimensions: [{', '.join(suggestion.dimensions)}]")

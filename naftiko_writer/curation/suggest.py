@@ -5,8 +5,10 @@ batches with the dimension ids and descriptions (prompts/taxonomy_suggest.md), a
 answer against a strict schema whose dimension ids are a closed list: names must be the batch's
 own, ids must exist. An answer with unknown ids or missing names gets a bounded repair round
 (prompts/repair.md, listing the problems); what is still unknown after it is dropped and counted.
-Calls go through the same record/replay transport as drafts (recordings in
-`<recordings>/_taxonomy-suggest/`), so a recorded curation run replays offline.
+Calls go through the same record/replay transport as drafts, recordings in
+`<recordings>/_taxonomy-suggest/<source>/` (the company folder or file, or the folder holding
+many), so a recorded curation run replays offline; the shipped ones for `fixtures/real/eventbrite`
+are authored (scripts/author_suggest_recordings.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +25,10 @@ from typing import Any, cast
 
 from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, RecordMode
 from naftiko_writer.curation.proposal import ACCEPTED_FILE, Suggestion, append_entries, bump_version
-from naftiko_writer.errors import ConfigError, InputError, TaxonomyError
+from naftiko_writer.errors import ConfigError, InputError, ReplayMissError, TaxonomyError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
-from naftiko_writer.scoring.companies import load_company
+from naftiko_writer.scoring.companies import SIGNAL_FILE_STEM, load_company
 from naftiko_writer.scoring.coverage import coverage_report
 from naftiko_writer.scoring.models import SignalCatalog, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key
@@ -42,7 +45,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 @dataclass(frozen=True)
 class UncountedName:
-    """A name no rule counts, how it was listed, and at how many companies."""
+    """A name no rule counts, how it was listed, and at how many companies (its most widespread listing)."""
 
     name: str
     kind: SignalKind
@@ -70,6 +73,8 @@ class SuggestJob:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     transport: object | None = None
     """An httpx2 transport that answers in place of the network (tests); None: the network."""
+    recording_source: str = "recorded"
+    """How new recordings are labelled (`authored` for the hand-written shipped ones)."""
 
 
 @dataclass
@@ -85,17 +90,45 @@ class SuggestResult:
     missing: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    answer_sources: dict[str, int] = field(default_factory=dict)
+    """Where the answers came from, counted: `live`, `recorded` or `authored` (replayed recordings)."""
 
 
 def uncounted_names(job: SuggestJob, taxonomy: Taxonomy) -> list[UncountedName]:
-    """The uncounted names of every source, the most widespread first (at most `job.limit`)."""
+    """The uncounted names of every source, the most widespread first (at most `job.limit`).
+
+    A name listed under several kinds (`Scanning Systems` as a concept and as a tool) is sent
+    once, as its most widespread listing: a catalogue entry is per name, so one answer covers all.
+    """
     scorer = Scorer(taxonomy)
     scored = []
     for reference in job.sources:
         company_signals = load_company(reference, job.companies_dir)
         scored.append((company_signals, scorer.score(company_signals)))
-    report = coverage_report(scored, top=job.limit)
-    return [UncountedName(name, kind, companies) for name, kind, companies in report.top_uncounted]
+    report = coverage_report(scored, top=job.limit * len(SignalKind))  # a name has at most one listing per kind
+    names: dict[str, UncountedName] = {}
+    for name, kind, companies in report.top_uncounted:
+        names.setdefault(name_key(name), UncountedName(name, kind, companies))
+    return list(names.values())[: job.limit]
+
+
+def recordings_folder(job: SuggestJob) -> Path:
+    """Where a job's calls are recorded: `<recordings>/_taxonomy-suggest/<source>/`.
+
+    `<source>` is the company folder or file's name (`eventbrite` for fixtures/real/eventbrite,
+    `acme` for acme.csv, the folder's for a signals.yaml), or the name of the folder holding
+    several sources.
+    """
+    paths = [Path(source).resolve() for source in job.sources]
+    if len(paths) == 1:
+        label = paths[0].parent.name if paths[0].stem == SIGNAL_FILE_STEM else paths[0].stem
+    else:
+        try:
+            label = Path(os.path.commonpath(paths)).name
+        except ValueError:  # pragma: no cover - resolved paths on different drives (Windows)
+            label = ""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label).strip("._")
+    return job.recordings_dir / RECORDINGS_FOLDER / (safe or "companies")
 
 
 def answer_schema(dimension_ids: list[str]) -> dict[str, Any]:
@@ -205,7 +238,8 @@ async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
     result = SuggestResult(suggestions=[], names=len(names), batches=len(batches))
     if not batches:
         return result
-    client, close = _client(job)
+    folder = recordings_folder(job)
+    client, close = _client(job, folder)
     known_ids = [d.id for d in taxonomy.dimensions]
     schema = answer_schema(known_ids)
     semaphore = asyncio.Semaphore(job.concurrency)
@@ -222,8 +256,13 @@ async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
                     schema_name=SCHEMA_NAME,
                     schema=schema,
                 )
-                answer = await client.complete(request)
+                try:
+                    answer = await client.complete(request)
+                except ReplayMissError as exc:
+                    raise ReplayMissError(_miss_message(folder, index + 1)) from exc
                 result.calls += 1
+                source = answer.recording or "live"
+                result.answer_sources[source] = result.answer_sources.get(source, 0) + 1
                 result.prompt_tokens += answer.prompt_tokens
                 result.completion_tokens += answer.completion_tokens
                 suggestions, problems, unknown = validate_answer(answer.content, batch, set(known_ids))
@@ -303,28 +342,52 @@ def accept_proposal(proposal_path: Path, taxonomy_dir: Path) -> Accepted:
 
 def proposal_header(job: SuggestJob, result: SuggestResult, created: dt.datetime) -> list[str]:
     """The comment lines that open a proposal file."""
-    return [
+    lines = [
         f"Proposal from `naftiko-writer taxonomy suggest` ({created.date().isoformat()}, model {job.model}, "
         f"mode {job.mode.value}): {result.names} uncounted names in {result.batches} batches.",
         "Review every entry: correct or delete it; reasons are the model's, above each entry.",
         "Then: naftiko-writer taxonomy accept THIS_FILE (appends to taxonomy/catalogue/accepted.yaml, bumps the version).",
     ]
+    authored = result.answer_sources.get("authored", 0)
+    if authored:
+        lines.insert(
+            1,
+            f"{authored} of the {result.calls} answers replayed are authored recordings: hand-written, not a model's.",
+        )
+    return lines
+
+
+def _miss_message(folder: Path, batch: int) -> str:
+    """A replay miss, said for suggest: what changed and the command that re-records."""
+    shipped = folder.is_dir() and any(folder.glob("*.json"))
+    why = (
+        "the recordings there are for different requests (the uncounted names, the taxonomy, the prompt or the "
+        "model changed since they were recorded)"
+        if shipped
+        else "there are no recordings for these sources"
+    )
+    return (
+        f"no recorded answer for suggest batch {batch} in {folder}: {why}; re-record with "
+        "`naftiko-writer taxonomy suggest SOURCE --out FILE --mode record` against a reachable endpoint"
+    )
 
 
 def _read_prompt(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: prompt template missing ({exc.strerror or exc}); restore it from the project") from exc
+        raise ConfigError(
+            f"{path}: prompt template missing ({exc.strerror or exc}); restore it from the project"
+        ) from exc
 
 
-def _client(job: SuggestJob) -> tuple[LLMClient, Any]:
+def _client(job: SuggestJob, folder: Path) -> tuple[LLMClient, Any]:
     from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
     from naftiko_writer.llm.replay import RecordingTransport
 
     api_key = resolve_api_key(job.mode, job.api_key, job.base_url, "use --mode replay")
     transport = RecordingTransport(
-        job.mode, job.recordings_dir / RECORDINGS_FOLDER, RECORDINGS_FOLDER, inner=cast(Any, job.transport)
+        job.mode, folder, RECORDINGS_FOLDER, inner=cast(Any, job.transport), source=job.recording_source
     )
     client = OpenAIChatClient(
         base_url=job.base_url or DEFAULT_BASE_URL,
@@ -334,4 +397,3 @@ def _client(job: SuggestJob) -> tuple[LLMClient, Any]:
         transport=transport,
     )
     return client, client.close
-
