@@ -27,9 +27,15 @@ keyword_rules:
   - {words: [database], dimensions: [databases]}
   - {words: [testing], kinds: [concept, tool], dimensions: [testing-quality]}
   - {words: [iso], is: standard, dimensions: [standardization]}
+  - {words: [technology, process], dimensions: [alignment]}
+  - {words: [自动化], dimensions: [automation]}
 signals:
   - {name: Security Onion, dimensions: [open-source]}
   - {name: Python, is: language, dimensions: [code]}
+  - {name: Infrastructure as Code, dimensions: [cloud]}
+  - {name: Robotic Process Automation, dimensions: [automation]}
+  - {name: Virtual Machines, aliases: [VMs], dimensions: [virtualization]}
+  - {name: Hybrid Cloud, dimensions: [data-centers]}
 """
 
 
@@ -39,7 +45,10 @@ def rules_taxonomy(tmp_path: Path) -> Taxonomy:
     folder.mkdir()
     shutil.copy(TAXONOMY_DIR / "taxonomy.yaml", folder / "taxonomy.yaml")
     write(folder / "signals.yaml", CATALOGUE)
-    write(folder / "catalogue" / "extra.yaml", "signals:\n  - {name: Kubernetes, aliases: [K8s], dimensions: [containers]}\n")
+    write(
+        folder / "catalogue" / "extra.yaml",
+        "signals:\n  - {name: Kubernetes, aliases: [K8s], dimensions: [containers]}\n",
+    )
     return load_taxonomy(folder)
 
 
@@ -128,7 +137,10 @@ def test_a_name_claimed_in_two_catalogue_files_names_both(tmp_path: Path) -> Non
     folder = tmp_path / "taxonomy"
     shutil.copytree(TAXONOMY_DIR, folder)
     write(folder / "catalogue" / "a.yaml", "signals:\n  - {name: Nomad, dimensions: [containers]}\n")
-    write(folder / "catalogue" / "b.yaml", "signals:\n  - {name: HashiCorp Nomad, aliases: [nomad], dimensions: [cloud]}\n")
+    write(
+        folder / "catalogue" / "b.yaml",
+        "signals:\n  - {name: HashiCorp Nomad, aliases: [nomad], dimensions: [cloud]}\n",
+    )
     with pytest.raises(TaxonomyError) as caught:
         load_taxonomy(folder)
     message = str(caught.value)
@@ -153,3 +165,41 @@ def test_rule_errors_are_reported_with_file_and_line(tmp_path: Path) -> None:
     assert "bad.yaml:2: kind rule 'service' is also given in" in message
     assert "bad.yaml:4: keyword rule 'quantum' refers to unknown dimension 'quantum-computing'" in message
     assert "bad.yaml:5: keyword '--' has no letters or digits" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Emerging Technologies", {"alignment"}),  # -ies plural of a -y keyword
+        ("Technologie", {"alignment"}),  # the French spelling folds the same way
+        ("Business Processes", {"alignment"}),  # -es plural after a sibilant
+        ("Securities Lending", set()),  # financial securities are not security
+    ],
+)
+def test_keywords_match_either_number_of_a_word(rules_taxonomy: Taxonomy, name: str, expected: set[str]) -> None:
+    assert _dimensions(rules_taxonomy, SignalKind.CONCEPT, name)[0] == expected
+
+
+def test_a_bracketed_abbreviation_falls_back_to_the_spelled_out_entry(rules_taxonomy: Taxonomy) -> None:
+    scorer = Scorer(rules_taxonomy)
+    for name in ("Infrastructure as Code (IaC)", "IaC (Infrastructure as Code)"):
+        canonical, _, _, _, _ = scorer.matcher.match(SignalKind.CONCEPT, name)
+        assert canonical == "Infrastructure as Code"
+    assert _dimensions(rules_taxonomy, SignalKind.TOOL, "Rpa (Robotic Process Automation)")[0] == {"automation"}
+    # The bracketed abbreviation alone is not trusted: VMS here is not the entry "VMs".
+    assert "virtualization" not in _dimensions(rules_taxonomy, SignalKind.TOOL, "Vendor Management System (VMS)")[0]
+    # A bracketed remark is dropped: "Hybrid Cloud (On-premises)" is the Hybrid Cloud entry.
+    assert _dimensions(rules_taxonomy, SignalKind.CONCEPT, "Hybrid Cloud (On-premises)")[0] == {"data-centers"}
+
+
+def test_an_entry_of_several_words_matches_the_other_number(rules_taxonomy: Taxonomy) -> None:
+    canonical, _, indexes, _, _ = Scorer(rules_taxonomy).matcher.match(SignalKind.CONCEPT, "Hybrid Clouds")
+    assert canonical == "Hybrid Cloud"
+    assert {rules_taxonomy.dimensions[i].id for i in indexes} == {"data-centers"}
+    # One-word names do not fall back: "VM" is not the entry "VMs" (nor "Safes" the framework SAFe).
+    assert _dimensions(rules_taxonomy, SignalKind.TOOL, "VM")[0] == set()
+
+
+def test_chinese_and_japanese_characters_are_words(rules_taxonomy: Taxonomy) -> None:
+    assert _dimensions(rules_taxonomy, SignalKind.TOOL, "自动化管线")[0] == {"automation"}
+    assert _dimensions(rules_taxonomy, SignalKind.TOOL, "数据")[0] == set()

@@ -2,14 +2,28 @@
 
 "AWS", "aws" and "A.W.S." share a key; so do "Amazon Web Services" and
 "amazon-web-services". Case, punctuation and spacing never matter, except that
-`+` and `#` are kept as words so that C, C++ and C# stay distinct.
+`+` and `#` are kept as words so that C, C++ and C# stay distinct. Chinese and
+Japanese characters are words of their own (those scripts put no spaces between
+words), so a keyword such as "自动化" (automation) is found inside "自动化管线".
+
+Two looser comparisons serve the catalogue's rules: `singular` lets a keyword
+match either number of a word, and `spelled_out` gives the other spelling of a
+name written with its abbreviation in brackets.
 """
 
 import re
 import unicodedata
 
-_WORD = re.compile(r"[^\W_]+")
-"""A token: a run of letters and digits (underscores and punctuation separate tokens)."""
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Japanese kana and Chinese (Han) characters: scripts written without spaces between words."""
+_WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+"""A token: one Chinese or Japanese character, or a run of other letters and digits (underscores and punctuation separate tokens)."""
+_BRACKETED = re.compile(r"(?P<outside>[^()]*[^\s()])\s*\((?P<inside>[^()]*)\)\s*")
+"""A name ending in one bracketed part: "Infrastructure as Code (IaC)"."""
+_ES_PLURALS = ("sses", "xes", "shes", "tches", "nches", "rches", "oaches")
+"""Endings whose plural adds "es" (processes, taxes, meshes, switches, branches, searches, approaches)."""
+_NOT_PLURALS = frozenset({"securities"})
+"""Plural-looking words that are not the plural of the singular the rules would make: financial securities are not security."""
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
@@ -23,3 +37,40 @@ def name_tokens(name: str) -> tuple[str, ...]:
 def name_key(name: str) -> str:
     """Return the comparison key of a name (tokens joined without separators)."""
     return "".join(name_tokens(name))
+
+
+def singular(token: str) -> str:
+    """A word token in the singular, as the catalogue's rules compare words: either number matches.
+
+    A trailing "s" goes (databases -> database), "-ies" and "-ie" become "-y" (technologies and the
+    French technologie -> technology, cookies and cookie -> cooky), and "es" goes after a sibilant
+    (processes -> process, switches -> switch). Words of three letters or fewer stay as they are
+    (AWS, iOS), and so do words ending in "ss" (access). Both sides of a comparison go through this,
+    so a made-up singular such as "cooky" is harmless.
+    """
+    if len(token) <= 3 or token in _NOT_PLURALS:
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("ie"):
+        return token[:-2] + "y"
+    if token.endswith(_ES_PLURALS):
+        return token[:-2]
+    return token[:-1] if token.endswith("s") and not token.endswith("ss") else token
+
+
+def spelled_out(name: str) -> tuple[str, ...]:
+    """The other spellings of a name written with a bracketed part, to look up when the whole is unknown.
+
+    "Infrastructure as Code (IaC)" -> ("Infrastructure as Code",); "Rpa (Robotic Process Automation)"
+    -> ("Rpa", "Robotic Process Automation"). The bracketed part is only tried when it spells out a
+    one-word abbreviation outside: a bracketed abbreviation is ambiguous on its own ("Vendor Management
+    System (VMS)" is not virtual machines), and a bracketed remark ("Java (Web)") is not a name.
+    """
+    found = _BRACKETED.fullmatch(name)
+    if found is None:
+        return ()
+    outside, inside = found["outside"], found["inside"]
+    if len(name_tokens(outside)) == 1 and len(name_tokens(inside)) > 1:
+        return (outside, inside)
+    return (outside,)

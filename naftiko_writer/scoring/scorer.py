@@ -35,7 +35,7 @@ from naftiko_writer.scoring.models import (
     Taxonomy,
     UnmatchedSignal,
 )
-from naftiko_writer.scoring.names import name_key, name_tokens
+from naftiko_writer.scoring.names import name_key, name_tokens, singular, spelled_out
 from naftiko_writer.scoring.signal_files import signals_digest
 
 _Unmatched = tuple[int, str, str, UnmatchedSignal]
@@ -72,9 +72,14 @@ class _KeywordRule:
     dimensions: frozenset[int]
 
 
-def _fold(token: str) -> str:
-    """A word without its plural `s` (databases -> database), so keywords match either number."""
-    return token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+def _singular_key(tokens: tuple[str, ...]) -> str:
+    """A name's key with every word in the singular: "Hybrid Clouds" and "hybrid cloud" share one."""
+    return "".join(singular(token) for token in tokens)
+
+
+def _applicable(rules: Sequence[_CatalogRule], kind: SignalKind) -> _CatalogRule | None:
+    """The first of a name's entries that applies to a signal of this kind."""
+    return next((rule for rule in rules if rule.kinds is None or kind in rule.kinds), None)
 
 
 @dataclass
@@ -83,7 +88,10 @@ class SignalMatcher:
 
     Precedence, for a signal of kind k named n:
     1. an exact catalogue entry (name or alias, case- and punctuation-insensitive) wins: its
-       dimensions count, and keyword rules are not consulted;
+       dimensions count, and keyword rules are not consulted. Failing the whole name, the entry of
+       its spelled-out form counts ("Infrastructure as Code (IaC)" is "Infrastructure as Code"),
+       then, for a name of several words, the entry of the same words in the other number
+       ("Hybrid Clouds" is "hybrid cloud");
     2. otherwise every keyword rule holding a whole word or phrase of n adds its dimensions;
     3. vendor-family (prefix) rules add their dimensions in either case;
     4. what n *is* (an entry's `is`, else the first matching keyword rule's `is`, else k) is the
@@ -94,6 +102,7 @@ class SignalMatcher:
 
     taxonomy: Taxonomy
     _exact: dict[str, list[_CatalogRule]] = field(default_factory=dict)
+    _exact_singular: dict[str, list[_CatalogRule]] = field(default_factory=dict)
     _by_kind: dict[SignalKind, frozenset[int]] = field(default_factory=dict)
     _prefixes: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
     _keywords: dict[str, list[tuple[tuple[str, ...], _KeywordRule]]] = field(default_factory=dict)
@@ -113,6 +122,7 @@ class SignalMatcher:
             )
             for spelling in (entry.name, *entry.aliases):
                 self._exact.setdefault(name_key(spelling), []).append(rule)
+                self._exact_singular.setdefault(_singular_key(name_tokens(spelling)), []).append(rule)
         self._by_kind = {kind: frozenset(index[d] for d in dims) for kind, dims in catalog.kind_rules.items()}
         self._prefixes = [
             (name_tokens(rule.prefix), frozenset(index[d] for d in rule.dimensions)) for rule in catalog.prefix_rules
@@ -125,12 +135,12 @@ class SignalMatcher:
                 dimensions=frozenset(index[d] for d in keyword_rule.dimensions),
             )
             for word in keyword_rule.words:
-                phrase = tuple(_fold(token) for token in name_tokens(word))
+                phrase = tuple(singular(token) for token in name_tokens(word))
                 self._keywords.setdefault(phrase[0], []).append((phrase, compiled))
 
     def keyword_rules_of(self, kind: SignalKind, tokens: tuple[str, ...]) -> list[_KeywordRule]:
         """The keyword rules whose word or phrase occurs in a name's tokens, in file order."""
-        folded = [_fold(token) for token in tokens]
+        folded = [singular(token) for token in tokens]
         found: dict[int, _KeywordRule] = {}
         get = self._keywords.get
         for position, token in enumerate(folded):
@@ -150,7 +160,13 @@ class SignalMatcher:
         canonical = name
         effective = kind
         dimensions: set[int] = set()
-        exact = next((rule for rule in self._exact.get(key, ()) if rule.kinds is None or kind in rule.kinds), None)
+        exact = _applicable(self._exact.get(key, ()), kind)
+        for spelling in spelled_out(name) if exact is None else ():
+            exact = _applicable(self._exact.get(name_key(spelling), ()), kind)
+            if exact is not None:
+                break
+        if exact is None and len(tokens) > 1:
+            exact = _applicable(self._exact_singular.get(_singular_key(tokens), ()), kind)
         if exact is not None:
             canonical, key = exact.canonical, exact.key
             dimensions |= exact.dimensions
