@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,43 +35,16 @@ from naftiko_writer.config import (
     RecordMode,
     Settings,
 )
-from naftiko_writer.console import (
-    CompanyRow,
-    DraftProgress,
-    print_batch_progress,
-    print_check_report,
-    print_companies,
-    print_coverage,
-    print_diff,
-    print_draft_summary,
-    print_error,
-    print_explanation,
-    print_fleet_summary,
-    print_import_summary,
-    print_scorecard,
-    print_update_summary,
-    stderr_console,
-    stdout_console,
-    write_json,
-)
-from naftiko_writer.document.draft_files import load_draft, write_output
-from naftiko_writer.document.html import export_html
-from naftiko_writer.drafting.batch import BatchProgress, build_batch, collect_batch, load_state
-from naftiko_writer.drafting.cost import load_prices
-from naftiko_writer.drafting.fleet import draft_fleet, fleet_targets
-from naftiko_writer.drafting.pipeline import DraftJob
-from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
-from naftiko_writer.files import write_text_atomically
-from naftiko_writer.llm.redact import redact_url
-from naftiko_writer.review.diff import DraftDiff, diff_drafts, render_diff_html, render_diff_markdown
-from naftiko_writer.review.update import check_file, update_to_files
-from naftiko_writer.scoring.companies import collect_sources, list_companies, load_company
-from naftiko_writer.scoring.coverage import coverage_report
-from naftiko_writer.scoring.importing import import_signals, render_signals_file
-from naftiko_writer.scoring.models import to_json
-from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
+
+if TYPE_CHECKING:
+    from naftiko_writer.console import DraftProgress
+    from naftiko_writer.drafting.batch import BatchProgress
+    from naftiko_writer.drafting.pipeline import DraftJob
+    from naftiko_writer.review.diff import DraftDiff
+
+# Each command imports the modules it uses when it runs, so `score` or `--help` load
+# neither the drafting pipeline nor markdown-it, jinja, the report schemas or the model SDK.
 
 EXIT_STOPPED = 3
 """Exit status when a budget stopped the run (a partial, resumable draft was written)."""
@@ -107,6 +80,8 @@ def _job(
     **options: Any,
 ) -> DraftJob:
     """A DraftJob with the project folders resolved (flag, else environment, else the project)."""
+    from naftiko_writer.drafting.pipeline import DraftJob
+
     return DraftJob(
         company=company,
         companies_dir=settings.resolved_companies_dir(companies_dir),
@@ -121,6 +96,8 @@ def _job(
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130."""
+    from naftiko_writer.console import print_error
+
     try:
         yield
     except NaftikoWriterError as exc:
@@ -158,6 +135,12 @@ def score(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Score a company: every layer and dimension, with tiers and evidence (no model involved)."""
+    from naftiko_writer.console import print_explanation, print_scorecard, stdout_console, write_json
+    from naftiko_writer.scoring.companies import load_company
+    from naftiko_writer.scoring.models import to_json
+    from naftiko_writer.scoring.scorer import Scorer
+    from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
+
     with user_errors():
         settings = Settings()
         taxonomy = load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir))
@@ -178,6 +161,9 @@ def score(
 @app.command()
 def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
     """List the company fixtures that can be scored and drafted by slug."""
+    from naftiko_writer.console import CompanyRow, print_companies, stdout_console, write_json
+    from naftiko_writer.scoring.companies import list_companies, load_company
+
     with user_errors():
         folder = Settings().resolved_companies_dir(companies_dir)
         rows = []
@@ -278,6 +264,10 @@ def draft(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
+    from naftiko_writer.console import DraftProgress
+    from naftiko_writer.drafting.cost import load_prices
+    from naftiko_writer.drafting.fleet import fleet_targets
+
     with user_errors():
         settings = Settings()
         now = datetime.now(UTC)
@@ -320,6 +310,9 @@ def draft(
 def _draft_fleet(
     base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
 ) -> None:
+    from naftiko_writer.console import print_error, print_fleet_summary, stderr_console, write_json
+    from naftiko_writer.drafting.fleet import draft_fleet
+
     started = time.perf_counter()
     try:
         with progress:
@@ -370,6 +363,18 @@ def _draft_single(
     progress: DraftProgress,
     as_json: bool,
 ) -> None:
+    from naftiko_writer.console import (
+        print_draft_summary,
+        print_error,
+        print_update_summary,
+        stderr_console,
+        write_json,
+    )
+    from naftiko_writer.document.html import export_html
+    from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
+    from naftiko_writer.llm.redact import redact_url
+    from naftiko_writer.review.update import update_to_files
+
     target = DraftTarget(drafts_dir, stamp, out)
     updated = None
     backup = None
@@ -438,6 +443,9 @@ def check(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Check an edited draft against its company's current scores; exit 1 when something no longer matches."""
+    from naftiko_writer.console import print_check_report, stdout_console, write_json
+    from naftiko_writer.review.update import check_file
+
     with user_errors():
         job = _job(Settings(), "", "", companies_dir, taxonomy_dir, engine=Engine.TEMPLATE)
         report = check_file(draft_path, job, company)
@@ -470,6 +478,10 @@ def diff(
     out: Annotated[Path | None, typer.Option("--out", help="Write the md/html/json diff to this file.")] = None,
 ) -> None:
     """Compare two drafts section by section (by marker), with score changes per dimension."""
+    from naftiko_writer.console import print_diff, stderr_console, stdout_console, write_json
+    from naftiko_writer.document.draft_files import load_draft, write_output
+    from naftiko_writer.review.diff import diff_drafts, render_diff_html, render_diff_markdown
+
     with user_errors():
         result = diff_drafts(load_draft(draft_a), load_draft(draft_b))
         chosen = DiffFormat.JSON if as_json else output_format
@@ -502,6 +514,9 @@ def export(
     taxonomy_dir: TaxonomyOpt = None,
 ) -> None:
     """Publish a draft as a standalone HTML page with a chart of the scores by layer."""
+    from naftiko_writer.console import stderr_console
+    from naftiko_writer.document.html import export_html
+
     with user_errors():
         target = out or draft_path.with_suffix(f".{output_format.value}")
         export_html(draft_path, target, Settings().resolved_taxonomy_dir(taxonomy_dir))
@@ -519,6 +534,8 @@ EXIT_BATCH_PENDING = 5
 
 
 def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
+    from naftiko_writer.drafting.cost import load_prices
+
     created = datetime.now(UTC).isoformat(timespec="seconds")
     return _job(
         settings, "", created, companies_dir, taxonomy_dir, model=model, prices=load_prices(settings.resolved_prices())
@@ -546,6 +563,10 @@ def batch_build(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Write round 1 of a batch: one Batch API request per independent section of every company."""
+    from naftiko_writer.console import print_error
+    from naftiko_writer.drafting.batch import build_batch
+    from naftiko_writer.drafting.fleet import fleet_targets
+
     with user_errors():
         settings = Settings()
         base = replace(
@@ -568,6 +589,10 @@ def batch_submit(
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
 ) -> None:
     """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
+    from naftiko_writer.console import stderr_console
+    from naftiko_writer.document.draft_files import write_output
+    from naftiko_writer.drafting.batch import load_state
+
     with user_errors():
         settings = Settings()
         state = load_state(folder)
@@ -598,6 +623,9 @@ def batch_collect(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
+    from naftiko_writer.console import stderr_console
+    from naftiko_writer.drafting.batch import collect_batch, load_state
+
     with user_errors():
         settings = Settings()
         state = load_state(folder)
@@ -627,6 +655,8 @@ def batch_collect(
 
 
 def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
+    from naftiko_writer.console import print_batch_progress, stderr_console, write_json
+
     if as_json:
         write_json(
             json.dumps(
@@ -667,6 +697,10 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
+    from naftiko_writer.console import print_import_summary, stderr_console, write_json
+    from naftiko_writer.files import write_text_atomically
+    from naftiko_writer.scoring.importing import import_signals, render_signals_file
+
     with user_errors():
         if out.suffix.lower() not in (".yaml", ".yml"):
             raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
@@ -703,6 +737,12 @@ def taxonomy_coverage(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """How many signals the taxonomy counts, by kind, and the most frequent uncounted names."""
+    from naftiko_writer.console import print_coverage, stdout_console, write_json
+    from naftiko_writer.scoring.companies import collect_sources, load_company
+    from naftiko_writer.scoring.coverage import coverage_report
+    from naftiko_writer.scoring.scorer import Scorer
+    from naftiko_writer.scoring.taxonomy import load_taxonomy
+
     with user_errors():
         settings = Settings()
         scorer = Scorer(load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir)))
@@ -749,8 +789,11 @@ def taxonomy_suggest(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Ask the model which dimensions the uncounted names belong to; write a reviewable proposal."""
+    from naftiko_writer.console import stderr_console, write_json
     from naftiko_writer.curation.proposal import render_proposal
     from naftiko_writer.curation.suggest import SuggestJob, proposal_header, suggest
+    from naftiko_writer.files import write_text_atomically
+    from naftiko_writer.scoring.companies import collect_sources
 
     with user_errors():
         if out.exists() and not force:
@@ -806,6 +849,7 @@ def taxonomy_accept(
     taxonomy_dir: TaxonomyOpt = None,
 ) -> None:
     """Validate a reviewed proposal, merge it into taxonomy/catalogue/accepted.yaml and bump the version."""
+    from naftiko_writer.console import stderr_console, write_json
     from naftiko_writer.curation.suggest import accept_proposal
 
     with user_errors():

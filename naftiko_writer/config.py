@@ -8,16 +8,20 @@ those folders installed with it (naftiko_writer/resources/).
 A bad value in the environment is a one-line ConfigError naming the variable, never a
 traceback; NAFTIKO_WRITER_CONCURRENCY is checked only when a command reads it, so a
 bad value there does not stop `score` or `companies`.
+
+Settings is a plain pydantic model that reads its variables from `os.environ` itself
+(names are matched case-insensitively, as pydantic-settings would): every command
+builds it, and pydantic-settings alone took longer to import than scoring a company.
 """
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from naftiko_writer.errors import ConfigError
 
@@ -32,6 +36,13 @@ DEFAULT_BATCH_MAX_REPAIRS = 1
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
 """The output cap sent with each call of a run that has a budget but no --max-output-tokens."""
+ENV_PREFIX = "NAFTIKO_WRITER_"
+STANDARD_VARIABLES = {
+    "concurrency_setting": CONCURRENCY_VARIABLE,
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+}
+"""Fields read from a variable other than NAFTIKO_WRITER_<FIELD>."""
 
 
 class Engine(StrEnum):
@@ -58,10 +69,15 @@ def _default_home() -> Path:
     return Path.cwd()
 
 
-class Settings(BaseSettings):
-    """Where naftiko-writer finds its data; every field has a NAFTIKO_WRITER_* variable."""
+def variable_of(field: str) -> str:
+    """The environment variable of a Settings field: NAFTIKO_WRITER_<FIELD>, or its standard name."""
+    return STANDARD_VARIABLES.get(field) or ENV_PREFIX + field.upper()
 
-    model_config = SettingsConfigDict(env_prefix="NAFTIKO_WRITER_", extra="ignore")
+
+class Settings(BaseModel):
+    """Where naftiko-writer finds its data; every field has a NAFTIKO_WRITER_* variable (see `variable_of`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     home: Path = Field(
         default_factory=_default_home, description="Project folder holding taxonomy/, fixtures/, prompts/."
@@ -78,20 +94,15 @@ class Settings(BaseSettings):
     model: str = Field(default=DEFAULT_MODEL, description="Model name sent to the endpoint.")
     concurrency_setting: str | None = Field(
         default=None,
-        validation_alias=AliasChoices(CONCURRENCY_VARIABLE),
         description="Model requests in flight at once, as given; read through `concurrency`, which checks it.",
     )
-    openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_API_KEY"), description="API key for record/live modes."
-    )
-    openai_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"), description="OpenAI-compatible endpoint."
-    )
+    openai_api_key: SecretStr | None = Field(default=None, description="API key for record/live modes.")
+    openai_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint.")
 
     def __init__(self, **values: Any) -> None:
-        """Read the environment; a value pydantic cannot take becomes a ConfigError naming its variable."""
+        """Read the environment (values given here win); a bad value is a ConfigError naming its variable."""
         try:
-            super().__init__(**values)
+            super().__init__(**{**_environment(), **values})
         except ValidationError as exc:
             raise ConfigError(_settings_problem(exc)) from None
 
@@ -130,11 +141,21 @@ class Settings(BaseSettings):
         return override or self.companies_dir or self.home / "fixtures" / "companies"
 
 
+def _environment() -> dict[str, str]:
+    """The Settings fields set in the environment, by field name (variable names in any case)."""
+    by_name = {name.upper(): value for name, value in os.environ.items()}
+    found = {}
+    for field in Settings.model_fields:
+        value = by_name.get(variable_of(field))
+        if value is not None:
+            found[field] = value
+    return found
+
+
 def _settings_problem(error: ValidationError) -> str:
     """One line per bad variable: its name, what is wrong, and the fix."""
     problems = []
     for item in error.errors(include_url=False):
-        field = str(item["loc"][0]) if item["loc"] else ""
-        variable = field if field.isupper() else f"NAFTIKO_WRITER_{field.upper()}"
+        variable = variable_of(str(item["loc"][0])) if item["loc"] else ENV_PREFIX + "*"
         problems.append(f"{variable}: {item['msg']}; fix or unset it")
     return "\n".join(problems) or "the settings in the environment are invalid; check NAFTIKO_WRITER_* variables"

@@ -10,22 +10,24 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from naftiko_writer.drafting.batch import BatchProgress
-from naftiko_writer.drafting.fleet import FleetResult
-from naftiko_writer.drafting.pipeline import DraftEvent, EventKind
-from naftiko_writer.report.model import DraftSummary
-from naftiko_writer.review.check import CheckReport
-from naftiko_writer.review.diff import DraftDiff, Status, trim_context
-from naftiko_writer.review.update import UpdatedDraft
-from naftiko_writer.scoring.coverage import CoverageReport
-from naftiko_writer.scoring.importing import ImportResult
-from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
+if TYPE_CHECKING:  # types only: `score` must not load the drafting pipeline to print a table
+    from naftiko_writer.drafting.batch import BatchProgress
+    from naftiko_writer.drafting.fleet import FleetResult
+    from naftiko_writer.drafting.pipeline import DraftEvent
+    from naftiko_writer.report.model import DraftSummary
+    from naftiko_writer.review.check import CheckReport
+    from naftiko_writer.review.diff import DraftDiff
+    from naftiko_writer.review.update import UpdatedDraft
+    from naftiko_writer.scoring.coverage import CoverageReport
+    from naftiko_writer.scoring.importing import ImportResult
+    from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
 
 TOP_EVIDENCE = 4
 
@@ -181,6 +183,8 @@ class DraftProgress:
 
     def __call__(self, event: DraftEvent) -> None:
         """Update the bar from one pipeline event."""
+        from naftiko_writer.drafting.pipeline import EventKind
+
         if event.kind is EventKind.WARNING:
             self._progress.console.print(f"Warning: {event.message}", markup=False, soft_wrap=True)
             return
@@ -290,6 +294,8 @@ def print_update_summary(update: UpdatedDraft, backup: str, console: Console) ->
 
 def print_diff(diff: DraftDiff, console: Console) -> None:
     """Two drafts side by side: score changes, then each differing section with its words marked."""
+    from naftiko_writer.review.diff import Status, trim_context
+
     console.print(f"A: {diff.a} ({diff.company_a})\nB: {diff.b} ({diff.company_b})", markup=False, soft_wrap=True)
     for name, (value_a, value_b) in diff.provenance.items():
         console.print(f"{name}: {value_a} -> {value_b}", markup=False, soft_wrap=True, style="dim")
