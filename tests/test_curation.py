@@ -1,25 +1,31 @@
-"""taxonomy suggest -> proposal -> accept, against the local test server; record then replay offline."""
+"""taxonomy suggest -> proposal -> accept: against the local test server (record then replay), and offline
+from the shipped, authored recordings for fixtures/real/eventbrite."""
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
+import socket
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.curation.proposal import bump_version
-from naftiko_writer.curation.suggest import SuggestJob, accept_proposal, suggest, validate_answer
+from naftiko_writer.curation.proposal import Suggestion, bump_version, render_proposal
+from naftiko_writer.curation.suggest import SuggestJob, accept_proposal, suggest, uncounted_names, validate_answer
 from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.scoring.companies import load_company
-from naftiko_writer.scoring.models import SignalKind
+from naftiko_writer.scoring.models import SignalCatalog, SignalKind
+from naftiko_writer.scoring.names import name_key
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.taxonomy import load_taxonomy
-from tests.conftest import COMPANIES_DIR, PROMPTS_DIR, TAXONOMY_DIR, write
+from tests.conftest import COMPANIES_DIR, PROMPTS_DIR, ROOT, TAXONOMY_DIR, write
 from tests.fake_server import FakeOpenAIServer, Reply, completion
 
 # Names no rule of any curated catalogue would count.
@@ -183,3 +189,89 @@ def test_validate_answer_keeps_only_the_batchs_names() -> None:
 def test_bump_version_keeps_the_rest_of_the_file() -> None:
     text = '# comment\nversion: "2026.11.1"\nkinds: {}\n'
     assert bump_version(text) == ('# comment\nversion: "2026.11.2"\nkinds: {}\n', "2026.11.1", "2026.11.2")
+
+
+def test_render_proposal_lists_names_without_dimensions_apart() -> None:
+    suggestions = [
+        Suggestion("App", SignalKind.TOOL, SignalKind.CONCEPT, (), "An ordinary word."),  # kind changed, no ids
+        Suggestion("Sql", SignalKind.TOOL, SignalKind.LANGUAGE, (), "A query language."),  # `is:` alone counts it
+    ]
+    text = render_proposal(suggestions, ["header"])
+    assert SignalCatalog.model_validate(yaml.safe_load(text)).signals[0].name == "Sql"
+    assert '"App"' not in text and "#   App (tool): An ordinary word." in text
+
+
+# The shipped recordings: `taxonomy suggest fixtures/real/eventbrite` offline, answers authored by hand.
+SHIPPED = ROOT / "fixtures" / "real" / "eventbrite"
+AUTHORED = ROOT / "fixtures" / "authored" / "suggest-eventbrite.yaml"
+REAUTHOR = "python scripts/author_suggest_recordings.py"
+STALE = (
+    f"The shipped suggest recordings no longer match the uncounted names of {SHIPPED.relative_to(ROOT)} (the "
+    f"catalogue, taxonomy.yaml or prompts/taxonomy_suggest.md changed): re-run `{REAUTHOR}`"
+)
+
+
+def _refuse_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an offline run tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_shipped_recordings_suggest_offline_then_accept(
+    tmp_path: Path, runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from naftiko_writer.cli import app
+
+    _refuse_connections(monkeypatch)  # and the autouse fixture removed every OPENAI_* variable: no key
+    answers = {name_key(str(name)): answer for name, answer in yaml.safe_load(AUTHORED.read_text())["answers"].items()}
+    job = SuggestJob([str(SHIPPED)], COMPANIES_DIR, TAXONOMY_DIR, PROMPTS_DIR, recordings_dir=tmp_path)
+    names = uncounted_names(job, load_taxonomy(TAXONOMY_DIR))
+    unanswered = [item.name for item in names if name_key(item.name) not in answers]
+    assert not unanswered, f"{STALE}, after adding answers for {unanswered} to {AUTHORED.relative_to(ROOT)}"
+    taxonomy = tmp_path / "taxonomy"
+    shutil.copytree(TAXONOMY_DIR, taxonomy)
+    proposal = tmp_path / "proposal.yaml"
+    args = ["taxonomy", "suggest", str(SHIPPED), "--out", str(proposal), "--taxonomy", str(taxonomy), "--json"]
+    result = runner.invoke(app, args)
+    if result.exit_code != 0 and "no recorded answer" in result.output:
+        pytest.fail(f"{STALE}.\n{result.output}")
+    assert result.exit_code == 0, result.output
+
+    summary = json.loads(result.stdout)
+    placed = {item.name for item in names if answers[name_key(item.name)]["dimensions"]}
+    assert summary["names"] == len(names) > 40 and summary["batches"] == summary["calls"] == math.ceil(len(names) / 40)
+    assert summary["repairs"] == 0 and summary["unanswered"] == [] and summary["dropped_unknown_ids"] == []
+    assert summary["suggested"] == len(placed) and summary["no_dimension"] == len(names) - len(placed)
+    text = proposal.read_text(encoding="utf-8")
+    assert "answers replayed are authored recordings: hand-written, not a model's" in text
+    entries = SignalCatalog.model_validate(yaml.safe_load(text)).signals
+    proposed = {entry.name: entry.dimensions for entry in entries}
+    assert proposed == {name: answers[name_key(name)]["dimensions"] for name in placed}, STALE
+
+    accepted = runner.invoke(app, ["taxonomy", "accept", str(proposal), "--taxonomy", str(taxonomy), "--json"])
+    assert accepted.exit_code == 0, accepted.output
+    assert json.loads(accepted.stdout)["entries"] == len(placed)
+    # Every placed name now counts; only the names the answers left without a dimension stay uncounted.
+    after = uncounted_names(replace(job, taxonomy_dir=taxonomy), load_taxonomy(taxonomy))
+    assert sorted(item.name for item in after) == sorted(item.name for item in names if item.name not in placed)
+
+
+def test_suggest_replay_miss_says_what_changed_and_how_to_re_record(tmp_path: Path, runner: Any) -> None:
+    from naftiko_writer.cli import app
+
+    out = tmp_path / "p.yaml"
+    # Other batches than the shipped ones: the recordings folder exists but holds other requests.
+    changed = runner.invoke(app, ["taxonomy", "suggest", str(SHIPPED), "--out", str(out), "--limit", "5"])
+    assert changed.exit_code == 1
+    message = " ".join(changed.output.split())
+    assert "no recorded answer for suggest batch 1" in message and "_taxonomy-suggest/eventbrite" in message
+    assert "the recordings there are for different requests" in message
+    assert "`naftiko-writer taxonomy suggest SOURCE --out FILE --mode record`" in message
+    company = tmp_path / "initech"
+    write(company / "concepts.yml", CONCEPTS)
+    unknown = runner.invoke(app, ["taxonomy", "suggest", str(company), "--out", str(out)])
+    assert unknown.exit_code == 1 and "there are no recordings for these sources" in " ".join(unknown.output.split())
+    assert not out.exists()

@@ -16,6 +16,8 @@ from naftiko_writer.scoring.models import SignalKind
 
 ACCEPTED_FILE = "accepted.yaml"
 _SIGNALS_LINE = re.compile(r"^signals:[ \t]*$", re.MULTILINE)
+_COUNTED_KINDS = (SignalKind.LANGUAGE, SignalKind.STANDARD)
+"""Kinds a proposal reclassifies names as (`is:`): raw lists never say language or standard."""
 _VERSION_LINE = re.compile(r'^(version:\s*)(["\']?)([^"\'\s#]+)(["\']?)', re.MULTILINE)
 
 
@@ -37,18 +39,17 @@ def render_proposal(suggestions: list[Suggestion], header: list[str]) -> str:
     lines.append("signals:")
     unplaced = []
     for suggestion in suggestions:
-        if not suggestion.dimensions and suggestion.kind in (suggestion.listed_kind, SignalKind.SERVICE):
-            unplaced.append(suggestion)
+        # `is:` only where it changes what counts: a language or standard filed as something else.
+        reclassified = suggestion.kind is not suggestion.listed_kind and suggestion.kind in _COUNTED_KINDS
+        if not suggestion.dimensions and not reclassified:
+            unplaced.append(suggestion)  # an entry would claim the name and count nothing
             continue
         seen = f"{suggestion.companies} compan{'y' if suggestion.companies == 1 else 'ies'}"
         lines.append(
             f"  # {_comment(suggestion.name)} ({suggestion.listed_kind.value}, {seen}): {_comment(suggestion.reason)}"
         )
         fields = [f"name: {_scalar(suggestion.name)}"]
-        if suggestion.kind is not suggestion.listed_kind and suggestion.kind in (
-            SignalKind.LANGUAGE,
-            SignalKind.STANDARD,
-        ):
+        if reclassified:
             fields.append(f"is: {suggestion.kind.value}")
         if suggestion.dimensions:
             fields.append(f"dimensions: [{', '.join(suggestion.dimensions)}]")
