@@ -309,8 +309,16 @@ def _line(event: Any) -> int:
     return int(event.start_mark.line) + 1
 
 
-def parse_yaml(path: Path, text: str, track_lines: bool) -> tuple[Any, dict[Location, int]]:
-    """YAML text -> (data, lines); lines map each value's location to its line when `track_lines`."""
+def parse_yaml(
+    path: Path, text: str, track_lines: bool, *, allow_empty: bool = False
+) -> tuple[Any, dict[Location, int]]:
+    """YAML text -> (data, lines); lines map each value's location to its line when `track_lines`.
+
+    The one guard for every YAML file the tool reads (data files here, raw lists in
+    scoring/importing): aliases, deep nesting, odd tags and repeated keys are problems.
+    A stream with no document (empty, or only comments) is a problem unless `allow_empty`,
+    which reads it as None.
+    """
     builder = _YamlBuilder(track_lines)
     parser = _Loader(text)
     try:
@@ -327,6 +335,8 @@ def parse_yaml(path: Path, text: str, track_lines: bool) -> tuple[Any, dict[Loca
     if builder.problems:
         raise DocumentError(path, builder.problems)
     if root is _NO_KEY:
+        if allow_empty:
+            return None, builder.lines
         raise DocumentError(path, ["file holds no data (only comments?)"])
     return root, builder.lines
 

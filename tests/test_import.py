@@ -134,10 +134,10 @@ def test_hostile_lists_are_refused_quickly(tmp_path: Path) -> None:
     )
     folder = tmp_path / "bomb"
     write(folder / "services.yml", bomb)
-    with pytest.raises(InputError, match="anchors and aliases are not allowed"):
+    with pytest.raises(InputError, match=r"services.yml: line 2: YAML alias \*a is not allowed; write the value out"):
         import_signals(folder)
     write(folder / "services.yml", "- a\n- [unclosed\n")
-    with pytest.raises(InputError, match=r"services.yml:\d+: .*fix the YAML"):
+    with pytest.raises(InputError, match=r"services.yml: line 3: invalid YAML: "):
         import_signals(folder)
     write(folder / "services.yml", "name: not a list\n")
     with pytest.raises(InputError, match="expected a list of names, found a dict"):
@@ -165,3 +165,13 @@ def test_unknown_source_shapes_are_clear_errors(tmp_path: Path) -> None:
         import_signals(empty)
     with pytest.raises(InputError, match=r"cannot import a \.txt file"):
         import_signals(write(tmp_path / "x.txt", "hi"))
+
+
+def test_empty_and_comment_only_lists_hold_no_names(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    write(folder / "services.yml", "# nothing scraped yet\n")
+    write(folder / "tools.yml", "")
+    write(folder / "concepts.yml", "- Scrum\n")
+    result = import_signals(folder)
+    assert [signal.name for signal in result.company_signals.signals] == ["Scrum"]
+    assert result.dropped == []

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from naftiko_writer.data_files import DocumentError, parse_yaml
 from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import MAX_EVIDENCE, SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
 from naftiko_writer.scoring.names import name_key, name_tokens
@@ -162,7 +163,9 @@ def read_source(source: Path) -> tuple[list[RawSignal], list[Dropped], list[Path
         return (*_read_csv(source), [source])
     if suffix == ".json":
         return (*_read_json(source), [source])
-    raise InputError(f"{source}: cannot import a {suffix or 'suffix-less'} file; give a folder of lists, a .csv or a .json")
+    raise InputError(
+        f"{source}: cannot import a {suffix or 'suffix-less'} file; give a folder of lists, a .csv or a .json"
+    )
 
 
 def merge_signals(raw: list[RawSignal]) -> tuple[list[Signal], list[Merged], list[Dropped]]:
@@ -179,7 +182,9 @@ def merge_signals(raw: list[RawSignal]) -> tuple[list[Signal], list[Merged], lis
     merged: list[Merged] = []
     for (kind, _), entries in groups.items():
         counts = Counter(entry.name.strip() for entry in entries)
-        first_seen = {spelling: position for position, spelling in reversed(list(enumerate(e.name.strip() for e in entries)))}
+        first_seen = {
+            spelling: position for position, spelling in reversed(list(enumerate(e.name.strip() for e in entries)))
+        }
         spelling = min(counts, key=lambda s: (-counts[s], -_formatting(s), first_seen[s]))
         evidence = min(MAX_EVIDENCE, sum(entry.evidence for entry in entries))
         sources = sorted({entry.source for entry in entries if entry.source})
@@ -217,8 +222,12 @@ def render_signals_file(result: ImportResult) -> str:
     data = {
         "company": {"name": company.name, "slug": company.slug, "as_of": company.as_of},
         "signals": [
-            {"kind": s.kind.value, "name": s.name, **({"evidence": s.evidence} if s.evidence != 1 else {}),
-             **({"sources": s.sources} if s.sources else {})}
+            {
+                "kind": s.kind.value,
+                "name": s.name,
+                **({"evidence": s.evidence} if s.evidence != 1 else {}),
+                **({"sources": s.sources} if s.sources else {}),
+            }
             for s in result.company_signals.signals
         ],
     }
@@ -258,20 +267,11 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
-    """Plain YAML data through libyaml when present; anchors and aliases are refused (no alias bombs)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Plain YAML data, read by the data-file loader's guard (no aliases, shallow, plain values only)."""
     try:
-        for event in yaml.parse(text, Loader=loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise InputError(f"{path}: YAML anchors and aliases are not allowed in a signal list")
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"{path}{where}: {problem}; fix the YAML") from exc
-    except (ValueError, TypeError, RecursionError) as exc:  # impossible dates, odd tags, deep nesting
-        raise InputError(f"{path}: not a plain YAML list ({type(exc).__name__}); fix the file") from exc
+        return parse_yaml(path, text, track_lines=False, allow_empty=True)[0]
+    except DocumentError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _read_list(path: Path, kind: SignalKind) -> tuple[list[RawSignal], list[Dropped]]:
@@ -393,7 +393,9 @@ def _company(source: Path, files: list[Path], *, name: str | None, slug: str | N
     stem = source.name if source.is_dir() else source.stem
     slug = slug or _SLUG_CHARS.sub("-", stem.lower()).strip("-")[:64] or "company"
     if not re.match(SLUG_PATTERN, slug):
-        raise InputError(f"{source}: slug {slug!r} is not valid; pass --slug with lower-case letters, digits and hyphens")
+        raise InputError(
+            f"{source}: slug {slug!r} is not valid; pass --slug with lower-case letters, digits and hyphens"
+        )
     name = name or " ".join(part.capitalize() for part in slug.split("-"))
     if as_of is None:
         newest = max(path.stat().st_mtime for path in files)
