@@ -37,18 +37,18 @@ def test_a_fresh_draft_checks_clean(runner: CliRunner, draft: Path) -> None:
 
 
 def test_an_edited_heading_score_is_caught_with_the_expected_value(runner: CliRunner, draft: Path) -> None:
-    edit(draft, "### Cloud – Score: 33", "### Cloud – Score: 35")
+    edit(draft, "### Cloud – Score: 22", "### Cloud – Score: 35")
     result = check(runner, draft, "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["edited"] == ["dimension:cloud"]
     [finding] = report["findings"]
     assert finding["section"] == "dimension:cloud" and finding["kind"] == "score" and finding["value"] == "35"
-    assert finding["message"] == "the heading states Score: 35; the ScoreCard says 33"
+    assert finding["message"] == "the heading states Score: 35; the ScoreCard says 22"
 
 
 def test_an_edited_number_in_prose_is_caught(runner: CliRunner, draft: Path) -> None:
-    edit(draft, "Open-Source scores 42, third of 44.", "Open-Source scores 45, third of 44.")
+    edit(draft, "Open-Source scores 26, third of 44.", "Open-Source scores 45, third of 44.")
     result = check(runner, draft)
     assert result.exit_code == 1
     assert "dimension:open-source" in result.stdout and "2 problem(s)" in result.stdout
@@ -60,12 +60,12 @@ def test_an_edited_number_in_prose_is_caught(runner: CliRunner, draft: Path) -> 
             "45",
             "states 45, which is not a score, rank or count in this section's data",
         ),
-        ("dimension:open-source", "score", "", "the paragraph no longer states the score; the ScoreCard says 42"),
+        ("dimension:open-source", "score", "", "the paragraph no longer states the score; the ScoreCard says 26"),
     ]
 
 
 def test_a_name_outside_the_evidence_is_caught(runner: CliRunner, draft: Path) -> None:
-    edit(draft, "Open-Source scores 42, third of 44.", "Open-Source scores 42, third of 44, helped by LangChain.")
+    edit(draft, "Open-Source scores 26, third of 44.", "Open-Source scores 26, third of 44, helped by LangChain.")
     report = json.loads(check(runner, draft, "--json").stdout)
     assert [(f["kind"], f["value"]) for f in report["findings"]] == [("name", "LangChain")]
 
@@ -73,8 +73,8 @@ def test_a_name_outside_the_evidence_is_caught(runner: CliRunner, draft: Path) -
 def test_an_acknowledged_override_is_not_reported(runner: CliRunner, draft: Path) -> None:
     edit(
         draft,
-        "Open-Source scores 42, third of 44.",
-        "Open-Source scores 42, third of 44, across 45 public repositories.\n\n"
+        "Open-Source scores 26, third of 44.",
+        "Open-Source scores 26, third of 44, across 45 public repositories.\n\n"
         '<!-- naftiko:override value="45" reason="count from the GitHub organisation page" -->',
     )
     result = check(runner, draft, "--json")

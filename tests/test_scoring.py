@@ -33,8 +33,24 @@ def test_formula_density_times_diversity(taxonomy: Taxonomy) -> None:
     cloud = card.dimension("cloud")
     assert cloud.density == round(density, 4)
     assert cloud.diversity == 2
-    assert cloud.score == math.floor(density * (1 + bonus) + 0.5)
+    saturation = taxonomy.scoring.saturation
+    assert saturation is not None
+    assert cloud.score == math.floor(saturation * math.log1p(density * (1 + bonus) / saturation) + 0.5)
     assert cloud.tier == taxonomy.scoring.tier_of(cloud.score)
+
+
+def test_saturation_compresses_long_lists_keeps_order_and_leaves_services_linear(taxonomy: Taxonomy) -> None:
+    tools = [("tool", name) for name in ("Terraform", "Pulumi", "Ansible", "Chef", "Puppet", "Packer")]
+    services = [("service", f"Vendor Product {n}") for n in range(150)]
+    small, large = score_company(company(*tools[:1]), taxonomy), score_company(company(*tools, *services), taxonomy)
+    value = taxonomy.scoring.kind_weights[SignalKind.TOOL]  # one tool, one kind: value 1 scores 1
+    assert small.dimension("automation").score == round(value)
+    automation = large.dimension("automation")
+    assert 0 < automation.score < automation.density  # six tools: less than linear, still above zero
+    assert large.dimension("services").score == 150  # a breadth count: every service adds one
+    # monotonic: one more signal never lowers a score, though each adds less than the one before
+    growing = [score_company(company(*tools[:n]), taxonomy).dimension("automation").score for n in range(1, 7)]
+    assert growing == sorted(growing) and growing[-1] - growing[-2] <= growing[1] - growing[0]
 
 
 def test_one_signal_counts_for_several_dimensions(taxonomy: Taxonomy) -> None:

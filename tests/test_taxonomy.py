@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import pytest
 
 from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.scorer import score_company
+from naftiko_writer.scoring.signal_files import load_signals
 from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
+from tests.conftest import ROOT
 
 SEED_LAYERS = [
     "Foundational Layer",
@@ -157,3 +161,21 @@ def test_missing_folder_or_file(tmp_path: Path, taxonomy_copy: Path) -> None:
     (taxonomy_copy / "signals.yaml").unlink()
     with pytest.raises(TaxonomyError, match=re.escape("signals.yaml: file does not exist")):
         load_taxonomy(taxonomy_copy)
+
+
+def test_linear_dimensions_must_exist(taxonomy_copy: Path) -> None:
+    _edit(taxonomy_copy / "taxonomy.yaml", "linear_dimensions: [services]", "linear_dimensions: [servicez]")
+    with pytest.raises(TaxonomyError, match="linear_dimensions lists unknown dimension 'servicez'"):
+        load_taxonomy(taxonomy_copy)
+
+
+def test_without_saturation_scores_are_linear(taxonomy_copy: Path, taxonomy: Taxonomy) -> None:
+    _edit(taxonomy_copy / "taxonomy.yaml", "  saturation: 30\n", "")
+    linear = load_taxonomy(taxonomy_copy)
+    assert linear.scoring.saturation is None
+    signals = load_signals(ROOT / "fixtures" / "companies" / "spotify" / "signals.yaml")
+    saturated, plain = score_company(signals, taxonomy), score_company(signals, linear)
+    data, raw = saturated.dimension("data"), plain.dimension("data")
+    value = raw.density * (1 + linear.scoring.diversity_bonus * (raw.diversity - 1))
+    assert raw.score == math.floor(value + 0.5) > data.score > 0
+    assert plain.dimension("services").score == saturated.dimension("services").score

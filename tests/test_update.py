@@ -138,7 +138,7 @@ def test_a_deleted_section_stays_deleted(runner: CliRunner, tmp_path: Path, spot
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda text: text[: len(text) // 2], "looks truncated: it ends after"),
+        (lambda text: text[: text.rindex("\n", 0, len(text) // 2) + 1], "looks truncated: it ends after"),
         (
             lambda text: text.replace(
                 "<!-- naftiko:section id=methodology source=model", "<!-- naftiko:section id=methodology"

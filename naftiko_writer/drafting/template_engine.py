@@ -233,8 +233,18 @@ def methodology(data: MethodologyInput) -> Methodology:
     )
     second = (
         "Each signal earns points by its kind and by how much evidence supports it; a dimension's score is the "
-        "density of its points, raised by the diversity of the kinds it is seen through. "
-        + "Scores fall into tiers: "
+        "density of its points, raised by the diversity of the kinds it is seen through"
+        + (
+            ", and each further signal adds a little less than the one before"
+            + (
+                f" (except in {join_names(data.linear_dimensions)}, where every signal counts in full)"
+                if data.linear_dimensions
+                else ""
+            )
+            if data.saturation is not None
+            else ""
+        )
+        + ". Scores fall into tiers: "
         + join_names([f"{name} from {floor}" for name, floor in data.tiers.items()])
         + "."
     )

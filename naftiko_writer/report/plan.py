@@ -188,6 +188,8 @@ def _synthesis_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, out
             dimension_count=len(card.dimensions),
             kind_weights={kind.value: weight for kind, weight in taxonomy.scoring.kind_weights.items()},
             diversity_bonus=taxonomy.scoring.diversity_bonus,
+            saturation=taxonomy.scoring.saturation,
+            linear_dimensions=[taxonomy.dimension(d).name for d in taxonomy.scoring.linear_dimensions],
             tiers={tier.name: tier.min_score for tier in taxonomy.scoring.tiers},
             taxonomy_version=taxonomy.version,
         )

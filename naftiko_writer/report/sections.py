@@ -259,6 +259,8 @@ class MethodologyInput(Input):
     dimension_count: int
     kind_weights: dict[str, float]
     diversity_bonus: float
+    saturation: float | None = Field(description="Scores grow ever slower past about this value; None: linear.")
+    linear_dimensions: list[str] = Field(description="Dimensions whose score grows linearly (no saturation).")
     tiers: dict[str, int] = Field(description="Tier name -> lowest score in the tier.")
     taxonomy_version: str
 

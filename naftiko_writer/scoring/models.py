@@ -118,6 +118,14 @@ class ScoringRules(FileModel):
 
     kind_weights: dict[SignalKind, float]
     diversity_bonus: float = Field(ge=0)
+    saturation: float | None = Field(
+        default=None,
+        gt=0,
+        description="S in score = S·ln(1 + value/S): scores grow ever slower with more signals; None keeps them linear.",
+    )
+    linear_dimensions: list[str] = Field(
+        default_factory=list, description="Dimensions exempt from saturation (breadth counts such as Services)."
+    )
     tiers: list[TierRule] = Field(min_length=1)
     top_dimensions: int = Field(ge=1)
     strength_candidates: int = Field(ge=1)

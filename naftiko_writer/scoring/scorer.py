@@ -5,11 +5,17 @@ For every dimension d (weights and thresholds come from taxonomy.yaml):
     points(s)   = kind_weight[kind(s)] * (1 + log2(evidence(s)))
     density(d)  = sum of points(s) over the signals s that count for d
     kinds(d)    = number of distinct kinds among those signals
-    score(d)    = round_half_up(density(d) * (1 + diversity_bonus * (kinds(d) - 1)))
+    value(d)    = density(d) * (1 + diversity_bonus * (kinds(d) - 1))
+    score(d)    = round_half_up(S * ln(1 + value(d) / S))   with S = saturation
+                  (round_half_up(value(d)) for linear dimensions, or without saturation)
 
 Density rewards many and well-evidenced signals; the diversity multiplier
 rewards a dimension seen through services, tools, concepts and standards at
-once. Sums use math.fsum, so the result does not depend on signal order, and
+once. Saturation makes each further signal add a little less, so a company
+listing thousands of signals lands in the range published reports show while
+a small one keeps nearly linear scores (for value << S, score ~ value); it is
+monotonic, so it never reorders dimensions. Breadth counts such as Services
+(every service adds one) stay linear. Sums use math.fsum, so the result does not depend on signal order, and
 every list is sorted with explicit tie-breakers: same input, same bytes out.
 """
 
@@ -145,7 +151,9 @@ class SignalMatcher:
         get = self._keywords.get
         for position, token in enumerate(folded):
             for phrase, rule in get(token, ()):
-                if (rule.kinds is None or kind in rule.kinds) and tuple(folded[position : position + len(phrase)]) == phrase:
+                if (rule.kinds is None or kind in rule.kinds) and tuple(
+                    folded[position : position + len(phrase)]
+                ) == phrase:
                     found.setdefault(rule.order, rule)
         return [found[order] for order in sorted(found)]
 
@@ -201,6 +209,10 @@ class Scorer:
         self.matcher = SignalMatcher(taxonomy)
         self._weights = {kind: taxonomy.scoring.kind_weights[kind] for kind in SignalKind}
         self._evidence_memo: dict[tuple[SignalKind, str, int], _RankedEvidence] = {}
+        rules = taxonomy.scoring
+        self._saturation: list[float | None] = [
+            None if dimension.id in rules.linear_dimensions else rules.saturation for dimension in taxonomy.dimensions
+        ]
         self._layers_of: dict[str, tuple[str, ...]] = {
             dimension.id: tuple(layer.id for layer in taxonomy.layers if dimension.id in layer.dimensions)
             for dimension in taxonomy.dimensions
@@ -265,7 +277,9 @@ class Scorer:
             for position in dimensions:
                 per_dimension[position].append(entry)
 
-        parts = [self._dimension_parts(entries) for entries in per_dimension]
+        parts = [
+            self._dimension_parts(entries, self._saturation[position]) for position, entries in enumerate(per_dimension)
+        ]
         ranks = competition_ranks([score for score, _, _ in parts])
         scores = [
             self._dimension_score(
@@ -308,10 +322,13 @@ class Scorer:
             self._evidence_memo[memo_key] = cached
         return cached
 
-    def _dimension_parts(self, entries: list[_RankedEvidence]) -> tuple[int, float, dict[SignalKind, list[Evidence]]]:
+    def _dimension_parts(
+        self, entries: list[_RankedEvidence], saturation: float | None
+    ) -> tuple[int, float, dict[SignalKind, list[Evidence]]]:
         """Score, density and kind-grouped evidence of one dimension.
 
-        score = round_half_up(density * (1 + diversity_bonus * (kinds - 1))); 0 without evidence.
+        value = density * (1 + diversity_bonus * (kinds - 1)); score = round_half_up(S * ln(1 + value / S)),
+        or round_half_up(value) without saturation; 0 without evidence.
         """
         if not entries:
             return 0, 0.0, {}
@@ -320,8 +337,10 @@ class Scorer:
             for kind_position, group in groupby(entries, key=itemgetter(0))
         }
         density = -math.fsum(map(_NEGATIVE_POINTS, entries))  # entries hold -points for sorting
-        multiplier = 1.0 + self.taxonomy.scoring.diversity_bonus * (len(grouped) - 1)
-        return math.floor(density * multiplier + 0.5), density, grouped
+        value = density * (1.0 + self.taxonomy.scoring.diversity_bonus * (len(grouped) - 1))
+        if saturation is not None:
+            value = saturation * math.log1p(value / saturation)
+        return math.floor(value + 0.5), density, grouped
 
     def _dimension_score(
         self,

@@ -124,6 +124,12 @@ def _check_structure(structure: TaxonomyFile, document: Document) -> list[str]:
                 f"{where(('dimensions', index))}: dimension {dimension.id!r} belongs to no layer; "
                 "add it to a layer's `dimensions:` or remove it"
             )
+    for position, dimension_id in enumerate(structure.scoring.linear_dimensions):
+        if dimension_id not in known:
+            problems.append(
+                f"{where(('scoring', 'linear_dimensions', position))}: linear_dimensions lists unknown dimension "
+                f"{dimension_id!r}; define it under `dimensions:` or correct the id"
+            )
     missing_kinds = [kind.value for kind in SignalKind if kind not in structure.kinds]
     if missing_kinds:
         problems.append(f"{where(('kinds',))}: kinds lacks a description of {', '.join(missing_kinds)}")
