@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from naftiko_writer.report.plan import distinct_names
 from naftiko_writer.report.sections import (
+    CandidateBrief,
     CandidatesInput,
     DimensionInput,
     DimensionNarrative,
@@ -34,6 +36,7 @@ from naftiko_writer.report.sections import (
     has_key_takeaway,
     score_label,
 )
+from naftiko_writer.scoring.names import name_key
 
 PARAGRAPH_LIMIT = 1200
 SENTENCE_LIMIT = 400
@@ -76,32 +79,82 @@ def _sentences(parts: Sequence[str], limit: int) -> str:
     return text or fit(parts[0], limit)
 
 
+def _plural(count: int, word: str) -> str:
+    """`1 signal`, `3 signals`."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _share(count: int, total: int) -> str:
+    """`3 of its 1,200 signals` (or `3 signals` when the total is unknown)."""
+    if total <= 0:
+        return _plural(count, "signal")
+    return f"{count:,} of its {_plural(total, 'signal')}"
+
+
+def _kinds(kinds: Sequence[str]) -> str:
+    """`services, tools and concepts` (kind values in the order given)."""
+    return join_names([KIND_PHRASES.get(kind, kind) for kind in kinds])
+
+
+def _missing_kinds(kinds: Sequence[str]) -> list[str]:
+    """The broad kinds (services, tools, concepts) a dimension is not seen through."""
+    return [kind for kind in ("service", "tool", "concept") if kind not in kinds]
+
+
+def _gap(company: str) -> str:
+    """How a score of 0 is framed: the data's blind spot, not the company's."""
+    return f"a gap in what the data shows rather than proof that {company} lacks the investment"
+
+
 def dimension_narrative(data: DimensionInput) -> DimensionNarrative:
-    """Score, rank, then the evidence kind by kind."""
+    """Score, rank, then the evidence kind by kind (each name once); the takeaway from its own evidence."""
     if data.signal_count == 0:
         return DimensionNarrative(
-            paragraph=f"{data.dimension} scores {data.score}: no {data.dimension} signals were found for "
-            f"{data.company} in the current data.",
+            paragraph=fit(
+                f"{data.dimension} scores {data.score} for {data.company}, rank {data.rank} of "
+                f"{data.dimension_count}: no signal in the current data counts for it, {_gap(data.company)}.",
+                PARAGRAPH_LIMIT,
+            ),
             key_takeaway=None,
         )
     sentences = [
         f"{data.dimension} scores {data.score} ({data.tier} tier) for {data.company}, rank {data.rank} of "
-        f"{data.dimension_count} dimensions, from {data.signal_count} signals of {data.kinds_count} kinds."
+        f"{data.dimension_count} dimensions, from {_plural(data.signal_count, 'signal')} of "
+        f"{_plural(data.kinds_count, 'kind')}."
     ]
+    listed: set[str] = set()
     for kind, names in data.evidence.items():
+        fresh = [name for name in distinct_names(names) if name_key(name) not in listed]
+        listed.update(name_key(name) for name in fresh)
         more = data.more_evidence.get(kind, 0)
-        listed = join_names([*names, f"{more} more"] if more else names)
-        sentences.append(f"{KIND_PHRASES[kind].capitalize()}: {listed}.")
-    leaders = join_names([names[0] for names in data.evidence.values()][:3])
-    takeaway = (
-        f"{data.dimension} is a {data.tier} area for {data.company}, led by {leaders}."
-        if has_key_takeaway(data.tier)
-        else None
-    )
+        if fresh:
+            sentences.append(
+                f"{KIND_PHRASES[kind].capitalize()}: {join_names([*fresh, f'{more} more'] if more else fresh)}."
+            )
     return DimensionNarrative(
         paragraph=_sentences(sentences, PARAGRAPH_LIMIT),
-        key_takeaway=fit(takeaway, SENTENCE_LIMIT) if takeaway else None,
+        key_takeaway=fit(_takeaway(data), SENTENCE_LIMIT) if has_key_takeaway(data.tier) else None,
     )
+
+
+def _takeaway(data: DimensionInput) -> str:
+    """What sets this dimension apart for this company: its rank, its leading names and the kinds it lacks."""
+    firsts = [names[0] for names in data.evidence.values() if names]
+    rest = [name for names in data.evidence.values() for name in names[1:]]
+    leaders = distinct_names([*firsts, *rest])[:3]
+    kinds = list(data.evidence)
+    missing = _missing_kinds(kinds)
+    text = (
+        f"{data.dimension} is a {data.tier} area for {data.company}, rank {data.rank} of {data.dimension_count} "
+        f"with {_share(data.signal_count, data.company_signals)}, carried by {join_names(leaders)}"
+    )
+    if missing and len(missing) < 3:
+        return (
+            text
+            + f"; with no {' or '.join(KIND_PHRASES[kind] for kind in missing)} behind it yet, it rests on "
+            + (f"{_kinds(kinds)} alone.")
+        )
+    return text + f" and seen through {_kinds(kinds)}."
 
 
 def layer_introduction(data: LayerInput) -> LayerIntroduction:
@@ -109,15 +162,19 @@ def layer_introduction(data: LayerInput) -> LayerIntroduction:
     names = [dimension.name for dimension in data.dimensions]
     leader = data.dimensions[0]
     if leader.score == 0:
-        summary = f"{data.company}'s {data.title} shows no recorded investment yet: every dimension scores 0."
+        summary = (
+            f"{data.company}'s {data.title} shows no recorded investment yet: no signal in the current data counts "
+            f"for any of its dimensions, {_gap(data.company)}."
+        )
     else:
         others = [f"{d.name} at {d.score}" for d in data.dimensions[1:]]
         summary = (
             f"{data.company}'s {data.title} is at the {data.tier} tier, led by {leader.name} at {leader.score} "
             f"with a mean dimension score of {_number(data.mean_score)}."
         )
-        if leader.top_evidence:
-            summary += f" {leader.name} draws on {join_names(leader.top_evidence[:3])}."
+        evidence = distinct_names(leader.top_evidence)[:3]
+        if evidence:
+            summary += f" {leader.name} draws on {join_names(evidence)}."
         if others:
             summary += f" The other dimensions are {join_names(others)}."
     scope = f"Evaluating {data.company}'s capabilities across {join_names(names)}."
@@ -125,62 +182,174 @@ def layer_introduction(data: LayerInput) -> LayerIntroduction:
 
 
 def strengths(data: CandidatesInput) -> Strengths:
-    """The highest-scoring candidates as table rows."""
+    """The highest-scoring candidates as table rows, each from its own rank, counts, kinds and names."""
     chosen = [c for c in data.candidates if c.score > 0][:6]
+    rows = [StrengthRow(area=c.name[:60], evidence=fit(_strength_evidence(c, data), SENTENCE_LIMIT)) for c in chosen]
+    if not chosen:
+        return _no_strengths(data)
+    while len(rows) < 3:
+        rows.append(
+            StrengthRow(
+                area="None further",
+                evidence=fit(f"No further dimension of {data.company} scores above 0.", SENTENCE_LIMIT),
+            )
+        )
+    leaders = join_names([f"{c.name} at {c.score}" for c in chosen[:2]])
+    introduction = (
+        f"{data.company}'s strengths are the dimensions where its signals are densest and most varied, led by "
+        f"{leaders}."
+    )
+    closing = f"Together, {join_names([f'{c.name} ({c.score})' for c in chosen])} form the core of {data.company}'s "
+    closing += "technology investment"
+    links = _shared_names(chosen)
+    if links:
+        closing += ", with " + " and ".join(f"{name} running through {join_names(areas)}" for name, areas in links)
+    closing += "."
+    return Strengths(
+        introduction=fit(introduction, SENTENCE_LIMIT), rows=rows, closing=_sentences([closing], PARAGRAPH_LIMIT)
+    )
+
+
+def _strength_evidence(candidate: CandidateBrief, data: CandidatesInput) -> str:
+    names = join_names(distinct_names(candidate.top_evidence)[:4])
+    return (
+        f"{candidate.name} scores {candidate.score}, rank {candidate.rank} of {data.dimension_count}, from "
+        f"{_share(candidate.signal_count, data.signal_count)} across {_kinds(candidate.kinds)}, led by {names}."
+    )
+
+
+def _shared_names(chosen: Sequence[CandidateBrief]) -> list[tuple[str, list[str]]]:
+    """Names that appear in the evidence of more than one strength (at most two, the most shared first)."""
+    areas: dict[str, list[str]] = {}
+    spelling: dict[str, str] = {}
+    for candidate in chosen:
+        for name in distinct_names(candidate.top_evidence):
+            key = name_key(name)
+            spelling.setdefault(key, name)
+            areas.setdefault(key, []).append(candidate.name)
+    shared = sorted((key for key in areas if len(areas[key]) > 1), key=lambda key: -len(areas[key]))
+    return [(spelling[key], areas[key]) for key in shared[:2]]
+
+
+def _no_strengths(data: CandidatesInput) -> Strengths:
+    """No dimension scores above 0: the table states the visibility gap, row by row."""
+    held = (
+        f"{data.company}'s {_plural(data.signal_count, 'signal')}"
+        if data.signal_count
+        else f"the data on {data.company}"
+    )
     rows = [
         StrengthRow(
-            area=c.name[:60],
-            evidence=fit(f"{c.name} score of {c.score} with {join_names(c.top_evidence[:4])}", SENTENCE_LIMIT),
-        )
-        for c in chosen
-    ]
-    rows = _pad_rows(rows, lambda _: StrengthRow(area="None further", evidence="No further strength in the data."))
-    return Strengths(
-        introduction=fit(
-            f"{data.company}'s strengths are the dimensions where its signals are densest and most varied.",
-            SENTENCE_LIMIT,
+            area="Scored dimensions",
+            evidence=fit(f"None: every dimension of {data.company} scores zero.", SENTENCE_LIMIT),
         ),
+        StrengthRow(
+            area="Recognised signals",
+            evidence=fit(f"None of {held} counts for a dimension in the current taxonomy.", SENTENCE_LIMIT)
+            if data.signal_count
+            else fit(f"The data holds no signals for {data.company}.", SENTENCE_LIMIT),
+        ),
+        StrengthRow(area="Visibility", evidence=fit(f"The scores show {_gap(data.company)}.", SENTENCE_LIMIT)),
+    ]
+    return Strengths(
+        introduction=fit(f"The current data shows no scored strength for {data.company}.", SENTENCE_LIMIT),
         rows=rows,
         closing=fit(
-            f"Together, {join_names([c.name for c in chosen])} form the core of {data.company}'s technology investment."
-            if chosen
-            else f"{data.company} has no scored strengths in the current data.",
+            f"This is a visibility gap, not an absence of technology: richer signal data on {data.company}, naming "
+            "the services, tools and concepts it works with, is what would surface its strengths.",
             PARAGRAPH_LIMIT,
         ),
     )
 
 
 def growth_opportunities(data: CandidatesInput) -> GrowthOpportunities:
-    """The lowest-scoring candidates as table rows, with the scorer's reason."""
+    """The lowest-scoring candidates as table rows, each from its own evidence, kinds and layer."""
     chosen = data.candidates[:6]
     rows = [
         GrowthRow(
-            area=c.name[:60],
-            current_state=score_label(c.score),
-            opportunity=fit(
-                f"{c.reason} Building signals here would broaden {data.company}'s coverage.", SENTENCE_LIMIT
-            ),
+            area=c.name[:60], current_state=score_label(c.score), opportunity=fit(_opportunity(c, data), SENTENCE_LIMIT)
         )
         for c in chosen
     ]
-    return GrowthOpportunities(
-        introduction=fit(
-            f"Growth opportunities are the dimensions where {data.company} shows the least investment.", SENTENCE_LIMIT
-        ),
-        rows=rows,
-        closing=fit(
-            f"The lowest-scoring dimension, {chosen[0].name} (score {chosen[0].score}), is the clearest place to start."
+    everything_zero = data.zero_dimensions == data.dimension_count
+    if everything_zero:
+        introduction = (
+            f"Every one of {data.company}'s {data.dimension_count} dimensions scores zero, so its growth "
+            "opportunities start with closing the visibility gap in the data."
+        )
+    elif data.zero_dimensions:
+        introduction = (
+            f"Growth opportunities are the dimensions where {data.company}'s {data.signal_count} signals show the "
+            f"least investment: {data.zero_dimensions} of its {data.dimension_count} dimensions score 0."
+        )
+    else:
+        introduction = (
+            f"Every dimension of {data.company} scores above 0 from its {_plural(data.signal_count, 'signal')}; its "
+            f"growth opportunities are the thinnest ones, starting with {chosen[0].name} at {chosen[0].score}."
             if chosen
-            else f"{data.company} has no growth candidates in the current data.",
-            PARAGRAPH_LIMIT,
-        ),
+            else f"{data.company} has no growth candidates in the current data."
+        )
+    return GrowthOpportunities(
+        introduction=fit(introduction, SENTENCE_LIMIT),
+        rows=rows,
+        closing=fit(_growth_closing(chosen, data, everything_zero), PARAGRAPH_LIMIT),
     )
 
 
-def _pad_rows(rows: list[StrengthRow], make: Callable[[int], StrengthRow]) -> list[StrengthRow]:
-    while len(rows) < 3:
-        rows.append(make(len(rows) + 1))
-    return rows
+def _opportunity(candidate: CandidateBrief, data: CandidatesInput) -> str:
+    leader = candidate.layer_leader
+    if candidate.score == 0 and leader is not None:
+        base = join_names(distinct_names(leader.top_evidence)[:2])
+        return (
+            f"No counted signal yet; in the {candidate.layer}, {leader.name} scores {leader.score}"
+            + (f" on {base}" if base else "")
+            + f", a base {data.company} can extend into {candidate.name}."
+        )
+    if candidate.score == 0:
+        held = f"of its {_plural(data.signal_count, 'signal')}" if data.signal_count else "signal in the data"
+        return (
+            f"None {held} counts here or elsewhere in the {candidate.layer}: signals of {candidate.name} would open "
+            f"a layer the data on {data.company} does not show yet."
+        )
+    names = join_names(distinct_names(candidate.top_evidence)[:3])
+    text = f"Rank {candidate.rank} of {data.dimension_count} from {_plural(candidate.signal_count, 'signal')}"
+    text += f" ({names})" if names else ""
+    text += f", beside {leader.name} at {leader.score} in the {candidate.layer}" if leader is not None else ""
+    missing = _missing_kinds(candidate.kinds)
+    if missing:
+        return text + (
+            f", seen only through {_kinds(candidate.kinds)}: {' or '.join(KIND_PHRASES[kind] for kind in missing)} "
+            f"would give {data.company} a broader base here."
+        )
+    return text + f": more evidence on each would deepen what {data.company} already uses."
+
+
+def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, everything_zero: bool) -> str:
+    if not chosen:
+        return f"{data.company} has no growth candidates in the current data."
+    if everything_zero:
+        held = f"none of its {_plural(data.signal_count, 'signal')}" if data.signal_count else "no signal"
+        return (
+            f"With {held} counted, {data.company}'s first step is visibility: richer signal data naming the "
+            f"services, tools and concepts it uses would let every dimension, {chosen[0].name} included, be scored."
+        )
+    with_base = [c for c in chosen if c.score == 0 and c.layer_leader is not None]
+    if with_base:
+        best = max(with_base, key=lambda c: c.layer_leader.score if c.layer_leader else 0)
+        assert best.layer_leader is not None
+        base = join_names(distinct_names(best.layer_leader.top_evidence)[:3])
+        return (
+            f"The highest-leverage start is {best.name}: {data.company} already shows {best.layer_leader.name} at "
+            f"{best.layer_leader.score} in the {best.layer}"
+            + (f", so {best.name} can build on {base} rather than start from nothing." if base else ".")
+        )
+    lowest = chosen[0]
+    names = join_names(distinct_names(lowest.top_evidence)[:2])
+    text = f"The clearest start is {lowest.name}, rank {lowest.rank} of {data.dimension_count} at {lowest.score} for "
+    text += data.company + (f" with only {names} behind it" if names and lowest.score else "")
+    if lowest.layer_leader is not None:
+        text += f", while {lowest.layer_leader.name} leads the {lowest.layer} at {lowest.layer_leader.score}"
+    return text + "."
 
 
 def wave_alignment(data: WaveInput) -> WaveAlignment:
@@ -197,6 +366,8 @@ def wave_alignment(data: WaveInput) -> WaveAlignment:
         sentences.append(f"Layer {layer.layer_number}, {layer.title}, {lead}, meets {join_names(layer.waves)}.")
     paragraphs: list[str] = []
     current = f"{data.company}'s readiness for each technology wave follows the scores of the layer it belongs to."
+    if not any(layer.leading_dimension for layer in data.layers):
+        current += f" No layer scores yet, {_gap(data.company)}."
     for sentence in sentences:
         if len(current) + 1 + len(sentence) > PARAGRAPH_LIMIT:
             paragraphs.append(current)
@@ -209,28 +380,54 @@ def wave_alignment(data: WaveInput) -> WaveAlignment:
 
 def strategic_assessment(data: StrategicInput) -> StrategicAssessment:
     """The top dimensions and the pattern the tables show."""
-    top = join_names([f"{d.name} ({d.score})" for d in data.top_dimensions])
-    text = (
-        f"{data.company}'s signal density concentrates in {top}."
-        if top
-        else f"{data.company} has no scored dimensions."
-    )
+    scored = [d for d in data.top_dimensions if d.score > 0]
+    if not scored:
+        return StrategicAssessment(
+            overview=fit(
+                f"{data.company}'s data shows no scored dimension: no signal counts for the taxonomy yet, so its "
+                f"profile is a visibility gap rather than an absence of technology, and every growth opportunity "
+                f"starts with richer data.",
+                PARAGRAPH_LIMIT,
+            )
+        )
+    top = join_names([f"{d.name} ({d.score})" for d in scored])
+    text = f"{data.company}'s signal density concentrates in {top}"
     if data.strongest_layers:
-        text += f" Its strongest layers are {join_names(data.strongest_layers)}."
+        text += f", and its strongest layers are {join_names(data.strongest_layers)}"
     if data.growth_opportunities:
-        text += f" The growth opportunities start with {join_names(data.growth_opportunities[:3])}."
+        text += f"; its growth opportunities start with {join_names(data.growth_opportunities[:3])}"
+    text += "."
     return StrategicAssessment(overview=fit(text, PARAGRAPH_LIMIT))
 
 
 def methodology(data: MethodologyInput) -> Methodology:
-    """How the scores were made, from the scoring rules in the data."""
+    """How the scores were made, from the scoring rules and the company's coverage in the data."""
     kinds = join_names([f"{count} {KIND_PHRASES.get(kind, kind)}" for kind, count in data.signals_by_kind.items()])
     first = (
-        f"This report scores {data.company} from {data.signal_count} technology signals observed as of {data.as_of}"
+        f"This report scores {data.company} from {_plural(data.signal_count, 'technology signal')} observed as of "
+        f"{data.as_of}"
         + (f" ({kinds})" if kinds else "")
         + f", mapped to {data.dimension_count} dimensions in {data.layer_count} layers by taxonomy version "
         f"{data.taxonomy_version}."
     )
+    if data.signal_count == 0:
+        coverage = (
+            f"The data holds no signals for {data.company}, so every dimension scores 0: the report shows a "
+            "visibility gap, not an absence of technology."
+        )
+    elif data.counted_signals == 0:
+        coverage = (
+            f"None of the {data.signal_count:,} signals is recognised by the taxonomy: all {data.uncounted_signals:,} "
+            "count for no dimension beyond their kind's own (a service still counts for Services), so the report "
+            f"shows a visibility gap in the data on {data.company}, not an absence of technology."
+        )
+    else:
+        coverage = (
+            f"Of the {data.signal_count:,} signals, {data.counted_signals:,} counted for a dimension and "
+            f"{data.uncounted_signals:,} did not: the taxonomy does not recognise them yet, so they count for no "
+            "dimension beyond their kind's own (every service still counts for Services, every language for "
+            f"Languages), and the scores describe what the data makes visible of {data.company}, not all it uses."
+        )
     second = (
         "Each signal earns points by its kind and by how much evidence supports it; a dimension's score is the "
         "density of its points, raised by the diversity of the kinds it is seen through"
@@ -248,23 +445,31 @@ def methodology(data: MethodologyInput) -> Methodology:
         + join_names([f"{name} from {floor}" for name, floor in data.tiers.items()])
         + "."
     )
-    return Methodology(paragraphs=[fit(first, PARAGRAPH_LIMIT), fit(second, PARAGRAPH_LIMIT)])
+    return Methodology(
+        paragraphs=[fit(first, PARAGRAPH_LIMIT), fit(coverage, PARAGRAPH_LIMIT), fit(second, PARAGRAPH_LIMIT)]
+    )
 
 
 def executive_summary(data: ExecutiveInput) -> ExecutiveSummary:
-    """What the report covers, then the leading dimensions and layers."""
+    """What the report covers, then the leading dimensions and layers (or the visibility gap)."""
     first = (
-        f"This report analyses {data.company}'s technology investment from {data.signal_count} signals as of "
-        f"{data.as_of}, scored across {data.dimension_count} dimensions in {data.layer_count} layers."
+        f"This report analyses {data.company}'s technology investment from "
+        f"{_plural(data.signal_count, 'signal')} as of {data.as_of}, scored across {data.dimension_count} "
+        f"dimensions in {data.layer_count} layers."
     )
-    top = join_names([f"{d.name} at {d.score}" for d in data.top_dimensions])
-    second = (
-        f"{data.company}'s highest-scoring dimensions are {top}."
-        if top
-        else f"{data.company} has no scored dimensions yet."
-    )
-    if data.strongest_layers:
-        second += f" Its strongest layers are {join_names(data.strongest_layers)}."
+    scored = [d for d in data.top_dimensions if d.score > 0]
+    if not scored:
+        second = (
+            f"No signal in the current data counts for any dimension, so every score is zero: this is a visibility "
+            f"gap in the data on {data.company}, not evidence that it lacks technology investment."
+        )
+    else:
+        second = (
+            f"{data.company}'s highest-scoring dimensions are {join_names([f'{d.name} at {d.score}' for d in scored])}"
+        )
+        if data.strongest_layers:
+            second += f", and its strongest layers are {join_names(data.strongest_layers)}"
+        second += "."
     return ExecutiveSummary(paragraphs=[fit(first, PARAGRAPH_LIMIT), fit(second, PARAGRAPH_LIMIT)])
 
 

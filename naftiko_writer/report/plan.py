@@ -7,7 +7,7 @@ outputs they depend on). Section ids are stable: `layer:<id>`, `dimension:<id>`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from naftiko_writer.report.sections import (
@@ -29,7 +29,8 @@ from naftiko_writer.report.sections import (
     WaveInput,
     WaveLayer,
 )
-from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
+from naftiko_writer.scoring.models import Candidate, DimensionScore, ScoreCard, Taxonomy
+from naftiko_writer.scoring.names import name_key
 
 EVIDENCE_PER_KIND = 12
 """Signals listed per kind in a dimension's input; the rest are counted, not named."""
@@ -89,10 +90,45 @@ def plan_sections(card: ScoreCard) -> list[SectionSpec]:
     ]
 
 
+def distinct_names(names: Iterable[str]) -> list[str]:
+    """Names in order, each name key once: a signal seen as a service and a tool is listed once."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        key = name_key(name)
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
+
+
 def _brief(dimension: DimensionScore) -> DimensionBrief:
-    names = [item.name for items in dimension.evidence.values() for item in items]
+    names = distinct_names(item.name for items in dimension.evidence.values() for item in items)
     return DimensionBrief(
         name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names[:TOP_EVIDENCE]
+    )
+
+
+def _candidate(card: ScoreCard, candidate: Candidate) -> CandidateBrief:
+    """A candidate with what its table row is written from: rank, counts, kinds and its layer's leader."""
+    dimension = card.dimension(candidate.dimension)
+    layer = next((layer for layer in card.layers if layer.id in dimension.layers), None)
+    leader = None
+    if layer is not None:
+        others = [card.dimension(d) for d in layer.dimensions if d != dimension.id]
+        if others and others[0].score > 0:
+            leader = _brief(others[0])
+    return CandidateBrief(
+        name=candidate.name,
+        score=candidate.score,
+        tier=candidate.tier,
+        reason=candidate.reason,
+        top_evidence=_brief(dimension).top_evidence,
+        rank=dimension.rank,
+        signal_count=dimension.signal_count,
+        kinds=[kind.value for kind in dimension.evidence],
+        layer=layer.title if layer is not None else "",
+        layer_leader=leader,
     )
 
 
@@ -125,16 +161,10 @@ def section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, output
         return _synthesis_input(spec, card, taxonomy, outputs)
     return CandidatesInput(
         company=company,
-        candidates=[
-            CandidateBrief(
-                name=c.name,
-                score=c.score,
-                tier=c.tier,
-                reason=c.reason,
-                top_evidence=_brief(card.dimension(c.dimension)).top_evidence,
-            )
-            for c in candidates
-        ],
+        candidates=[_candidate(card, c) for c in candidates],
+        signal_count=card.signal_count,
+        dimension_count=len(card.dimensions),
+        zero_dimensions=sum(1 for d in card.dimensions if d.score == 0),
     )
 
 
@@ -158,6 +188,7 @@ def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInp
             for kind, items in dimension.evidence.items()
             if len(items) > EVIDENCE_PER_KIND
         },
+        company_signals=card.signal_count,
     )
 
 
@@ -192,6 +223,8 @@ def _synthesis_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, out
             linear_dimensions=[taxonomy.dimension(d).name for d in taxonomy.scoring.linear_dimensions],
             tiers={tier.name: tier.min_score for tier in taxonomy.scoring.tiers},
             taxonomy_version=taxonomy.version,
+            counted_signals=card.coverage.counted,
+            uncounted_signals=card.coverage.uncounted,
         )
     if spec.kind is SectionKind.STRATEGIC_ASSESSMENT:
         strengths = outputs[STRENGTHS]

@@ -203,6 +203,7 @@ class DimensionInput(Input):
     layers: list[str]
     evidence: dict[str, list[str]] = Field(description="Signal names by kind, strongest first (capped).")
     more_evidence: dict[str, int] = Field(description="How many more signals of each kind are not listed.")
+    company_signals: int = Field(default=0, description="All of the company's signals, for proportion.")
 
 
 class LayerInput(Input):
@@ -225,12 +226,22 @@ class CandidateBrief(BaseModel):
     tier: str
     reason: str
     top_evidence: list[str]
+    rank: int = 0
+    signal_count: int = 0
+    kinds: list[str] = Field(default_factory=list, description="The signal kinds its evidence is seen through.")
+    layer: str = Field(default="", description="The first layer that shows the dimension.")
+    layer_leader: DimensionBrief | None = Field(
+        default=None, description="The highest-scoring other dimension of that layer, when it scores above 0."
+    )
 
 
 class CandidatesInput(Input):
     """What the strengths and growth tables are given."""
 
     candidates: list[CandidateBrief]
+    signal_count: int = Field(default=0, description="All of the company's signals.")
+    dimension_count: int = 0
+    zero_dimensions: int = Field(default=0, description="How many dimensions score 0.")
 
 
 class WaveLayer(BaseModel):
@@ -263,6 +274,12 @@ class MethodologyInput(Input):
     linear_dimensions: list[str] = Field(description="Dimensions whose score grows linearly (no saturation).")
     tiers: dict[str, int] = Field(description="Tier name -> lowest score in the tier.")
     taxonomy_version: str
+    counted_signals: int = Field(
+        default=0, description="Signals the taxonomy recognises: they count for a dimension beyond their kind's own."
+    )
+    uncounted_signals: int = Field(
+        default=0, description="Signals it does not recognise: they count for no dimension, or only Services/Languages."
+    )
 
 
 class StrategicInput(Input):

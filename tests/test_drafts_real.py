@@ -1,0 +1,273 @@
+"""Drafts that hold for any company: the 18 real companies of fixtures/real, and one with nothing counted.
+
+Each company is loaded and scored once (module fixture); its template draft and (for six of them)
+its draft through the model path (the in-process fake model) are rendered to Markdown, parsed back and checked the
+way `check` does. A draft must check clean, name no signal twice in a sentence, and say nothing in
+its interpretive sentences (strengths, growth opportunities, key takeaways, the assessment and the
+summary) that another company's draft says word for word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from naftiko_writer.config import Engine, RecordMode
+from naftiko_writer.document.draft_format import parse_draft, readable_parts, render_markdown
+from naftiko_writer.drafting.grounding import build_vocabulary, report_terms
+from naftiko_writer.drafting.pipeline import Prepared, draft_report
+from naftiko_writer.drafting.prompts import load_prompts
+from naftiko_writer.drafting.testing import FakeModelTransport
+from naftiko_writer.llm.protocol import RetryPolicy
+from naftiko_writer.report.model import Report
+from naftiko_writer.report.plan import plan_inputs
+from naftiko_writer.report.sections import Output
+from naftiko_writer.review.check import CheckReport, check_document
+from naftiko_writer.scoring.companies import load_company
+from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
+from naftiko_writer.scoring.names import name_key, name_tokens
+from naftiko_writer.scoring.scorer import Scorer
+from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_job
+
+REAL_DIR = ROOT / "fixtures" / "real"
+REAL_COMPANIES = sorted(path.name for path in REAL_DIR.iterdir() if path.is_dir())
+
+MODEL_PATH_COMPANIES = ("accord", "eventbrite", "circlek", "blizzard-entertainment", "bloomberg", "goldman-sachs")
+"""The model path for six companies, smallest (55 raw names) to largest (3,930): each costs about a second of SDK
+work per draft, all 18 would double this file's time, and the template path covers all 18."""
+INTERPRETIVE = ("strengths", "growth-opportunities", "strategic-assessment", "executive-summary")
+"""Sections whose every sentence must be the company's own, with key takeaways and the methodology's coverage
+paragraph (its other sentences, how scoring works, are the same for every company by design)."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+_LIST_BREAK = re.compile(r", |; |: ")
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a paragraph or table cell: split after . ! ? before a capital, digit or quote."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Signal names by their tokens (each mapped to its name key), and the report's own words to skip."""
+
+    names: dict[tuple[str, ...], str]
+    skip: frozenset[tuple[str, ...]]
+    longest: int
+
+    def keys_in(self, sentence: str) -> Iterator[str]:
+        """The name key of each signal name in the sentence, longest name first at each place, left to right.
+
+        A list's separators (commas, semicolons, colons) end a name: "REST, API Strategy" is two names.
+        """
+        for chunk in _LIST_BREAK.split(sentence):
+            tokens = name_tokens(chunk)
+            position = 0
+            while position < len(tokens):
+                for size in range(min(self.longest, len(tokens) - position), 0, -1):
+                    candidate = tuple(tokens[position : position + size])
+                    if candidate in self.skip or candidate in self.names:
+                        if candidate not in self.skip:
+                            yield self.names[candidate]
+                        position += size
+                        break
+                else:
+                    position += 1
+
+
+def name_index(prepared: Prepared) -> NameIndex:
+    """Every name the report can list (the card's evidence); skipped: report terms and the company's own name."""
+    names = {
+        name_tokens(name): name_key(name)
+        for dimension in prepared.card.dimensions
+        for name in dimension.evidence_names()
+    }
+    skip = {name_tokens(term) for term in report_terms(prepared.taxonomy)} | {name_tokens(prepared.card.company.name)}
+    return NameIndex(names, frozenset(skip), max((len(tokens) for tokens in names), default=1))
+
+
+def repeated_names(sentence: str, index: NameIndex) -> list[str]:
+    """Name keys stated more than once in the sentence."""
+    return [key for key, count in Counter(index.keys_in(sentence)).items() if count > 1]
+
+
+def report_sentences(markdown: str) -> list[tuple[str, str]]:
+    """(section id, sentence) for every sentence a reader sees in a draft."""
+    document = parse_draft(markdown, "draft.md")
+    return [
+        (block.id, sentence)
+        for block in document.blocks
+        for text in readable_parts(block.body)[1]
+        for sentence in sentences(text)
+    ]
+
+
+def check_markdown(markdown: str, report: Report, reference: Report, prepared: Prepared) -> CheckReport:
+    """What `check` does with a draft and its sidecar (`report`), given its company already prepared."""
+    outputs: dict[str, Output] = {section_id: result.output for section_id, result in report.sections.items()}
+    inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
+    return check_document(parse_draft(markdown, "draft.md"), reference, inputs, prepared.vocabulary)
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """One company, prepared once, with its template report and Markdown."""
+
+    prepared: Prepared
+    report: Report
+    markdown: str
+
+
+def prepare(signals: CompanySignals, taxonomy: Taxonomy, scorer: Scorer) -> Prepared:
+    return Prepared(
+        taxonomy=taxonomy,
+        company_signals=signals,
+        card=scorer.score(signals),
+        prompts=load_prompts(PROMPTS_DIR),
+        vocabulary=build_vocabulary(taxonomy, signals),
+    )
+
+
+def template_draft(prepared: Prepared, tmp_path: Path) -> Drafted:
+    report = draft_report(make_job(tmp_path, engine=Engine.TEMPLATE), prepared)
+    return Drafted(prepared, report, render_markdown(report))
+
+
+@pytest.fixture(scope="module")
+def scorer(taxonomy: Taxonomy) -> Scorer:
+    return Scorer(taxonomy)
+
+
+@pytest.fixture(scope="module")
+def real_drafts(taxonomy: Taxonomy, scorer: Scorer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Drafted]:
+    """Every real company loaded, scored and drafted with the template engine, once."""
+    tmp = tmp_path_factory.mktemp("real")
+    return {
+        slug: template_draft(prepare(load_company(str(REAL_DIR / slug), tmp), taxonomy, scorer), tmp)
+        for slug in REAL_COMPANIES
+    }
+
+
+def assert_sound(slug: str, markdown: str, report: Report, reference: Report, prepared: Prepared) -> None:
+    """The draft checks clean and names no signal twice in one sentence."""
+    result = check_markdown(markdown, report, reference, prepared)
+    assert result.ok, (slug, [finding.describe() for finding in result.findings])
+    index = name_index(prepared)
+    repeats = [
+        (section, sentence, repeated)
+        for section, sentence in report_sentences(markdown)
+        if (repeated := repeated_names(sentence, index))
+    ]
+    assert repeats == [], (slug, repeats[:5])
+
+
+def test_the_name_detector_sees_a_repeat_and_not_a_list() -> None:
+    index = NameIndex(
+        {("apache", "spark"): "apachespark", ("rest", "api"): "restapi", ("rest",): "rest", ("api",): "api"},
+        frozenset({("cloud",)}),
+        2,
+    )
+    assert repeated_names("Cloud is led by Apache Spark and Apache-Spark.", index) == ["apachespark"]
+    assert repeated_names("Concepts: API, REST, API Strategy and REST API.", index) == ["api"]
+    assert repeated_names("Cloud, Cloud and REST, API.", index) == []
+    assert sentences("Score: 4 from 2 signals. Tools: Go and Rust. e.g. lower") == [
+        "Score: 4 from 2 signals.",
+        "Tools: Go and Rust. e.g. lower",
+    ]
+
+
+def test_every_real_company_template_draft_checks_clean_without_repeated_names(
+    real_drafts: dict[str, Drafted],
+) -> None:
+    assert len(real_drafts) == 18
+    for slug, drafted in real_drafts.items():
+        assert_sound(slug, drafted.markdown, drafted.report, drafted.report, drafted.prepared)
+
+
+def test_every_real_company_model_draft_checks_clean_without_repeated_names(
+    real_drafts: dict[str, Drafted], tmp_path: Path
+) -> None:
+    """Through the model path: prompts rendered, answers parsed and grounded, sidecar outputs as `check` reads them."""
+    for slug in MODEL_PATH_COMPANIES:
+        drafted = real_drafts[slug]
+        transport = FakeModelTransport()
+        job = make_job(
+            tmp_path / slug,
+            mode=RecordMode.LIVE,
+            base_url=FAKE_BASE_URL,
+            transport=transport,
+            retry=RetryPolicy(attempts=1, base_seconds=0, max_seconds=0),
+        )
+        report = draft_report(job, drafted.prepared)
+        assert report.summary.fallbacks == 0 and report.summary.repairs == 0, slug
+        assert len(transport.requests) == len(report.sections), slug
+        assert_sound(slug, render_markdown(report), report, drafted.report, drafted.prepared)
+
+
+def test_interpretive_sentences_are_each_companys_own(real_drafts: dict[str, Drafted]) -> None:
+    """No strength, growth, takeaway, assessment, summary or coverage sentence repeats across companies,
+    even with the company's name masked."""
+    said: dict[str, set[str]] = {}
+    for slug, drafted in real_drafts.items():
+        name = drafted.prepared.card.company.name
+        for section, sentence in report_sentences(drafted.markdown):
+            interpretive = (
+                section in INTERPRETIVE
+                or sentence.startswith("Key Takeaway:")
+                or (section == "methodology" and "counted" in sentence)
+            )
+            # Table cells that are labels (an area name, `Score: N`) are not sentences.
+            if interpretive and sentence.endswith((".", "!", "?")):
+                said.setdefault(sentence.replace(name, "<company>"), set()).add(slug)
+    shared = {sentence: sorted(slugs) for sentence, slugs in said.items() if len(slugs) > 1}
+    assert shared == {}
+
+
+def test_the_methodology_states_counted_and_uncounted_signals(real_drafts: dict[str, Drafted]) -> None:
+    for drafted in real_drafts.values():
+        coverage = drafted.prepared.card.coverage
+        methodology = drafted.report.sections["methodology"].output.model_dump_json()
+        assert f"{coverage.counted:,} counted for a dimension and {coverage.uncounted:,} did not" in methodology
+
+
+ZERO_AS_OF = dt.date(2026, 1, 31)
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [
+        [],
+        [
+            Signal(kind=SignalKind.TOOL, name="Wxyq Toolkit", evidence=4),
+            Signal(kind=SignalKind.CONCEPT, name="zzqy practice"),
+            Signal(kind=SignalKind.STANDARD, name="QZ-17"),
+        ],
+    ],
+    ids=["no-signals", "only-unknown-names"],
+)
+def test_a_company_with_nothing_counted_gets_a_complete_visibility_gap_report(
+    signals: list[Signal], taxonomy: Taxonomy, scorer: Scorer, tmp_path: Path
+) -> None:
+    company = CompanySignals(company=Company(name="Nullco", slug="nullco", as_of=ZERO_AS_OF), signals=signals)
+    prepared = prepare(company, taxonomy, scorer)
+    assert prepared.card.coverage.counted == 0
+    assert all(d.score == 0 for d in prepared.card.dimensions)
+    drafted = template_draft(prepared, tmp_path)
+    assert_sound("nullco", drafted.markdown, drafted.report, drafted.report, prepared)
+    model_report = draft_report(
+        make_job(tmp_path, mode=RecordMode.LIVE, base_url=FAKE_BASE_URL, transport=FakeModelTransport()), prepared
+    )
+    assert model_report.summary.fallbacks == 0
+    assert_sound("nullco", render_markdown(model_report), model_report, drafted.report, prepared)
+    text = drafted.markdown
+    assert len(drafted.report.sections) == 61
+    assert "visibility gap" in text and "not an absence of technology" in text
+    for section in ("executive-summary", "strengths", "growth-opportunities", "strategic-assessment", "methodology"):
+        assert "gap" in drafted.report.sections[section].output.model_dump_json(), section
