@@ -98,6 +98,29 @@ def _match(scorer: Scorer, kind: SignalKind, name: str) -> tuple[set[str], Signa
         (SERVICE, "Google Workspace", {"saas", "provider-strategy"}),
         (SERVICE, "Zendesk Suite", {"saas"}),
         (SERVICE, "ServiceNow HR Service Delivery", {"saas", "talent-organizational-design"}),
+        # Payments, monetization, insurance systems.
+        (CONCEPT, "Payment Processing", {"roi-business-metrics"}),
+        (SERVICE, "Stripe Billing", {"saas", "roi-business-metrics"}),
+        (CONCEPT, "Game Monetization", {"roi-business-metrics"}),
+        (TOOL, "Claims Platform", {"platform"}),
+        (CONCEPT, "Pricing Models", {"roi-business-metrics"}),
+        # Marketing measurement, social and platform ecosystems.
+        (CONCEPT, "Omnichannel Marketing", {"roi-business-metrics"}),
+        (CONCEPT, "Segmentation", {"roi-business-metrics"}),
+        (SERVICE, "Twitch", {"saas", "roi-business-metrics"}),
+        (TOOL, "Nintendo Switch", {"partnerships-ecosystem"}),
+        # Creative, 3D, audio and translation software.
+        (TOOL, "Autodesk Maya", {"saas"}),
+        (TOOL, "Houdini FX", {"saas"}),
+        (TOOL, "Wwise", {"saas"}),
+        (SERVICE, "Smartling", {"saas"}),
+        (CONCEPT, "Access", {"security"}),
+        (TOOL, "User Manuals", {"talent-organizational-design"}),
+        # Other languages.
+        (CONCEPT, "Cybersécurité", {"security"}),
+        (CONCEPT, "Gestión de Proyectos", {"alignment"}),
+        (CONCEPT, "Comptabilité Générale", {"roi-business-metrics"}),
+        (CONCEPT, "Protección de Datos", {"privacy-data-rights"}),
     ],
 )
 def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
@@ -118,6 +141,12 @@ def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, n
         (TOOL, "PowerPoint", SERVICE),
         (CONCEPT, "SAP S/4HANA", SERVICE),
         (TOOL, "Scrum of Scrums", TOOL),  # keyword rules without `is` keep the listed kind
+        (TOOL, "Access", SERVICE),  # Microsoft Access, in a tool list
+        (CONCEPT, "OWASP", STANDARD),
+        (CONCEPT, "GDPR", STANDARD),  # signals.yaml entries say what they are too
+        (TOOL, "GraphQL", STANDARD),
+        (TOOL, "OpenAPI", STANDARD),
+        (SERVICE, "ISO", STANDARD),
     ],
 )
 def test_names_are_recognised_as_what_they_are(
@@ -144,6 +173,12 @@ def test_names_are_recognised_as_what_they_are(
         (CONCEPT, "Distributed Ledger Technology", "roi-business-metrics"),
         (CONCEPT, "Event Sourcing", "partnerships-ecosystem"),
         (CONCEPT, "Border Control Solutions", "governance"),
+        (CONCEPT, "Interest Rate Swaps", "roi-business-metrics"),  # capital-markets products are not ROI
+        (CONCEPT, "Diversity, Equity and Inclusion", "roi-business-metrics"),  # not equities
+        (CONCEPT, "Future State Architecture", "roi-business-metrics"),  # not futures
+        (CONCEPT, "Procure to Pay", "talent-organizational-design"),  # French "paie" is left out: it folds to "pay"
+        (CONCEPT, "First-party Data", "partnerships-ecosystem"),  # not a console platform holder
+        (CONCEPT, "Machine Learning Platforms", "talent-organizational-design"),
     ],
 )
 def test_look_alike_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, not_expected: str) -> None:

@@ -163,6 +163,28 @@ ROWS = [
     (S, "Vue.js", {"patterns", "open-source"}),
     (S, "React.js", {"open-source"}),
     (T, "Django", {"patterns", "open-source"}),
+    # Game and real-time 3D development (names beyond the development data)
+    (T, "Unreal Engine 5.3", {"developer-experience", "code"}),
+    (T, "CryEngine", {"developer-experience", "code"}),
+    (T, "Godot 4", {"developer-experience", "code"}),
+    (C, "Gameplay Programming", {"code"}),
+    (T, "Compute Shaders", {"code"}),
+    (C, "Real-time Ray Tracing", {"code"}),
+    (C, "Playtesting Sessions", {"testing-quality", "experimentation-prototyping"}),
+    (T, "RenderDoc", {"testing-quality", "code"}),
+    # AI vocabulary, model monitoring, internal software, blockchain
+    (C, "Generative Adversarial Networks (GANs)", {"artificial-intelligence"}),
+    (C, "Behaviour Cloning", {"artificial-intelligence"}),
+    (C, "Model Drift Monitoring", {"model-registry-versioning"}),
+    (T, "Homegrown Applications", {"code"}),
+    (T, "Proprietary Tools Suite", {"code"}),
+    (C, "Blockchain Platforms", {"databases"}),
+    (C, "Smart Contract Development", {"code", "databases"}),
+    (T, "Qt Framework", {"patterns", "code"}),
+    (C, "Localization", {"code"}),
+    (C, "Search Engines", {"context-engineering"}),
+    (T, "KI-Plattform", {"artificial-intelligence"}),  # German "KI" is AI
+    (T, "人工智能平台", {"artificial-intelligence"}),  # Chinese: found inside a longer name
 ]
 
 
@@ -182,6 +204,10 @@ NOT = [
     (C, "Travel Agent", "artificial-intelligence"),
     (C, "Monte Carlo Simulation", "experimentation-prototyping"),
     (T, "Automated Trading Algorithms", "code"),
+    (C, "Search Engine Optimization", "context-engineering"),  # SEO is marketing, not retrieval
+    (T, "Internally Developed Controls", "code"),  # internal controls, not internal software
+    (C, "Securities Lending", "security"),  # financial securities
+    (T, "SAP Payroll (Argentina Localization)", "code"),  # a country version, not software localization
 ]
 
 

@@ -83,6 +83,28 @@ def _dimensions(scorer: Scorer, kind: SignalKind, name: str) -> set[str]:
         (T, "Tableau Cloud", {"data"}),
         (T, "Docker Desktop", {"containers"}),
         (T, "VMware Tanzu Application Service", {"virtualization", "containers"}),
+        # The estate operations runs: telephony, devices, networks, connected devices.
+        (T, "Cisco IP Phones", {"operations"}),
+        (T, "Zebra Barcode Scanners", {"operations"}),
+        (C, "Contact Centre Operations", {"operations"}),
+        (T, "Wireshark", {"operations"}),
+        (T, "Syslog-ng", {"observability"}),
+        (C, "Industrial IoT", {"operations"}),
+        (S, "Samsara Telematics", {"operations"}),
+        (C, "Live Ops", {"operations"}),
+        (T, "Grafana Loki", {"observability", "operations"}),
+        # Statistics, simulation and operations research are data work.
+        (C, "Bayesian Statistics", {"data"}),
+        (C, "Monte Carlo Methods", {"data"}),
+        (C, "Linear Programming", {"data"}),
+        (T, "Gurobi Optimizer", {"data"}),
+        (C, "Discrete Event Simulation", {"data"}),
+        (C, "Modelling", {"data"}),
+        # Other languages.
+        (C, "Análisis de Datos", {"data"}),
+        (C, "Computación en la Nube", {"cloud"}),
+        (T, "自动化测试", {"automation", "testing-quality"}),
+        (C, "Systèmes d'Information", {"operations"}),
     ],
 )
 def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
@@ -101,6 +123,7 @@ def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, n
         (T, "React Router", "operations"),  # a front-end library, not a network router
         (C, "Battery Energy Storage Systems", "operations"),  # "storage" alone is not IT storage
         (C, "Fuel Dispenser Hanging Hardware", "data-centers"),  # nor is "hardware" alone
+        (S, "Barclays PLC", "operations"),  # a public limited company, not a programmable logic controller
     ],
 )
 def test_ambiguous_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, absent: str) -> None:
