@@ -93,19 +93,29 @@ def _job(
     )
 
 
+def write_json(text: str) -> None:
+    """Write JSON to stdout exactly as given (no wrapping, no colour, and no terminal library to load)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130."""
-    from naftiko_writer.console import print_error
-
     try:
         yield
     except NaftikoWriterError as exc:
-        print_error(str(exc))
+        _print_error(str(exc))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        print_error("interrupted")
+        _print_error("interrupted")
         raise typer.Exit(130) from None
+
+
+def _print_error(message: str) -> None:
+    from naftiko_writer.console import print_error  # rich loads only when there is something to print
+
+    print_error(message)
 
 
 def _version(value: bool) -> None:
@@ -135,7 +145,6 @@ def score(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Score a company: every layer and dimension, with tiers and evidence (no model involved)."""
-    from naftiko_writer.console import print_explanation, print_scorecard, stdout_console, write_json
     from naftiko_writer.scoring.companies import load_company
     from naftiko_writer.scoring.models import to_json
     from naftiko_writer.scoring.scorer import Scorer
@@ -146,22 +155,22 @@ def score(
         taxonomy = load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir))
         company_signals = load_company(company, settings.resolved_companies_dir(companies_dir))
         card = Scorer(taxonomy).score(company_signals)
-        if explain is not None:
-            dimension = find_dimension(taxonomy, explain)
-            if as_json:
-                write_json(to_json(card.dimension(dimension.id)))
-            else:
-                print_explanation(card, dimension.id, taxonomy, stdout_console())
-        elif as_json:
-            write_json(to_json(card))
-        else:
+        dimension = find_dimension(taxonomy, explain) if explain is not None else None
+        if as_json:
+            write_json(to_json(card if dimension is None else card.dimension(dimension.id)))
+            return
+        from naftiko_writer.console import print_explanation, print_scorecard, stdout_console
+
+        if dimension is None:
             print_scorecard(card, stdout_console())
+        else:
+            print_explanation(card, dimension.id, taxonomy, stdout_console())
 
 
 @app.command()
 def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
     """List the company fixtures that can be scored and drafted by slug."""
-    from naftiko_writer.console import CompanyRow, print_companies, stdout_console, write_json
+    from naftiko_writer.console import CompanyRow, print_companies, stdout_console
     from naftiko_writer.scoring.companies import list_companies, load_company
 
     with user_errors():
@@ -310,7 +319,7 @@ def draft(
 def _draft_fleet(
     base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
 ) -> None:
-    from naftiko_writer.console import print_error, print_fleet_summary, stderr_console, write_json
+    from naftiko_writer.console import print_error, print_fleet_summary, stderr_console
     from naftiko_writer.drafting.fleet import draft_fleet
 
     started = time.perf_counter()
@@ -368,7 +377,6 @@ def _draft_single(
         print_error,
         print_update_summary,
         stderr_console,
-        write_json,
     )
     from naftiko_writer.document.html import export_html
     from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
@@ -443,7 +451,7 @@ def check(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Check an edited draft against its company's current scores; exit 1 when something no longer matches."""
-    from naftiko_writer.console import print_check_report, stdout_console, write_json
+    from naftiko_writer.console import print_check_report, stdout_console
     from naftiko_writer.review.update import check_file
 
     with user_errors():
@@ -478,7 +486,7 @@ def diff(
     out: Annotated[Path | None, typer.Option("--out", help="Write the md/html/json diff to this file.")] = None,
 ) -> None:
     """Compare two drafts section by section (by marker), with score changes per dimension."""
-    from naftiko_writer.console import print_diff, stderr_console, stdout_console, write_json
+    from naftiko_writer.console import print_diff, stderr_console, stdout_console
     from naftiko_writer.document.draft_files import load_draft, write_output
     from naftiko_writer.review.diff import diff_drafts, render_diff_html, render_diff_markdown
 
@@ -655,7 +663,7 @@ def batch_collect(
 
 
 def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
-    from naftiko_writer.console import print_batch_progress, stderr_console, write_json
+    from naftiko_writer.console import print_batch_progress, stderr_console
 
     if as_json:
         write_json(
@@ -697,7 +705,7 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
-    from naftiko_writer.console import print_import_summary, stderr_console, write_json
+    from naftiko_writer.console import print_import_summary, stderr_console
     from naftiko_writer.files import write_text_atomically
     from naftiko_writer.scoring.importing import import_signals, render_signals_file
 
@@ -737,7 +745,7 @@ def taxonomy_coverage(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """How many signals the taxonomy counts, by kind, and the most frequent uncounted names."""
-    from naftiko_writer.console import print_coverage, stdout_console, write_json
+    from naftiko_writer.console import print_coverage, stdout_console
     from naftiko_writer.scoring.companies import collect_sources, load_company
     from naftiko_writer.scoring.coverage import coverage_report
     from naftiko_writer.scoring.scorer import Scorer
@@ -789,7 +797,7 @@ def taxonomy_suggest(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Ask the model which dimensions the uncounted names belong to; write a reviewable proposal."""
-    from naftiko_writer.console import stderr_console, write_json
+    from naftiko_writer.console import stderr_console
     from naftiko_writer.curation.proposal import render_proposal
     from naftiko_writer.curation.suggest import SuggestJob, proposal_header, suggest
     from naftiko_writer.files import write_text_atomically
@@ -849,7 +857,7 @@ def taxonomy_accept(
     taxonomy_dir: TaxonomyOpt = None,
 ) -> None:
     """Validate a reviewed proposal, merge it into taxonomy/catalogue/accepted.yaml and bump the version."""
-    from naftiko_writer.console import stderr_console, write_json
+    from naftiko_writer.console import stderr_console
     from naftiko_writer.curation.suggest import accept_proposal
 
     with user_errors():

@@ -9,9 +9,9 @@ A bad value in the environment is a one-line ConfigError naming the variable, ne
 traceback; NAFTIKO_WRITER_CONCURRENCY is checked only when a command reads it, so a
 bad value there does not stop `score` or `companies`.
 
-Settings is a plain pydantic model that reads its variables from `os.environ` itself
-(names are matched case-insensitively, as pydantic-settings would): every command
-builds it, and pydantic-settings alone took longer to import than scoring a company.
+Settings is a plain class that reads its variables from `os.environ` when built (names
+matched case-insensitively; an empty value counts as unset): every command builds it, and
+pydantic-settings alone took longer to import than scoring a company.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import SecretStr
 
 from naftiko_writer.errors import ConfigError
 
@@ -74,37 +73,45 @@ def variable_of(field: str) -> str:
     return STANDARD_VARIABLES.get(field) or ENV_PREFIX + field.upper()
 
 
-class Settings(BaseModel):
-    """Where naftiko-writer finds its data; every field has a NAFTIKO_WRITER_* variable (see `variable_of`)."""
+class Settings:
+    """Where naftiko-writer finds its data and its model, read from the environment when built.
 
-    model_config = ConfigDict(extra="forbid")
+    Every attribute has a variable (see `variable_of`): home (the project folder holding
+    taxonomy/, fixtures/, prompts/), taxonomy_dir, companies_dir, prompts_dir, recordings_dir,
+    prices (a file), drafts_dir (default ./drafts), model, concurrency (read through the
+    `concurrency` property, which checks it), openai_api_key (for record/live modes; a
+    SecretStr) and openai_base_url. Folders left unset resolve under home (`resolved_*`).
+    """
 
-    home: Path = Field(
-        default_factory=_default_home, description="Project folder holding taxonomy/, fixtures/, prompts/."
+    FIELDS = (
+        "home",
+        "taxonomy_dir",
+        "companies_dir",
+        "prompts_dir",
+        "recordings_dir",
+        "prices",
+        "drafts_dir",
+        "model",
+        "concurrency_setting",
+        "openai_api_key",
+        "openai_base_url",
     )
-    taxonomy_dir: Path | None = Field(default=None, description="Taxonomy folder (default: HOME/taxonomy).")
-    companies_dir: Path | None = Field(default=None, description="Company fixtures (default: HOME/fixtures/companies).")
 
-    prompts_dir: Path | None = Field(default=None, description="Prompt templates (default: HOME/prompts).")
-    recordings_dir: Path | None = Field(
-        default=None, description="Recorded responses (default: HOME/fixtures/recordings)."
-    )
-    prices: Path | None = Field(default=None, description="Price table (default: HOME/pricing/prices.yaml).")
-    drafts_dir: Path = Field(default=Path("drafts"), description="Where drafts are written (default: ./drafts).")
-    model: str = Field(default=DEFAULT_MODEL, description="Model name sent to the endpoint.")
-    concurrency_setting: str | None = Field(
-        default=None,
-        description="Model requests in flight at once, as given; read through `concurrency`, which checks it.",
-    )
-    openai_api_key: SecretStr | None = Field(default=None, description="API key for record/live modes.")
-    openai_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint.")
-
-    def __init__(self, **values: Any) -> None:
-        """Read the environment (values given here win); a bad value is a ConfigError naming its variable."""
-        try:
-            super().__init__(**{**_environment(), **values})
-        except ValidationError as exc:
-            raise ConfigError(_settings_problem(exc)) from None
+    def __init__(self) -> None:
+        """Read every variable now; nothing else in the package reads the environment."""
+        values = _environment(self.FIELDS)
+        self.home: Path = _path(values.get("home")) or _default_home()
+        self.taxonomy_dir: Path | None = _path(values.get("taxonomy_dir"))
+        self.companies_dir: Path | None = _path(values.get("companies_dir"))
+        self.prompts_dir: Path | None = _path(values.get("prompts_dir"))
+        self.recordings_dir: Path | None = _path(values.get("recordings_dir"))
+        self.prices: Path | None = _path(values.get("prices"))
+        self.drafts_dir: Path = _path(values.get("drafts_dir")) or Path("drafts")
+        self.model: str = values.get("model") or DEFAULT_MODEL
+        self.concurrency_setting: str | None = values.get("concurrency_setting")
+        key = values.get("openai_api_key")
+        self.openai_api_key: SecretStr | None = SecretStr(key) if key else None
+        self.openai_base_url: str | None = values.get("openai_base_url") or None
 
     @property
     def concurrency(self) -> int:
@@ -141,21 +148,12 @@ class Settings(BaseModel):
         return override or self.companies_dir or self.home / "fixtures" / "companies"
 
 
-def _environment() -> dict[str, str]:
-    """The Settings fields set in the environment, by field name (variable names in any case)."""
+def _environment(fields: tuple[str, ...]) -> dict[str, str]:
+    """The given fields' values in the environment, by field name (variable names in any case)."""
     by_name = {name.upper(): value for name, value in os.environ.items()}
-    found = {}
-    for field in Settings.model_fields:
-        value = by_name.get(variable_of(field))
-        if value is not None:
-            found[field] = value
-    return found
+    return {field: by_name[variable_of(field)] for field in fields if variable_of(field) in by_name}
 
 
-def _settings_problem(error: ValidationError) -> str:
-    """One line per bad variable: its name, what is wrong, and the fix."""
-    problems = []
-    for item in error.errors(include_url=False):
-        variable = variable_of(str(item["loc"][0])) if item["loc"] else ENV_PREFIX + "*"
-        problems.append(f"{variable}: {item['msg']}; fix or unset it")
-    return "\n".join(problems) or "the settings in the environment are invalid; check NAFTIKO_WRITER_* variables"
+def _path(value: str | None) -> Path | None:
+    """A path from a variable; unset or empty is None."""
+    return Path(value) if value else None

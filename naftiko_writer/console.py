@@ -7,7 +7,6 @@ progress go to stderr. Messages are printed without markup so text such as
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,12 +44,6 @@ def stderr_console() -> Console:
 def print_error(message: str) -> None:
     """Print `Error: message` on stderr."""
     stderr_console().print(f"Error: {message}", markup=False, style="bold red", soft_wrap=True)
-
-
-def write_json(text: str) -> None:
-    """Write JSON to stdout exactly as given (no wrapping, no colour)."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
 
 
 def print_scorecard(card: ScoreCard, console: Console) -> None:
