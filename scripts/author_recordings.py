@@ -22,12 +22,13 @@ from pathlib import Path
 
 import yaml
 
-from naftiko_writer.config import RecordMode, Settings
-from naftiko_writer.drafting.pipeline import DraftJob, draft_company
-from naftiko_writer.report.model import SectionSource
-from tests.fake_server import FakeOpenAIServer, ScriptedResponder, authored_answer
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the test server lives in tests/, next to the package
+
+from naftiko_writer.config import RecordMode, Settings  # noqa: E402
+from naftiko_writer.drafting.pipeline import DraftJob, draft_company  # noqa: E402
+from naftiko_writer.report.model import SectionSource  # noqa: E402
+from tests.fake_server import FakeOpenAIServer, ScriptedResponder, authored_answer  # noqa: E402
 
 
 def main(company: str) -> int:
