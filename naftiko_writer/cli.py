@@ -7,6 +7,7 @@ exit 2 (Typer); Ctrl-C exits 130.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import shlex
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.main import get_command_name
 
 from naftiko_writer import __version__
 from naftiko_writer.config import (
@@ -881,7 +883,29 @@ def taxonomy_accept(
             )
 
 
+def app_for(args: list[str]) -> typer.Typer:
+    """The app holding only the command (or command group) that `args` name first; else the whole app.
+
+    Typer turns every command's parameters into click options each time the app runs, tens of
+    milliseconds for all of them; a run needs only its own command's. Help, usage errors and
+    parsing are the same either way, since the command is the same (an unknown name gets the
+    whole app, and its suggestions).
+    """
+    name = args[0] if args else ""
+    commands = [
+        info
+        for info in app.registered_commands
+        if info.callback is not None and (info.name or get_command_name(info.callback.__name__)) == name
+    ]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands, narrowed.registered_groups = commands, groups
+    return narrowed
+
+
 def main() -> None:
     """Console-script entry point."""
     _INVOKED[:] = sys.argv[1:]
-    app(prog_name="naftiko-writer")
+    app_for(sys.argv[1:])(prog_name="naftiko-writer")
