@@ -127,8 +127,9 @@ class SignalMatcher:
                 dimensions=frozenset(index[d] for d in entry.dimensions),
             )
             for spelling in (entry.name, *entry.aliases):
-                self._exact.setdefault(name_key(spelling), []).append(rule)
-                self._exact_singular.setdefault(_singular_key(name_tokens(spelling)), []).append(rule)
+                tokens = name_tokens(spelling)
+                self._exact.setdefault("".join(tokens), []).append(rule)
+                self._exact_singular.setdefault(_singular_key(tokens), []).append(rule)
         self._by_kind = {kind: frozenset(index[d] for d in dims) for kind, dims in catalog.kind_rules.items()}
         self._prefixes = [
             (name_tokens(rule.prefix), frozenset(index[d] for d in rule.dimensions)) for rule in catalog.prefix_rules

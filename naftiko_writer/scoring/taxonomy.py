@@ -141,8 +141,10 @@ def _check_catalogs(catalogs: list[SignalCatalog], documents: list[Document], st
     problems: list[str] = []
     claimed: dict[tuple[str, SignalKind], str] = {}
     kind_rule_owner: dict[SignalKind, Path] = {}
+    every_kind = tuple(SignalKind)
     for catalog, document in zip(catalogs, documents, strict=True):
         where = document.where
+        file_name = document.path.name
 
         def check_refs(location: Location, owner: str, dimension_ids: list[str], where: Where = where) -> None:
             for position, dimension_id in enumerate(dimension_ids):
@@ -155,7 +157,9 @@ def _check_catalogs(catalogs: list[SignalCatalog], documents: list[Document], st
         for kind, dimension_ids in catalog.kind_rules.items():
             first = kind_rule_owner.setdefault(kind, document.path)
             if first != document.path:
-                problems.append(f"{where(('kind_rules', kind.value))}: kind rule {kind.value!r} is also given in {first}")
+                problems.append(
+                    f"{where(('kind_rules', kind.value))}: kind rule {kind.value!r} is also given in {first}"
+                )
             check_refs(("kind_rules", kind.value), f"kind rule {kind.value!r}", dimension_ids)
         for index, rule in enumerate(catalog.prefix_rules):
             check_refs(("prefix_rules", index, "dimensions"), f"prefix rule {rule.prefix!r}", rule.dimensions)
@@ -174,9 +178,10 @@ def _check_catalogs(catalogs: list[SignalCatalog], documents: list[Document], st
                 if not key:
                     problems.append(f"{where(('signals', index))}: signal name {spelling!r} has no letters or digits")
                     continue
-                for kind in entry.kinds or list(SignalKind):
-                    owner = claimed.setdefault((key, kind), f"{entry.name!r} ({document.path.name})")
-                    if owner != f"{entry.name!r} ({document.path.name})":
+                mine = f"{entry.name!r} ({file_name})"
+                for kind in entry.kinds or every_kind:
+                    owner = claimed.setdefault((key, kind), mine)
+                    if owner != mine:
                         problems.append(
                             f"{where(('signals', index))}: {spelling!r} ({kind.value}) is already claimed by signal "
                             f"{owner}; make it an alias of one entry only, or restrict `kinds`"
