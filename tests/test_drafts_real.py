@@ -213,10 +213,12 @@ def test_every_real_company_model_draft_checks_clean_without_repeated_names(
 
 def test_interpretive_sentences_are_each_companys_own(real_drafts: dict[str, Drafted]) -> None:
     """No strength, growth, takeaway, assessment, summary or coverage sentence repeats across companies,
-    even with the company's name masked."""
-    said: dict[str, set[str]] = {}
+    even with the company's name masked, unless it was drafted from the same data (a dimension whose
+    evidence is identical at two companies may say the same of both)."""
+    said: dict[str, dict[str, str]] = {}
     for slug, drafted in real_drafts.items():
         name = drafted.prepared.card.company.name
+        inputs = _inputs_without_company(drafted)
         for section, sentence in report_sentences(drafted.markdown):
             interpretive = (
                 section in INTERPRETIVE
@@ -225,9 +227,21 @@ def test_interpretive_sentences_are_each_companys_own(real_drafts: dict[str, Dra
             )
             # Table cells that are labels (an area name, `Score: N`) are not sentences.
             if interpretive and sentence.endswith((".", "!", "?")):
-                said.setdefault(sentence.replace(name, "<company>"), set()).add(slug)
-    shared = {sentence: sorted(slugs) for sentence, slugs in said.items() if len(slugs) > 1}
+                source = section + inputs.get(section, "")
+                said.setdefault(sentence.replace(name, "<company>"), {})[slug] = source
+    shared = {
+        sentence: sorted(by_company)
+        for sentence, by_company in said.items()
+        if len(by_company) > 1 and len(set(by_company.values())) > 1
+    }
     assert shared == {}
+
+
+def _inputs_without_company(drafted: Drafted) -> dict[str, str]:
+    """Each section's input as JSON, the company's name left out."""
+    outputs: dict[str, Output] = {section_id: result.output for section_id, result in drafted.report.sections.items()}
+    inputs = plan_inputs(drafted.prepared.card, drafted.prepared.taxonomy, outputs)
+    return {section: data.model_dump_json(exclude={"company"}) for section, data in inputs.items()}
 
 
 def test_the_methodology_states_counted_and_uncounted_signals(real_drafts: dict[str, Drafted]) -> None:

@@ -101,6 +101,11 @@ def _missing_kinds(kinds: Sequence[str]) -> list[str]:
     return [kind for kind in ("service", "tool", "concept") if kind not in kinds]
 
 
+def _layer(title: str) -> str:
+    """`Retrieval & Grounding layer`, `Foundational Layer` (a title that already says so)."""
+    return title if title.lower().endswith("layer") else f"{title} layer"
+
+
 def _gap(company: str) -> str:
     """How a score of 0 is framed: the data's blind spot, not the company's."""
     return f"a gap in what the data shows rather than proof that {company} lacks the investment"
@@ -138,23 +143,20 @@ def dimension_narrative(data: DimensionInput) -> DimensionNarrative:
 
 
 def _takeaway(data: DimensionInput) -> str:
-    """What sets this dimension apart for this company: its rank, its leading names and the kinds it lacks."""
+    """What sets this dimension apart for this company: its rank, its leading names, its mix of kinds and its gaps."""
     firsts = [names[0] for names in data.evidence.values() if names]
     rest = [name for names in data.evidence.values() for name in names[1:]]
     leaders = distinct_names([*firsts, *rest])[:3]
-    kinds = list(data.evidence)
-    missing = _missing_kinds(kinds)
+    counts = sorted(data.kind_counts.items(), key=lambda item: -item[1])
+    mix = join_names([_plural(count, kind) for kind, count in counts])
     text = (
-        f"{data.dimension} is a {data.tier} area for {data.company}, rank {data.rank} of {data.dimension_count} "
-        f"with {_share(data.signal_count, data.company_signals)}, carried by {join_names(leaders)}"
+        f"{data.dimension} is a {data.tier} area for {data.company}, rank {data.rank} of {data.dimension_count}, "
+        f"carried by {join_names(leaders)}" + (f" among {mix}" if mix else "")
     )
+    missing = _missing_kinds(list(data.evidence))
     if missing and len(missing) < 3:
-        return (
-            text
-            + f"; with no {' or '.join(KIND_PHRASES[kind] for kind in missing)} behind it yet, it rests on "
-            + (f"{_kinds(kinds)} alone.")
-        )
-    return text + f" and seen through {_kinds(kinds)}."
+        text += f", with no {' or '.join(KIND_PHRASES[kind] for kind in missing)} behind it yet"
+    return text + "."
 
 
 def layer_introduction(data: LayerInput) -> LayerIntroduction:
@@ -301,20 +303,20 @@ def _opportunity(candidate: CandidateBrief, data: CandidatesInput) -> str:
     if candidate.score == 0 and leader is not None:
         base = join_names(distinct_names(leader.top_evidence)[:2])
         return (
-            f"No counted signal yet; in the {candidate.layer}, {leader.name} scores {leader.score}"
+            f"No counted signal yet; in the {_layer(candidate.layer)}, {leader.name} scores {leader.score}"
             + (f" on {base}" if base else "")
             + f", a base {data.company} can extend into {candidate.name}."
         )
     if candidate.score == 0:
         held = f"of its {_plural(data.signal_count, 'signal')}" if data.signal_count else "signal in the data"
         return (
-            f"None {held} counts here or elsewhere in the {candidate.layer}: signals of {candidate.name} would open "
+            f"None {held} counts here or elsewhere in the {_layer(candidate.layer)}: signals of {candidate.name} would open "
             f"a layer the data on {data.company} does not show yet."
         )
     names = join_names(distinct_names(candidate.top_evidence)[:3])
     text = f"Rank {candidate.rank} of {data.dimension_count} from {_plural(candidate.signal_count, 'signal')}"
     text += f" ({names})" if names else ""
-    text += f", beside {leader.name} at {leader.score} in the {candidate.layer}" if leader is not None else ""
+    text += f", beside {leader.name} at {leader.score} in the {_layer(candidate.layer)}" if leader is not None else ""
     missing = _missing_kinds(candidate.kinds)
     if missing:
         return text + (
@@ -340,7 +342,7 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
         base = join_names(distinct_names(best.layer_leader.top_evidence)[:3])
         return (
             f"The highest-leverage start is {best.name}: {data.company} already shows {best.layer_leader.name} at "
-            f"{best.layer_leader.score} in the {best.layer}"
+            f"{best.layer_leader.score} in the {_layer(best.layer)}"
             + (f", so {best.name} can build on {base} rather than start from nothing." if base else ".")
         )
     lowest = chosen[0]
@@ -348,7 +350,7 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
     text = f"The clearest start is {lowest.name}, rank {lowest.rank} of {data.dimension_count} at {lowest.score} for "
     text += data.company + (f" with only {names} behind it" if names and lowest.score else "")
     if lowest.layer_leader is not None:
-        text += f", while {lowest.layer_leader.name} leads the {lowest.layer} at {lowest.layer_leader.score}"
+        text += f", while {lowest.layer_leader.name} leads the {_layer(lowest.layer)} at {lowest.layer_leader.score}"
     return text + "."
 
 
@@ -422,12 +424,17 @@ def methodology(data: MethodologyInput) -> Methodology:
             f"shows a visibility gap in the data on {data.company}, not an absence of technology."
         )
     else:
-        coverage = (
-            f"Of the {data.signal_count:,} signals, {data.counted_signals:,} counted for a dimension and "
-            f"{data.uncounted_signals:,} did not: the taxonomy does not recognise them yet, so they count for no "
-            "dimension beyond their kind's own (every service still counts for Services, every language for "
-            f"Languages), and the scores describe what the data makes visible of {data.company}, not all it uses."
-        )
+        coverage = f"Of the {data.signal_count:,} signals, {data.counted_signals:,} counted for a dimension and "
+        if data.uncounted_signals == 0:
+            coverage += f"{data.uncounted_signals} did not: the taxonomy recognises every signal in the data on "
+            coverage += f"{data.company}."
+        else:
+            them, they = ("it", "it counts") if data.uncounted_signals == 1 else ("them", "they count")
+            coverage += (
+                f"{data.uncounted_signals:,} did not: the taxonomy does not recognise {them} yet, so {they} for no "
+                "dimension beyond the kind's own (every service still counts for Services, every language for "
+                f"Languages), and the scores describe what the data makes visible of {data.company}, not all it uses."
+            )
     second = (
         "Each signal earns points by its kind and by how much evidence supports it; a dimension's score is the "
         "density of its points, raised by the diversity of the kinds it is seen through"

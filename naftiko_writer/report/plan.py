@@ -188,7 +188,7 @@ def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInp
             for kind, items in dimension.evidence.items()
             if len(items) > EVIDENCE_PER_KIND
         },
-        company_signals=card.signal_count,
+        kind_counts={kind.value: len(items) for kind, items in dimension.evidence.items()},
     )
 
 

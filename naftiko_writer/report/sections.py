@@ -203,7 +203,7 @@ class DimensionInput(Input):
     layers: list[str]
     evidence: dict[str, list[str]] = Field(description="Signal names by kind, strongest first (capped).")
     more_evidence: dict[str, int] = Field(description="How many more signals of each kind are not listed.")
-    company_signals: int = Field(default=0, description="All of the company's signals, for proportion.")
+    kind_counts: dict[str, int] = Field(default_factory=dict, description="How many signals of each kind it holds.")
 
 
 class LayerInput(Input):
