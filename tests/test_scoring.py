@@ -163,3 +163,10 @@ def test_scoring_makes_no_reference_cycles_so_score_many_may_pause_the_collector
     assert [card.dimensions for card in scorer.score_many([spotify_signals])] == [
         scorer.score(spotify_signals).dimensions
     ]
+
+
+def test_a_strength_reason_names_a_signal_seen_in_two_kinds_once(taxonomy: Taxonomy) -> None:
+    card = score_company(company(("service", "Terraform"), ("tool", "Terraform"), ("tool", "Pulumi")), taxonomy)
+    cloud = next(candidate for candidate in card.strengths if candidate.dimension == "cloud")
+    assert card.dimension("cloud").signal_count == 3
+    assert cloud.reason.endswith("strongest: Terraform, Pulumi.")

@@ -409,7 +409,10 @@ def competition_ranks(values: Sequence[float]) -> list[int]:
 
 
 def _strength(score: DimensionScore, total: int) -> Candidate:
-    names = ", ".join(islice((item.name for items in score.evidence.values() for item in items), 5))
+    distinct: dict[str, str] = {}
+    for item in (item for items in score.evidence.values() for item in items):
+        distinct.setdefault(name_key(item.name), item.name)  # a name seen as a service and a tool: once
+    names = ", ".join(islice(distinct.values(), 5))
     kinds = ", ".join(kind.value for kind in score.evidence)
     reason = f"Rank {score.rank} of {total}; {score.signal_count} signals across {kinds}; strongest: {names}."
     return Candidate(dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason)
