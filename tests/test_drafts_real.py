@@ -285,3 +285,29 @@ def test_a_company_with_nothing_counted_gets_a_complete_visibility_gap_report(
     assert "visibility gap" in text and "not an absence of technology" in text
     for section in ("executive-summary", "strengths", "growth-opportunities", "strategic-assessment", "methodology"):
         assert "gap" in drafted.report.sections[section].output.model_dump_json(), section
+
+
+def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
+    """README "What the scores mean on real data": signals, counted share, Languages, zeros and top three."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What the scores mean on real data", 1)[1]
+    rows = {
+        cells[0]: cells[1:]
+        for line in section.splitlines()
+        if line.startswith("| ") and (cells := [cell.strip() for cell in line.strip("|").split("|")])[0] in real_drafts
+    }
+    assert sorted(rows) == REAL_COMPANIES
+    total = counted = 0
+    for slug, drafted in real_drafts.items():
+        card = drafted.prepared.card
+        top = sorted(card.dimensions, key=lambda d: -d.score)[:3]
+        expected = [
+            f"{card.coverage.signals:,}",
+            f"{100 * card.coverage.counted / card.coverage.signals:.1f}%",
+            str(card.dimension("languages").score),
+            str(sum(1 for d in card.dimensions if d.score == 0)),
+            ", ".join(f"{d.name} {d.score}" for d in top),
+        ]
+        assert rows[slug] == expected, f"README row for {slug}; re-run benchmarks/bench_real_data.py"
+        total, counted = total + card.coverage.signals, counted + card.coverage.counted
+    assert f"| **all 18** | {total:,} | {100 * counted / total:.1f}% |" in section
