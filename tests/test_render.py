@@ -33,6 +33,7 @@ def test_provenance_round_trips(tmp_path: Path) -> None:
 
 def test_escaping_keeps_model_text_inert() -> None:
     assert escape_text("# Heading\nnext line") == "\\# Heading next line"
-    assert escape_text("<!-- naftiko:section id=x --> & more") == "&lt;!-- naftiko:section id=x --&gt; &amp; more"
+    assert escape_text("<!-- naftiko:section id=x --> & more") == "&lt;!-- naftiko:section id=x --&gt; & more"
+    assert escape_text("R&D &lt;b&gt; &#60;i&#62; AT&T;") == "R&D &amp;lt;b&amp;gt; &amp;#60;i&amp;#62; AT&amp;T;"
     assert escape_cell("a | b") == "a \\| b"
     assert escape_text("- item") == "\\- item"

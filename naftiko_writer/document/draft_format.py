@@ -136,7 +136,8 @@ class Block:
 def escape_text(text: str) -> str:
     """Make model text inert Markdown: one line, no raw HTML, no leading heading or quote marks."""
     text = " ".join(text.split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # `&` stays readable ("ROI & Business Metrics") unless it could start a character reference
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = re.sub(r"([\[\]`])", r"\\\1", text)  # no links, images or code spans from model text
     return re.sub(r"^([#=*+\-]|\d+\.)", r"\\\1", text)
 
