@@ -47,6 +47,7 @@ MODEL_FREE_COMMANDS = [
     ["companies"],
     ["score", "spotify", "--json"],
     ["draft", "spotify", "--engine", "template", "--quiet", "--out", "{tmp}/spotify.md"],
+    ["draft", "spotify", "--quiet", "--out", "{tmp}/replayed.md"],
     ["check", "{tmp}/spotify.md", "--json"],
     ["diff", "{tmp}/spotify.md", "{tmp}/spotify.md", "--json"],
     ["export", "{tmp}/spotify.md", "--out", "{tmp}/spotify.html"],
@@ -54,8 +55,9 @@ MODEL_FREE_COMMANDS = [
     ["taxonomy", "coverage", "{real}/adp", "--json"],
     ["taxonomy", "accept", "{tmp}/proposal.yaml", "--taxonomy", "{tmp}/taxonomy", "--json"],
 ]
-"""Commands that need no model, run in this order on shipped data (a template draft, then its check,
-diff and export; fixtures/real/adp's raw lists; a proposal accepted into a copy of the taxonomy)."""
+"""Commands that load no model SDK, run in this order on shipped data: those that need no model (a
+template draft, then its check, diff and export; fixtures/real/adp's raw lists; a proposal accepted
+into a copy of the taxonomy), and the offline replay of the shipped Spotify recordings."""
 MODEL_MODULES = ("openai", "httpx", "httpx2", "tenacity")
 
 
@@ -148,4 +150,6 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     assert [(" ".join(run["args"][:2]), run["loaded"]) for run in report if run["loaded"]] == []
     assert len(report) == len(MODEL_FREE_COMMANDS)
     assert (tmp_path / "spotify.html").is_file() and (tmp_path / "adp.yaml").is_file()
+    replayed = json.loads((tmp_path / "replayed.json").read_text())["summary"]
+    assert (replayed["mode"], replayed["calls"], replayed["fallbacks"]) == ("replay", 61, 0)
     assert "Zzyzx Frobnicator" in (tmp_path / "taxonomy" / "catalogue" / "accepted.yaml").read_text()

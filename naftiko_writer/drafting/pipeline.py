@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from naftiko_writer import __version__
 from naftiko_writer.config import (
@@ -48,6 +48,11 @@ from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_mess
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
+
+if TYPE_CHECKING:
+    from naftiko_writer.llm.client import OpenAIChatClient
+    from naftiko_writer.llm.recordings import ReplayClient
+    from naftiko_writer.llm.replay import RecordingTransport
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -345,9 +350,16 @@ async def draft_report_async(
         max_repairs=job.max_repairs,
         max_output_tokens=job.max_output_tokens,
     )
-    transport = None
-    client = None
-    if job.engine is Engine.LLM:
+    transport: RecordingTransport | ReplayClient | None = None
+    client: OpenAIChatClient | ReplayClient | None = None
+    if job.engine is Engine.LLM and job.mode is RecordMode.REPLAY and job.transport is None:
+        # Plain replay reads the recordings without the SDK (importing it takes longer than the whole draft).
+        from naftiko_writer.llm.recordings import ReplayClient
+
+        client = transport = ReplayClient(
+            job.recordings_dir / card.company.slug, card.company.slug, job.base_url or DEFAULT_BASE_URL
+        )
+    elif job.engine is Engine.LLM:
         from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
         from naftiko_writer.llm.replay import RecordingTransport
 
@@ -371,7 +383,12 @@ async def draft_report_async(
         raise ConfigError(
             f"--max-cost needs a price for model {job.model!r}; add it to the price table or use --max-tokens-per-report"
         )
-    checkpoint = Checkpoint(job.checkpoint_path, run_key(job, prepared)) if job.checkpoint_path is not None else None
+    paid = job.engine is Engine.LLM and job.mode is not RecordMode.REPLAY
+    checkpoint = (
+        Checkpoint(job.checkpoint_path, run_key(job, prepared), durable=paid)
+        if job.checkpoint_path is not None
+        else None
+    )
     resumed = checkpoint.load() if checkpoint is not None else Resumed()
     if resumed.stale is not None:
         on_event(DraftEvent(EventKind.WARNING, message=resumed.stale))

@@ -38,18 +38,21 @@ from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_ran
 
 from naftiko_writer.errors import ConfigError, EndpointError, LLMError, NaftikoWriterError
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, RetryPolicy
+from naftiko_writer.llm.recordings import (
+    JSON_OBJECT,
+    JSON_SCHEMA,
+    SECTION_HEADER,
+    SOURCE_HEADER,
+    TEMPLATE_HEADER,
+    response_format,
+)
 from naftiko_writer.llm.redact import one_line, redact_url, scrub
-from naftiko_writer.llm.replay import SECTION_HEADER, SOURCE_HEADER, TEMPLATE_HEADER
 
 MAX_RETRY_AFTER_SECONDS = 60.0
-JSON_SCHEMA = "json_schema"
-JSON_OBJECT = "json_object"
 _REJECTION_STATUSES = (400, 422, 500)
-JSON_OBJECT_MAX_LENGTH = 1000
 QUICK_RETRY_SECONDS = 0.5
 """The wait before the one retry of a refused connection (a server restarting)."""
 _WRONG_URL_STATUSES = (404, 405, 501)
-"""llama.cpp turns maxLength into a grammar and refuses (its server crashes) above about 1,000 repetitions."""
 
 
 class _DialectRejectedError(Exception):
@@ -138,14 +141,6 @@ class OpenAIChatClient:
                 return state.attempt_number < 2  # one quick retry: a server may be restarting
             return is_transient(exc)
 
-        response_format: dict[str, Any]
-        if dialect == JSON_SCHEMA:
-            response_format = {
-                "type": JSON_SCHEMA,
-                "json_schema": {"name": request.schema_name, "strict": True, "schema": request.schema},
-            }
-        else:
-            response_format = {"type": JSON_OBJECT, "schema": clamp_string_lengths(request.schema)}
         retrying = AsyncRetrying(
             retry=worth_retrying,
             wait=_wait_for(self.retry),
@@ -160,7 +155,7 @@ class OpenAIChatClient:
                     raw = await self._sdk().chat.completions.with_raw_response.create(
                         model=request.model,
                         messages=cast(list[ChatCompletionMessageParam], request.messages),
-                        response_format=cast(ResponseFormatJSONSchema, response_format),
+                        response_format=cast(ResponseFormatJSONSchema, response_format(request, dialect)),
                         extra_headers={SECTION_HEADER: request.section_id, TEMPLATE_HEADER: request.template_hash},
                         **extra,
                     )
@@ -215,18 +210,6 @@ class OpenAIChatClient:
         status = f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__
         attempts = retries + 1
         return LLMError(f"section {request.section_id}: {where} failed after {attempts} attempt(s): {status}")
-
-
-def clamp_string_lengths(schema: Any, limit: int = JSON_OBJECT_MAX_LENGTH) -> Any:
-    """The schema with every string's maxLength at most `limit` (only ever tighter than our own bounds)."""
-    if isinstance(schema, dict):
-        clamped = {key: clamp_string_lengths(value, limit) for key, value in schema.items()}
-        if isinstance(clamped.get("maxLength"), int):
-            clamped["maxLength"] = min(clamped["maxLength"], limit)
-        return clamped
-    if isinstance(schema, list):
-        return [clamp_string_lengths(item, limit) for item in schema]
-    return schema
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -1,7 +1,9 @@
 """Record and replay model calls at the HTTP level.
 
-An httpx2 transport under the real openai client. In `replay` mode (the
-default) it answers from `fixtures/recordings/<company>/` and never touches
+An httpx2 transport under the real openai client (record and live modes; replay
+under the SDK where a test injects HTTP faults; plain replay, the default, is
+llm/recordings.py's ReplayClient, which reads the same files without the SDK).
+In `replay` mode it answers from `fixtures/recordings/<company>/` and never touches
 the network; in `record` mode it forwards each request and writes the
 server's answer; in `live` mode it only forwards. A recording is one readable
 JSON file per request, keyed by a fingerprint of model + messages + response
@@ -18,7 +20,6 @@ such a server replays offline along the same path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,30 +29,19 @@ import httpx2
 from naftiko_writer.config import RecordMode
 from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.recordings import (
+    REFUSAL_FILE,
+    SECTION_HEADER,
+    SOURCE_HEADER,
+    TEMPLATE_HEADER,
+    fingerprint,
+    miss_message,
+    recording_file_name,
+    unused_recordings,
+)
 from naftiko_writer.llm.redact import error_summary
 
-SECTION_HEADER = "x-naftiko-section"
-TEMPLATE_HEADER = "x-naftiko-template"
-SOURCE_HEADER = "x-naftiko-recording"
 KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
-REFUSAL_FILE = "_refused-json-schema.json"
-
-
-def fingerprint(body: dict[str, Any], template_hash: str) -> str:
-    """sha256 of what determines an answer: model, messages, response schema, template hash."""
-    key = {
-        "model": body.get("model"),
-        "messages": body.get("messages"),
-        "response_format": body.get("response_format"),
-        "template_hash": template_hash,
-    }
-    return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def recording_file_name(section_id: str, request_fingerprint: str) -> str:
-    """`dimension_cloud--3fa2b1c4d5e6.json`: the section, then a fingerprint prefix."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in section_id)
-    return f"{safe}--{request_fingerprint[:12]}.json"
 
 
 class RecordingTransport(httpx2.AsyncBaseTransport):
@@ -136,19 +126,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
         )
 
     def _miss_message(self, path: Path, section: str) -> str:
-        prefix = path.name.split("--")[0]
-        others = sorted(self.recordings_dir.glob(f"{prefix}--*.json")) if self.recordings_dir.is_dir() else []
-        closest = (
-            f"the recording {others[0].name} is for a different request (the prompt template, the data or the "
-            "model changed)"
-            if others
-            else "there is no recording for this section at all"
-        )
-        return (
-            f"no recording for section {section!r} of {self.company!r} in {self.recordings_dir}: {closest}; "
-            f"re-record with `naftiko-writer draft {self.company} --mode record` against a reachable endpoint, "
-            "or draft without a model with `--engine template`"
-        )
+        return miss_message(self.recordings_dir, self.company, path, section)
 
     def _write(
         self,
@@ -176,11 +154,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
 
     def unused(self) -> list[Path]:
         """Recordings of this company that no request of this run used."""
-        if not self.recordings_dir.is_dir():
-            return []
-        return sorted(
-            path for path in self.recordings_dir.glob("*.json") if path not in self.used and path.name != REFUSAL_FILE
-        )
+        return unused_recordings(self.recordings_dir, self.used)
 
 
 def _format_type(body: dict[str, Any]) -> object:
