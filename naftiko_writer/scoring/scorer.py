@@ -110,7 +110,8 @@ class SignalMatcher:
     _exact: dict[str, list[_CatalogRule]] = field(default_factory=dict)
     _exact_singular: dict[str, list[_CatalogRule]] = field(default_factory=dict)
     _by_kind: dict[SignalKind, frozenset[int]] = field(default_factory=dict)
-    _prefixes: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
+    _prefixes: dict[str, list[tuple[tuple[str, ...], frozenset[int]]]] = field(default_factory=dict)
+    """Vendor-family rules by their first word (a name is compared only with the rules its first word starts)."""
     _keywords: dict[str, list[tuple[tuple[str, ...], _KeywordRule]]] = field(default_factory=dict)
     _memo: dict[tuple[SignalKind, str], Match] = field(default_factory=dict)
 
@@ -131,9 +132,10 @@ class SignalMatcher:
                 self._exact.setdefault("".join(tokens), []).append(rule)
                 self._exact_singular.setdefault(_singular_key(tokens), []).append(rule)
         self._by_kind = {kind: frozenset(index[d] for d in dims) for kind, dims in catalog.kind_rules.items()}
-        self._prefixes = [
-            (name_tokens(rule.prefix), frozenset(index[d] for d in rule.dimensions)) for rule in catalog.prefix_rules
-        ]
+        for prefix_rule in catalog.prefix_rules:
+            prefix = name_tokens(prefix_rule.prefix)  # never empty: the taxonomy check refuses such a prefix
+            dimension_set = frozenset(index[d] for d in prefix_rule.dimensions)
+            self._prefixes.setdefault(prefix[0], []).append((prefix, dimension_set))
         for order, keyword_rule in enumerate(catalog.keyword_rules):
             compiled = _KeywordRule(
                 order=order,
@@ -186,7 +188,7 @@ class SignalMatcher:
                 dimensions |= keyword_rule.dimensions
                 recognised = recognised or keyword_rule.recognised_as
             effective = recognised or kind
-        for prefix, prefix_dimensions in self._prefixes:
+        for prefix, prefix_dimensions in self._prefixes.get(tokens[0], ()) if tokens else ():
             if tokens[: len(prefix)] == prefix:
                 dimensions |= prefix_dimensions
         counted = exact is not None or bool(dimensions)
