@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -172,32 +172,16 @@ def score(
 @app.command()
 def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
     """List the company fixtures that can be scored and drafted by slug."""
-    from naftiko_writer.console import CompanyRow, print_companies, stdout_console
-    from naftiko_writer.scoring.companies import list_companies, load_company
+    from naftiko_writer.scoring.companies import survey_companies
 
     with user_errors():
-        folder = Settings().resolved_companies_dir(companies_dir)
-        rows = []
-        for company_file in list_companies(folder):
-            try:
-                data = load_company(company_file.slug, folder)
-            except NaftikoWriterError as exc:
-                problem = str(exc).splitlines()[0]
-                rows.append(CompanyRow(company_file.slug, "", "", None, str(company_file.path), problem))
-                continue
-            rows.append(
-                CompanyRow(
-                    slug=company_file.slug,
-                    name=data.company.name,
-                    as_of=data.company.as_of.isoformat(),
-                    signals=len(data.signals),
-                    path=str(company_file.path),
-                )
-            )
+        rows = survey_companies(Settings().resolved_companies_dir(companies_dir))
         if as_json:
-            write_json(json.dumps([row.__dict__ for row in rows], indent=2))
-        else:
-            print_companies(rows, stdout_console())
+            write_json(json.dumps([asdict(row) for row in rows], indent=2))
+            return
+        from naftiko_writer.console import print_companies, stdout_console
+
+        print_companies(rows, stdout_console())
 
 
 @app.command()
@@ -600,20 +584,13 @@ def batch_submit(
 ) -> None:
     """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
     from naftiko_writer.console import stderr_console
-    from naftiko_writer.document.draft_files import write_output
-    from naftiko_writer.drafting.batch import load_state
+    from naftiko_writer.drafting.batch import submit_round
 
     with user_errors():
         settings = Settings()
-        state = load_state(folder)
-        if not settings.openai_api_key:
-            raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
-        requests_path = folder / f"round-{state.round}.jsonl"
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
-        from naftiko_writer.llm.client import submit_batch  # the SDK loads only for commands that call it
-
-        batch_id = submit_batch(url, settings.openai_api_key.get_secret_value(), requests_path)
-        write_output(folder / f"round-{state.round}.batch-id", batch_id + "\n")
+        requests_path, batch_id = submit_round(folder, url, key)
         stderr_console().print(
             f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
             markup=False,
@@ -634,7 +611,7 @@ def batch_collect(
 ) -> None:
     """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
     from naftiko_writer.console import stderr_console
-    from naftiko_writer.drafting.batch import collect_batch, load_state
+    from naftiko_writer.drafting.batch import collect_batch, fetch_round_results, load_state, submitted_batch_id
 
     with user_errors():
         settings = Settings()
@@ -645,15 +622,11 @@ def batch_collect(
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
         else:
-            id_path = folder / f"round-{state.round}.batch-id"
-            if not id_path.exists() or not settings.openai_api_key:
+            batch_id = submitted_batch_id(folder)
+            if batch_id is None or not settings.openai_api_key:
                 raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
             url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
-            from naftiko_writer.llm.client import fetch_batch_results
-
-            status, fetched = fetch_batch_results(
-                url, settings.openai_api_key.get_secret_value(), id_path.read_text().strip()
-            )
+            status, fetched = fetch_round_results(url, settings.openai_api_key.get_secret_value(), batch_id)
             if fetched is None:
                 stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
                 raise typer.Exit(EXIT_BATCH_PENDING)

@@ -7,7 +7,6 @@ progress go to stderr. Messages are printed without markup so text such as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:  # types only: `score` must not load the drafting pipeline to 
     from naftiko_writer.review.check import CheckReport
     from naftiko_writer.review.diff import DraftDiff
     from naftiko_writer.review.update import UpdatedDraft
+    from naftiko_writer.scoring.companies import CompanyListing
     from naftiko_writer.scoring.coverage import CoverageReport
     from naftiko_writer.scoring.importing import ImportResult
     from naftiko_writer.scoring.models import DimensionScore, ScoreCard, Taxonomy
@@ -121,19 +121,7 @@ def print_explanation(card: ScoreCard, dimension_id: str, taxonomy: Taxonomy, co
         console.print("No signal counts for this dimension.")
 
 
-@dataclass(frozen=True)
-class CompanyRow:
-    """One line of `naftiko-writer companies`."""
-
-    slug: str
-    name: str
-    as_of: str
-    signals: int | None
-    path: str
-    problem: str | None = None
-
-
-def print_companies(rows: list[CompanyRow], console: Console) -> None:
+def print_companies(rows: list[CompanyListing], console: Console) -> None:
     """A table of the company fixtures."""
     table = Table()
     for column in ("Slug", "Company", "As of", "Signals", "File"):

@@ -33,7 +33,7 @@ from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenanc
 from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
-from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -178,6 +178,37 @@ def load_state(folder: Path) -> BatchState:
         raise InputError(f"{folder}: no {STATE_FILE}; build a batch first (naftiko-writer batch build)") from None
     except (OSError, UnicodeDecodeError, ValidationError) as exc:
         raise InputError(f"{path}: the batch state is damaged ({type(exc).__name__}); rebuild the batch") from exc
+
+
+def submit_round(folder: Path, base_url: str, api_key: str | None) -> tuple[Path, str]:
+    """Upload the batch's latest round and start it at the provider; (its request file, the batch id saved beside it)."""
+    state = load_state(folder)
+    if not api_key:
+        raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
+    requests_path = folder / f"round-{state.round}.jsonl"
+    from naftiko_writer.llm.client import submit_batch  # the SDK loads only when a batch is sent
+
+    batch_id = submit_batch(base_url, api_key, requests_path)
+    write_text_atomically(folder / f"round-{state.round}.batch-id", batch_id + "\n")
+    return requests_path, batch_id
+
+
+def submitted_batch_id(folder: Path) -> str | None:
+    """The provider's id of the batch's latest round, once it was submitted."""
+    id_path = folder / f"round-{load_state(folder).round}.batch-id"
+    if not id_path.exists():
+        return None
+    try:
+        return id_path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{id_path}: cannot read the batch id ({exc}); submit the round again") from exc
+
+
+def fetch_round_results(base_url: str, api_key: str, batch_id: str) -> tuple[str, str | None]:
+    """The submitted batch's status, and its output file's text once the provider has finished it."""
+    from naftiko_writer.llm.client import fetch_batch_results  # the SDK loads only when a batch is fetched
+
+    return fetch_batch_results(base_url, api_key, batch_id)
 
 
 def parse_results(text: str, folder: Path) -> dict[str, dict[str, Any]]:

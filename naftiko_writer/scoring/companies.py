@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from naftiko_writer.errors import InputError
+from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.scoring.importing import import_signals, is_import_source
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals
 from naftiko_writer.scoring.signal_files import SIGNAL_SUFFIXES, load_signals
@@ -76,6 +76,40 @@ def list_companies(companies_dir: Path) -> list[CompanyFile]:
         if path is not None:
             found.append(CompanyFile(slug=folder.name, path=path))
     return found
+
+
+@dataclass(frozen=True)
+class CompanyListing:
+    """One company fixture as `naftiko-writer companies` lists it; a fixture that does not load has a problem."""
+
+    slug: str
+    name: str
+    as_of: str
+    signals: int | None
+    path: str
+    problem: str | None = None
+
+
+def survey_companies(companies_dir: Path) -> list[CompanyListing]:
+    """Every fixture in the folder, loaded: its name, date and size, or the first line of what is wrong with it."""
+    listings = []
+    for company_file in list_companies(companies_dir):
+        try:
+            data = load_company(company_file.slug, companies_dir)
+        except NaftikoWriterError as exc:
+            problem = str(exc).splitlines()[0]
+            listings.append(CompanyListing(company_file.slug, "", "", None, str(company_file.path), problem))
+            continue
+        listings.append(
+            CompanyListing(
+                slug=company_file.slug,
+                name=data.company.name,
+                as_of=data.company.as_of.isoformat(),
+                signals=len(data.signals),
+                path=str(company_file.path),
+            )
+        )
+    return listings
 
 
 def refuse_outside(path: Path, companies_dir: Path) -> None:
