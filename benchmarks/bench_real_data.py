@@ -16,6 +16,7 @@ importing + scoring + template-drafting all companies as one fleet.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from naftiko_writer.scoring.companies import load_company  # noqa: E402
 from naftiko_writer.scoring.importing import import_signals, render_signals_file  # noqa: E402
+from naftiko_writer.scoring.names import name_key  # noqa: E402
 from naftiko_writer.scoring.scorer import Scorer  # noqa: E402
 from naftiko_writer.scoring.taxonomy import load_taxonomy  # noqa: E402
 from tests.stats import spearman  # noqa: E402
@@ -67,16 +69,16 @@ def real_data(data_dir: Path) -> dict[str, object]:
             nonzero[dimension_id] += value > 0
         for dimension_id in scale:
             scale[dimension_id].append(scores[dimension_id])
-        lists_a_language = any(
-            signal.name.strip().lower() in LANGUAGE_WORDS for signal in company.signals
-        )
+        lists_a_language = any(signal.name.strip().lower() in LANGUAGE_WORDS for signal in company.signals)
         prototype_file = folder / "scoring.yml"
         rho = None
         if prototype_file.is_file():
             prototype = yaml.safe_load(prototype_file.read_text()) or {}
             keys = [k for k in PROTOTYPE_KEYS if k in prototype]
             if keys:
-                rho = round(spearman([float(prototype[k]) for k in keys], [float(scores[PROTOTYPE_KEYS[k]]) for k in keys]), 2)
+                rho = round(
+                    spearman([float(prototype[k]) for k in keys], [float(scores[PROTOTYPE_KEYS[k]]) for k in keys]), 2
+                )
         top = sorted(card.dimensions, key=lambda d: -d.score)[:5]
         rows.append(
             {
@@ -103,7 +105,9 @@ def real_data(data_dir: Path) -> dict[str, object]:
         "companies": rows,
         "all_share": round(sum(r["counted"] for r in rows) / max(1, sum(r["signals"] for r in rows)), 3),
         "dimensions_nonzero_for_fewer_than_3": {k: v for k, v in nonzero.items() if v < 3},
-        "scale_median_min_max": {k: (statistics.median(v), min(v), max(v), PUBLISHED_RANGES[k]) for k, v in scale.items()},
+        "scale_median_min_max": {
+            k: (statistics.median(v), min(v), max(v), PUBLISHED_RANGES[k]) for k, v in scale.items()
+        },
         "spotify": {
             "spearman": round(spearman([seed[k] for k in ids], [ours[k] for k in ids]), 3),
             "seed_top5_our_ranks": {k: our_rank[k] for k in seed_top5},
@@ -125,7 +129,7 @@ def timings(data_dir: Path) -> dict[str, float]:
         signals = []
         for result in imported:
             for signal in result.company_signals.signals:
-                key = (signal.kind.value, signal.name.casefold())
+                key = (signal.kind.value, name_key(signal.name))  # a signals file refuses a repeat by key
                 if key not in seen and len(signals) < 6300:
                     seen.add(key)
                     signals.append(signal)
@@ -147,11 +151,13 @@ def timings(data_dir: Path) -> dict[str, float]:
             baseline.append(time.perf_counter() - start)
         results["import_pydantic_rich_typer_yaml_median_s"] = round(statistics.median(baseline), 3)
         start = time.perf_counter()
+        fleet = [sys.executable, "-m", "naftiko_writer", "draft", str(data_dir.resolve()), "--engine", "template"]
         subprocess.run(
-            [sys.executable, "-m", "naftiko_writer", "draft", str(data_dir), "--engine", "template", "--json", "--quiet"],
+            [*fleet, "--json", "--quiet"],
             check=True,
             capture_output=True,
             cwd=work,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},  # the package of this checkout, from the scratch folder
         )
         results["fleet_import_score_template_draft_all_s"] = round(time.perf_counter() - start, 2)
     return results
