@@ -106,7 +106,7 @@ def _build_the_cli_once() -> Iterator[None]:
             held = built[id(app)] = (app, real(app))  # type: ignore[arg-type]
         return held[1]
 
-    typer.testing._get_command = get_command  # type: ignore[attr-defined]
+    typer.testing._get_command = get_command  # type: ignore[attr-defined,assignment]
     yield
     typer.testing._get_command = real  # type: ignore[attr-defined]
 
@@ -185,6 +185,18 @@ def make_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-de
     }
     values.update(overrides)
     return DraftJob(**values)  # type: ignore[arg-type]
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, set in pyproject), the tests of a module that use one of
+    its module-scoped fixtures run on one worker, so that fixture (18 real companies drafted, say) is
+    built once, not once per worker. Every other test goes to whichever worker is free."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info is not None else ()
+        if any(defs and defs[-1].scope == "module" for defs in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
