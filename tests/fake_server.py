@@ -145,7 +145,12 @@ class FakeOpenAIServer:
         handler = self._handler()
         self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},  # how long `shutdown` can wait (the default 0.5 s, on every exit)
+            name="fake-openai",
+            daemon=True,
+        )
 
     @property
     def base_url(self) -> str:
