@@ -88,6 +88,7 @@ def _job(
         company=company,
         companies_dir=settings.resolved_companies_dir(companies_dir),
         taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+        taxonomy_cache_dir=settings.resolved_cache_dir(),
         prompts_dir=settings.resolved_prompts_dir(),
         recordings_dir=settings.resolved_recordings_dir(),
         created=created,
@@ -150,11 +151,12 @@ def score(
     from naftiko_writer.scoring.companies import load_company
     from naftiko_writer.scoring.models import to_json
     from naftiko_writer.scoring.scorer import Scorer
-    from naftiko_writer.scoring.taxonomy import find_dimension, load_taxonomy
+    from naftiko_writer.scoring.taxonomy import find_dimension
+    from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 
     with user_errors():
         settings = Settings()
-        taxonomy = load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir))
+        taxonomy = load_cached_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir), settings.resolved_cache_dir())
         company_signals = load_company(company, settings.resolved_companies_dir(companies_dir))
         card = Scorer(taxonomy).score(company_signals)
         dimension = find_dimension(taxonomy, explain) if explain is not None else None
@@ -724,11 +726,13 @@ def taxonomy_coverage(
     from naftiko_writer.scoring.companies import collect_sources, load_company
     from naftiko_writer.scoring.coverage import coverage_report
     from naftiko_writer.scoring.scorer import Scorer
-    from naftiko_writer.scoring.taxonomy import load_taxonomy
+    from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 
     with user_errors():
         settings = Settings()
-        scorer = Scorer(load_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir)))
+        scorer = Scorer(
+            load_cached_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir), settings.resolved_cache_dir())
+        )
         folder = settings.resolved_companies_dir(companies_dir)
         scored = []
         for reference in collect_sources(source):

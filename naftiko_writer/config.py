@@ -40,6 +40,7 @@ STANDARD_VARIABLES = {
     "concurrency_setting": CONCURRENCY_VARIABLE,
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
+    "xdg_cache_home": "XDG_CACHE_HOME",
 }
 """Fields read from a variable other than NAFTIKO_WRITER_<FIELD>."""
 
@@ -80,7 +81,8 @@ class Settings:
     taxonomy/, fixtures/, prompts/), taxonomy_dir, companies_dir, prompts_dir, recordings_dir,
     prices (a file), drafts_dir (default ./drafts), model, concurrency (read through the
     `concurrency` property, which checks it), openai_api_key (for record/live modes; a
-    SecretStr) and openai_base_url. Folders left unset resolve under home (`resolved_*`).
+    SecretStr), openai_base_url, and cache with xdg_cache_home (the cache folder, see
+    `resolved_cache_dir`). Folders left unset resolve under home (`resolved_*`).
     """
 
     FIELDS = (
@@ -95,6 +97,8 @@ class Settings:
         "concurrency_setting",
         "openai_api_key",
         "openai_base_url",
+        "cache",
+        "xdg_cache_home",
     )
 
     def __init__(self) -> None:
@@ -112,6 +116,8 @@ class Settings:
         key = values.get("openai_api_key")
         self.openai_api_key: SecretStr | None = SecretStr(key) if key else None
         self.openai_base_url: str | None = values.get("openai_base_url") or None
+        self.cache: str | None = values.get("cache") or None
+        self.xdg_cache_home: str | None = values.get("xdg_cache_home") or None
 
     @property
     def concurrency(self) -> int:
@@ -126,6 +132,21 @@ class Settings:
                 "fix it, unset it, or pass --concurrency"
             )
         return int(text)
+
+    def resolved_cache_dir(self) -> Path | None:
+        """The per-user cache folder (compiled taxonomies), or None for no cache.
+
+        NAFTIKO_WRITER_CACHE (`off`: None), else $XDG_CACHE_HOME/naftiko-writer, else
+        ~/.cache/naftiko-writer (None when there is no home folder).
+        """
+        if self.cache is not None:
+            return None if self.cache.strip().lower() == "off" else Path(self.cache)
+        if self.xdg_cache_home and Path(self.xdg_cache_home).is_absolute():  # the XDG spec ignores relative ones
+            return Path(self.xdg_cache_home) / "naftiko-writer"
+        try:
+            return Path.home() / ".cache" / "naftiko-writer"
+        except RuntimeError:  # no HOME and no password entry
+            return None
 
     def resolved_prices(self, override: Path | None = None) -> Path:
         """The price table: flag, else environment, else HOME/pricing/prices.yaml."""

@@ -15,6 +15,24 @@ def write_text_atomically(path: Path, text: str) -> None:
     replace_files_together({path: text})
 
 
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (temporary file, then rename), readable by its owner only.
+
+    Not synced to disk: a cache's reader checks what it reads, so a file torn by a power cut
+    is only a miss. Raises OSError when the folder cannot be created or written.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def replace_files_together(contents: Mapping[Path, str]) -> None:
     """Write several files so that either all of them are replaced or none is.
 

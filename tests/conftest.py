@@ -23,12 +23,14 @@ SPOTIFY_DIR = COMPANIES_DIR / "spotify"
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's settings or keys."""
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the developer's settings or keys, or uses their cache (~/.cache/naftiko-writer): caches go
+    to a temporary XDG_CACHE_HOME, which subprocesses inherit too."""
     for name in list(os.environ):
         if name.startswith("NAFTIKO_WRITER_") or name.startswith("OPENAI_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,3 +1,5 @@
+import string
+
 from naftiko_writer.scoring.names import name_key, name_tokens
 
 
@@ -18,3 +20,13 @@ def test_non_latin_scripts_survive() -> None:
 
 def test_punctuation_only_name_has_empty_key() -> None:
     assert name_key("--- !!") == ""
+
+
+def test_ascii_names_split_exactly_as_by_the_unicode_pattern() -> None:
+    """ASCII names take a simpler, faster pattern: it must find the same words."""
+    from naftiko_writer.scoring.names import _unicode_words
+
+    samples = [*string.printable, string.printable, "AWS_Lambda", "C++/C# & F#", "Node.js 18.x", "x86-64", "a\tb\nc"]
+    for sample in samples:
+        text = sample.lower().replace("+", " plus ").replace("#", " sharp ")
+        assert name_tokens(sample) == tuple(_unicode_words().findall(text)), sample

@@ -13,8 +13,9 @@ it. A block runs from its marker to the next intact marker. A marker that no
 longer parses (a deleted field, a broken comment, a repeated id) is reported
 as damaged, and its text stays part of the block before it, so nothing the
 analyst wrote is dropped. Inside a block, headings, tables and text are read
-with the same Markdown parser that `export` renders with (MARKDOWN), so
-`check` and `diff` see what a reader of the published page sees.
+with the same Markdown parser that `export` renders with (`markdown()`), so
+`check` and `diff` see what a reader of the published page sees. The parser
+(markdown-it) is imported the first time a draft is read: writing one never needs it.
 
 The headings that carry data (`## Layer N: Title`, `### Name – Score: N`) are
 defined once, below, and both written and read from those definitions.
@@ -27,10 +28,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from pydantic import ValidationError
 
 from naftiko_writer.document.markers import (
@@ -72,12 +71,22 @@ from naftiko_writer.report.sections import (
 )
 from naftiko_writer.scoring.models import ScoreCard
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 OutputT = TypeVar("OutputT", bound=Output)
 TITLE = "title"
 CLOSING = "closing"
 
-MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-"""The Markdown dialect of drafts: CommonMark with tables, raw HTML off. `export` renders with it too."""
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The Markdown dialect of drafts: CommonMark with tables, raw HTML off. `export` renders with it too."""
+    from markdown_it import MarkdownIt  # only reading a draft parses Markdown; an offline draft never does
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
 
 # --- the headings that carry data ------------------------------------------------------
 
@@ -406,7 +415,7 @@ def _provenance(first_line: str, source: str) -> Provenance:
 @lru_cache(maxsize=256)
 def _tokens(body: str) -> tuple[Token, ...]:
     """A block's Markdown tokens, without naftiko comments (callers only read them)."""
-    return tuple(MARKDOWN.parse(strip_comments(body)))
+    return tuple(markdown().parse(strip_comments(body)))
 
 
 def headings(body: str) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from naftiko_writer.document.chart import ChartLayer, render_score_chart
 from naftiko_writer.document.draft_files import load_draft, truncation, write_output
-from naftiko_writer.document.draft_format import MARKDOWN, DraftDocument, dimension_heading, headings, layer_heading
+from naftiko_writer.document.draft_format import DraftDocument, dimension_heading, headings, layer_heading, markdown
 from naftiko_writer.document.markers import strip_comments
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.report.plan import EXECUTIVE_SUMMARY
@@ -81,10 +81,10 @@ def render_html(document: DraftDocument, tiers: list[tuple[str, int]]) -> str:
     )
     body: list[str] = []
     if document.preamble:
-        body.append(MARKDOWN.render(strip_comments(document.preamble)))
+        body.append(markdown().render(strip_comments(document.preamble)))
     chart_placed = False
     for block in document.blocks:
-        body.append(f'<section id="{escape(block.id)}">{MARKDOWN.render(strip_comments(block.body))}</section>')
+        body.append(f'<section id="{escape(block.id)}">{markdown().render(strip_comments(block.body))}</section>')
         if block.id == EXECUTIVE_SUMMARY and not chart_placed:
             body.append(_figure(document, tiers))
             chart_placed = True

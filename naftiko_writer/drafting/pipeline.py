@@ -61,7 +61,7 @@ from naftiko_writer.scoring.companies import is_raw_source, load_company
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.scoring.scorer import score_company
 from naftiko_writer.scoring.signal_files import signals_digest
-from naftiko_writer.scoring.taxonomy import load_taxonomy
+from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 
 
 class EventKind(StrEnum):
@@ -286,6 +286,8 @@ class DraftJob:
     checkpoint_path: Path | None = None
     transport: object | None = None
     """An httpx2 transport that answers in place of the network (tests, in-process doubles); None: the network."""
+    taxonomy_cache_dir: Path | None = None
+    """The per-user cache of loaded taxonomies (scoring/taxonomy_cache); None: parse the taxonomy every time."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,7 @@ class Prepared:
 
 def prepare_company(job: DraftJob) -> Prepared:
     """Load the taxonomy, the company and the prompts; score the company."""
-    taxonomy = load_taxonomy(job.taxonomy_dir)
+    taxonomy = load_cached_taxonomy(job.taxonomy_dir, job.taxonomy_cache_dir)
     company_signals = load_company(job.company, job.companies_dir)
     return Prepared(
         taxonomy=taxonomy,

@@ -13,11 +13,16 @@ name written with its abbreviation in brackets.
 
 import re
 import unicodedata
+from functools import cache
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """Japanese kana and Chinese (Han) characters: scripts written without spaces between words."""
-_WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
-"""A token: one Chinese or Japanese character, or a run of other letters and digits (underscores and punctuation separate tokens)."""
+_WORD = f"[{_CJK}]|[^\\W_{_CJK}]+"
+"""A token: one Chinese or Japanese character, or a run of other letters and digits (underscores and punctuation separate tokens).
+
+Compiled on first use by a name that is not ASCII (compiling it takes milliseconds: Unicode classes)."""
+_ASCII_WORD = re.compile("[a-z0-9]+")
+"""The same tokens in lower-case ASCII text, where a letter or digit is [a-z0-9]."""
 _BRACKETED = re.compile(r"(?P<outside>[^()]*[^\s()])\s*\((?P<inside>[^()]*)\)\s*")
 """A name ending in one bracketed part: "Infrastructure as Code (IaC)"."""
 _ES_PLURALS = ("sses", "xes", "shes", "tches", "nches", "rches", "oaches")
@@ -28,10 +33,20 @@ _NOT_PLURALS = frozenset({"securities"})
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """Split a name into lower-case word tokens, ignoring punctuation."""
-    text = name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
+    if name.isascii():
+        text = name.lower()
+        if "+" in text or "#" in text:
+            text = text.replace("+", " plus ").replace("#", " sharp ")
+        return tuple(_ASCII_WORD.findall(text))
+    text = unicodedata.normalize("NFKC", name).casefold()
     if "+" in text or "#" in text:
         text = text.replace("+", " plus ").replace("#", " sharp ")
-    return tuple(_WORD.findall(text))
+    return tuple(_unicode_words().findall(text))
+
+
+@cache
+def _unicode_words() -> re.Pattern[str]:
+    return re.compile(_WORD)
 
 
 def name_key(name: str) -> str:

@@ -78,7 +78,111 @@ class _KeywordRule:
     dimensions: frozenset[int]
 
 
-def _singular_key(tokens: tuple[str, ...]) -> str:
+_Prefix = tuple[tuple[str, ...], frozenset[int]]
+_Phrase = tuple[tuple[str, ...], _KeywordRule]
+
+
+@dataclass(frozen=True)
+class CompiledCatalog:
+    """A taxonomy's catalogue compiled for lookup: every table a SignalMatcher reads, and nothing else.
+
+    Built once per taxonomy and shared by its matchers (`compiled_catalog`); plain
+    dictionaries, tuples and frozen records, so scoring/taxonomy_cache can store it.
+    Words and phrases of keyword rules are in the singular (`names.singular`).
+    """
+
+    exact: dict[str, tuple[_CatalogRule, ...]]
+    """Name key of every entry name and alias -> its entries, in file order."""
+    exact_singular: dict[str, tuple[_CatalogRule, ...]]
+    """The same, keyed with every word in the singular."""
+    by_kind: dict[SignalKind, frozenset[int]]
+    """Kind rules: kind -> dimension indexes."""
+    prefixes: dict[str, tuple[_Prefix, ...]]
+    """Vendor-family rules by their first word (a name is compared only with the rules its first word starts)."""
+    words: dict[str, tuple[_KeywordRule, ...]]
+    """Keyword rules by each of their one-word keywords: one lookup per word of a name."""
+    phrases: dict[tuple[str, str], tuple[_Phrase, ...]]
+    """Keyword rules by the first two words of each of their phrases of several words."""
+    first_words: frozenset[str]
+    """Every key of `words` and `phrases`: a name sharing none of them matches no keyword rule."""
+
+
+def compile_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
+    """Index the catalogue by name key, keyword rules by word and prefix rules by first word."""
+    index = {dimension.id: position for position, dimension in enumerate(taxonomy.dimensions)}
+    catalog = taxonomy.catalog
+    exact: dict[str, list[_CatalogRule]] = {}
+    exact_singular: dict[str, list[_CatalogRule]] = {}
+    for entry in catalog.signals:
+        rule = _CatalogRule(
+            kinds=frozenset(entry.kinds) if entry.kinds else None,
+            canonical=entry.name,
+            key=name_key(entry.name),
+            recognised_as=entry.is_,
+            dimensions=frozenset(index[d] for d in entry.dimensions),
+        )
+        for spelling in (entry.name, *entry.aliases):
+            tokens = name_tokens(spelling)
+            exact.setdefault("".join(tokens), []).append(rule)
+            exact_singular.setdefault(_singular_key(tokens), []).append(rule)
+    prefixes: dict[str, list[_Prefix]] = {}
+    for prefix_rule in catalog.prefix_rules:
+        prefix = name_tokens(prefix_rule.prefix)  # never empty: the taxonomy check refuses such a prefix
+        prefixes.setdefault(prefix[0], []).append((prefix, frozenset(index[d] for d in prefix_rule.dimensions)))
+    words: dict[str, list[_KeywordRule]] = {}
+    phrases: dict[tuple[str, str], list[_Phrase]] = {}
+    for order, keyword_rule in enumerate(catalog.keyword_rules):
+        compiled = _KeywordRule(
+            order=order,
+            kinds=frozenset(keyword_rule.kinds) if keyword_rule.kinds else None,
+            recognised_as=keyword_rule.is_,
+            dimensions=frozenset(index[d] for d in keyword_rule.dimensions),
+        )
+        for word in keyword_rule.words:
+            phrase = tuple(singular(token) for token in name_tokens(word))
+            if len(phrase) == 1:
+                words.setdefault(phrase[0], []).append(compiled)
+            else:
+                phrases.setdefault((phrase[0], phrase[1]), []).append((phrase, compiled))
+    return CompiledCatalog(
+        exact={key: tuple(rules) for key, rules in exact.items()},
+        exact_singular={key: tuple(rules) for key, rules in exact_singular.items()},
+        by_kind={kind: frozenset(index[d] for d in dims) for kind, dims in catalog.kind_rules.items()},
+        prefixes={word: tuple(rules) for word, rules in prefixes.items()},
+        words={word: tuple(rules) for word, rules in words.items()},
+        phrases={words_: tuple(rules) for words_, rules in phrases.items()},
+        first_words=frozenset(words) | frozenset(first for first, _ in phrases),
+    )
+
+
+_COMPILED: dict[str, tuple[Taxonomy, CompiledCatalog]] = {}
+"""Taxonomy digest -> (the taxonomy object, its compiled catalogue), for the last few taxonomies."""
+_COMPILED_KEPT = 4
+
+
+def compiled_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
+    """The taxonomy's compiled catalogue, compiled on first use and shared while that taxonomy object is in use.
+
+    Found by digest and then by identity, so a taxonomy built or copied with other
+    content (a test's variant under the same digest) gets its own.
+    """
+    held = _COMPILED.get(taxonomy.digest)
+    if held is not None and held[0] is taxonomy:
+        return held[1]
+    compiled = compile_catalog(taxonomy)
+    remember_compiled(taxonomy, compiled)
+    return compiled
+
+
+def remember_compiled(taxonomy: Taxonomy, compiled: CompiledCatalog) -> None:
+    """Share a compiled catalogue with every matcher of this taxonomy object (the taxonomy cache supplies it)."""
+    _COMPILED.pop(taxonomy.digest, None)
+    _COMPILED[taxonomy.digest] = (taxonomy, compiled)
+    while len(_COMPILED) > _COMPILED_KEPT:
+        del _COMPILED[next(iter(_COMPILED))]
+
+
+def _singular_key(tokens: Sequence[str]) -> str:
     """A name's key with every word in the singular: "Hybrid Clouds" and "hybrid cloud" share one."""
     return "".join(singular(token) for token in tokens)
 
@@ -107,57 +211,50 @@ class SignalMatcher:
     """
 
     taxonomy: Taxonomy
-    _exact: dict[str, list[_CatalogRule]] = field(default_factory=dict)
-    _exact_singular: dict[str, list[_CatalogRule]] = field(default_factory=dict)
-    _by_kind: dict[SignalKind, frozenset[int]] = field(default_factory=dict)
-    _prefixes: dict[str, list[tuple[tuple[str, ...], frozenset[int]]]] = field(default_factory=dict)
-    """Vendor-family rules by their first word (a name is compared only with the rules its first word starts)."""
-    _keywords: dict[str, list[tuple[tuple[str, ...], _KeywordRule]]] = field(default_factory=dict)
-    _memo: dict[tuple[SignalKind, str], Match] = field(default_factory=dict)
+    _catalog: CompiledCatalog = field(init=False, repr=False)
+    _memo: dict[tuple[SignalKind, str], Match] = field(default_factory=dict, repr=False)
+    _singulars: dict[str, str] = field(default_factory=dict, repr=False)
+    """Word -> its singular: words repeat across names far more than names do."""
 
     def __post_init__(self) -> None:
-        """Index the catalogue by name key and the keyword rules by their first word."""
-        index = {dimension.id: position for position, dimension in enumerate(self.taxonomy.dimensions)}
-        catalog = self.taxonomy.catalog
-        for entry in catalog.signals:
-            rule = _CatalogRule(
-                kinds=frozenset(entry.kinds) if entry.kinds else None,
-                canonical=entry.name,
-                key=name_key(entry.name),
-                recognised_as=entry.is_,
-                dimensions=frozenset(index[d] for d in entry.dimensions),
-            )
-            for spelling in (entry.name, *entry.aliases):
-                tokens = name_tokens(spelling)
-                self._exact.setdefault("".join(tokens), []).append(rule)
-                self._exact_singular.setdefault(_singular_key(tokens), []).append(rule)
-        self._by_kind = {kind: frozenset(index[d] for d in dims) for kind, dims in catalog.kind_rules.items()}
-        for prefix_rule in catalog.prefix_rules:
-            prefix = name_tokens(prefix_rule.prefix)  # never empty: the taxonomy check refuses such a prefix
-            dimension_set = frozenset(index[d] for d in prefix_rule.dimensions)
-            self._prefixes.setdefault(prefix[0], []).append((prefix, dimension_set))
-        for order, keyword_rule in enumerate(catalog.keyword_rules):
-            compiled = _KeywordRule(
-                order=order,
-                kinds=frozenset(keyword_rule.kinds) if keyword_rule.kinds else None,
-                recognised_as=keyword_rule.is_,
-                dimensions=frozenset(index[d] for d in keyword_rule.dimensions),
-            )
-            for word in keyword_rule.words:
-                phrase = tuple(singular(token) for token in name_tokens(word))
-                self._keywords.setdefault(phrase[0], []).append((phrase, compiled))
+        """Take the taxonomy's compiled catalogue (compiled now unless already compiled or cached)."""
+        self._catalog = compiled_catalog(self.taxonomy)
+
+    def _folded(self, tokens: tuple[str, ...]) -> list[str]:
+        """A name's words in the singular."""
+        memo = self._singulars
+        folded = []
+        for token in tokens:
+            word = memo.get(token)
+            if word is None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                word = memo[token] = singular(token)
+            folded.append(word)
+        return folded
 
     def keyword_rules_of(self, kind: SignalKind, tokens: tuple[str, ...]) -> list[_KeywordRule]:
         """The keyword rules whose word or phrase occurs in a name's tokens, in file order."""
-        folded = [singular(token) for token in tokens]
+        return self._keyword_rules(kind, self._folded(tokens))
+
+    def _keyword_rules(self, kind: SignalKind, folded: list[str]) -> list[_KeywordRule]:
+        catalog = self._catalog
+        if catalog.first_words.isdisjoint(folded):
+            return []
         found: dict[int, _KeywordRule] = {}
-        get = self._keywords.get
+        words, phrases = catalog.words, catalog.phrases
         for position, token in enumerate(folded):
-            for phrase, rule in get(token, ()):
-                if (rule.kinds is None or kind in rule.kinds) and tuple(
-                    folded[position : position + len(phrase)]
-                ) == phrase:
+            for rule in words.get(token, ()):
+                if rule.kinds is None or kind in rule.kinds:
                     found.setdefault(rule.order, rule)
+            if position + 1 < len(folded):
+                for phrase, rule in phrases.get((token, folded[position + 1]), ()):
+                    if (rule.kinds is None or kind in rule.kinds) and (
+                        len(phrase) == 2 or tuple(folded[position : position + len(phrase)]) == phrase
+                    ):
+                        found.setdefault(rule.order, rule)
+        if len(found) < 2:
+            return list(found.values())
         return [found[order] for order in sorted(found)]
 
     def match(self, kind: SignalKind, name: str) -> Match:
@@ -166,36 +263,45 @@ class SignalMatcher:
         cached = self._memo.get(memo_key)
         if cached is not None:
             return cached
+        catalog = self._catalog
         tokens = name_tokens(name)
         key = "".join(tokens)
         canonical = name
         effective = kind
         dimensions: set[int] = set()
-        exact = _applicable(self._exact.get(key, ()), kind)
-        for spelling in spelled_out(name) if exact is None else ():
-            exact = _applicable(self._exact.get(name_key(spelling), ()), kind)
-            if exact is not None:
-                break
+        rules = catalog.exact.get(key)
+        exact = _applicable(rules, kind) if rules else None
+        if exact is None and "(" in name:  # only a bracketed name has a spelled-out form
+            for spelling in spelled_out(name):
+                rules = catalog.exact.get(name_key(spelling))
+                exact = _applicable(rules, kind) if rules else None
+                if exact is not None:
+                    break
+        folded: list[str] | None = None
         if exact is None and len(tokens) > 1:
-            exact = _applicable(self._exact_singular.get(_singular_key(tokens), ()), kind)
+            folded = self._folded(tokens)
+            rules = catalog.exact_singular.get("".join(folded))
+            exact = _applicable(rules, kind) if rules else None
         if exact is not None:
             canonical, key = exact.canonical, exact.key
-            dimensions |= exact.dimensions
+            dimensions.update(exact.dimensions)
             effective = exact.recognised_as or kind
         else:
             recognised: SignalKind | None = None
-            for keyword_rule in self.keyword_rules_of(kind, tokens):
+            for keyword_rule in self._keyword_rules(kind, folded if folded is not None else self._folded(tokens)):
                 dimensions |= keyword_rule.dimensions
                 recognised = recognised or keyword_rule.recognised_as
             effective = recognised or kind
-        for prefix, prefix_dimensions in self._prefixes.get(tokens[0], ()) if tokens else ():
+        for prefix, prefix_dimensions in catalog.prefixes.get(tokens[0], ()) if tokens else ():
             if tokens[: len(prefix)] == prefix:
                 dimensions |= prefix_dimensions
         counted = exact is not None or bool(dimensions)
-        dimensions |= self._by_kind.get(effective, frozenset())
-        record = UnmatchedSignal(name, kind)
-        unmatched = None if dimensions else (_KIND_POSITION[kind], key, name, record)
-        uncounted = None if counted else (_KIND_POSITION[kind], key, name, record)
+        dimensions |= catalog.by_kind.get(effective, frozenset())
+        unmatched = uncounted = None
+        if not counted or not dimensions:
+            record = (_KIND_POSITION[kind], key, name, UnmatchedSignal(name, kind))
+            unmatched = None if dimensions else record
+            uncounted = None if counted else record
         result = (canonical, (effective, key), tuple(sorted(dimensions)), unmatched, uncounted)
         if len(self._memo) >= MEMO_LIMIT:
             self._memo.clear()

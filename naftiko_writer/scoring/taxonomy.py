@@ -63,6 +63,11 @@ def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
     )
 
 
+def taxonomy_files(taxonomy_dir: Path) -> list[Path]:
+    """Every file a taxonomy is loaded from, in the order its digest hashes them."""
+    return [taxonomy_dir / STRUCTURE_FILE, *catalogue_files(taxonomy_dir)]
+
+
 def catalogue_files(taxonomy_dir: Path) -> list[Path]:
     """signals.yaml, then catalogue/*.yaml in name order: the files the catalogue is merged from."""
     extra = taxonomy_dir / CATALOGUE_DIR
