@@ -1,7 +1,7 @@
 """Start-up and command speed: whole `naftiko-writer` processes, as a user runs them.
 
 Usage:
-    python benchmarks/bench_startup.py [--runs 9] [--json] [--cache-bytecode] [--no-fleet]
+    python benchmarks/bench_startup.py [--runs 9] [--json] [--cache-bytecode] [--no-fleet] [--no-cache]
 
 Every figure is a fresh interpreter (`python -m naftiko_writer ...`, the package taken from this
 checkout), timed from outside: wall seconds, and CPU seconds (user + system of the child), which
@@ -20,6 +20,10 @@ a drifting machine slows both alike, and their ratio is the median of the pairwi
 By default the children inherit this environment as it is (with PYTHONDONTWRITEBYTECODE set, the
 package is compiled on every start). --cache-bytecode lets them cache bytecode in a temporary
 folder, as an installed package would have it.
+
+The children's cache (NAFTIKO_WRITER_CACHE: the compiled taxonomy) is a temporary folder, filled
+by each figure's warm-up run, as a user's is after their first command; --no-cache turns it off
+(every run parses and compiles the taxonomy, as a first run does).
 """
 
 from __future__ import annotations
@@ -130,17 +134,20 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--cache-bytecode", action="store_true", help="Let the children cache bytecode (tmp folder).")
     parser.add_argument("--no-fleet", action="store_true", help="Skip the 18-company fleet.")
+    parser.add_argument("--no-cache", action="store_true", help="Run without the taxonomy cache.")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env = {key: value for key, value in env.items() if not key.startswith(("NAFTIKO_WRITER_", "OPENAI_"))}
+        env["NAFTIKO_WRITER_CACHE"] = "off" if options.no_cache else str(work / "cache")
         if options.cache_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         big = work / "big.yaml"
         figures: dict[str, object] = {
             "bytecode": "cached" if options.cache_bytecode else "as the environment has it",
+            "taxonomy_cache": "off" if options.no_cache else "warm",
             "runs": options.runs,
             "score_spotify_vs_imports": attempt(
                 lambda: paired(cli("score", "spotify", "--json"), BASELINE, options.runs, env, ROOT)
