@@ -189,11 +189,17 @@ def make_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-de
     return DraftJob(**values)  # type: ignore[arg-type]
 
 
+LONG_FIRST = frozenset({"test_wheel", "test_publish", "test_drafts_real", "test_layering", "test_resume", "test_runs"})
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`, set in pyproject), the tests of a module that use one of
     its module-scoped fixtures run on one worker, so that fixture (18 real companies drafted, say) is
     built once, not once per worker. Every other test goes to whichever worker is free."""
+    # The long tests (processes, browsers, real sockets, 18 companies) start first, so that the short ones
+    # fill both workers at the end instead of one long test running alone there.
+    items.sort(key=lambda item: item.path.stem not in LONG_FIRST)
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         definitions = info.name2fixturedefs.values() if info is not None else ()
