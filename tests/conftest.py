@@ -45,23 +45,21 @@ def _no_fsync() -> Iterator[None]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _reuse_loaded_taxonomies() -> Iterator[None]:
-    """In the test process a taxonomy folder is parsed once per content, and its catalogue compiled once.
+    """In the test process a taxonomy folder is parsed once per content.
 
-    Every in-process CLI run and draft loads the taxonomy (about 0.3 s: 200 KB of YAML, cross-checked)
-    and compiles its catalogue for matching (about 0.2 s); a few hundred runs made that half of the
-    suite's time. The cache is keyed on the folder and the bytes of every file `load_taxonomy` reads,
-    so a test that edits a copy gets a fresh load; a folder that fails to load is never cached (its
-    error is raised each time). Both results are immutable in use (frozen models; the matcher's memo
-    only caches pure lookups). Test modules that imported `load_taxonomy` themselves keep the real one.
+    Drafts and `score` go through scoring/taxonomy_cache (kept in memory per process), but `export` and
+    `taxonomy suggest` call `load_taxonomy` itself (about 0.3 s: 200 KB of YAML, cross-checked). The
+    cache is keyed on the folder and the bytes of every file `load_taxonomy` reads, so a test that edits
+    a copy gets a fresh load; a folder that fails to load is never cached (its error is raised each
+    time). Test modules that imported `load_taxonomy` themselves keep the real one.
     """
     import hashlib
     import sys
 
-    from naftiko_writer.scoring import scorer, taxonomy
+    from naftiko_writer.scoring import taxonomy
 
-    real_load, real_matcher = taxonomy.load_taxonomy, scorer.SignalMatcher
+    real_load = taxonomy.load_taxonomy
     loaded: dict[tuple[str, str], Taxonomy] = {}
-    compiled: dict[int, tuple[Taxonomy, object]] = {}
 
     def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
         try:
@@ -76,19 +74,11 @@ def _reuse_loaded_taxonomies() -> Iterator[None]:
             loaded[key] = real_load(taxonomy_dir)
         return loaded[key]
 
-    def signal_matcher(loaded_taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
-        held = compiled.get(id(loaded_taxonomy))
-        if held is None or held[0] is not loaded_taxonomy:
-            held = compiled[id(loaded_taxonomy)] = (loaded_taxonomy, real_matcher(loaded_taxonomy))
-        return held[1]
-
     modules = [m for name, m in sys.modules.items() if name.startswith("naftiko_writer") and m is not None]
     patched = [m for m in modules if getattr(m, "load_taxonomy", None) is real_load]
     for module in patched:
         module.load_taxonomy = load_taxonomy  # type: ignore[attr-defined]
-    scorer.SignalMatcher = signal_matcher  # type: ignore[assignment,misc]
     yield
-    scorer.SignalMatcher = real_matcher  # type: ignore[misc]
     for module in patched:
         module.load_taxonomy = real_load  # type: ignore[attr-defined]
 
