@@ -366,10 +366,8 @@ def _draft_single(
         print_update_summary,
         stderr_console,
     )
-    from naftiko_writer.document.html import export_html
     from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
     from naftiko_writer.llm.redact import redact_url
-    from naftiko_writer.review.update import update_to_files
 
     target = DraftTarget(drafts_dir, stamp, out)
     updated = None
@@ -380,6 +378,8 @@ def _draft_single(
                 drafted = draft_to_files(base, target, progress)
                 report, files, checkpoint = drafted.report, drafted.files, drafted.checkpoint
             else:
+                from naftiko_writer.review.update import update_to_files  # only --update reads a draft
+
                 outcome = update_to_files(update, base, target, progress)
                 updated, files, checkpoint, backup = outcome.updated, outcome.files, outcome.checkpoint, outcome.backup
                 report = updated.report
@@ -390,6 +390,8 @@ def _draft_single(
         raise typer.Exit(130) from None
     page = files.markdown.with_suffix(".html") if html else None
     if page is not None:
+        from naftiko_writer.document.html import export_html
+
         export_html(files.markdown, page, base.taxonomy_dir)
     if as_json:
         result: dict[str, object] = {
