@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from operator import itemgetter
+from typing import NamedTuple
 
 from naftiko_writer.scoring.models import (
     KIND_ORDER,
@@ -61,8 +62,7 @@ MEMO_LIMIT = 1_000_000
 _KIND_POSITION = {kind: position for position, kind in enumerate(KIND_ORDER)}
 
 
-@dataclass(frozen=True)
-class _CatalogRule:
+class _CatalogRule(NamedTuple):
     kinds: frozenset[SignalKind] | None
     canonical: str
     key: str
@@ -70,8 +70,7 @@ class _CatalogRule:
     dimensions: frozenset[int]
 
 
-@dataclass(frozen=True)
-class _KeywordRule:
+class _KeywordRule(NamedTuple):
     order: int
     kinds: frozenset[SignalKind] | None
     recognised_as: SignalKind | None
@@ -82,12 +81,12 @@ _Prefix = tuple[tuple[str, ...], frozenset[int]]
 _Phrase = tuple[tuple[str, ...], _KeywordRule]
 
 
-@dataclass(frozen=True)
-class CompiledCatalog:
+class CompiledCatalog(NamedTuple):
     """A taxonomy's catalogue compiled for lookup: every table a SignalMatcher reads, and nothing else.
 
     Built once per taxonomy and shared by its matchers (`compiled_catalog`); plain
-    dictionaries, tuples and frozen records, so scoring/taxonomy_cache can store it.
+    dictionaries, tuples and frozen records (named tuples: cheaper to define at start-up and to
+    unpickle than dataclasses), so scoring/taxonomy_cache can store it.
     Words and phrases of keyword rules are in the singular (`names.singular`).
     """
 
