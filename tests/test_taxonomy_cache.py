@@ -214,3 +214,13 @@ def test_score_writes_and_reads_the_cache(runner: CliRunner, tmp_path: Path, mon
     read = runner.invoke(app, ["score", "spotify", "--json"])
     assert uncached.exit_code == written.exit_code == read.exit_code == 0
     assert uncached.stdout == written.stdout == read.stdout
+
+
+def test_a_change_to_the_code_misses_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+) -> None:
+    load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    new_process(monkeypatch)
+    monkeypatch.setattr(taxonomy_cache, "_source_digests", {scorer.__file__: b"an edited scorer"})
+    load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    assert len(parses) == 2 and len(entries(tmp_path)) == 2
