@@ -48,7 +48,7 @@ def test_an_edited_heading_score_is_caught_with_the_expected_value(runner: CliRu
 
 
 def test_an_edited_number_in_prose_is_caught(runner: CliRunner, draft: Path) -> None:
-    edit(draft, "Open-Source scores 26, third of 44.", "Open-Source scores 45, third of 44.")
+    edit(draft, "Open-Source scores 22, fourth of 44.", "Open-Source scores 45, fourth of 44.")
     result = check(runner, draft)
     assert result.exit_code == 1
     assert "dimension:open-source" in result.stdout and "2 problem(s)" in result.stdout
@@ -60,12 +60,12 @@ def test_an_edited_number_in_prose_is_caught(runner: CliRunner, draft: Path) -> 
             "45",
             "states 45, which is not a score, rank or count in this section's data",
         ),
-        ("dimension:open-source", "score", "", "the paragraph no longer states the score; the ScoreCard says 26"),
+        ("dimension:open-source", "score", "", "the paragraph no longer states the score; the ScoreCard says 22"),
     ]
 
 
 def test_a_name_outside_the_evidence_is_caught(runner: CliRunner, draft: Path) -> None:
-    edit(draft, "Open-Source scores 26, third of 44.", "Open-Source scores 26, third of 44, helped by LangChain.")
+    edit(draft, "Open-Source scores 22, fourth of 44.", "Open-Source scores 22, fourth of 44, helped by LangChain.")
     report = json.loads(check(runner, draft, "--json").stdout)
     assert [(f["kind"], f["value"]) for f in report["findings"]] == [("name", "LangChain")]
 
@@ -73,8 +73,8 @@ def test_a_name_outside_the_evidence_is_caught(runner: CliRunner, draft: Path) -
 def test_an_acknowledged_override_is_not_reported(runner: CliRunner, draft: Path) -> None:
     edit(
         draft,
-        "Open-Source scores 26, third of 44.",
-        "Open-Source scores 26, third of 44, across 45 public repositories.\n\n"
+        "Open-Source scores 22, fourth of 44.",
+        "Open-Source scores 22, fourth of 44, across 45 public repositories.\n\n"
         '<!-- naftiko:override value="45" reason="count from the GitHub organisation page" -->',
     )
     result = check(runner, draft, "--json")

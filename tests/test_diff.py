@@ -79,10 +79,12 @@ def test_two_companies_are_compared_by_score(runner: CliRunner, tmp_path: Path) 
 def test_markdown_and_html_diffs_for_sharing(runner: CliRunner, tmp_path: Path, spotify_draft: Path) -> None:
     a = spotify_draft
     b = tmp_path / "b.md"
-    b.write_text(a.read_text().replace("Open-Source scores 26, third", "Open-Source scores 26 <b>and</b> ranks third"))
+    b.write_text(
+        a.read_text().replace("Open-Source scores 22, fourth", "Open-Source scores 22 <b>and</b> ranks fourth")
+    )
     md = runner.invoke(app, ["diff", str(a), str(b), "--format", "md"])
     assert "### `dimension:open-source`: changed" in md.stdout
-    assert "**26 &lt;b&gt;and&lt;/b&gt; ranks**" in md.stdout
+    assert "**22 &lt;b&gt;and&lt;/b&gt; ranks**" in md.stdout
     out = tmp_path / "diff.html"
     result = runner.invoke(app, ["diff", str(a), str(b), "--format", "html", "--out", str(out)])
     assert result.exit_code == 0 and f"Diff written to {out}" in result.stderr

@@ -61,7 +61,10 @@ def test_what_cannot_be_a_signal_is_dropped_with_a_reason(lists: Path) -> None:
 
 
 def test_merge_is_deterministic_and_order_independent() -> None:
-    raw = [RawSignal(SignalKind.TOOL, name, f"#{i}") for i, name in enumerate(["Power Bi", "PowerBI", "Powerbi", "PowerBI"])]
+    raw = [
+        RawSignal(SignalKind.TOOL, name, f"#{i}")
+        for i, name in enumerate(["Power Bi", "PowerBI", "Powerbi", "PowerBI"])
+    ]
     forward = merge_signals(raw)[0]
     backward = merge_signals(list(reversed(raw)))[0]
     assert [(s.name, s.evidence) for s in forward] == [(s.name, s.evidence) for s in backward] == [("PowerBI", 4)]
@@ -69,7 +72,13 @@ def test_merge_is_deterministic_and_order_independent() -> None:
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("C++", None), ("ISO 27001", None), ("AT&T", None), ("x" * 301, "longer than 300 characters"), ("info@acme.com", "a web or mail address, not a name")],
+    [
+        ("C++", None),
+        ("ISO 27001", None),
+        ("AT&T", None),
+        ("x" * 301, "longer than 300 characters"),
+        ("info@acme.com", "a web or mail address, not a name"),
+    ],
 )
 def test_why_not_a_signal(name: str, reason: str | None) -> None:
     assert why_not_a_signal(name) == reason
@@ -77,7 +86,9 @@ def test_why_not_a_signal(name: str, reason: str | None) -> None:
 
 def test_cli_import_writes_a_valid_signals_file_and_reports(lists: Path, tmp_path: Path) -> None:
     out = tmp_path / "acme.yaml"
-    result = CliRunner().invoke(app, ["import", str(lists), "--out", str(out), "--as-of", "2026-01-31", "--name", "Acme"])
+    result = CliRunner().invoke(
+        app, ["import", str(lists), "--out", str(out), "--as-of", "2026-01-31", "--name", "Acme"]
+    )
     assert result.exit_code == 0, result.output
     said = " ".join(result.stderr.split())  # the console wraps long lines (tmp paths differ in length)
     assert "Imported 19 entries" in said and "-> 9 signals" in said

@@ -41,12 +41,12 @@ def test_export_writes_a_complete_page_with_a_chart(runner: CliRunner, draft: Pa
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert svg.count("<title>") == 1 + 50  # the chart's title and one per bar (44 dimensions, 6 shown twice)
     assert "<title>Services: 66</title>" in svg
-    assert "<dt>Taxonomy</dt><dd>2026.11.2</dd>" in page
+    assert "<dt>Taxonomy</dt><dd>2026.11.3</dd>" in page
 
 
 def test_analyst_html_is_escaped_not_executed(runner: CliRunner, draft: Path) -> None:
     draft.write_text(
-        draft.read_text().replace("Open-Source scores 26,", "Open-Source <script>alert(1)</script> scores 26,")
+        draft.read_text().replace("Open-Source scores 22,", "Open-Source <script>alert(1)</script> scores 22,")
     )
     assert runner.invoke(app, ["export", str(draft)]).exit_code == 0
     page = draft.with_suffix(".html").read_text()

@@ -179,3 +179,22 @@ def test_without_saturation_scores_are_linear(taxonomy_copy: Path, taxonomy: Tax
     value = raw.density * (1 + linear.scoring.diversity_bonus * (raw.diversity - 1))
     assert raw.score == math.floor(value + 0.5) > data.score > 0
     assert plain.dimension("services").score == saturated.dimension("services").score
+
+
+def test_a_dimension_s_own_saturation_must_name_a_known_saturated_dimension(taxonomy_copy: Path) -> None:
+    structure = taxonomy_copy / "taxonomy.yaml"
+    _edit(structure, "dimension_saturation: {operations: 20,", "dimension_saturation: {operashuns: 20,")
+    with pytest.raises(TaxonomyError, match="dimension_saturation names unknown dimension 'operashuns'"):
+        load_taxonomy(taxonomy_copy)
+    _edit(structure, "dimension_saturation: {operashuns: 20,", "dimension_saturation: {services: 20,")
+    with pytest.raises(TaxonomyError, match="services cannot be both linear and saturated"):
+        load_taxonomy(taxonomy_copy)
+
+
+def test_a_dimension_s_own_saturation_compresses_only_that_dimension(taxonomy_copy: Path, taxonomy: Taxonomy) -> None:
+    _edit(taxonomy_copy / "taxonomy.yaml", "dimension_saturation: {operations: 20,", "dimension_saturation: {")
+    uniform = load_taxonomy(taxonomy_copy)
+    signals = load_signals(ROOT / "fixtures" / "companies" / "spotify" / "signals.yaml")
+    own, same = score_company(signals, taxonomy), score_company(signals, uniform)
+    assert own.dimension("operations").score < same.dimension("operations").score  # S = 20 instead of 30
+    assert own.dimension("data").score == same.dimension("data").score

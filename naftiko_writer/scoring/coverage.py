@@ -81,7 +81,8 @@ class CoverageReport:
                 for company in self.companies
             ],
             "top_uncounted": [
-                {"name": name, "kind": kind.value, "companies": companies} for name, kind, companies in self.top_uncounted
+                {"name": name, "kind": kind.value, "companies": companies}
+                for name, kind, companies in self.top_uncounted
             ],
         }
 

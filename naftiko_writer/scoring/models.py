@@ -126,6 +126,9 @@ class ScoringRules(FileModel):
     linear_dimensions: list[str] = Field(
         default_factory=list, description="Dimensions exempt from saturation (breadth counts such as Services)."
     )
+    dimension_saturation: dict[str, float] = Field(
+        default_factory=dict, description="A dimension's own S where it differs from `saturation`."
+    )
     tiers: list[TierRule] = Field(min_length=1)
     top_dimensions: int = Field(ge=1)
     strength_candidates: int = Field(ge=1)
@@ -143,6 +146,11 @@ class ScoringRules(FileModel):
             raise ValueError("tiers must be listed from highest min_score to lowest, without repeats")
         if floors[-1] != 0:
             raise ValueError("the last tier must have min_score 0")
+        if any(value <= 0 for value in self.dimension_saturation.values()):
+            raise ValueError("dimension_saturation values must all be positive")
+        overlap = sorted(set(self.dimension_saturation) & set(self.linear_dimensions))
+        if overlap:
+            raise ValueError(f"{', '.join(overlap)} cannot be both linear and saturated")
         return self
 
     def tier_of(self, score: int) -> str:
@@ -222,7 +230,9 @@ class KeywordRule(FileModel):
     kinds: list[SignalKind] | None = Field(
         default=None, description="Only signals of these kinds match; any if absent."
     )
-    is_: SignalKind | None = Field(default=None, alias="is", description="What a matching name is (ISO ... is a standard).")
+    is_: SignalKind | None = Field(
+        default=None, alias="is", description="What a matching name is (ISO ... is a standard)."
+    )
     dimensions: list[str] = Field(min_length=1)
 
 

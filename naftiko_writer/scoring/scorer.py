@@ -319,7 +319,10 @@ class Scorer:
         self._evidence_memo: dict[tuple[SignalKind, str, int], _RankedEvidence] = {}
         rules = taxonomy.scoring
         self._saturation: list[float | None] = [
-            None if dimension.id in rules.linear_dimensions else rules.saturation for dimension in taxonomy.dimensions
+            None
+            if dimension.id in rules.linear_dimensions
+            else rules.dimension_saturation.get(dimension.id, rules.saturation)
+            for dimension in taxonomy.dimensions
         ]
         self._layers_of: dict[str, tuple[str, ...]] = {
             dimension.id: tuple(layer.id for layer in taxonomy.layers if dimension.id in layer.dimensions)

@@ -135,6 +135,12 @@ def _check_structure(structure: TaxonomyFile, document: Document) -> list[str]:
                 f"{where(('scoring', 'linear_dimensions', position))}: linear_dimensions lists unknown dimension "
                 f"{dimension_id!r}; define it under `dimensions:` or correct the id"
             )
+    for dimension_id in structure.scoring.dimension_saturation:
+        if dimension_id not in known:
+            problems.append(
+                f"{where(('scoring', 'dimension_saturation', dimension_id))}: dimension_saturation names unknown "
+                f"dimension {dimension_id!r}; define it under `dimensions:` or correct the id"
+            )
     missing_kinds = [kind.value for kind in SignalKind if kind not in structure.kinds]
     if missing_kinds:
         problems.append(f"{where(('kinds',))}: kinds lacks a description of {', '.join(missing_kinds)}")
