@@ -42,7 +42,7 @@ from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
     from naftiko_writer.drafting.batch import BatchProgress
-    from naftiko_writer.drafting.pipeline import DraftJob
+    from naftiko_writer.drafting.pipeline import DraftEvent, DraftJob
     from naftiko_writer.review.diff import DraftDiff
 
 # Each command imports the modules it uses when it runs, so `score` or `--help` load
@@ -261,7 +261,6 @@ def draft(
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
     """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
-    from naftiko_writer.console import DraftProgress
     from naftiko_writer.drafting.cost import load_prices
     from naftiko_writer.drafting.fleet import fleet_targets
 
@@ -293,19 +292,46 @@ def draft(
             max_cost=max_cost,
         )
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        progress = DraftProgress(
-            targets[0] if len(targets) == 1 else f"{len(targets)} companies", enabled=not quiet and not as_json
-        )
+        progress = _progress(targets[0] if len(targets) == 1 else f"{len(targets)} companies", quiet or as_json)
         if len(targets) > 1 or all_companies:
             if out or update or html:
                 raise InputError("--out, --update and --html take one company; draft a fleet without them")
             _draft_fleet(base, targets, settings.drafts_dir, stamp, progress, as_json)
             return
-        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json)
+        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json, quiet)
+
+
+class SilentProgress:
+    """The progress of a quiet or --json run: no bar, so no terminal library; warnings still print, plainly."""
+
+    def __enter__(self) -> SilentProgress:
+        """Nothing to set up."""
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Nothing to tear down."""
+
+    def __call__(self, event: DraftEvent) -> None:
+        """Print a warning (a stale checkpoint set aside, ...) on stderr; ignore the rest."""
+        if event.kind == "warning":
+            sys.stderr.write(f"Warning: {event.message}\n")
+
+
+def _progress(company: str, silent: bool) -> DraftProgress | SilentProgress:
+    if silent:
+        return SilentProgress()
+    from naftiko_writer.console import DraftProgress
+
+    return DraftProgress(company)
 
 
 def _draft_fleet(
-    base: DraftJob, targets: list[str], drafts_dir: Path, stamp: str, progress: DraftProgress, as_json: bool
+    base: DraftJob,
+    targets: list[str],
+    drafts_dir: Path,
+    stamp: str,
+    progress: DraftProgress | SilentProgress,
+    as_json: bool,
 ) -> None:
     from naftiko_writer.console import print_error, print_fleet_summary, stderr_console
     from naftiko_writer.drafting.fleet import draft_fleet
@@ -357,15 +383,10 @@ def _draft_single(
     out: Path | None,
     update: Path | None,
     html: bool,
-    progress: DraftProgress,
+    progress: DraftProgress | SilentProgress,
     as_json: bool,
+    quiet: bool,
 ) -> None:
-    from naftiko_writer.console import (
-        print_draft_summary,
-        print_error,
-        print_update_summary,
-        stderr_console,
-    )
     from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
     from naftiko_writer.llm.redact import redact_url
 
@@ -384,7 +405,7 @@ def _draft_single(
                 updated, files, checkpoint, backup = outcome.updated, outcome.files, outcome.checkpoint, outcome.backup
                 report = updated.report
     except DraftInterrupted as interrupted:
-        print_error(
+        _print_error(
             f"interrupted; the sections finished so far are kept in {interrupted.checkpoint}; " + _resume_hint()
         )
         raise typer.Exit(130) from None
@@ -411,18 +432,24 @@ def _draft_single(
                 "dropped": updated.dropped,
             }
         write_json(json.dumps(result, indent=2))
+    elif quiet and updated is None:  # plain lines: a quiet run loads no terminal library
+        from naftiko_writer.report.model import summary_lines
+
+        sys.stderr.write("".join(text + "\n" for text, _ in summary_lines(report.summary, str(files.markdown))))
     else:
+        from naftiko_writer.console import print_draft_summary, print_update_summary, stderr_console
+
         print_draft_summary(report.summary, str(files.markdown), stderr_console())
         if updated is not None:
             print_update_summary(updated, str(backup) if backup else "(nothing to back up)", stderr_console())
     if report.summary.stopped is not None:
-        print_error(
+        _print_error(
             f"stopped early: {report.summary.stopped}. Sections not drafted are marked in {files.markdown}; "
             f"finished ones are kept in {checkpoint}. Run the same command with a larger budget to resume"
         )
         raise typer.Exit(EXIT_STOPPED)
     if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
-        print_error(
+        _print_error(
             f"every section fell back to the template engine: the model at {redact_url(base.base_url or 'the endpoint')} "
             "gave no usable answer (the draft is complete and marked for review)"
         )

@@ -191,34 +191,11 @@ class DraftProgress:
 
 
 def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Console) -> None:
-    """The end-of-run summary (stderr), one line per figure that matters."""
-    console.print(
-        f"Draft written to {markdown_path} (sidecar: {markdown_path[:-3]}.json)", markup=False, soft_wrap=True
-    )
-    console.print(
-        f"sections {summary.sections} · calls {summary.calls} · tokens {summary.prompt_tokens:,} prompt + "
-        f"{summary.completion_tokens:,} completion · retries {summary.retries} · repairs {summary.repairs} · "
-        f"fallbacks {summary.fallbacks} · cost {_cost(summary.cost)} · wall {summary.wall_seconds:.2f} s",
-        markup=False,
-        soft_wrap=True,
-    )
-    if summary.fallbacks:
-        console.print(
-            f"{summary.fallbacks} section(s) fell back to the template engine; they are marked "
-            "'Analyst review' in the draft.",
-            style="yellow",
-            markup=False,
-        )
-    if summary.reused and not summary.kept:
-        console.print(f"reused {len(summary.reused)} finished section(s) (checkpoint or previous draft)", markup=False)
-    if summary.dialect and summary.dialect != "json_schema":
-        console.print(
-            f"structured output: the server refused json_schema, so the {summary.dialect} dialect was used",
-            markup=False,
-            style="yellow",
-        )
-    if summary.unused_recordings:
-        console.print(f"{summary.unused_recordings} recording(s) were not used by this run.", markup=False)
+    """The end-of-run summary (stderr), one line per figure that matters; warnings in yellow."""
+    from naftiko_writer.report.model import summary_lines
+
+    for text, warning in summary_lines(summary, markdown_path):
+        console.print(text, markup=False, soft_wrap=True, style="yellow" if warning else None)
 
 
 def _cost(cost: float | None) -> str:

@@ -43,11 +43,11 @@ HOMES = {
 # llm modules that load the SDK: below llm, only imported inside functions (never at module level).
 SDK_MODULES = {"naftiko_writer.llm.client", "naftiko_writer.llm.replay"}
 MODEL_FREE_COMMANDS = [
-    ["--help"],
-    ["companies"],
     ["score", "spotify", "--json"],
     ["draft", "spotify", "--engine", "template", "--quiet", "--out", "{tmp}/spotify.md"],
     ["draft", "spotify", "--quiet", "--out", "{tmp}/replayed.md"],
+    ["--help"],
+    ["companies"],
     ["check", "{tmp}/spotify.md", "--json"],
     ["diff", "{tmp}/spotify.md", "{tmp}/spotify.md", "--json"],
     ["export", "{tmp}/spotify.md", "--out", "{tmp}/spotify.html"],
@@ -58,6 +58,8 @@ MODEL_FREE_COMMANDS = [
 """Commands that load no model SDK, run in this order on shipped data: those that need no model (a
 template draft, then its check, diff and export; fixtures/real/adp's raw lists; a proposal accepted
 into a copy of the taxonomy), and the offline replay of the shipped Spotify recordings."""
+TERMINAL_FREE = 3
+"""The first commands (JSON or --quiet output) load no terminal library either: rich costs ~50 ms a start."""
 MODEL_MODULES = ("openai", "httpx", "httpx2", "tenacity")
 
 
@@ -140,7 +142,8 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
         "        except SystemExit as exc:\n"
         "            code = exc.code or 0\n"
         f"    loaded = [m for m in {MODEL_MODULES!r} if m in sys.modules]\n"
-        "    report.append({'args': args, 'code': code, 'loaded': loaded, 'stderr': err.getvalue()[-300:]})\n"
+        "    rich = 'rich' in sys.modules\n"
+        "    report.append({'args': args, 'code': code, 'loaded': loaded, 'rich': rich, 'stderr': err.getvalue()[-300:]})\n"
         "print(json.dumps(report))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT)
@@ -149,6 +152,8 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     assert [(" ".join(run["args"][:2]), run["code"], run["stderr"]) for run in report if run["code"]] == []
     assert [(" ".join(run["args"][:2]), run["loaded"]) for run in report if run["loaded"]] == []
     assert len(report) == len(MODEL_FREE_COMMANDS)
+    assert [run["rich"] for run in report[:TERMINAL_FREE]] == [False] * TERMINAL_FREE
+    assert "replayed.md (sidecar: " in report[2]["stderr"] and " · calls 61 · " in report[2]["stderr"]  # plain summary
     assert (tmp_path / "spotify.html").is_file() and (tmp_path / "adp.yaml").is_file()
     replayed = json.loads((tmp_path / "replayed.json").read_text())["summary"]
     assert (replayed["mode"], replayed["calls"], replayed["fallbacks"]) == ("replay", 61, 0)

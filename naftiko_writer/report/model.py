@@ -104,6 +104,37 @@ class DraftSummary(BaseModel):
     wall_seconds: float = 0.0
 
 
+def summary_lines(summary: DraftSummary, markdown_path: str) -> list[tuple[str, bool]]:
+    """The end-of-run summary as lines of text, each with whether it is a warning."""
+    cost = "unknown" if summary.cost is None else f"${summary.cost:.4f}"
+    lines = [
+        (f"Draft written to {markdown_path} (sidecar: {markdown_path[:-3]}.json)", False),
+        (
+            f"sections {summary.sections} · calls {summary.calls} · tokens {summary.prompt_tokens:,} prompt + "
+            f"{summary.completion_tokens:,} completion · retries {summary.retries} · repairs {summary.repairs} · "
+            f"fallbacks {summary.fallbacks} · cost {cost} · wall {summary.wall_seconds:.2f} s",
+            False,
+        ),
+    ]
+    if summary.fallbacks:
+        lines.append(
+            (
+                f"{summary.fallbacks} section(s) fell back to the template engine; they are marked "
+                "'Analyst review' in the draft.",
+                True,
+            )
+        )
+    if summary.reused and not summary.kept:
+        lines.append((f"reused {len(summary.reused)} finished section(s) (checkpoint or previous draft)", False))
+    if summary.dialect and summary.dialect != "json_schema":
+        lines.append(
+            (f"structured output: the server refused json_schema, so the {summary.dialect} dialect was used", True)
+        )
+    if summary.unused_recordings:
+        lines.append((f"{summary.unused_recordings} recording(s) were not used by this run.", False))
+    return lines
+
+
 class Report(BaseModel):
     """A complete draft."""
 
