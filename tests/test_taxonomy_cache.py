@@ -1,8 +1,14 @@
-"""The per-user taxonomy cache: used when it matches, never stale, never an error."""
+"""The per-user taxonomy cache: used when it matches, never stale, never an error.
+
+The cache's mechanics are tested on a small taxonomy folder (the shipped taxonomy.yaml and a catalogue of a few
+signals; loading the shipped catalogue of some 1,000 entries is most of a load's time, and the mechanics do not
+depend on its size); one test checks that the shipped taxonomy scores alike with and without the cache.
+"""
 
 from __future__ import annotations
 
 import pickle
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +24,7 @@ from naftiko_writer.scoring.models import Taxonomy, to_json
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.taxonomy import load_taxonomy
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
-from tests.conftest import COMPANIES_DIR, ROOT, TAXONOMY_DIR
+from tests.conftest import COMPANIES_DIR, TAXONOMY_DIR
 
 Loader = Callable[[Path], Taxonomy]
 
@@ -38,6 +44,29 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return parsed
 
 
+SMALL_CATALOGUE = """\
+kind_rules:
+  service: [services]
+  language: [languages]
+prefix_rules:
+  - {prefix: Apache, dimensions: [apache, open-source]}
+signals:
+  - {name: Amazon Web Services, aliases: [AWS], dimensions: [cloud, services]}
+  - {name: Terraform, dimensions: [automation, platform]}
+  - {name: machine learning, aliases: [ML], dimensions: [artificial-intelligence]}
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A writable taxonomy folder: the shipped taxonomy.yaml and a three-entry signals.yaml (no catalogue/)."""
+    folder = tmp_path / "small-taxonomy"
+    folder.mkdir()
+    (folder / "taxonomy.yaml").write_bytes((TAXONOMY_DIR / "taxonomy.yaml").read_bytes())
+    (folder / "signals.yaml").write_text(SMALL_CATALOGUE, encoding="utf-8")
+    return folder
+
+
 def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """Forget what this process loaded and compiled, as a new command would start."""
     monkeypatch.setattr(taxonomy_cache, "_loaded", {})
@@ -49,11 +78,11 @@ def entries(cache_dir: Path) -> list[Path]:
 
 
 def test_a_second_load_is_answered_by_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
     cache_dir = tmp_path / "cache"
-    first = load_cached_taxonomy(TAXONOMY_DIR, cache_dir)
-    assert parses == [TAXONOMY_DIR]
+    first = load_cached_taxonomy(small, cache_dir)
+    assert parses == [small]
     assert len(entries(cache_dir)) == 1
     assert entries(cache_dir)[0].stat().st_mode & 0o777 == 0o600
 
@@ -63,8 +92,8 @@ def test_a_second_load_is_answered_by_the_cache(
         raise AssertionError("the compiled catalogue should come from the cache")
 
     monkeypatch.setattr(scorer, "compile_catalog", no_compiling)
-    second = load_cached_taxonomy(TAXONOMY_DIR, cache_dir)
-    assert parses == [TAXONOMY_DIR]  # not parsed again
+    second = load_cached_taxonomy(small, cache_dir)
+    assert parses == [small]  # not parsed again
     assert second == first and second is not first
     Scorer(second)  # its matcher takes the cached compiled catalogue
 
@@ -72,39 +101,37 @@ def test_a_second_load_is_answered_by_the_cache(
 def test_same_score_cards_with_and_without_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
-    companies = [load_company("spotify", COMPANIES_DIR)]
-    companies += [load_company(str(ROOT / "fixtures" / "real" / name), COMPANIES_DIR) for name in ("adp", "lego")]
-    plain = Scorer(load_taxonomy(TAXONOMY_DIR))
-    expected = [to_json(plain.score(company)) for company in companies]
+    """The shipped taxonomy, Spotify's signals (every kind, exact entries, keyword and prefix rules)."""
+    spotify = load_company("spotify", COMPANIES_DIR)
+    expected = to_json(Scorer(load_taxonomy(TAXONOMY_DIR)).score(spotify))
     load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
     new_process(monkeypatch)
     cached = Scorer(load_cached_taxonomy(TAXONOMY_DIR, tmp_path))
     assert len(parses) == 1
-    assert [to_json(cached.score(company)) for company in companies] == expected
+    assert to_json(cached.score(spotify)) == expected
 
 
 def test_editing_a_taxonomy_file_misses_the_cache(
-    tmp_path: Path, taxonomy_copy: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
-    before = load_cached_taxonomy(taxonomy_copy, tmp_path)
-    structure = taxonomy_copy / "taxonomy.yaml"
+    before = load_cached_taxonomy(small, tmp_path)
+    structure = small / "taxonomy.yaml"
     structure.write_text(structure.read_text().replace('version: "', 'version: "edited-', 1))
     new_process(monkeypatch)
-    after = load_cached_taxonomy(taxonomy_copy, tmp_path)
+    after = load_cached_taxonomy(small, tmp_path)
     assert len(parses) == 2
     assert after.version == f"edited-{before.version}" and after.digest != before.digest
     assert len(entries(tmp_path)) == 2
 
 
 def test_a_new_catalogue_file_misses_the_cache(
-    tmp_path: Path, taxonomy_copy: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
-    load_cached_taxonomy(taxonomy_copy, tmp_path)
-    (taxonomy_copy / "catalogue" / "zz-extra.yaml").write_text(
-        "signals:\n  - {name: Zebra Widgets, dimensions: [cloud]}\n"
-    )
+    load_cached_taxonomy(small, tmp_path)
+    (small / "catalogue").mkdir()
+    (small / "catalogue" / "zz-extra.yaml").write_text("signals:\n  - {name: Zebra Widgets, dimensions: [cloud]}\n")
     new_process(monkeypatch)
-    after = load_cached_taxonomy(taxonomy_copy, tmp_path)
+    after = load_cached_taxonomy(small, tmp_path)
     assert len(parses) == 2
     assert after.catalog.signals[-1].name == "Zebra Widgets"
 
@@ -120,53 +147,54 @@ def test_a_new_catalogue_file_misses_the_cache(
     ],
 )
 def test_a_damaged_entry_is_ignored_and_rewritten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path], damage: Callable[[bytes], bytes]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path], damage: Callable[[bytes], bytes]
 ) -> None:
-    expected = load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    expected = load_cached_taxonomy(small, tmp_path)
     (entry,) = entries(tmp_path)
     entry.write_bytes(damage(entry.read_bytes()))
     new_process(monkeypatch)
-    assert load_cached_taxonomy(TAXONOMY_DIR, tmp_path) == expected
+    assert load_cached_taxonomy(small, tmp_path) == expected
     assert len(parses) == 2  # parsed again
     new_process(monkeypatch)
-    assert load_cached_taxonomy(TAXONOMY_DIR, tmp_path) == expected
+    assert load_cached_taxonomy(small, tmp_path) == expected
     assert len(parses) == 2  # and the entry was written again
 
 
 def test_an_entry_of_another_taxonomy_under_this_name_is_ignored(
-    tmp_path: Path, taxonomy_copy: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
-    load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    load_cached_taxonomy(small, tmp_path)
     (shipped,) = entries(tmp_path)
-    structure = taxonomy_copy / "taxonomy.yaml"
+    other_dir = shutil.copytree(small, tmp_path / "other-taxonomy")
+    structure = other_dir / "taxonomy.yaml"
     structure.write_text(structure.read_text().replace('version: "', 'version: "other-', 1))
-    other = load_cached_taxonomy(taxonomy_copy, tmp_path)
+    other = load_cached_taxonomy(other_dir, tmp_path)
     (other_entry,) = [entry for entry in entries(tmp_path) if entry != shipped]
     shipped.write_bytes(other_entry.read_bytes())  # a valid entry, of the other taxonomy
     new_process(monkeypatch)
-    assert load_cached_taxonomy(TAXONOMY_DIR, tmp_path).version != other.version
+    assert load_cached_taxonomy(small, tmp_path).version != other.version
 
 
-def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path, parses: list[Path]) -> None:
+def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path, small: Path, parses: list[Path]) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    loaded = load_cached_taxonomy(TAXONOMY_DIR, blocker / "cache")
-    assert loaded.digest == load_taxonomy(TAXONOMY_DIR).digest
+    loaded = load_cached_taxonomy(small, blocker / "cache")
+    assert loaded.digest == load_taxonomy(small).digest
     assert not list(tmp_path.glob(".*.tmp")) and blocker.read_text() == "not a folder"
 
 
-def test_no_cache_folder_still_loads_once_per_process(parses: list[Path]) -> None:
-    first = load_cached_taxonomy(TAXONOMY_DIR, None)
-    assert load_cached_taxonomy(TAXONOMY_DIR, None) is first
-    assert parses == [TAXONOMY_DIR]
+def test_no_cache_folder_still_loads_once_per_process(small: Path, parses: list[Path]) -> None:
+    first = load_cached_taxonomy(small, None)
+    assert load_cached_taxonomy(small, None) is first
+    assert parses == [small]
 
 
-def test_a_broken_taxonomy_is_never_cached(tmp_path: Path, taxonomy_copy: Path, parses: list[Path]) -> None:
-    structure = taxonomy_copy / "taxonomy.yaml"
+def test_a_broken_taxonomy_is_never_cached(tmp_path: Path, small: Path, parses: list[Path]) -> None:
+    structure = small / "taxonomy.yaml"
     structure.write_text(structure.read_text().replace("linear_dimensions: [services]", "linear_dimensions: [nope]"))
     for _ in range(2):
         with pytest.raises(TaxonomyError, match="unknown dimension 'nope'"):
-            load_cached_taxonomy(taxonomy_copy, tmp_path)
+            load_cached_taxonomy(small, tmp_path)
     assert len(parses) == 2 and not entries(tmp_path)
 
 
@@ -175,13 +203,13 @@ def test_a_missing_folder_is_the_loaders_error(tmp_path: Path) -> None:
         load_cached_taxonomy(tmp_path / "nowhere", tmp_path / "cache")
 
 
-def test_old_entries_are_removed(tmp_path: Path, taxonomy_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_entries_are_removed(tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(taxonomy_cache, "_KEPT_ENTRIES", 2)
-    structure = taxonomy_copy / "taxonomy.yaml"
+    structure = small / "taxonomy.yaml"
     text = structure.read_text()
     for number in range(4):
         structure.write_text(text.replace('version: "', f'version: "v{number}-', 1))
-        load_cached_taxonomy(taxonomy_copy, tmp_path)
+        load_cached_taxonomy(small, tmp_path)
     assert len(entries(tmp_path)) == 2
 
 
@@ -203,24 +231,27 @@ def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch, variables: dict[str
     assert (str(found) if found is not None else None) == expected
 
 
-def test_score_writes_and_reads_the_cache(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_score_writes_and_reads_the_cache(
+    runner: CliRunner, tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command = ["score", "spotify", "--json", "--taxonomy", str(small)]
     monkeypatch.setenv("NAFTIKO_WRITER_CACHE", "off")
-    uncached = runner.invoke(app, ["score", "spotify", "--json"])
+    uncached = runner.invoke(app, command)
     monkeypatch.setenv("NAFTIKO_WRITER_CACHE", str(tmp_path))
     new_process(monkeypatch)
-    written = runner.invoke(app, ["score", "spotify", "--json"])
+    written = runner.invoke(app, command)
     assert len(entries(tmp_path)) == 1
     new_process(monkeypatch)
-    read = runner.invoke(app, ["score", "spotify", "--json"])
+    read = runner.invoke(app, command)
     assert uncached.exit_code == written.exit_code == read.exit_code == 0
     assert uncached.stdout == written.stdout == read.stdout
 
 
 def test_a_change_to_the_code_misses_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
 ) -> None:
-    load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    load_cached_taxonomy(small, tmp_path)
     new_process(monkeypatch)
     monkeypatch.setattr(taxonomy_cache, "_source_digests", {scorer.__file__: b"an edited scorer"})
-    load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    load_cached_taxonomy(small, tmp_path)
     assert len(parses) == 2 and len(entries(tmp_path)) == 2
