@@ -111,6 +111,51 @@ def _reuse_built_vocabularies() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _reuse_loaded_companies() -> Iterator[None]:
+    """In the test process a company's signals file is parsed once per content, and scored once per taxonomy.
+
+    Every draft loads and scores its company (about 11 ms for Spotify, some 250 loads a run). A signals file
+    is reused by its path and bytes (regular files under 1 MB only; a file that fails to load is never kept,
+    so its error is raised each time); a ScoreCard by the taxonomy's digest and the very CompanySignals
+    object scored (kept alive here, so its id stays its own). Both are frozen. Test modules that imported
+    `load_signals` or `score_company` themselves keep the real ones.
+    """
+    from naftiko_writer.drafting import pipeline
+    from naftiko_writer.scoring import companies, scorer, signal_files
+
+    real_load = signal_files.load_signals
+    real_score = scorer.score_company
+    loaded: dict[tuple[str, bytes], CompanySignals] = {}
+    scored: dict[tuple[str, int], tuple[CompanySignals, ScoreCard]] = {}
+
+    def load_signals(path: Path) -> CompanySignals:
+        try:
+            data = path.read_bytes() if path.is_file() and path.stat().st_size < 1_000_000 else None
+        except OSError:
+            data = None
+        if data is None:
+            return real_load(path)
+        key = (str(path), data)
+        if key not in loaded:
+            loaded[key] = real_load(path)
+        return loaded[key]
+
+    def score_company(company_signals: CompanySignals, taxonomy: Taxonomy) -> ScoreCard:
+        key = (taxonomy.digest, id(company_signals))
+        held = scored.get(key)
+        if held is None or held[0] is not company_signals:
+            held = scored[key] = (company_signals, real_score(company_signals, taxonomy))
+        return held[1]
+
+    assert vars(companies)["load_signals"] is real_load and vars(pipeline)["score_company"] is real_score
+    vars(companies)["load_signals"] = load_signals
+    vars(pipeline)["score_company"] = score_company
+    yield
+    vars(companies)["load_signals"] = real_load
+    vars(pipeline)["score_company"] = real_score
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _build_the_cli_once() -> Iterator[None]:
     """CliRunner.invoke builds the click command from the typer app on every call (about 0.1 s, a few
     hundred calls); it is built once per app here. Each invocation still gets a fresh click context."""
