@@ -10,6 +10,7 @@ takeaways, the assessment and the summary) that another company's draft says wor
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -38,10 +39,13 @@ from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_job
 REAL_DIR = ROOT / "fixtures" / "real"
 REAL_COMPANIES = sorted(path.name for path in REAL_DIR.iterdir() if path.is_dir())
 
-MODEL_PATH_COMPANIES = ("accord", "goldman-sachs")
+MODEL_PATH_COMPANIES = (
+    tuple(REAL_COMPANIES) if os.environ.get("NAFTIKO_TEST_ALL_MODEL_DRAFTS") else ("accord", "goldman-sachs")
+)
 """The model path for two companies, the smallest (55 raw names) and the largest (3,930): each costs about half a
 second of SDK work per draft, and the template path covers all 18 (the model path's answers are the template
-engine's, so more companies add no new sentences, only SDK round trips)."""
+engine's, so more companies add no new sentences, only SDK round trips). NAFTIKO_TEST_ALL_MODEL_DRAFTS=1 runs
+all 18 (about 10 s more)."""
 INTERPRETIVE = ("strengths", "growth-opportunities", "strategic-assessment", "executive-summary")
 """Sections whose every sentence must be the company's own, with key takeaways and the methodology's coverage
 paragraph (its other sentences, how scoring works, are the same for every company by design)."""
