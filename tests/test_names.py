@@ -1,6 +1,6 @@
 import string
 
-from naftiko_writer.scoring.names import name_key, name_tokens
+from naftiko_writer.scoring.names import distinct_names, name_key, name_tokens
 
 
 def test_case_punctuation_and_spacing_do_not_matter() -> None:
@@ -30,3 +30,9 @@ def test_ascii_names_split_exactly_as_by_the_unicode_pattern() -> None:
     for sample in samples:
         text = sample.lower().replace("+", " plus ").replace("#", " sharp ")
         assert name_tokens(sample) == tuple(_unicode_words().findall(text)), sample
+
+
+def test_distinct_names_keep_the_first_spelling_of_each_key_up_to_a_limit() -> None:
+    names = ["Node.js", "Apache Spark", "nodejs", "Kafka", "apache-spark", "Go"]
+    assert distinct_names(names) == ["Node.js", "Apache Spark", "Kafka", "Go"]
+    assert distinct_names(names, limit=3) == ["Node.js", "Apache Spark", "Kafka"]

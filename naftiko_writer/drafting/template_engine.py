@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from naftiko_writer.report.plan import distinct_names
 from naftiko_writer.report.sections import (
     CandidateBrief,
     CandidatesInput,
@@ -36,7 +35,7 @@ from naftiko_writer.report.sections import (
     has_key_takeaway,
     score_label,
 )
-from naftiko_writer.scoring.names import name_key
+from naftiko_writer.scoring.names import distinct_names, name_key
 
 PARAGRAPH_LIMIT = 1200
 SENTENCE_LIMIT = 400

@@ -7,7 +7,7 @@ outputs they depend on). Section ids are stable: `layer:<id>`, `dimension:<id>`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from naftiko_writer.report.sections import (
@@ -30,7 +30,7 @@ from naftiko_writer.report.sections import (
     WaveLayer,
 )
 from naftiko_writer.scoring.models import Candidate, DimensionScore, ScoreCard, Taxonomy
-from naftiko_writer.scoring.names import name_key
+from naftiko_writer.scoring.names import distinct_names
 
 EVIDENCE_PER_KIND = 12
 """Signals listed per kind in a dimension's input; the rest are counted, not named."""
@@ -88,18 +88,6 @@ def plan_sections(card: ScoreCard) -> list[SectionSpec]:
             (*(spec.id for spec in layers), STRATEGIC),
         ),
     ]
-
-
-def distinct_names(names: Iterable[str]) -> list[str]:
-    """Names in order, each name key once: a signal seen as a service and a tool is listed once."""
-    seen: set[str] = set()
-    kept = []
-    for name in names:
-        key = name_key(name)
-        if key not in seen:
-            seen.add(key)
-            kept.append(name)
-    return kept
 
 
 def _brief(dimension: DimensionScore) -> DimensionBrief:

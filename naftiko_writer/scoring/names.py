@@ -13,6 +13,7 @@ name written with its abbreviation in brackets.
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -52,6 +53,20 @@ def _unicode_words() -> re.Pattern[str]:
 def name_key(name: str) -> str:
     """Return the comparison key of a name (tokens joined without separators)."""
     return "".join(name_tokens(name))
+
+
+def distinct_names(names: Iterable[str], limit: int | None = None) -> list[str]:
+    """Names in order, each name key once (a signal seen as a service and a tool is listed once); at most `limit`."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for name in names:
+        if limit is not None and len(kept) >= limit:
+            break
+        key = name_key(name)
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
 
 
 def singular(token: str) -> str:

@@ -25,7 +25,7 @@ import gc
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby, islice
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -42,7 +42,7 @@ from naftiko_writer.scoring.models import (
     Taxonomy,
     UnmatchedSignal,
 )
-from naftiko_writer.scoring.names import name_key, name_tokens, singular, spelled_out
+from naftiko_writer.scoring.names import distinct_names, name_key, name_tokens, singular, spelled_out
 from naftiko_writer.scoring.signal_files import signals_digest
 
 _Unmatched = tuple[int, str, str, UnmatchedSignal]
@@ -519,10 +519,7 @@ def competition_ranks(values: Sequence[float]) -> list[int]:
 
 
 def _strength(score: DimensionScore, total: int) -> Candidate:
-    distinct: dict[str, str] = {}
-    for item in (item for items in score.evidence.values() for item in items):
-        distinct.setdefault(name_key(item.name), item.name)  # a name seen as a service and a tool: once
-    names = ", ".join(islice(distinct.values(), 5))
+    names = ", ".join(distinct_names((item.name for items in score.evidence.values() for item in items), limit=5))
     kinds = ", ".join(kind.value for kind in score.evidence)
     reason = f"Rank {score.rank} of {total}; {score.signal_count} signals across {kinds}; strongest: {names}."
     return Candidate(dimension=score.id, name=score.name, score=score.score, tier=score.tier, reason=reason)
