@@ -49,18 +49,23 @@ def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
         keyword_rules=[rule for part in catalogs for rule in part.keyword_rules],
         signals=[entry for part in catalogs for entry in part.signals],
     )
-    digest = hashlib.sha256()
-    for document in (structure_doc, *catalog_docs):
-        digest.update(document.path.read_bytes())
     return Taxonomy(
         version=structure.version,
-        digest=digest.hexdigest(),
+        digest=taxonomy_digest(document.path.read_bytes() for document in (structure_doc, *catalog_docs)),
         kinds=structure.kinds,
         scoring=structure.scoring,
         layers=structure.layers,
         dimensions=structure.dimensions,
         catalog=catalog,
     )
+
+
+def taxonomy_digest(contents: Iterable[bytes]) -> str:
+    """sha256 of a taxonomy's files, their bytes in `taxonomy_files` order: the provenance drafts record."""
+    digest = hashlib.sha256()
+    for data in contents:
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def taxonomy_files(taxonomy_dir: Path) -> list[Path]:

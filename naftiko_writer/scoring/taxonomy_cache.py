@@ -59,7 +59,7 @@ def load_cached_taxonomy(taxonomy_dir: Path, cache_dir: Path | None) -> Taxonomy
     loaded = _loaded.get(key)
     if loaded is not None:
         return loaded
-    digest = hashlib.sha256(b"".join(data for _, data in contents)).hexdigest()
+    digest = taxonomy.taxonomy_digest(data for _, data in contents)
     entry = cache_dir / CACHE_SUBDIR / f"{key}.pickle" if cache_dir is not None else None
     cached = _read_entry(entry, key, digest) if entry is not None else None
     if cached is not None:
