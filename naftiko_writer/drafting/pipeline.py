@@ -48,11 +48,6 @@ from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_mess
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
-
-if TYPE_CHECKING:
-    from naftiko_writer.llm.client import OpenAIChatClient
-    from naftiko_writer.llm.recordings import ReplayClient
-    from naftiko_writer.llm.replay import RecordingTransport
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -62,6 +57,11 @@ from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCar
 from naftiko_writer.scoring.scorer import score_company
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
+
+if TYPE_CHECKING:
+    from naftiko_writer.llm.client import OpenAIChatClient
+    from naftiko_writer.llm.recordings import ReplayClient
+    from naftiko_writer.llm.replay import RecordingTransport
 
 
 class EventKind(StrEnum):

@@ -232,11 +232,8 @@ class SignalMatcher:
             folded.append(word)
         return folded
 
-    def keyword_rules_of(self, kind: SignalKind, tokens: tuple[str, ...]) -> list[_KeywordRule]:
-        """The keyword rules whose word or phrase occurs in a name's tokens, in file order."""
-        return self._keyword_rules(kind, self._folded(tokens))
-
     def _keyword_rules(self, kind: SignalKind, folded: list[str]) -> list[_KeywordRule]:
+        """The keyword rules whose word or phrase occurs in a name's words (in the singular), in file order."""
         catalog = self._catalog
         if catalog.first_words.isdisjoint(folded):
             return []
