@@ -35,14 +35,12 @@ _NOT_PLURALS = frozenset({"securities"})
 def name_tokens(name: str) -> tuple[str, ...]:
     """Split a name into lower-case word tokens, ignoring punctuation."""
     if name.isascii():
-        text = name.lower()
-        if "+" in text or "#" in text:
-            text = text.replace("+", " plus ").replace("#", " sharp ")
-        return tuple(_ASCII_WORD.findall(text))
-    text = unicodedata.normalize("NFKC", name).casefold()
+        text, words = name.lower(), _ASCII_WORD
+    else:
+        text, words = unicodedata.normalize("NFKC", name).casefold(), _unicode_words()
     if "+" in text or "#" in text:
         text = text.replace("+", " plus ").replace("#", " sharp ")
-    return tuple(_unicode_words().findall(text))
+    return tuple(words.findall(text))
 
 
 @cache
