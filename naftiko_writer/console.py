@@ -135,8 +135,8 @@ def print_companies(rows: list[CompanyListing], console: Console) -> None:
 class DraftProgress:
     """A progress bar on stderr: sections done, retries, repairs, tokens."""
 
-    def __init__(self, company: str, enabled: bool = True) -> None:
-        """Set up (not yet shown)."""
+    def __init__(self, company: str) -> None:
+        """Set up (not yet shown); a quiet or --json run uses cli.SilentProgress instead."""
         self.company = company
         self.retries = 0
         self.repairs = 0
@@ -149,7 +149,6 @@ class DraftProgress:
             TimeElapsedColumn(),
             console=stderr_console(),
             transient=False,
-            disable=not enabled,
         )
         self._task: TaskID | None = None
 
