@@ -185,9 +185,9 @@ def layer_introduction(data: LayerInput) -> LayerIntroduction:
 def strengths(data: CandidatesInput) -> Strengths:
     """The highest-scoring candidates as table rows, each from its own rank, counts, kinds and names."""
     chosen = [c for c in data.candidates if c.score > 0][:6]
-    rows = [StrengthRow(area=c.name[:60], evidence=fit(_strength_evidence(c, data), SENTENCE_LIMIT)) for c in chosen]
     if not chosen:
         return _no_strengths(data)
+    rows = [StrengthRow(area=c.name[:60], evidence=fit(_strength_evidence(c, data), SENTENCE_LIMIT)) for c in chosen]
     while len(rows) < 3:
         rows.append(
             StrengthRow(
