@@ -18,6 +18,7 @@ RANKS: dict[str, int] = {
     "config": 0,
     "data_files": 0,
     "files": 0,
+    "event_loop": 0,
     "__init__": 0,
     "scoring": 1,
     "report": 2,

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
@@ -90,46 +90,10 @@ def test_chart_tiers_and_escaping() -> None:
 
 
 def read_png(data: bytes) -> np.ndarray:
-    """A non-interlaced 8-bit RGB(A) PNG as a height x width x channels array (what Chromium writes)."""
+    """A PNG as a height x width x 3 (RGB) array."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, compressed = 8, bytearray()
-    width = height = channels = 0
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        chunk = data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunk)
-            assert depth == 8 and interlace == 0 and colour in (2, 6)
-            channels = 3 if colour == 2 else 4
-        elif kind == b"IDAT":
-            compressed += chunk
-        pos += 12 + length
-    raw = zlib.decompress(bytes(compressed))
-    stride = width * channels
-    image = np.zeros((height, stride), np.uint8)
-    previous = np.zeros(stride, np.uint8)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], np.frombuffer(raw, np.uint8, stride, y * (stride + 1) + 1)
-        if kind == 0:
-            row = line.copy()
-        elif kind == 1:  # Sub: a running sum along each channel
-            row = np.cumsum(line.reshape(width, channels), axis=0, dtype=np.uint8).reshape(stride)
-        elif kind == 2:  # Up
-            row = line + previous
-        else:  # Average (3) or Paeth (4), byte by byte
-            out, up = bytearray(line.tobytes()), previous.tobytes()
-            for i in range(stride):
-                left = out[i - channels] if i >= channels else 0
-                if kind == 3:
-                    out[i] = (out[i] + ((left + up[i]) >> 1)) & 0xFF
-                    continue
-                corner = up[i - channels] if i >= channels else 0
-                guess = left + up[i] - corner
-                pa, pb, pc = abs(guess - left), abs(guess - up[i]), abs(guess - corner)
-                out[i] = (out[i] + (left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner)) & 0xFF
-            row = np.frombuffer(bytes(out), np.uint8)
-        image[y] = previous = row
-    return image.reshape(height, width, channels)[:, :, :3]
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 CHROMIUM_UNAVAILABLE = ROOT / ".ci" / "chromium-unavailable"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from naftiko_writer import event_loop
 from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, RecordMode
 from naftiko_writer.curation.proposal import ACCEPTED_FILE, Suggestion, append_entries, bump_version
 from naftiko_writer.errors import ConfigError, InputError, ReplayMissError, TaxonomyError
@@ -224,7 +225,7 @@ def repair_text(template: str, problems: list[str]) -> str:
 
 def suggest(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
     """Run a suggest job to the end (blocking)."""
-    return asyncio.run(suggest_async(job, on_batch))
+    return event_loop.run(suggest_async(job, on_batch))
 
 
 async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles
 from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared
 from naftiko_writer.drafting.use_case import DraftTarget, draft_to_files_async
@@ -103,4 +104,4 @@ def draft_fleet(
         results = await asyncio.gather(*(_draft_one(job, target, semaphore, on_event, claimed) for job in jobs))
         return [result for result in results if result is not None]
 
-    return asyncio.run(run())
+    return event_loop.run(run())

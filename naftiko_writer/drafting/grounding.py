@@ -66,11 +66,15 @@ class Vocabulary:
     def mentions(self, text: str) -> Iterator[Mention]:
         """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries."""
         resume = 0
+        by_head = self.by_head
         for token in _TOKEN.finditer(text):
+            spellings = by_head.get(token.group())
+            if spellings is None:  # most words start no name: one lookup decides
+                continue
             start = token.start()
             if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
                 continue
-            for spelling in self.by_head.get(token.group(), ()):
+            for spelling in spellings:
                 end = start + len(spelling)
                 if text.startswith(spelling, start) and (end == len(text) or not _WORD_CHARACTER.match(text[end])):
                     yield Mention(spelling, start, end)

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from naftiko_writer import __version__
+from naftiko_writer import __version__, event_loop
 from naftiko_writer.config import (
     DEFAULT_BASE_URL,
     DEFAULT_BUDGET_OUTPUT_TOKENS,
@@ -332,7 +332,7 @@ def draft_report(
     unchanged are reused without a call; those in `pinned` (edited by the
     analyst) are kept whatever their inputs.
     """
-    return asyncio.run(draft_report_async(job, prepared, on_event, previous, pinned))
+    return event_loop.run(draft_report_async(job, prepared, on_event, previous, pinned))
 
 
 async def draft_report_async(

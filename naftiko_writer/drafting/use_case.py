@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
 from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_report_async, prepare_company
@@ -105,7 +106,7 @@ def draft_to_files(job: DraftJob, target: DraftTarget, on_event: EventHandler | 
     started = time.perf_counter()
     run = _resolve(job, prepare_company(job), target, started)
     try:
-        return asyncio.run(_draft(run, on_event, None))
+        return event_loop.run(_draft(run, on_event, None))
     except KeyboardInterrupt:
         raise DraftInterrupted(run.checkpoint) from None
 

@@ -181,6 +181,12 @@ def merge_signals(raw: list[RawSignal]) -> tuple[list[Signal], list[Merged], lis
     signals: list[Signal] = []
     merged: list[Merged] = []
     for (kind, _), entries in groups.items():
+        if len(entries) == 1:  # most names are listed once: nothing to choose between
+            (entry,) = entries
+            sources = [entry.source] if entry.source else []
+            evidence = min(MAX_EVIDENCE, entry.evidence)
+            signals.append(Signal(kind=kind, name=entry.name.strip(), evidence=evidence, sources=sources))
+            continue
         counts = Counter(entry.name.strip() for entry in entries)
         first_seen = {
             spelling: position for position, spelling in reversed(list(enumerate(e.name.strip() for e in entries)))

@@ -14,7 +14,7 @@ name written with its abbreviation in brackets.
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """Japanese kana and Chinese (Han) characters: scripts written without spaces between words."""
@@ -32,6 +32,12 @@ _NOT_PLURALS = frozenset({"securities"})
 """Plural-looking words that are not the plural of the singular the rules would make: financial securities are not security."""
 
 
+_NAMES_REMEMBERED = 1 << 16
+"""Names whose tokens and key are kept once computed: the same names recur across a company's kinds, its
+sections, its checks and a fleet's companies (a draft of a large company asks for hundreds of thousands of keys)."""
+
+
+@lru_cache(maxsize=_NAMES_REMEMBERED)
 def name_tokens(name: str) -> tuple[str, ...]:
     """Split a name into lower-case word tokens, ignoring punctuation."""
     if name.isascii():
@@ -48,6 +54,7 @@ def _unicode_words() -> re.Pattern[str]:
     return re.compile(_WORD)
 
 
+@lru_cache(maxsize=_NAMES_REMEMBERED)
 def name_key(name: str) -> str:
     """Return the comparison key of a name (tokens joined without separators)."""
     return "".join(name_tokens(name))
