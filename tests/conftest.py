@@ -111,6 +111,41 @@ def _reuse_built_vocabularies() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _reuse_parsed_yaml() -> Iterator[None]:
+    """In the test process a YAML text is parsed once: later reads get a copy of the first result.
+
+    Tests load the taxonomy (about 200 KB of YAML, 90 ms to parse) in dozens of variants that each change one
+    file, and the same company lists again and again: some 8 MB of YAML a run. The result depends only on the
+    text and the two flags (the path only names the file in errors, and a text that fails is never kept, so
+    its error is raised each time). Copies come from a pickle of the first result (a fifth of a parse), so no
+    caller can change what another reads. Test modules that imported `parse_yaml` themselves keep the real one.
+    """
+    import pickle
+
+    from naftiko_writer import data_files
+    from naftiko_writer.scoring import importing
+
+    real_parse = data_files.parse_yaml
+    parsed: dict[tuple[str, bool, bool], bytes] = {}
+
+    def parse_yaml(path: Path, text: str, track_lines: bool, *, allow_empty: bool = False):  # type: ignore[no-untyped-def]
+        key = (text, track_lines, allow_empty)
+        if key not in parsed:
+            result = real_parse(path, text, track_lines, allow_empty=allow_empty)
+            parsed[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            return result
+        return pickle.loads(parsed[key])
+
+    patched = [data_files, importing]
+    assert all(vars(module)["parse_yaml"] is real_parse for module in patched)
+    for module in patched:
+        vars(module)["parse_yaml"] = parse_yaml
+    yield
+    for module in patched:
+        vars(module)["parse_yaml"] = real_parse
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _reuse_loaded_companies() -> Iterator[None]:
     """In the test process a company's signals file is parsed once per content, and scored once per taxonomy.
 

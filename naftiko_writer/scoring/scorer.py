@@ -154,18 +154,19 @@ def compile_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
     )
 
 
-_COMPILED: dict[str, tuple[Taxonomy, CompiledCatalog]] = {}
-"""Taxonomy digest -> (the taxonomy object, its compiled catalogue), for the last few taxonomies."""
-_COMPILED_KEPT = 4
+_COMPILED: dict[int, tuple[Taxonomy, CompiledCatalog]] = {}
+"""id(taxonomy) -> (that taxonomy object, held so that the id stays its own; its compiled catalogue), for the
+last few taxonomy objects used."""
+_COMPILED_KEPT = 8
 
 
 def compiled_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
     """The taxonomy's compiled catalogue, compiled on first use and shared while that taxonomy object is in use.
 
-    Found by digest and then by identity, so a taxonomy built or copied with other
-    content (a test's variant under the same digest) gets its own.
+    Found by identity, so a taxonomy built or copied with other content (a test's variant under the same
+    digest) gets its own, and several taxonomy objects in use by turns are not compiled again at each turn.
     """
-    held = _COMPILED.get(taxonomy.digest)
+    held = _COMPILED.get(id(taxonomy))
     if held is not None and held[0] is taxonomy:
         return held[1]
     compiled = compile_catalog(taxonomy)
@@ -175,8 +176,8 @@ def compiled_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
 
 def remember_compiled(taxonomy: Taxonomy, compiled: CompiledCatalog) -> None:
     """Share a compiled catalogue with every matcher of this taxonomy object (the taxonomy cache supplies it)."""
-    _COMPILED.pop(taxonomy.digest, None)
-    _COMPILED[taxonomy.digest] = (taxonomy, compiled)
+    _COMPILED.pop(id(taxonomy), None)
+    _COMPILED[id(taxonomy)] = (taxonomy, compiled)
     while len(_COMPILED) > _COMPILED_KEPT:
         del _COMPILED[next(iter(_COMPILED))]
 
