@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from tests.conftest import COMPANIES_DIR, VALID_SIGNALS, write
-from tests.fake_server import FakeOpenAIServer, Reply, ScriptedResponder
+from naftiko_writer.drafting.testing import FakeModelTransport
+from tests.conftest import COMPANIES_DIR, FAKE_BASE_URL, VALID_SIGNALS, write
+from tests.fake_server import ScriptedResponder
 
 
 @pytest.fixture
@@ -26,46 +24,22 @@ def fleet_dir(tmp_path: Path) -> Path:
     return folder
 
 
-class PeakTracker:
-    """A responder that records the most requests in flight at once."""
-
-    def __init__(self) -> None:
-        self.base = ScriptedResponder(latency=0.01)
-        self.in_flight = 0
-        self.peak = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, body: dict[str, Any], headers: Any) -> Reply:
-        with self.lock:
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-        try:
-            reply = self.base(body, headers)
-            time.sleep(reply.delay)
-            reply.delay = 0
-            return reply
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-
-
 def test_a_folder_of_companies_shares_one_concurrency_limit(
-    runner: CliRunner, tmp_path: Path, fleet_dir: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, fleet_dir: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
+    """In process (the fleet's limit is its own semaphore, not the transport's); each answer takes 10 ms, so that
+    requests overlap as far as the limit lets them."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-fleet")
     monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
-    tracker = PeakTracker()
-    with FakeOpenAIServer(tracker) as server:
-        result = runner.invoke(
-            app,
-            ["draft", str(fleet_dir), "--mode", "live", "--base-url", server.base_url, "--concurrency", "4", "--json"],
-        )
-        requests = len(server.requests)
+    fake_model.responder = ScriptedResponder(latency=0.01)
+    result = runner.invoke(
+        app, ["draft", str(fleet_dir), "--mode", "live", "--base-url", FAKE_BASE_URL, "--concurrency", "4", "--json"]
+    )
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [row["company"] for row in rows] == ["acme", "globex", "initech"]
-    assert requests == 3 * 61
-    assert tracker.peak == 4  # across all three companies, never more
+    assert len(fake_model.requests) == 3 * 61
+    assert fake_model.peak_in_flight == 4  # across all three companies, never more
     for row in rows:
         assert Path(row["markdown"]).parent == tmp_path / "drafts" / row["company"]
         assert row["summary"]["sections"] == 61 and row["summary"]["fallbacks"] == 0

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -58,6 +60,15 @@ class _DialectRejectedError(Exception):
     """The server refused the json_schema response format (internal signal)."""
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings every client of this process verifies servers with (the SDK's defaults).
+
+    Loading the system's certificates takes about 40 ms; a fleet makes a client per company.
+    """
+    return httpx2.create_ssl_context()
+
+
 @dataclass
 class OpenAIChatClient:
     """LLMClient over the openai SDK; `transport` lets replay.py serve or record the HTTP traffic."""
@@ -84,7 +95,9 @@ class OpenAIChatClient:
                     "header cannot carry; check OPENAI_API_KEY (a key read from a file often ends in a newline)"
                 )
             http_client = (
-                httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds) if self.transport else None
+                httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds)
+                if self.transport
+                else openai.DefaultAsyncHttpxClient(verify=_tls_context(), timeout=self.timeout_seconds)
             )
             self._client = openai.AsyncOpenAI(
                 base_url=self.base_url,
