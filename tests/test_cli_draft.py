@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
-from tests.conftest import invoke_draft
-from tests.fake_server import FakeOpenAIServer, ScriptedResponder
+from naftiko_writer.drafting.testing import FakeModelTransport
+from tests.conftest import FAKE_BASE_URL, invoke_draft
+from tests.fake_server import ScriptedResponder
 
 
 def test_default_draft_is_offline_from_shipped_recordings(runner: CliRunner, tmp_path: Path) -> None:
@@ -39,11 +40,11 @@ def test_default_output_path_is_under_drafts(
 
 
 def test_a_model_that_fails_every_call_gives_a_complete_draft_and_exit_4(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
-    with FakeOpenAIServer(ScriptedResponder(always="schema")) as server:
-        result = invoke_draft(runner, server.base_url, "--out", str(tmp_path / "d.md"), "--max-repairs", "0")
+    fake_model.responder = ScriptedResponder(always="schema")
+    result = invoke_draft(runner, FAKE_BASE_URL, "--out", str(tmp_path / "d.md"), "--max-repairs", "0")
     assert result.exit_code == 4, result.stderr
     assert "fallbacks 61" in result.stderr
     assert "Error: every section fell back to the template engine" in result.stderr

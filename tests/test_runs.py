@@ -141,15 +141,13 @@ def test_a_cost_budget_is_a_hard_cap_at_concurrency_64(tmp_path: Path) -> None:
 
 
 def test_the_cli_stop_message_and_summary_agree(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-budget")
     out = str(tmp_path / "r.md")
-    with FakeOpenAIServer(ScriptedResponder(latency=0.02)) as server:
-        budget = ["--concurrency", "64", "--max-tokens-per-report", "12000", "--json"]
-        result = runner.invoke(
-            app, ["draft", "spotify", "--mode", "live", "--base-url", server.base_url, "--out", out, *budget]
-        )
+    fake_model.responder = ScriptedResponder(latency=0.02)
+    budget = ["--concurrency", "64", "--max-tokens-per-report", "12000", "--json"]
+    result = runner.invoke(app, ["draft", "spotify", "--mode", "live", "--base-url", BASE_URL, "--out", out, *budget])
     assert result.exit_code == 3, result.stderr
     summary = json.loads(result.stdout)["summary"]
     total = summary["prompt_tokens"] + summary["completion_tokens"]
@@ -355,7 +353,7 @@ def test_backups_made_in_the_same_second_do_not_replace_each_other(drafted: Path
 
 
 def test_an_edit_saved_while_an_update_runs_is_kept_and_the_update_refused(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: FakeModelTransport
 ) -> None:
     draft = tmp_path / "r.md"
     note = "\nAn analyst's note, saved while the update runs.\n"
@@ -371,15 +369,15 @@ def test_an_edit_saved_while_an_update_runs_is_kept_and_the_update_refused(
     prompts = edited_prompts(tmp_path)
     monkeypatch.setenv("NAFTIKO_WRITER_PROMPTS_DIR", str(prompts))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-edit")
-    with FakeOpenAIServer(model_while_the_analyst_saves) as server:
-        live = ["draft", "spotify", "--mode", "live", "--base-url", server.base_url, "--quiet"]
-        assert runner.invoke(app, [*live, "--out", str(draft)]).exit_code == 0
-        template = prompts / "dimension_narrative.md"
-        template.write_text(template.read_text() + "\nKeep every sentence short.\n")  # the update needs calls
-        sidecar = draft.with_suffix(".json").read_bytes()
-        edited = draft.read_text() + note
-        saving.append(False)
-        result = runner.invoke(app, [*live, "--update", str(draft)])
+    fake_model.responder = model_while_the_analyst_saves
+    live = ["draft", "spotify", "--mode", "live", "--base-url", BASE_URL, "--quiet"]
+    assert runner.invoke(app, [*live, "--out", str(draft)]).exit_code == 0
+    template = prompts / "dimension_narrative.md"
+    template.write_text(template.read_text() + "\nKeep every sentence short.\n")  # the update needs calls
+    sidecar = draft.with_suffix(".json").read_bytes()
+    edited = draft.read_text() + note
+    saving.append(False)
+    result = runner.invoke(app, [*live, "--update", str(draft)])
     assert saving == [True]
     assert result.exit_code == 1
     assert result.stderr.startswith(
