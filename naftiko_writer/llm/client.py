@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,6 +46,7 @@ from naftiko_writer.llm.recordings import (
     response_format,
 )
 from naftiko_writer.llm.redact import one_line, redact_url, scrub
+from naftiko_writer.llm.replay import tls_context
 
 MAX_RETRY_AFTER_SECONDS = 60.0
 _REJECTION_STATUSES = (400, 422, 500)
@@ -58,15 +57,6 @@ _WRONG_URL_STATUSES = (404, 405, 501)
 
 class _DialectRejectedError(Exception):
     """The server refused the json_schema response format (internal signal)."""
-
-
-@cache
-def _tls_context() -> ssl.SSLContext:
-    """The TLS settings every client of this process verifies servers with (the SDK's defaults).
-
-    Loading the system's certificates takes about 40 ms; a fleet makes a client per company.
-    """
-    return httpx2.create_ssl_context()
 
 
 @dataclass
@@ -97,7 +87,7 @@ class OpenAIChatClient:
             http_client = (
                 httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds)
                 if self.transport
-                else openai.DefaultAsyncHttpxClient(verify=_tls_context(), timeout=self.timeout_seconds)
+                else openai.DefaultAsyncHttpxClient(verify=tls_context(), timeout=self.timeout_seconds)
             )
             self._client = openai.AsyncOpenAI(
                 base_url=self.base_url,

@@ -21,6 +21,8 @@ such a server replays offline along the same path.
 from __future__ import annotations
 
 import json
+import ssl
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,15 @@ from naftiko_writer.llm.recordings import (
 from naftiko_writer.llm.redact import error_summary
 
 KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings (httpx's defaults) every connection of this process verifies model servers with.
+
+    Loading the system's certificates takes about 40 ms, and a fleet makes a client per company.
+    """
+    return httpx2.create_ssl_context()
 
 
 class RecordingTransport(httpx2.AsyncBaseTransport):
@@ -97,7 +108,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
 
     async def _forward(self, request: httpx2.Request) -> httpx2.Response:
         if self.inner is None:
-            self.inner = httpx2.AsyncHTTPTransport()
+            self.inner = httpx2.AsyncHTTPTransport(verify=tls_context())
         return await self.inner.handle_async_request(request)
 
     def _replay(self, request: httpx2.Request, path: Path, section: str, body: dict[str, Any]) -> httpx2.Response:
