@@ -29,6 +29,15 @@ COMPANIES_DIR = ROOT / "fixtures" / "companies"
 SPOTIFY_DIR = COMPANIES_DIR / "spotify"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Collect once, then freeze what survives: on its way out pytest collects five more times (to report
+    unraisable exceptions) and the interpreter once more, and each full pass over the session's caches cost
+    about 0.15 s of every worker's shutdown."""
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test sees the developer's settings or keys, or uses their cache (~/.cache/naftiko-writer): caches go
