@@ -181,23 +181,21 @@ def merge_signals(raw: list[RawSignal]) -> tuple[list[Signal], list[Merged], lis
     signals: list[Signal] = []
     merged: list[Merged] = []
     for (kind, _), entries in groups.items():
-        if len(entries) == 1:  # most names are listed once: nothing to choose between
-            (entry,) = entries
-            sources = [entry.source] if entry.source else []
-            evidence = min(MAX_EVIDENCE, entry.evidence)
-            signals.append(Signal(kind=kind, name=entry.name.strip(), evidence=evidence, sources=sources))
-            continue
-        counts = Counter(entry.name.strip() for entry in entries)
-        first_seen = {
-            spelling: position for position, spelling in reversed(list(enumerate(e.name.strip() for e in entries)))
-        }
-        spelling = min(counts, key=lambda s: (-counts[s], -_formatting(s), first_seen[s]))
+        spellings = [entry.name.strip() for entry in entries]
+        spelling = spellings[0] if len(spellings) == 1 else _preferred_spelling(spellings)
         evidence = min(MAX_EVIDENCE, sum(entry.evidence for entry in entries))
         sources = sorted({entry.source for entry in entries if entry.source})
         signals.append(Signal(kind=kind, name=spelling, evidence=evidence, sources=sources))
         if len(entries) > 1:
-            merged.append(Merged(kind, spelling, tuple(sorted(counts)), len(entries)))
+            merged.append(Merged(kind, spelling, tuple(sorted(set(spellings))), len(entries)))
     return signals, merged, dropped
+
+
+def _preferred_spelling(spellings: list[str]) -> str:
+    """The most frequent spelling, then the most deliberately written (`_formatting`), then the first seen."""
+    counts = Counter(spellings)
+    first_seen = {spelling: position for position, spelling in reversed(list(enumerate(spellings)))}
+    return min(counts, key=lambda s: (-counts[s], -_formatting(s), first_seen[s]))
 
 
 def why_not_a_signal(name: str) -> str | None:
