@@ -7,10 +7,13 @@ exit 2 (Typer); Ctrl-C exits 130.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
 import datetime as dt
 import gc
 import json
+import os
 import shlex
 import sys
 import time
@@ -20,7 +23,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.main import get_command_name
@@ -918,8 +921,30 @@ while one 6,300-signal file was scored (70 ms of 0.8 s) and 600 times in an 18-c
 with these, 2 to 5 times (26 ms, 85 ms). Reference counting still frees everything that is not in a cycle."""
 
 
-def main() -> None:
-    """Console-script entry point."""
+def run(argv: list[str]) -> int:
+    """Run one command line (the arguments after the program's name) and return its exit status."""
+    _INVOKED[:] = argv
+    try:
+        app_for(argv)(args=argv, prog_name="naftiko-writer")
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def main() -> NoReturn:
+    """Console-script entry point: run the command, then exit without tearing the interpreter down.
+
+    By the time a command returns, everything it writes is written and closed. A normal exit would then
+    free every object one by one (pydantic's schemas, the model SDK's types): 60-110 ms of a 0.5-0.8 s
+    command. Exit handlers still run and the standard streams are flushed before the process ends.
+    """
     gc.set_threshold(*GC_THRESHOLDS)
-    _INVOKED[:] = sys.argv[1:]
-    app_for(sys.argv[1:])(prog_name="naftiko-writer")
+    status = run(sys.argv[1:])
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, or a stream already closed
+            stream.flush()
+    os._exit(status)

@@ -212,3 +212,26 @@ def test_console_script_and_module_entry_points() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == "data"
+
+
+def test_the_entry_point_runs_exit_handlers_flushes_and_keeps_the_exit_status() -> None:
+    """`main` ends the process without the interpreter's teardown: what a normal exit guarantees must hold."""
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('exit handler ran\\n'))\n"
+        "sys.stdout.write('buffered before the command\\n')\n"
+        "sys.argv = ['naftiko-writer', *sys.argv[1:]]\n"
+        "from naftiko_writer.cli import main\n"
+        "main()\n"
+    )
+    for args, status in ((["score", "spotify", "--json"], 0), (["score", "no-such-company"], 1)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        assert result.returncode == status, (args, result.stderr)
+        assert result.stdout.startswith("buffered before the command\n")
+        assert result.stderr.endswith("exit handler ran\n")
+        if status == 0:  # the whole ScoreCard, flushed
+            assert json.loads(result.stdout.split("\n", 1)[1])["company"]["slug"] == "spotify"
+        else:
+            assert result.stderr.startswith("Error: ")

@@ -170,21 +170,17 @@ def run_limited(*args: str, drafts: Path) -> subprocess.CompletedProcess[str]:
 
 COMMANDS_IN_ONE_CHILD = """\
 import contextlib, io, json, sys
-from naftiko_writer.cli import main
+from naftiko_writer.cli import run
 runs = []
 for args in json.loads(sys.argv[1]):
-    sys.argv = ["naftiko-writer", *args]
     with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()) as err:
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
+        code = run(args)
     runs.append({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
 print(json.dumps(runs))
 """
-"""Runs each command (a JSON list of argument lists) through the console script's `main`, in turn, in one
-child; prints each one's exit code, stdout and stderr. One interpreter start-up instead of one per command."""
+"""Runs each command (a JSON list of argument lists) through the CLI's `run` (what the console script's `main`
+runs before it exits), in turn, in one child; prints each one's exit code, stdout and stderr. One interpreter
+start-up instead of one per command."""
 
 
 def test_alias_bomb_is_refused_at_once_by_score_companies_and_draft_all(tmp_path: Path) -> None:

@@ -132,16 +132,11 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     ]
     probe = (
         "import contextlib, io, json, sys\n"
-        "from naftiko_writer.cli import main\n"
+        "from naftiko_writer.cli import run\n"
         f"report = []\n"
         f"for args in {commands!r}:\n"
-        "    sys.argv = ['naftiko-writer', *args]\n"
         "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:\n"
-        "        try:\n"
-        "            main()\n"
-        "            code = 0\n"
-        "        except SystemExit as exc:\n"
-        "            code = exc.code or 0\n"
+        "        code = run(args)\n"
         f"    loaded = [m for m in {MODEL_MODULES!r} if m in sys.modules]\n"
         "    rich = 'rich' in sys.modules\n"
         "    report.append({'args': args, 'code': code, 'loaded': loaded, 'rich': rich, 'stderr': err.getvalue()[-300:]})\n"
