@@ -24,6 +24,25 @@ from naftiko_writer.scoring.taxonomy import load_taxonomy
 gc.set_threshold(50_000, 50, 100)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_anyio_now() -> None:
+    """Import the parts of anyio that httpcore's connection pool uses, here at the top of the stack.
+
+    anyio imports them lazily, on first use: inside the first request over a socket, some 300 frames deep.
+    pytest rewrites anyio's modules as it imports them (anyio registers a pytest plugin), and on Python 3.11.7
+    parsing a module that deep can fail with "SystemError: AST constructor recursion depth mismatch"
+    (seen once, in the first loopback draft of a worker).
+    """
+    import anyio
+
+    for name in ("CancelScope", "Event", "Lock", "Semaphore", "create_memory_object_stream", "create_task_group",
+                 "fail_after", "sleep", "connect_tcp", "BrokenResourceError", "ClosedResourceError",
+                 "EndOfStream", "WouldBlock"):  # fmt: skip
+        getattr(anyio, name)
+
+
+_load_anyio_now()
 TAXONOMY_DIR = ROOT / "taxonomy"
 COMPANIES_DIR = ROOT / "fixtures" / "companies"
 SPOTIFY_DIR = COMPANIES_DIR / "spotify"
