@@ -32,14 +32,19 @@ def _load_anyio_now() -> None:
     anyio imports them lazily, on first use: inside the first request over a socket, some 300 frames deep.
     pytest rewrites anyio's modules as it imports them (anyio registers a pytest plugin), and on Python 3.11.7
     parsing a module that deep can fail with "SystemError: AST constructor recursion depth mismatch"
-    (seen once, in the first loopback draft of a worker).
+    (seen in the first loopback draft of a worker, about one run in four).
     """
+    import importlib
+
     import anyio
 
     for name in ("CancelScope", "Event", "Lock", "Semaphore", "create_memory_object_stream", "create_task_group",
                  "fail_after", "sleep", "connect_tcp", "BrokenResourceError", "ClosedResourceError",
                  "EndOfStream", "WouldBlock"):  # fmt: skip
         getattr(anyio, name)
+    for module in ("anyio._backends._asyncio", "anyio.abc", "anyio.lowlevel", "anyio.streams.memory",
+                   "anyio.streams.stapled", "anyio.streams.tls", "anyio.to_thread"):  # fmt: skip
+        importlib.import_module(module)  # the asyncio backend is imported when a loop first needs it
 
 
 _load_anyio_now()
