@@ -10,15 +10,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
-from PIL import Image
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
 from naftiko_writer.document.chart import TIER_COLOURS, ChartLayer, render_score_chart, tier_of
 from tests.conftest import ROOT, write
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TIERS = [("mature", 30), ("developing", 10), ("early", 1), ("none", 0)]
 
@@ -92,6 +94,9 @@ def test_chart_tiers_and_escaping() -> None:
 def read_png(data: bytes) -> np.ndarray:
     """A PNG as a height x width x 3 (RGB) array."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    import numpy as np  # here, not at the top: only the browser test needs numpy and Pillow (0.15 s to import)
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as image:
         return np.asarray(image.convert("RGB"))
 
@@ -147,6 +152,8 @@ def _ink(region: np.ndarray) -> float:
 
 def _near(region: np.ndarray, colour: str, tolerance: int = 14) -> int:
     """How many pixels of a region are within `tolerance` of a #rrggbb colour on every channel."""
+    import numpy as np
+
     target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], np.int16)
     return int((np.abs(region.astype(np.int16) - target) <= tolerance).all(axis=2).sum())
 
