@@ -159,7 +159,7 @@ class OpenAIChatClient:
                         messages=cast(list[ChatCompletionMessageParam], request.messages),
                         extra_headers={SECTION_HEADER: request.section_id, TEMPLATE_HEADER: request.template_hash},
                         # Sent as is: as a typed parameter, the SDK would walk the whole JSON schema on every
-                        # request (about a millisecond each) to rename keys that a schema never holds.
+                        # request (0.2-0.6 ms each here) to rename keys that a schema never holds.
                         extra_body={"response_format": response_format(request, dialect)},
                         **extra,
                     )
