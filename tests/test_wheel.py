@@ -38,7 +38,9 @@ def test_installed_wheel_drafts_spotify_from_an_empty_folder(tmp_path: Path) -> 
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
     python = environment / "bin" / "python"
     # pip run by the venv's own interpreter (it sees this one's packages) installs into the venv.
-    installed = _run([str(python), "-m", "pip", "install", "--no-deps", "--no-compile", "-q", str(wheel)], tmp_path, env)
+    installed = _run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-compile", "-q", str(wheel)], tmp_path, env
+    )
     assert installed.returncode == 0, installed.stderr
 
     empty = tmp_path / "empty"
