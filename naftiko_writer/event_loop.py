@@ -16,11 +16,22 @@ T = TypeVar("T")
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run(coroutine)`, returning its result."""
+    """`asyncio.run(coroutine)`, returning its result or raising what it raised.
+
+    An interrupt raised inside the coroutine (KeyboardInterrupt, SystemExit) is raised again once the loop
+    has cancelled the remaining tasks and closed, rather than from inside the task: left there, it is reported
+    as "Task exception was never retrieved" when the task is collected.
+    """
     results: list[T] = []
+    interrupts: list[BaseException] = []
 
     async def main() -> None:
-        results.append(await coroutine)
+        try:
+            results.append(await coroutine)
+        except (KeyboardInterrupt, SystemExit) as interrupt:
+            interrupts.append(interrupt)
 
     asyncio.run(main())
+    if interrupts:
+        raise interrupts[0]
     return results[0]

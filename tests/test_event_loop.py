@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
+
 import pytest
 
 from naftiko_writer import event_loop
@@ -34,3 +38,36 @@ def test_run_raises_what_the_coroutine_raises() -> None:
 
     with pytest.raises(ValueError, match="no such company"):
         event_loop.run(fail())
+
+
+def _interrupt_a_gathered_task(finished: list[str]) -> None:
+    """Run three gathered tasks, the second of which is interrupted (as a progress callback can be)."""
+
+    async def section(index: int) -> None:
+        try:
+            await asyncio.sleep(0)
+            if index == 1:
+                raise KeyboardInterrupt
+            await asyncio.sleep(10)
+        finally:
+            finished.append(f"section {index} ended")
+
+    async def draft() -> None:
+        await asyncio.gather(*(asyncio.create_task(section(index)) for index in range(3)))
+
+    try:
+        event_loop.run(draft())
+    except KeyboardInterrupt:
+        return
+    pytest.fail("the interrupt was swallowed")
+
+
+def test_an_interrupt_inside_a_task_is_raised_after_the_loop_closes_and_not_reported_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    finished: list[str] = []
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        _interrupt_a_gathered_task(finished)
+        gc.collect()  # a task left holding the interrupt is reported when it is collected
+    assert sorted(finished) == ["section 0 ended", "section 1 ended", "section 2 ended"]  # the others cancelled
+    assert [record.getMessage() for record in caplog.records] == []
