@@ -13,8 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from naftiko_writer.scoring.companies import load_company
-from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
-from naftiko_writer.scoring.scorer import score_company
+from naftiko_writer.scoring.models import CompanySignals, ScoreCard, SignalKind, Taxonomy
+from naftiko_writer.scoring.scorer import Scorer, score_company
 from naftiko_writer.scoring.taxonomy import load_taxonomy
 
 # A test process holds large session caches (drafts, taxonomies, parsed files), and every collection of the
@@ -253,6 +253,18 @@ def _build_the_cli_once() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def taxonomy() -> Taxonomy:
     return load_taxonomy(TAXONOMY_DIR)
+
+
+@pytest.fixture(scope="session")
+def scorer(taxonomy: Taxonomy) -> Scorer:
+    """A scorer of the shipped taxonomy."""
+    return Scorer(taxonomy)
+
+
+def recognised(scorer: Scorer, kind: SignalKind, name: str) -> tuple[SignalKind, set[str]]:
+    """What the scorer's matcher makes of one signal: its effective kind and the ids of the dimensions it counts for."""
+    _, (effective, _), indexes, _, _ = scorer.matcher.match(kind, name)
+    return effective, {scorer.taxonomy.dimensions[index].id for index in indexes}
 
 
 @pytest.fixture(scope="session")

@@ -10,23 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.models import SignalKind
 from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.taxonomy import load_taxonomy
-from tests.conftest import TAXONOMY_DIR
+from tests.conftest import recognised
 
 SERVICE, TOOL, CONCEPT, STANDARD = SignalKind.SERVICE, SignalKind.TOOL, SignalKind.CONCEPT, SignalKind.STANDARD
-
-
-@pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    return Scorer(load_taxonomy(TAXONOMY_DIR))
-
-
-def _match(scorer: Scorer, kind: SignalKind, name: str) -> tuple[set[str], SignalKind]:
-    taxonomy: Taxonomy = scorer.taxonomy
-    _, (effective, _), indexes, _, _ = scorer.matcher.match(kind, name)
-    return {taxonomy.dimensions[i].id for i in indexes}, effective
 
 
 @pytest.mark.parametrize(
@@ -124,7 +112,7 @@ def _match(scorer: Scorer, kind: SignalKind, name: str) -> tuple[set[str], Signa
     ],
 )
 def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
-    dimensions, _ = _match(scorer, kind, name)
+    _, dimensions = recognised(scorer, kind, name)
     assert expected <= dimensions, f"{name!r} counts for {sorted(dimensions)}"
 
 
@@ -152,7 +140,7 @@ def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, n
 def test_names_are_recognised_as_what_they_are(
     scorer: Scorer, kind: SignalKind, name: str, recognised_as: SignalKind
 ) -> None:
-    _, effective = _match(scorer, kind, name)
+    effective, _ = recognised(scorer, kind, name)
     assert effective == recognised_as
 
 
@@ -182,5 +170,5 @@ def test_names_are_recognised_as_what_they_are(
     ],
 )
 def test_look_alike_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, not_expected: str) -> None:
-    dimensions, _ = _match(scorer, kind, name)
+    _, dimensions = recognised(scorer, kind, name)
     assert not_expected not in dimensions, f"{name!r} counts for {sorted(dimensions)}"

@@ -9,20 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.models import SignalKind
 from naftiko_writer.scoring.scorer import Scorer
+from tests.conftest import recognised
 
 S, T, C, STD, L = SignalKind.SERVICE, SignalKind.TOOL, SignalKind.CONCEPT, SignalKind.STANDARD, SignalKind.LANGUAGE
-
-
-@pytest.fixture(scope="module")
-def scorer(taxonomy: Taxonomy) -> Scorer:
-    return Scorer(taxonomy)
-
-
-def recognise(scorer: Scorer, kind: SignalKind, name: str) -> tuple[SignalKind, set[str]]:
-    _, (effective, _), indexes, _, _ = scorer.matcher.match(kind, name)
-    return effective, {scorer.taxonomy.dimensions[index].id for index in indexes}
 
 
 LANGUAGES = [
@@ -58,7 +49,7 @@ LANGUAGES = [
 
 @pytest.mark.parametrize(("kind", "name"), LANGUAGES)
 def test_a_language_is_a_language_whatever_list_it_came_in(scorer: Scorer, kind: SignalKind, name: str) -> None:
-    effective, dimensions = recognise(scorer, kind, name)
+    effective, dimensions = recognised(scorer, kind, name)
     assert effective is L
     assert "languages" in dimensions
     assert "services" not in dimensions
@@ -66,7 +57,7 @@ def test_a_language_is_a_language_whatever_list_it_came_in(scorer: Scorer, kind:
 
 def test_sql_is_a_query_language_for_languages_and_databases(scorer: Scorer) -> None:
     for kind in (S, T, C):
-        effective, dimensions = recognise(scorer, kind, "Sql")
+        effective, dimensions = recognised(scorer, kind, "Sql")
         assert effective is L
         assert {"languages", "databases"} <= dimensions
 
@@ -78,14 +69,14 @@ def test_sql_is_a_query_language_for_languages_and_databases(scorer: Scorer) -> 
 def test_a_language_inside_a_longer_name_adds_languages_but_keeps_the_kind(
     scorer: Scorer, kind: SignalKind, name: str
 ) -> None:
-    effective, dimensions = recognise(scorer, kind, name)
+    effective, dimensions = recognised(scorer, kind, name)
     assert effective is kind
     assert "languages" in dimensions
 
 
 @pytest.mark.parametrize(("kind", "name"), [(C, "Swift Mt"), (C, "Go Live"), (T, "Shell Oil"), (T, "Ruby Tuesday")])
 def test_ambiguous_short_language_names_only_count_on_their_own(scorer: Scorer, kind: SignalKind, name: str) -> None:
-    assert "languages" not in recognise(scorer, kind, name)[1]
+    assert "languages" not in recognised(scorer, kind, name)[1]
 
 
 STANDARDS = [
@@ -107,7 +98,7 @@ STANDARDS = [
 def test_technical_specifications_are_standards(
     scorer: Scorer, kind: SignalKind, name: str, expected: set[str]
 ) -> None:
-    effective, dimensions = recognise(scorer, kind, name)
+    effective, dimensions = recognised(scorer, kind, name)
     assert effective is STD
     assert expected <= dimensions
 
@@ -190,7 +181,7 @@ ROWS = [
 
 @pytest.mark.parametrize(("kind", "name", "expected"), ROWS)
 def test_names_count_for_their_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
-    assert expected <= recognise(scorer, kind, name)[1]
+    assert expected <= recognised(scorer, kind, name)[1]
 
 
 NOT = [
@@ -213,10 +204,10 @@ NOT = [
 
 @pytest.mark.parametrize(("kind", "name", "dimension"), NOT)
 def test_lookalike_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, dimension: str) -> None:
-    assert dimension not in recognise(scorer, kind, name)[1]
+    assert dimension not in recognised(scorer, kind, name)[1]
 
 
 def test_a_spotify_language_keeps_its_seed_dimensions(scorer: Scorer) -> None:
     """The seed report counts languages for Languages, not Code: a language entry adds no Code."""
     for name in ("Python", "Go", "Rust", "Scala", "Perl", "Bash", "C++", "HTML", ".Net", "VB"):
-        assert recognise(scorer, L, name) == (L, {"languages"})
+        assert recognised(scorer, L, name) == (L, {"languages"})

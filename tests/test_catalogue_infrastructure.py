@@ -10,23 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.models import SignalKind
 from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.taxonomy import load_taxonomy
-from tests.conftest import TAXONOMY_DIR
+from tests.conftest import recognised
 
 S, T, C = SignalKind.SERVICE, SignalKind.TOOL, SignalKind.CONCEPT
-
-
-@pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    return Scorer(load_taxonomy(TAXONOMY_DIR))
-
-
-def _dimensions(scorer: Scorer, kind: SignalKind, name: str) -> set[str]:
-    taxonomy: Taxonomy = scorer.taxonomy
-    _, _, indexes, _, _ = scorer.matcher.match(kind, name)
-    return {taxonomy.dimensions[index].id for index in indexes}
 
 
 @pytest.mark.parametrize(
@@ -108,7 +96,7 @@ def _dimensions(scorer: Scorer, kind: SignalKind, name: str) -> set[str]:
     ],
 )
 def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
-    assert expected <= _dimensions(scorer, kind, name)
+    assert expected <= recognised(scorer, kind, name)[1]
 
 
 @pytest.mark.parametrize(
@@ -127,4 +115,4 @@ def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, n
     ],
 )
 def test_ambiguous_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, absent: str) -> None:
-    assert absent not in _dimensions(scorer, kind, name)
+    assert absent not in recognised(scorer, kind, name)[1]

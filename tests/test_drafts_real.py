@@ -147,11 +147,6 @@ def template_draft(prepared: Prepared, tmp_path: Path) -> Drafted:
 
 
 @pytest.fixture(scope="module")
-def scorer(taxonomy: Taxonomy) -> Scorer:
-    return Scorer(taxonomy)
-
-
-@pytest.fixture(scope="module")
 def real_drafts(taxonomy: Taxonomy, scorer: Scorer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Drafted]:
     """Every real company loaded, scored and drafted with the template engine, once."""
     tmp = tmp_path_factory.mktemp("real")

@@ -12,7 +12,7 @@ from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.taxonomy import load_taxonomy
-from tests.conftest import TAXONOMY_DIR, write
+from tests.conftest import TAXONOMY_DIR, recognised, write
 
 CATALOGUE = """\
 kind_rules:
@@ -53,8 +53,8 @@ def rules_taxonomy(tmp_path: Path) -> Taxonomy:
 
 
 def _dimensions(taxonomy: Taxonomy, kind: SignalKind, name: str) -> tuple[set[str], SignalKind]:
-    _, (effective, _), indexes, _, _ = Scorer(taxonomy).matcher.match(kind, name)
-    return {taxonomy.dimensions[i].id for i in indexes}, effective
+    effective, dimensions = recognised(Scorer(taxonomy), kind, name)
+    return dimensions, effective
 
 
 def _company(*signals: tuple[SignalKind, str]) -> CompanySignals:
