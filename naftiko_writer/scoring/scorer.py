@@ -167,7 +167,7 @@ def compiled_catalog(taxonomy: Taxonomy) -> CompiledCatalog:
     digest) gets its own, and several taxonomy objects in use by turns are not compiled again at each turn.
     """
     held = _COMPILED.get(id(taxonomy))
-    if held is not None and held[0] is taxonomy:
+    if held is not None:  # the entry holds its taxonomy, so no other object can have taken this id
         return held[1]
     compiled = compile_catalog(taxonomy)
     remember_compiled(taxonomy, compiled)
