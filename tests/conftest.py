@@ -24,6 +24,9 @@ from naftiko_writer.scoring.taxonomy import load_taxonomy
 gc.set_threshold(50_000, 50, 100)
 
 ROOT = Path(__file__).resolve().parent.parent
+TAXONOMY_DIR = ROOT / "taxonomy"
+COMPANIES_DIR = ROOT / "fixtures" / "companies"
+SPOTIFY_DIR = COMPANIES_DIR / "spotify"
 
 
 def _load_anyio_now() -> None:
@@ -48,9 +51,6 @@ def _load_anyio_now() -> None:
 
 
 _load_anyio_now()
-TAXONOMY_DIR = ROOT / "taxonomy"
-COMPANIES_DIR = ROOT / "fixtures" / "companies"
-SPOTIFY_DIR = COMPANIES_DIR / "spotify"
 
 
 @pytest.hookimpl(tryfirst=True)
