@@ -175,14 +175,42 @@ class _YamlBuilder:
         self.plain: dict[str, Any] = {}
 
     def build(self, events: Iterator[Any]) -> Any:
-        """Consume every event (stopping early on a fatal problem); return the root value."""
+        """Consume every event (stopping early on a fatal problem); return the root value.
+
+        The loop is the cost of reading a large file, so the common steps are written out in it: a
+        plain or quoted scalar is read through the `plain` cache, and a value goes straight into the
+        open list or mapping unless lines are tracked (then `attach` notes each value's line).
+        """
         scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
         ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-        stack, attach, read = self.stack, self.attach, self.scalar
+        stack, attach, read, plain = self.stack, self.attach, self.scalar, self.plain
+        inline = not self.track_lines
+        frame: _Frame | None = None  # the open list or mapping (the top of the stack)
+        in_list = False
         for event in events:
             kind = type(event)
             if kind is scalar:
-                attach(read(event), event)
+                tag = event.tag
+                if (tag is None or tag == "!") and event.implicit[0]:
+                    value = plain.get(event.value, _NO_KEY)
+                    if value is _NO_KEY:
+                        value = read(event)
+                elif tag is None or tag == "!":
+                    value = event.value  # quoted: always a string
+                else:
+                    value = read(event)
+                if frame is None or not inline:
+                    attach(value, event)
+                elif in_list:
+                    frame.container.append(value)
+                elif frame.key is _NO_KEY:
+                    mapping = frame.container
+                    frame.key = (
+                        value if type(value) is str and value not in mapping else self.key(value, event, mapping)
+                    )
+                else:
+                    frame.container[frame.key] = value
+                    frame.key = _NO_KEY
             elif kind is map_start or kind is seq_start:
                 if len(stack) >= MAX_DEPTH:
                     self.fatal(
@@ -192,9 +220,13 @@ class _YamlBuilder:
                     self.problems.append(f"line {_line(event)}: unsupported tag {_tag(event.tag)}; remove it")
                 container: Any = {} if kind is map_start else []
                 location = attach(container, event)
-                stack.append(_Frame(container, location))
+                frame = _Frame(container, location)
+                stack.append(frame)
+                in_list = kind is seq_start
             elif kind in ends:
                 stack.pop()
+                frame = stack[-1] if stack else None
+                in_list = frame is not None and type(frame.container) is list
             elif kind is yaml.AliasEvent:
                 self.fatal(event, f"YAML alias *{str(event.anchor)[:MAX_QUOTED]} is not allowed; write the value out")
             elif kind is yaml.DocumentStartEvent:
