@@ -85,23 +85,36 @@ class Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse a YAML or JSON file; raise DocumentError on any problem."""
-    text = _read_text(path)
+    return parse_document(path, decode_text(path, read_bytes(path)))
+
+
+def parse_document(path: Path, text: str) -> Document:
+    """Parse the text of a YAML or JSON file (JSON by the path's suffix); raise DocumentError on any problem."""
     if path.suffix.lower() in JSON_SUFFIXES:
         return Document(path, _parse_json(path, text), {})
     data, _ = parse_yaml(path, text, track_lines=False)
     return Document(path, data)
 
 
-def _read_text(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
+    """A data file's bytes; DocumentError when it is missing, a folder or unreadable."""
     try:
         if not path.exists():
             raise DocumentError(path, ["file does not exist"])
         if path.is_dir():
             raise DocumentError(path, ["is a directory, not a data file"])
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except PermissionError as exc:
         raise DocumentError(path, ["permission denied; make the file and its folders readable"]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise DocumentError(path, [f"cannot be read ({exc.strerror or exc})"]) from exc
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """A data file's bytes as text: UTF-8, not blank; DocumentError otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DocumentError(path, [f"cannot be read as UTF-8 text ({exc})"]) from exc
     if not text.strip():
         raise DocumentError(path, ["file is empty"])
@@ -113,7 +126,7 @@ def _located_lines(path: Path) -> dict[Location, int]:
     if path.suffix.lower() in JSON_SUFFIXES:
         return {}
     try:
-        return parse_yaml(path, _read_text(path), track_lines=True)[1]
+        return parse_yaml(path, decode_text(path, read_bytes(path)), track_lines=True)[1]
     except DocumentError:
         return {}
 

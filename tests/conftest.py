@@ -85,42 +85,29 @@ def _no_fsync() -> Iterator[None]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _reuse_loaded_taxonomies() -> Iterator[None]:
-    """In the test process a taxonomy folder is parsed once per content.
+    """In the test process a taxonomy is parsed once per content.
 
     Drafts and `score` go through scoring/taxonomy_cache (kept in memory per process), but `export` and
-    `taxonomy suggest` call `load_taxonomy` itself (about 0.3 s: 200 KB of YAML, cross-checked). The
-    cache is keyed on the folder and the bytes of every file `load_taxonomy` reads, so a test that edits
-    a copy gets a fresh load; a folder that fails to load is never cached (its error is raised each
-    time). Test modules that imported `load_taxonomy` themselves keep the real one.
+    `taxonomy suggest` call `load_taxonomy` itself (about 0.3 s: 200 KB of YAML, cross-checked). Both
+    parse through `parse_taxonomy`, which is given each file's path and bytes: the same paths and bytes
+    get the same parsed taxonomy, a test that edits a copy gets a fresh parse, and a taxonomy that fails
+    is never kept (its error is raised each time). Test modules that imported `parse_taxonomy`
+    themselves keep the real one.
     """
-    import hashlib
-    import sys
-
     from naftiko_writer.scoring import taxonomy
 
-    real_load = taxonomy.load_taxonomy
-    loaded: dict[tuple[str, str], Taxonomy] = {}
+    real_parse = taxonomy.parse_taxonomy
+    parsed: dict[tuple[tuple[str, bytes], ...], Taxonomy] = {}
 
-    def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
-        try:
-            files = [taxonomy_dir / taxonomy.STRUCTURE_FILE, *taxonomy.catalogue_files(taxonomy_dir)]
-            digest = hashlib.sha256()
-            for path in files:
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
-            return real_load(taxonomy_dir)  # a missing or unreadable folder: the real error
-        key = (str(taxonomy_dir), digest.hexdigest())
-        if key not in loaded:
-            loaded[key] = real_load(taxonomy_dir)
-        return loaded[key]
+    def parse_taxonomy(contents: list[tuple[Path, bytes]]) -> Taxonomy:
+        key = tuple((str(path), data) for path, data in contents)
+        if key not in parsed:
+            parsed[key] = real_parse(contents)
+        return parsed[key]
 
-    modules = [m for name, m in sys.modules.items() if name.startswith("naftiko_writer") and m is not None]
-    patched = [m for m in modules if getattr(m, "load_taxonomy", None) is real_load]
-    for module in patched:
-        module.load_taxonomy = load_taxonomy  # type: ignore[attr-defined]
+    taxonomy.parse_taxonomy = parse_taxonomy  # type: ignore[assignment]
     yield
-    for module in patched:
-        module.load_taxonomy = real_load  # type: ignore[attr-defined]
+    taxonomy.parse_taxonomy = real_parse  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from naftiko_writer import data_files
 from naftiko_writer.cli import app
 from naftiko_writer.data_files import DocumentError, load_document
+from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.signal_files import load_signals
 from tests.conftest import COMPANIES_DIR, ROOT, VALID_SIGNALS, write
 
@@ -39,7 +40,8 @@ CRASHED_BEFORE = {
     "self-alias.yaml": "line 5: YAML alias *a is not allowed; write the value out",
 }
 BOMB = "line 3: YAML alias *a is not allowed; write the value out"
-"""tests/hostile/alias-bomb.yaml: read only in child processes with a memory limit (before the fix: 10-24 GB)."""
+"""tests/hostile/alias-bomb.yaml: read by the commands only in child processes with a memory limit (before the fix:
+10-24 GB); in this process only its events are read, and no alias is ever followed."""
 ALSO_REFUSED = {
     "duplicate-key.json": "line 5: key 'name' appears twice in one object",
     "evidence-true.yaml": (
@@ -396,6 +398,18 @@ def test_company_name_is_cleaned_like_signal_names(runner: CliRunner, tmp_path: 
 
 
 # --- item 17: speed; lines only on the error path ---------------------------------------------------
+
+
+def test_windows_line_endings_read_alike_and_errors_name_the_same_lines(tmp_path: Path) -> None:
+    unix = write(tmp_path / "unix.yaml", VALID_SIGNALS)
+    windows = tmp_path / "windows.yaml"
+    windows.write_bytes(VALID_SIGNALS.replace("\n", "\r\n").encode())
+    assert load_document(windows).data == load_document(unix).data
+    broken = tmp_path / "broken.yaml"
+    broken.write_bytes(VALID_SIGNALS.replace("evidence: 3", "evidence: true").replace("\n", "\r\n").encode())
+    with pytest.raises(InputError) as refused:
+        load_signals(broken)
+    assert str(refused.value) == f"{broken}: {ALSO_REFUSED['evidence-true.yaml']}"
 
 
 def test_valid_yaml_is_read_without_line_tracking_and_errors_still_name_lines(tmp_path: Path) -> None:

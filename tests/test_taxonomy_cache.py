@@ -22,7 +22,7 @@ from naftiko_writer.scoring import scorer, taxonomy, taxonomy_cache
 from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.models import Taxonomy, to_json
 from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.taxonomy import load_taxonomy
+from naftiko_writer.scoring.taxonomy import load_taxonomy, parse_taxonomy
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 from tests.conftest import COMPANIES_DIR, TAXONOMY_DIR
 
@@ -34,11 +34,11 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The folders the real loader parsed, with nothing kept in memory between loads (each is a new process)."""
     parsed: list[Path] = []
 
-    def counting_load(taxonomy_dir: Path) -> Taxonomy:
-        parsed.append(taxonomy_dir)
-        return load_taxonomy(taxonomy_dir)  # this module's reference: the real loader, not the suite's reuse
+    def counting_parse(contents: list[tuple[Path, bytes]]) -> Taxonomy:
+        parsed.append(contents[0][0].parent)
+        return parse_taxonomy(contents)  # this module's reference: the real parser, not the suite's reuse
 
-    monkeypatch.setattr(taxonomy, "load_taxonomy", counting_load)
+    monkeypatch.setattr(taxonomy, "parse_taxonomy", counting_parse)
     monkeypatch.setattr(taxonomy_cache, "_loaded", {})
     monkeypatch.setattr(scorer, "_COMPILED", {})
     return parsed
@@ -105,9 +105,10 @@ def test_same_score_cards_with_and_without_the_cache(
     spotify = load_company("spotify", COMPANIES_DIR)
     expected = to_json(Scorer(load_taxonomy(TAXONOMY_DIR)).score(spotify))
     load_cached_taxonomy(TAXONOMY_DIR, tmp_path)
+    assert parses == [TAXONOMY_DIR, TAXONOMY_DIR]  # the direct load, then the cache's first
     new_process(monkeypatch)
     cached = Scorer(load_cached_taxonomy(TAXONOMY_DIR, tmp_path))
-    assert len(parses) == 1
+    assert parses == [TAXONOMY_DIR, TAXONOMY_DIR]  # the second came from the cache
     assert to_json(cached.score(spotify)) == expected
 
 
@@ -196,6 +197,32 @@ def test_a_broken_taxonomy_is_never_cached(tmp_path: Path, small: Path, parses: 
         with pytest.raises(TaxonomyError, match="unknown dimension 'nope'"):
             load_cached_taxonomy(small, tmp_path)
     assert len(parses) == 2 and not entries(tmp_path)
+
+
+def test_each_file_is_read_once_and_the_digest_is_of_the_bytes_parsed(
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+) -> None:
+    real_read = taxonomy.read_bytes
+    reads: list[Path] = []
+
+    def counting_read(path: Path) -> bytes:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(taxonomy, "read_bytes", counting_read)
+    files = taxonomy.taxonomy_files(small)
+    loaded = load_cached_taxonomy(small, tmp_path)  # a miss: the bytes read for the key are the bytes parsed
+    assert reads == files and parses == [small]
+    assert loaded.digest == taxonomy.taxonomy_digest(path.read_bytes() for path in files)
+    reads.clear()
+    assert load_taxonomy(small).digest == loaded.digest
+    assert reads == files
+
+
+def test_a_file_missing_from_the_folder_is_named(tmp_path: Path, small: Path) -> None:
+    (small / "signals.yaml").unlink()
+    with pytest.raises(TaxonomyError, match=r"signals\.yaml: file does not exist"):
+        load_cached_taxonomy(small, tmp_path / "cache")
 
 
 def test_a_missing_folder_is_the_loaders_error(tmp_path: Path) -> None:

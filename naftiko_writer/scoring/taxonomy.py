@@ -17,7 +17,15 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from naftiko_writer.data_files import Document, DocumentError, Location, load_document, validation_problems
+from naftiko_writer.data_files import (
+    Document,
+    DocumentError,
+    Location,
+    decode_text,
+    parse_document,
+    read_bytes,
+    validation_problems,
+)
 from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.scoring.models import Dimension, SignalCatalog, SignalKind, Taxonomy, TaxonomyFile
 from naftiko_writer.scoring.names import name_key
@@ -32,13 +40,30 @@ T = TypeVar("T", TaxonomyFile, SignalCatalog)
 
 def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
     """Read, validate and cross-check a taxonomy folder."""
+    return parse_taxonomy(read_taxonomy_files(taxonomy_dir))
+
+
+def read_taxonomy_files(taxonomy_dir: Path) -> list[tuple[Path, bytes]]:
+    """The bytes of every file of a taxonomy folder, in `taxonomy_files` order (each file read once)."""
     if not taxonomy_dir.is_dir():
         raise TaxonomyError(
             f"{taxonomy_dir}: taxonomy folder does not exist; pass --taxonomy DIR or set NAFTIKO_WRITER_TAXONOMY_DIR"
         )
-    structure_doc = _read(taxonomy_dir / STRUCTURE_FILE)
+    contents = []
+    for path in taxonomy_files(taxonomy_dir):
+        try:
+            contents.append((path, read_bytes(path)))
+        except DocumentError as exc:
+            raise TaxonomyError(_summarise([f"{path}: {problem}" for problem in exc.problems])) from exc
+    return contents
+
+
+def parse_taxonomy(contents: list[tuple[Path, bytes]]) -> Taxonomy:
+    """Validate and cross-check a taxonomy from its files' bytes; its digest is of exactly those bytes."""
+    (structure_path, structure_bytes), *catalog_contents = contents
+    structure_doc = _parse_document(structure_path, structure_bytes)
     structure = _parse(structure_doc, TaxonomyFile)
-    catalog_docs = [_read(path) for path in catalogue_files(taxonomy_dir)]
+    catalog_docs = [_parse_document(path, data) for path, data in catalog_contents]
     catalogs = [_parse(document, SignalCatalog) for document in catalog_docs]
     problems = [*_check_structure(structure, structure_doc), *_check_catalogs(catalogs, catalog_docs, structure)]
     if problems:
@@ -51,7 +76,7 @@ def load_taxonomy(taxonomy_dir: Path) -> Taxonomy:
     )
     return Taxonomy(
         version=structure.version,
-        digest=taxonomy_digest(document.path.read_bytes() for document in (structure_doc, *catalog_docs)),
+        digest=taxonomy_digest(data for _, data in contents),
         kinds=structure.kinds,
         scoring=structure.scoring,
         layers=structure.layers,
@@ -80,9 +105,9 @@ def catalogue_files(taxonomy_dir: Path) -> list[Path]:
     return [taxonomy_dir / CATALOG_FILE, *files]
 
 
-def _read(path: Path) -> Document:
+def _parse_document(path: Path, data: bytes) -> Document:
     try:
-        return load_document(path)
+        return parse_document(path, decode_text(path, data))
     except DocumentError as exc:
         raise TaxonomyError(_summarise([f"{path}: {problem}" for problem in exc.problems])) from exc
 

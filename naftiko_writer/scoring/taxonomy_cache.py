@@ -51,10 +51,7 @@ _loaded: dict[str, Taxonomy] = {}
 
 def load_cached_taxonomy(taxonomy_dir: Path, cache_dir: Path | None) -> Taxonomy:
     """`load_taxonomy`, answered from `cache_dir` when it holds this taxonomy (None: no cache on disk)."""
-    try:
-        contents = [(path, path.read_bytes()) for path in taxonomy.taxonomy_files(taxonomy_dir)]
-    except OSError:
-        return taxonomy.load_taxonomy(taxonomy_dir)  # a missing or unreadable file: the loader's own error
+    contents = taxonomy.read_taxonomy_files(taxonomy_dir)  # each file read once, for the key and, on a miss, to parse
     key = cache_key(contents)
     loaded = _loaded.get(key)
     if loaded is not None:
@@ -66,9 +63,7 @@ def load_cached_taxonomy(taxonomy_dir: Path, cache_dir: Path | None) -> Taxonomy
         loaded, compiled = cached
         remember_compiled(loaded, compiled)
     else:
-        loaded = taxonomy.load_taxonomy(taxonomy_dir)
-        if loaded.digest != digest:
-            return loaded  # a file changed while it was read: nothing to key it by
+        loaded = taxonomy.parse_taxonomy(contents)
         if entry is not None:
             _write_entry(entry, key, loaded, compiled_catalog(loaded))
     _loaded[key] = loaded
