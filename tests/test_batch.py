@@ -136,6 +136,21 @@ def test_building_into_an_existing_batch_is_refused(runner: CliRunner, tmp_path:
     assert result.exit_code == 1 and "already holds a batch" in result.stderr
 
 
+def test_submitting_without_a_key_names_the_endpoint_and_the_offline_way(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    result = runner.invoke(app, ["batch", "submit", str(folder), "--base-url", "http://127.0.0.1:9/v1"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: OPENAI_API_KEY is not set; submitting a batch calls http://127.0.0.1:9/v1. Set it (any value for a "
+        f"local server), or collect an output file you have with `batch collect {folder} --results FILE`\n"
+    )
+    assert not list(folder.glob("*.batch-id"))
+
+
 def test_submit_and_collect_through_the_batch_api_of_a_local_server(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

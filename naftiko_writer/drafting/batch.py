@@ -33,8 +33,9 @@ from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenanc
 from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
-from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
+from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.protocol import require_api_key
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.report.sections import OUTPUT_MODELS, Output, strict_schema
@@ -183,12 +184,16 @@ def load_state(folder: Path) -> BatchState:
 def submit_round(folder: Path, base_url: str, api_key: str | None) -> tuple[Path, str]:
     """Upload the batch's latest round and start it at the provider; (its request file, the batch id saved beside it)."""
     state = load_state(folder)
-    if not api_key:
-        raise ConfigError("OPENAI_API_KEY is not set; submitting a batch calls the provider")
+    key = require_api_key(
+        api_key,
+        base_url,
+        "submitting a batch calls",
+        f"collect an output file you have with `batch collect {folder} --results FILE`",
+    )
     requests_path = folder / f"round-{state.round}.jsonl"
     from naftiko_writer.llm.client import submit_batch  # the SDK loads only when a batch is sent
 
-    batch_id = submit_batch(base_url, api_key, requests_path)
+    batch_id = submit_batch(base_url, key, requests_path)
     write_text_atomically(folder / f"round-{state.round}.batch-id", batch_id + "\n")
     return requests_path, batch_id
 

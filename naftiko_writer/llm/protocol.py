@@ -62,9 +62,14 @@ def resolve_api_key(mode: RecordMode, api_key: str | None, base_url: str | None,
     """The key for a client: any placeholder when replaying; otherwise the configured key, or a ConfigError."""
     if mode is RecordMode.REPLAY:
         return api_key or REPLAY_API_KEY
+    return require_api_key(api_key, base_url, f"{mode.value} mode calls", offline_hint)
+
+
+def require_api_key(api_key: str | None, base_url: str | None, action: str, alternative: str) -> str:
+    """The configured key, or a ConfigError saying what needed it, which endpoint, and what to do instead."""
     if not api_key:
         raise ConfigError(
-            f"OPENAI_API_KEY is not set; {mode.value} mode calls {redact_url(base_url or DEFAULT_BASE_URL)}. "
-            f"Set it (any value for a local server), or {offline_hint}"
+            f"OPENAI_API_KEY is not set; {action} {redact_url(base_url or DEFAULT_BASE_URL)}. "
+            f"Set it (any value for a local server), or {alternative}"
         )
     return api_key
