@@ -1,6 +1,6 @@
 """The error hierarchy: every failure a user can cause is one of these.
 
-Messages say what failed, where, and what to do next; `cli.py` prints them as
+Messages say what failed, where, and what to do next; `cli/` prints them as
 `Error: <message>` and exits 1.
 """
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from naftiko_writer.cli import COMMAND_MODULES
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "naftiko_writer"
 
@@ -31,7 +33,7 @@ RANKS: dict[str, int] = {
     "cli": 7,
     "__main__": 8,
 }
-SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "curation", "review"}
+SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "curation", "review", "cli"}
 # Each heavy dependency has one home (module paths relative to the package, without .py).
 HOMES = {
     "openai": {"llm/client"},
@@ -39,7 +41,15 @@ HOMES = {
     "httpx2": {"llm/client", "llm/replay", "drafting/testing"},  # testing: the in-process fake model
     "httpx": {"llm/client", "llm/replay"},
     "rich": {"console"},
-    "typer": {"cli"},
+    "typer": {
+        "cli/__init__",
+        "cli/root",
+        "cli/score_commands",
+        "cli/draft_command",
+        "cli/review_commands",
+        "cli/batch_commands",
+        "cli/taxonomy_commands",
+    },
 }
 # llm modules that load the SDK: below llm, only imported inside functions (never at module level).
 SDK_MODULES = {"naftiko_writer.llm.client", "naftiko_writer.llm.replay"}
@@ -139,7 +149,9 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
         "        code = run(args)\n"
         f"    loaded = [m for m in {MODEL_MODULES!r} if m in sys.modules]\n"
         "    rich = 'rich' in sys.modules\n"
-        "    report.append({'args': args, 'code': code, 'loaded': loaded, 'rich': rich, 'stderr': err.getvalue()[-300:]})\n"
+        "    cli = sorted(m for m in sys.modules if m.startswith('naftiko_writer.cli.') and 'command' in m)\n"
+        "    report.append({'args': args, 'code': code, 'loaded': loaded, 'rich': rich, 'cli': cli,\n"
+        "                   'stderr': err.getvalue()[-300:]})\n"
         "print(json.dumps(report))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT)
@@ -149,6 +161,10 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     assert [(" ".join(run["args"][:2]), run["loaded"]) for run in report if run["loaded"]] == []
     assert len(report) == len(MODEL_FREE_COMMANDS)
     assert [run["rich"] for run in report[:TERMINAL_FREE]] == [False] * TERMINAL_FREE
+    # A run imports the module of its own command only; `--help` lists every command, so it loads them all.
+    assert report[0]["cli"] == ["naftiko_writer.cli.score_commands"]
+    assert report[1]["cli"] == ["naftiko_writer.cli.draft_command", "naftiko_writer.cli.score_commands"]
+    assert len(report[3]["cli"]) == len(set(COMMAND_MODULES.values())) == 5
     assert "replayed.md (sidecar: " in report[2]["stderr"] and " · calls 61 · " in report[2]["stderr"]  # plain summary
     assert (tmp_path / "spotify.html").is_file() and (tmp_path / "adp.yaml").is_file()
     replayed = json.loads((tmp_path / "replayed.json").read_text())["summary"]

@@ -1,0 +1,176 @@
+"""`batch build|submit|collect`: drafting many companies through the OpenAI Batch API."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from naftiko_writer.cli.root import (
+    CompaniesDirOpt,
+    JsonOpt,
+    TaxonomyOpt,
+    app,
+    job,
+    user_errors,
+    write_json,
+)
+from naftiko_writer.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BATCH_MAX_REPAIRS,
+    DEFAULT_MODEL,
+    Settings,
+)
+from naftiko_writer.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from naftiko_writer.drafting.batch import BatchProgress
+    from naftiko_writer.drafting.pipeline import DraftJob
+
+
+batch_app = typer.Typer(
+    help="Draft many companies through the OpenAI Batch API: build request files, submit them, collect drafts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(batch_app, name="batch")
+EXIT_BATCH_PENDING = 5
+"""Exit status of `batch collect` when the provider has not finished the batch yet."""
+
+
+def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
+    from naftiko_writer.drafting.cost import load_prices
+
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return job(
+        settings, "", created, companies_dir, taxonomy_dir, model=model, prices=load_prices(settings.resolved_prices())
+    )
+
+
+@batch_app.command("build")
+def batch_build(
+    out: Annotated[Path, typer.Option("--out", help="New folder for the batch (state and request files).")],
+    companies: Annotated[
+        list[str] | None, typer.Argument(metavar="COMPANY...", help="Slugs, signal files or folders of them.")
+    ] = None,
+    all_companies: Annotated[bool, typer.Option("--all", help="Every company under the companies folder.")] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}].")
+    ] = None,
+    max_output_tokens: Annotated[
+        int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer.")
+    ] = None,
+    max_repairs: Annotated[
+        int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per failed answer before it falls back.")
+    ] = DEFAULT_BATCH_MAX_REPAIRS,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Write round 1 of a batch: one Batch API request per independent section of every company."""
+    from naftiko_writer.console import print_error
+    from naftiko_writer.drafting.batch import build_batch
+    from naftiko_writer.drafting.fleet import fleet_targets
+
+    with user_errors():
+        settings = Settings()
+        base = replace(
+            _batch_job(settings, model or settings.model, companies_dir, taxonomy_dir),
+            max_output_tokens=max_output_tokens,
+            max_repairs=max_repairs,
+        )
+        targets = fleet_targets(companies or [], all_companies, base.companies_dir)
+        progress = build_batch(base, targets, out)
+        _print_batch(progress, out, as_json)
+        for company, error in progress.failed:
+            print_error(f"{company}: {error}")
+        if progress.failed:
+            raise typer.Exit(1)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")],
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+) -> None:
+    """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
+    from naftiko_writer.console import stderr_console
+    from naftiko_writer.drafting.batch import submit_round
+
+    with user_errors():
+        settings = Settings()
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+        requests_path, batch_id = submit_round(folder, url, key)
+        stderr_console().print(
+            f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@batch_app.command("collect")
+def batch_collect(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")],
+    results: Annotated[
+        Path | None, typer.Option("--results", help="A Batch API output file [default: fetch the submitted batch].")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
+    as_json: JsonOpt = False,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
+    from naftiko_writer.console import stderr_console
+    from naftiko_writer.drafting.batch import collect_batch, fetch_round_results, load_state, submitted_batch_id
+
+    with user_errors():
+        settings = Settings()
+        state = load_state(folder)
+        if results is not None:
+            try:
+                text = results.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
+        else:
+            batch_id = submitted_batch_id(folder)
+            if batch_id is None or not settings.openai_api_key:
+                raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
+            url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
+            status, fetched = fetch_round_results(url, settings.openai_api_key.get_secret_value(), batch_id)
+            if fetched is None:
+                stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
+                raise typer.Exit(EXIT_BATCH_PENDING)
+            text = fetched
+        base = _batch_job(settings, state.model, companies_dir, taxonomy_dir)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        progress = collect_batch(base, folder, text, settings.drafts_dir, stamp)
+        _print_batch(progress, folder, as_json)
+
+
+def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
+    from naftiko_writer.console import print_batch_progress, stderr_console
+
+    if as_json:
+        write_json(
+            json.dumps(
+                {
+                    "round": progress.round,
+                    "requests": progress.requests,
+                    "round_file": str(progress.round_file) if progress.round_file else None,
+                    "collected": progress.collected,
+                    "repairs": progress.repairs,
+                    "fallbacks": progress.fallbacks,
+                    "missing": progress.missing,
+                    "drafts": [str(files.markdown) for files in progress.drafts],
+                    "failed": [{"company": company, "error": error} for company, error in progress.failed],
+                },
+                indent=2,
+            )
+        )
+        return
+    print_batch_progress(progress, str(folder), stderr_console())

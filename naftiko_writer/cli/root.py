@@ -1,0 +1,125 @@
+"""The root Typer app and what every command shares: the common options, JSON output and error translation.
+
+Every NaftikoWriterError a command raises becomes `Error: ...` on stderr and exit 1 (`user_errors`);
+usage errors exit 2 (Typer); Ctrl-C exits 130. stdout carries only the product (tables, JSON).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from naftiko_writer import __version__
+from naftiko_writer.config import Settings
+from naftiko_writer.errors import NaftikoWriterError
+
+if TYPE_CHECKING:
+    from naftiko_writer.drafting.pipeline import DraftJob
+
+
+EXIT_STOPPED = 3
+"""Exit status when a budget stopped the run (a partial, resumable draft was written)."""
+EXIT_ALL_FALLBACK = 4
+"""Exit status when every section fell back to the template engine (the model gave nothing usable)."""
+
+app = typer.Typer(
+    help="Draft Technology Investment Impact Reports from technology signal data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+CompanyArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="COMPANY", help="Company slug under fixtures/companies/ (e.g. spotify) or a path to a signals file."
+    ),
+]
+TaxonomyOpt = Annotated[
+    Path | None, typer.Option("--taxonomy", help="Taxonomy folder [default: taxonomy/ of the project].")
+]
+CompaniesDirOpt = Annotated[
+    Path | None, typer.Option("--companies-dir", help="Folder of company fixtures [default: fixtures/companies/].")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+
+
+INVOKED: list[str] = []
+"""The arguments of this process's command (set by `run`), for the resume hint after Ctrl-C."""
+
+
+def resume_hint() -> str:
+    """How to resume: the command that was run (`naftiko-writer ...`), when known."""
+    command = f": {shlex.join(['naftiko-writer', *INVOKED])}" if INVOKED else ""
+    return f"to resume, run the same command again{command}"
+
+
+def job(
+    settings: Settings,
+    company: str,
+    created: str,
+    companies_dir: Path | None,
+    taxonomy_dir: Path | None,
+    **options: Any,
+) -> DraftJob:
+    """A DraftJob with the project folders resolved (flag, else environment, else the project)."""
+    from naftiko_writer.drafting.pipeline import DraftJob
+
+    return DraftJob(
+        company=company,
+        companies_dir=settings.resolved_companies_dir(companies_dir),
+        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
+        taxonomy_cache_dir=settings.resolved_cache_dir(),
+        prompts_dir=settings.resolved_prompts_dir(),
+        recordings_dir=settings.resolved_recordings_dir(),
+        created=created,
+        **options,
+    )
+
+
+def write_json(text: str) -> None:
+    """Write JSON to stdout exactly as given (no wrapping, no colour, and no terminal library to load)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130."""
+    try:
+        yield
+    except NaftikoWriterError as exc:
+        print_error(str(exc))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        raise typer.Exit(130) from None
+
+
+def print_error(message: str) -> None:
+    """Print `Error: message` on stderr (rich loads only when there is something to print)."""
+    from naftiko_writer.console import print_error as print_on_stderr
+
+    print_on_stderr(message)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"naftiko-writer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Draft Technology Investment Impact Reports from technology signal data."""

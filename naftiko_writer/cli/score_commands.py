@@ -1,0 +1,112 @@
+"""`score`, `companies` and `import`: the commands that read signal data and score it (no model involved)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from naftiko_writer.cli.root import (
+    CompaniesDirOpt,
+    CompanyArg,
+    JsonOpt,
+    TaxonomyOpt,
+    app,
+    user_errors,
+    write_json,
+)
+from naftiko_writer.config import Settings
+from naftiko_writer.errors import InputError
+
+
+@app.command()
+def score(
+    company: CompanyArg,
+    as_json: JsonOpt = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="DIMENSION", help="List every signal behind one dimension's score."),
+    ] = None,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+) -> None:
+    """Score a company: every layer and dimension, with tiers and evidence (no model involved)."""
+    from naftiko_writer.scoring.companies import load_company
+    from naftiko_writer.scoring.models import to_json
+    from naftiko_writer.scoring.scorer import Scorer
+    from naftiko_writer.scoring.taxonomy import find_dimension
+    from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
+
+    with user_errors():
+        settings = Settings()
+        taxonomy = load_cached_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir), settings.resolved_cache_dir())
+        company_signals = load_company(company, settings.resolved_companies_dir(companies_dir))
+        card = Scorer(taxonomy).score(company_signals)
+        dimension = find_dimension(taxonomy, explain) if explain is not None else None
+        if as_json:
+            write_json(to_json(card if dimension is None else card.dimension(dimension.id)))
+            return
+        from naftiko_writer.console import print_explanation, print_scorecard, stdout_console
+
+        if dimension is None:
+            print_scorecard(card, stdout_console())
+        else:
+            print_explanation(card, dimension.id, taxonomy, stdout_console())
+
+
+@app.command()
+def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
+    """List the company fixtures that can be scored and drafted by slug."""
+    from naftiko_writer.scoring.companies import survey_companies
+
+    with user_errors():
+        rows = survey_companies(Settings().resolved_companies_dir(companies_dir))
+        if as_json:
+            write_json(json.dumps([asdict(row) for row in rows], indent=2))
+            return
+        from naftiko_writer.console import print_companies, stdout_console
+
+        print_companies(rows, stdout_console())
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SOURCE", help="A folder of name lists (services.yml, technologies.yml, ...), a .csv or a .json."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The signals file to write (.yaml).")],
+    name: Annotated[str | None, typer.Option("--name", help="Company name [default: from the folder name].")] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help="Company slug [default: from the folder name].")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Data date [default: newest source file's].")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
+    from naftiko_writer.console import print_import_summary, stderr_console
+    from naftiko_writer.files import write_text_atomically
+    from naftiko_writer.scoring.importing import import_signals, render_signals_file
+
+    with user_errors():
+        if out.suffix.lower() not in (".yaml", ".yml"):
+            raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
+        if out.exists() and not force:
+            raise InputError(f"{out}: already exists; pass --force to replace it")
+        try:
+            date = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+        result = import_signals(source, name=name, slug=slug, as_of=date)
+        write_text_atomically(out, render_signals_file(result))
+        if as_json:
+            write_json(json.dumps({**result.summary(), "out": str(out)}, indent=2, ensure_ascii=False))
+        else:
+            print_import_summary(result, out, stderr_console())
