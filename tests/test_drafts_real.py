@@ -291,6 +291,28 @@ def test_a_company_with_nothing_counted_gets_a_complete_visibility_gap_report(
         assert "gap" in drafted.report.sections[section].output.model_dump_json(), section
 
 
+@pytest.mark.parametrize(
+    "signals",
+    [
+        [Signal(kind=SignalKind.TOOL, name="Python")],
+        [Signal(kind=SignalKind.TOOL, name="Software Design Patterns")],
+    ],
+    ids=["one-scored-dimension", "two-scored-dimensions"],
+)
+def test_a_company_with_one_or_two_strengths_fills_the_table_and_checks_clean(
+    signals: list[Signal], taxonomy: Taxonomy, scorer: Scorer, tmp_path: Path
+) -> None:
+    """The strengths table has at least three rows; the rows beyond the company's scored dimensions say so in words
+    (a digit there, "above 0", is no score of that section's data, and `check` rejected every such fresh draft)."""
+    company = CompanySignals(company=Company(name="Smallco", slug="smallco", as_of=ZERO_AS_OF), signals=signals)
+    prepared = prepare(company, taxonomy, scorer)
+    assert 1 <= sum(d.score > 0 for d in prepared.card.dimensions) <= 2
+    drafted = template_draft(prepared, tmp_path)
+    assert_sound("smallco", drafted.document, drafted.inputs, drafted.report, prepared)
+    rows = drafted.report.sections["strengths"].output.rows  # type: ignore[attr-defined]
+    assert len(rows) == 3 and rows[-1].evidence == "No further dimension of Smallco scores above zero."
+
+
 def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
     """README "What the scores mean on real data": signals, counted share, Languages, zeros and top three."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

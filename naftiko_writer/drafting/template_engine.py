@@ -192,7 +192,7 @@ def strengths(data: CandidatesInput) -> Strengths:
         rows.append(
             StrengthRow(
                 area="None further",
-                evidence=fit(f"No further dimension of {data.company} scores above 0.", SENTENCE_LIMIT),
+                evidence=fit(f"No further dimension of {data.company} scores above zero.", SENTENCE_LIMIT),
             )
         )
     leaders = join_names([f"{c.name} at {c.score}" for c in chosen[:2]])
