@@ -313,6 +313,19 @@ def test_a_company_with_one_or_two_strengths_fills_the_table_and_checks_clean(
     assert len(rows) == 3 and rows[-1].evidence == "No further dimension of Smallco scores above zero."
 
 
+def test_signals_named_like_the_reports_labels_are_not_taken_for_its_labels(
+    real_drafts: dict[str, Drafted], taxonomy: Taxonomy, scorer: Scorer, tmp_path: Path
+) -> None:
+    """"Score: 0", "Rank 3" and "Layer 1" are the report's labels, whatever a company's data names its signals."""
+    base = real_drafts["accord"].prepared.company_signals
+    labels = [Signal(kind=SignalKind.TOOL, name=name) for name in ("Score", "Rank", "Tier", "Layer 1", "Layer 4")]
+    company = CompanySignals(company=base.company, signals=[*base.signals, *labels])
+    prepared = prepare(company, taxonomy, scorer)
+    drafted = template_draft(prepared, tmp_path)
+    assert "Score: 0" in drafted.markdown and "Layer 1" in drafted.markdown
+    assert_sound("accord+labels", drafted.document, drafted.inputs, drafted.report, prepared)
+
+
 def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
     """README "What the scores mean on real data": signals, counted share, Languages, zeros and top three."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -30,6 +30,8 @@ from naftiko_writer.scoring.names import name_key
 
 GENERIC_TERMS = frozenset({"AI", "ML", "API", "APIs"})
 """Capitalised catalogue spellings that are ordinary report vocabulary, not product names."""
+REPORT_LABELS = frozenset({"Score", "Scores", "Rank", "Tier", "Layer"})
+"""The report's own labels ("Score: 0", "Rank 3", "Layer 1"): a signal of that name is not named by them."""
 
 _NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
 
@@ -98,12 +100,14 @@ class Vocabulary:
 
 
 def report_terms(taxonomy: Taxonomy) -> frozenset[str]:
-    """The report's own words, never technology names: dimension and layer names, waves, kind labels.
+    """The report's own words, never technology names: dimension and layer names, waves, kind and table labels.
 
-    Real data holds signals literally named "Services", "Tools", "Data" or "Platform"; the
-    report's headings and labels use the same words, so they cannot count as naming a technology.
+    Real data holds signals literally named "Services", "Tools", "Data", "Platform", even "Score"
+    or "Layer 1"; the report's headings and labels use the same words, so they cannot count as
+    naming a technology.
     """
-    terms = set(GENERIC_TERMS)
+    terms = set(GENERIC_TERMS | REPORT_LABELS)
+    terms.update(f"Layer {number}" for number in range(1, len(taxonomy.layers) + 1))
     for dimension in taxonomy.dimensions:
         terms.update(filter(None, (dimension.name, dimension.short_name)))
     for layer in taxonomy.layers:
