@@ -316,7 +316,7 @@ def test_a_company_with_one_or_two_strengths_fills_the_table_and_checks_clean(
 def test_signals_named_like_the_reports_labels_are_not_taken_for_its_labels(
     real_drafts: dict[str, Drafted], taxonomy: Taxonomy, scorer: Scorer, tmp_path: Path
 ) -> None:
-    """"Score: 0", "Rank 3" and "Layer 1" are the report's labels, whatever a company's data names its signals."""
+    """The report's labels ("Score: 0", "Rank 3", "Layer 1") stay labels, whatever a company's data names its signals."""
     base = real_drafts["accord"].prepared.company_signals
     labels = [Signal(kind=SignalKind.TOOL, name=name) for name in ("Score", "Rank", "Tier", "Layer 1", "Layer 4")]
     company = CompanySignals(company=base.company, signals=[*base.signals, *labels])
