@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -95,7 +96,7 @@ def name_index(prepared: Prepared) -> NameIndex:
         for name in dimension.evidence_names()
     }
     skip = {name_tokens(term) for term in report_terms(prepared.taxonomy)} | {name_tokens(prepared.card.company.name)}
-    return NameIndex(names, frozenset(skip), max((len(tokens) for tokens in names), default=1))
+    return NameIndex(names, frozenset(skip), max((len(tokens) for tokens in (*names, *skip)), default=1))
 
 
 def repeated_names(sentence: str, index: NameIndex) -> list[str]:
@@ -324,6 +325,49 @@ def test_signals_named_like_the_reports_labels_are_not_taken_for_its_labels(
     drafted = template_draft(prepared, tmp_path)
     assert "Score: 0" in drafted.markdown and "Layer 1" in drafted.markdown
     assert_sound("accord+labels", drafted.document, drafted.inputs, drafted.report, prepared)
+
+
+TRICKY_NAMES = (
+    "Web 3.0", "Python 3", "Amazon S3", "ISO 27001", "SOC 2", "3D Printing", "Data", "Cloud", "Security", "Services",
+    "Tools", "R&D", "C++", "C#", ".NET", "Node.js", "AI/ML", "CI/CD", "Infrastructure as Code (IaC)", "5G", "Java 8",
+    "Office 365", "HTML5", "OAuth 2.0", "TLS 1.3", "数据平台", "Künstliche Intelligenz", "Top 10", "24/7 Support",
+    "100% Uptime", "Layer 1", "Score", "Rank", "Tier",
+)  # fmt: skip
+"""Names that read like numbers, labels or the report's own words, mixed into the random companies."""
+RANDOM_COMPANIES = int(os.environ.get("NAFTIKO_TEST_RANDOM_DRAFTS", "8"))
+"""Random small companies drafted per run (NAFTIKO_TEST_RANDOM_DRAFTS=400 for a longer search)."""
+
+
+def random_company(seed: int, pool: list[Signal]) -> CompanySignals:
+    """A company of 1 to 80 signals drawn from the real lists and TRICKY_NAMES, some under another kind."""
+    rng = random.Random(seed)
+    size = rng.choice([1, 1, 2, 2, 3, 4, 5, 8, 13, 30, 80])
+    seen: set[tuple[SignalKind, str]] = set()
+    signals: list[Signal] = []
+    while len(signals) < size:
+        name = rng.choice(TRICKY_NAMES) if rng.random() < 0.15 else rng.choice(pool).name
+        kind = rng.choice(list(SignalKind))
+        if (kind, name_key(name)) not in seen:
+            seen.add((kind, name_key(name)))
+            signals.append(Signal(kind=kind, name=name, evidence=rng.choice([1, 1, 1, 2, 5, 40])))
+    name = rng.choice(["Acme", "Zeta Corp", "Services", "Cloud", "Data Inc", "AI"])
+    return CompanySignals(company=Company(name=name, slug="random", as_of=ZERO_AS_OF), signals=signals)
+
+
+def test_random_small_companies_draft_clean(
+    real_drafts: dict[str, Drafted], taxonomy: Taxonomy, scorer: Scorer, tmp_path: Path
+) -> None:
+    """Companies the 18 do not resemble: a handful of signals, under any kind, some named like the report's words.
+
+    This search found two ways a fresh draft failed its own check (a filler row's "above 0"; signals named
+    "Score" or "Layer 1"); it runs a few companies each time and, on demand, hundreds.
+    """
+    pool = [signal for drafted in real_drafts.values() for signal in drafted.prepared.company_signals.signals]
+    for seed in range(RANDOM_COMPANIES):
+        company = random_company(seed, pool)
+        prepared = prepare(company, taxonomy, scorer)
+        drafted = template_draft(prepared, tmp_path)
+        assert_sound(f"random company {seed}", drafted.document, drafted.inputs, drafted.report, prepared)
 
 
 def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
