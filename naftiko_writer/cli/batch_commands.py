@@ -38,6 +38,8 @@ batch_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(batch_app, name="batch")
+
+FolderArg = Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")]
 EXIT_BATCH_PENDING = 5
 """Exit status of `batch collect` when the provider has not finished the batch yet."""
 
@@ -94,7 +96,7 @@ def batch_build(
 
 @batch_app.command("submit")
 def batch_submit(
-    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")],
+    folder: FolderArg,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
 ) -> None:
     """Upload the batch's latest round and start it at the provider; the batch id is saved in the folder."""
@@ -115,7 +117,7 @@ def batch_submit(
 
 @batch_app.command("collect")
 def batch_collect(
-    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")],
+    folder: FolderArg,
     results: Annotated[
         Path | None, typer.Option("--results", help="A Batch API output file [default: fetch the submitted batch].")
     ] = None,
