@@ -66,7 +66,7 @@ class NameIndex:
 
     names: dict[tuple[str, ...], str]
     skip: frozenset[tuple[str, ...]]
-    longest: int
+    sizes: tuple[int, ...]  # the token counts of names and skipped words, longest first
 
     def keys_in(self, sentence: str) -> Iterator[str]:
         """The name key of each signal name in the sentence, longest name first at each place, left to right.
@@ -77,7 +77,9 @@ class NameIndex:
             tokens = name_tokens(chunk)
             position = 0
             while position < len(tokens):
-                for size in range(min(self.longest, len(tokens) - position), 0, -1):
+                for size in self.sizes:
+                    if position + size > len(tokens):
+                        continue
                     candidate = tuple(tokens[position : position + size])
                     if candidate in self.skip or candidate in self.names:
                         if candidate not in self.skip:
@@ -96,7 +98,7 @@ def name_index(prepared: Prepared) -> NameIndex:
         for name in dimension.evidence_names()
     }
     skip = {name_tokens(term) for term in report_terms(prepared.taxonomy)} | {name_tokens(prepared.card.company.name)}
-    return NameIndex(names, frozenset(skip), max((len(tokens) for tokens in (*names, *skip)), default=1))
+    return NameIndex(names, frozenset(skip), tuple(sorted({len(tokens) for tokens in (*names, *skip)}, reverse=True)))
 
 
 def repeated_names(sentence: str, index: NameIndex) -> list[str]:
@@ -177,7 +179,7 @@ def test_the_name_detector_sees_a_repeat_and_not_a_list() -> None:
     index = NameIndex(
         {("apache", "spark"): "apachespark", ("rest", "api"): "restapi", ("rest",): "rest", ("api",): "api"},
         frozenset({("cloud",)}),
-        2,
+        (2, 1),
     )
     assert repeated_names("Cloud is led by Apache Spark and Apache-Spark.", index) == ["apachespark"]
     assert repeated_names("Concepts: API, REST, API Strategy and REST API.", index) == ["api"]
