@@ -109,6 +109,9 @@ SERVICE, TOOL, CONCEPT, STANDARD = SignalKind.SERVICE, SignalKind.TOOL, SignalKi
         (CONCEPT, "Gestión de Proyectos", {"alignment"}),
         (CONCEPT, "Comptabilité Générale", {"roi-business-metrics"}),
         (CONCEPT, "Protección de Datos", {"privacy-data-rights"}),
+        (TOOL, "Gong", {"saas", "artificial-intelligence"}),
+        (TOOL, "diagrams.net", {"alignment", "open-source"}),
+        (CONCEPT, "STP", {"automation"}),
     ],
 )
 def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
@@ -135,6 +138,7 @@ def test_names_count_for_business_dimensions(scorer: Scorer, kind: SignalKind, n
         (TOOL, "GraphQL", STANDARD),
         (TOOL, "OpenAPI", STANDARD),
         (SERVICE, "ISO", STANDARD),
+        (TOOL, "Gong", SERVICE),  # a SaaS product, in a tool list
     ],
 )
 def test_names_are_recognised_as_what_they_are(

@@ -93,6 +93,14 @@ S, T, C = SignalKind.SERVICE, SignalKind.TOOL, SignalKind.CONCEPT
         (C, "Computación en la Nube", {"cloud"}),
         (T, "自动化测试", {"automation", "testing-quality"}),
         (C, "Systèmes d'Information", {"operations"}),
+        # Common names the development data left uncounted.
+        (T, "Mac OS", {"operations"}),
+        (T, "Dashboarding", {"data"}),
+        (T, "SAS", {"data"}),
+        (T, "SAS Enterprise Guide", {"data"}),
+        (T, "Minitab", {"data"}),
+        (C, "Zero-touch Provisioning", {"automation"}),
+        (C, "Straight-Through Processing (STP)", {"automation"}),
     ],
 )
 def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, name: str, expected: set[str]) -> None:
@@ -112,6 +120,7 @@ def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, n
         (C, "Battery Energy Storage Systems", "operations"),  # "storage" alone is not IT storage
         (C, "Fuel Dispenser Hanging Hardware", "data-centers"),  # nor is "hardware" alone
         (S, "Barclays PLC", "operations"),  # a public limited company, not a programmable logic controller
+        (T, "STP Cabling", "automation"),  # STP alone is straight-through processing; inside a name it may be twisted pair
     ],
 )
 def test_ambiguous_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, absent: str) -> None:

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
 from naftiko_writer.document.chart import TIER_COLOURS, ChartLayer, render_score_chart, tier_of
-from tests.conftest import ROOT, write
+from naftiko_writer.scoring.taxonomy import load_taxonomy
+from tests.conftest import ROOT, TAXONOMY_DIR, write
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +44,7 @@ def test_export_writes_a_complete_page_with_a_chart(runner: CliRunner, draft: Pa
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert svg.count("<title>") == 1 + 50  # the chart's title and one per bar (44 dimensions, 6 shown twice)
     assert "<title>Services: 66</title>" in svg
-    assert "<dt>Taxonomy</dt><dd>2026.11.3</dd>" in page
+    assert f"<dt>Taxonomy</dt><dd>{load_taxonomy(TAXONOMY_DIR).version}</dd>" in page
 
 
 def test_analyst_html_is_escaped_not_executed(runner: CliRunner, draft: Path) -> None:
