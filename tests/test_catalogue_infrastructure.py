@@ -120,7 +120,7 @@ def test_name_counts_for_expected_dimensions(scorer: Scorer, kind: SignalKind, n
         (C, "Battery Energy Storage Systems", "operations"),  # "storage" alone is not IT storage
         (C, "Fuel Dispenser Hanging Hardware", "data-centers"),  # nor is "hardware" alone
         (S, "Barclays PLC", "operations"),  # a public limited company, not a programmable logic controller
-        (T, "STP Cabling", "automation"),  # STP alone is straight-through processing; inside a name it may be twisted pair
+        (T, "STP Cabling", "automation"),  # STP alone is straight-through processing, in a name maybe twisted pair
     ],
 )
 def test_ambiguous_words_do_not_count(scorer: Scorer, kind: SignalKind, name: str, absent: str) -> None:
