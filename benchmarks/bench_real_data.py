@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from naftiko_writer.scoring.companies import load_company  # noqa: E402
 from naftiko_writer.scoring.importing import import_signals, render_signals_file  # noqa: E402
+from naftiko_writer.scoring.models import CompanySignals, Taxonomy  # noqa: E402
 from naftiko_writer.scoring.names import name_key  # noqa: E402
 from naftiko_writer.scoring.scorer import Scorer  # noqa: E402
 from naftiko_writer.scoring.taxonomy import load_taxonomy  # noqa: E402
@@ -68,14 +69,40 @@ LANGUAGE_WORDS = {"python", "java", "javascript", "typescript", "c#", "c++", "go
                   "ruby", "php", "sql", "html", "css", "rust", "perl", "cobol", "abap", "bash", "powershell"}  # fmt: skip
 
 
+def held_out_shares(taxonomy: Taxonomy, companies: dict[str, CompanySignals]) -> dict[str, float]:
+    """Each company's counted share with the catalogue entries that only its own data uses taken out.
+
+    An estimate of the coverage of a company the catalogue was not curated on: what still counts is
+    counted by entries other companies share, by keyword and vendor-family rules, and by kind.
+    """
+    matcher = Scorer(taxonomy).matcher
+    entry_keys = {name_key(entry.name): entry.name for entry in taxonomy.catalog.signals}
+    users: dict[str, set[str]] = {}
+    for slug, company in companies.items():
+        for signal in company.signals:
+            canonical, (_, key), *_ = matcher.match(signal.kind, signal.name)
+            if entry_keys.get(key) == canonical:  # an exact entry (by name or alias) matched
+                users.setdefault(canonical, set()).add(slug)
+    shares = {}
+    for slug, company in companies.items():
+        own = {name for name, slugs in users.items() if slugs == {slug}}
+        catalog = taxonomy.catalog.model_copy(
+            update={"signals": [entry for entry in taxonomy.catalog.signals if entry.name not in own]}
+        )
+        card = Scorer(taxonomy.model_copy(update={"catalog": catalog})).score(company)
+        shares[slug] = round(card.coverage.counted / max(1, card.coverage.signals), 3)
+    return shares
+
+
 def real_data(data_dir: Path) -> dict[str, object]:
     taxonomy = load_taxonomy(ROOT / "taxonomy")
     scorer = Scorer(taxonomy)
     rows = []
+    companies: dict[str, CompanySignals] = {}
     nonzero: dict[str, int] = {d.id: 0 for d in taxonomy.dimensions}
     scale: dict[str, list[int]] = {d: [] for d in PUBLISHED_RANGES}
     for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
-        company = import_signals(folder).company_signals
+        company = companies[folder.name] = import_signals(folder).company_signals
         card = scorer.score(company)
         scores = {d.id: d.score for d in card.dimensions}
         for dimension_id, value in scores.items():
@@ -106,6 +133,9 @@ def real_data(data_dir: Path) -> dict[str, object]:
                 "spearman_vs_prototype": rho,
             }
         )
+    held_out = held_out_shares(taxonomy, companies)
+    for row in rows:
+        row["held_out_share"] = held_out[str(row["company"])]
     spotify = load_company("spotify", ROOT / "fixtures" / "companies")
     expected = yaml.safe_load((ROOT / "fixtures" / "companies" / "spotify" / "expected.yaml").read_text())
     card = scorer.score(spotify)
@@ -117,6 +147,10 @@ def real_data(data_dir: Path) -> dict[str, object]:
     return {
         "companies": rows,
         "all_share": round(sum(r["counted"] for r in rows) / max(1, sum(r["signals"] for r in rows)), 3),
+        "all_held_out_share": round(
+            sum(float(r["held_out_share"]) * int(r["signals"]) for r in rows) / max(1, sum(r["signals"] for r in rows)),
+            3,
+        ),
         "dimensions_nonzero_for_fewer_than_3": {k: v for k, v in nonzero.items() if v < 3},
         "scale_median_min_max": {
             k: (statistics.median(v), min(v), max(v), PUBLISHED_RANGES[k]) for k, v in scale.items()
@@ -189,14 +223,18 @@ def main() -> None:
     if "--json" in sys.argv:
         print(json.dumps(report, indent=2))
         return
-    print(f"{'company':24} {'signals':>7} {'counted':>8} {'Lang':>5} {'zeros':>5} {'rho':>5}  top dimensions")
+    print(
+        f"{'company':24} {'signals':>7} {'counted':>8} {'held out':>8} {'Lang':>5} {'zeros':>5} {'rho':>5}  top dimensions"
+    )
     for row in report["companies"]:  # type: ignore[union-attr]
         print(
-            f"{row['company']:24} {row['signals']:>7} {row['share']:>8.1%} {row['languages']:>5} "
+            f"{row['company']:24} {row['signals']:>7} {row['share']:>8.1%} {row['held_out_share']:>8.1%} {row['languages']:>5} "
             f"{row['zero_dimensions']:>5} {row['spearman_vs_prototype'] if row['spearman_vs_prototype'] is not None else '-':>5}  "
             + ", ".join(row["top"])
         )
-    print(f"all: {report['all_share']:.1%} counted")
+    print(
+        f"all: {report['all_share']:.1%} counted; {report['all_held_out_share']:.1%} with each company's own entries held out"
+    )
     print("dimensions non-zero for fewer than 3 companies:", report["dimensions_nonzero_for_fewer_than_3"])
     print("scale (median, min, max, published range):")
     for key, value in report["scale_median_min_max"].items():  # type: ignore[union-attr]
