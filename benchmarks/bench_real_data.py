@@ -5,7 +5,8 @@ Usage:
 
 DATA_DIR defaults to ../shared/data/naftiko-signals-dev (one folder of raw lists per company,
 with the prototype's own `scoring.yml`). Prints, per company: signals after import, the share
-counted for a dimension beyond the kind catch-all, Languages, the top dimensions, and the Spearman
+counted for a dimension beyond the kind catch-all, that share with the catalogue entries only
+that company's data uses held out (an estimate for a company the catalogue never saw), Languages, the top dimensions, and the Spearman
 rank correlation with the prototype's scores (a weak yardstick: see the data README). Then the
 dimensions non-zero for fewer than 3 companies, the scale of the main dimensions against the
 ranges Naftiko's published reports show, Spotify fidelity against the seed, and (unless
