@@ -5,15 +5,15 @@ Usage:
 
 DATA_DIR defaults to ../shared/data/naftiko-signals-dev (one folder of raw lists per company,
 with the prototype's own `scoring.yml`). Prints, per company: signals after import, the share
-counted for a dimension beyond the kind catch-all, that share with the catalogue entries only
-that company's data uses held out (an estimate for a company the catalogue never saw), Languages, the top dimensions, and the Spearman
-rank correlation with the prototype's scores (a weak yardstick: see the data README). Then the
-dimensions non-zero for fewer than 3 companies, the scale of the main dimensions against the
-ranges Naftiko's published reports show, Spotify fidelity against the seed, and (unless
---no-timings) the CLI timings of issue 9: a 6,300-signal file scored through the CLI, in turn
-with the stack's floor for that file (start Python, import typer, pydantic and PyYAML, read the
-file's YAML events: what any such command pays before its own work), and importing + scoring +
-template-drafting all companies as one fleet.
+counted for a dimension beyond the kind catch-all, that share with the catalogue entries only that
+company's data uses held out (an estimate for a company the catalogue never saw), Languages, the
+top dimensions, and the Spearman rank correlation with the prototype's scores (a weak yardstick:
+see the data README). Then the dimensions non-zero for fewer than 3 companies, the scale of the
+main dimensions against the ranges Naftiko's published reports show, Spotify fidelity against the
+seed, and (unless --no-timings) the CLI timings of issue 9: a 6,300-signal file scored through the
+CLI, in turn with the stack's floor for that file (start Python, import typer, pydantic and
+PyYAML, read the file's YAML events: what any such command pays before its own work), and
+importing + scoring + template-drafting all companies as one fleet.
 """
 
 from __future__ import annotations
