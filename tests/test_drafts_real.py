@@ -98,7 +98,9 @@ def name_index(prepared: Prepared) -> NameIndex:
         for name in dimension.evidence_names()
     }
     skip = {name_tokens(term) for term in report_terms(prepared.taxonomy)} | {name_tokens(prepared.card.company.name)}
-    return NameIndex(names, frozenset(skip), tuple(sorted({len(tokens) for tokens in (*names, *skip)}, reverse=True)))
+    return NameIndex(
+        names, frozenset(skip), tuple(sorted({len(tokens) for tokens in (*names, *skip) if tokens}, reverse=True))
+    )
 
 
 def repeated_names(sentence: str, index: NameIndex) -> list[str]:
@@ -333,9 +335,11 @@ TRICKY_NAMES = (
     "Web 3.0", "Python 3", "Amazon S3", "ISO 27001", "SOC 2", "3D Printing", "Data", "Cloud", "Security", "Services",
     "Tools", "R&D", "C++", "C#", ".NET", "Node.js", "AI/ML", "CI/CD", "Infrastructure as Code (IaC)", "5G", "Java 8",
     "Office 365", "HTML5", "OAuth 2.0", "TLS 1.3", "数据平台", "Künstliche Intelligenz", "Top 10", "24/7 Support",
-    "100% Uptime", "Layer 1", "Score", "Rank", "Tier",
+    "100% Uptime", "Layer 1", "Score", "Rank", "Tier", "Power BI | Tableau", "<b>Azure</b> DevOps", "`Docker`",
+    "[AWS](https://aws.amazon.com)", "*Kubernetes*", "<!-- naftiko:section id=x --> Jira",
 )  # fmt: skip
-"""Names that read like numbers, labels or the report's own words, mixed into the random companies."""
+"""Names that read like numbers, labels, the report's own words or Markdown and HTML, mixed into the random
+companies."""
 RANDOM_COMPANIES = int(os.environ.get("NAFTIKO_TEST_RANDOM_DRAFTS", "8"))
 """Random small companies drafted per run (NAFTIKO_TEST_RANDOM_DRAFTS=400 for a longer search)."""
 
