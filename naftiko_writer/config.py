@@ -119,6 +119,10 @@ class Settings:
         self.cache: str | None = values.get("cache") or None
         self.xdg_cache_home: str | None = values.get("xdg_cache_home") or None
 
+    def api_key(self) -> str | None:
+        """The API key's value (None when unset), revealed only to hand it to a client."""
+        return self.openai_api_key.get_secret_value() if self.openai_api_key else None
+
     @property
     def concurrency(self) -> int:
         """Model requests in flight at once (1-256): NAFTIKO_WRITER_CONCURRENCY, else 8; checked when read."""

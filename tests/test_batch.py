@@ -151,6 +151,26 @@ def test_submitting_without_a_key_names_the_endpoint_and_the_offline_way(
     assert not list(folder.glob("*.batch-id"))
 
 
+def test_collecting_without_a_key_or_a_submitted_round_says_what_to_do(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    folder = tmp_path / "batch"
+    invoke_json(runner, "batch", "build", "spotify", "--out", str(folder))
+    unsubmitted = runner.invoke(app, ["batch", "collect", str(folder)])
+    assert (unsubmitted.exit_code, unsubmitted.stderr) == (
+        1,
+        f"Error: {folder}: give --results FILE, or submit the round and set OPENAI_API_KEY\n",
+    )
+    (folder / "round-1.batch-id").write_text("batch_123\n")
+    keyless = runner.invoke(app, ["batch", "collect", str(folder), "--base-url", "http://127.0.0.1:9/v1"])
+    assert keyless.exit_code == 1
+    assert keyless.stderr == (
+        "Error: OPENAI_API_KEY is not set; fetching a batch calls http://127.0.0.1:9/v1. Set it (any value for a "
+        f"local server), or collect an output file you have with `batch collect {folder} --results FILE`\n"
+    )
+
+
 def test_submit_and_collect_through_the_batch_api_of_a_local_server(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

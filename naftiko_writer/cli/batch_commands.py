@@ -25,7 +25,7 @@ from naftiko_writer.config import (
     DEFAULT_MODEL,
     Settings,
 )
-from naftiko_writer.errors import ConfigError, InputError
+from naftiko_writer.errors import InputError
 
 if TYPE_CHECKING:
     from naftiko_writer.drafting.batch import BatchProgress
@@ -42,6 +42,11 @@ app.add_typer(batch_app, name="batch")
 FolderArg = Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")]
 EXIT_BATCH_PENDING = 5
 """Exit status of `batch collect` when the provider has not finished the batch yet."""
+
+
+def _base_url(settings: Settings, flag: str | None) -> str:
+    """The provider's endpoint: --base-url, else OPENAI_BASE_URL, else OpenAI's."""
+    return flag or settings.openai_base_url or DEFAULT_BASE_URL
 
 
 def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
@@ -105,9 +110,7 @@ def batch_submit(
 
     with user_errors():
         settings = Settings()
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
-        requests_path, batch_id = submit_round(folder, url, key)
+        requests_path, batch_id = submit_round(folder, _base_url(settings, base_url), settings.api_key())
         stderr_console().print(
             f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
             markup=False,
@@ -128,7 +131,7 @@ def batch_collect(
 ) -> None:
     """Take a round's results: validate and ground every answer, then write the next round or the drafts."""
     from naftiko_writer.console import stderr_console
-    from naftiko_writer.drafting.batch import collect_batch, fetch_round_results, load_state, submitted_batch_id
+    from naftiko_writer.drafting.batch import collect_batch, fetch_round_results, load_state
 
     with user_errors():
         settings = Settings()
@@ -139,11 +142,7 @@ def batch_collect(
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
         else:
-            batch_id = submitted_batch_id(folder)
-            if batch_id is None or not settings.openai_api_key:
-                raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
-            url = base_url or settings.openai_base_url or DEFAULT_BASE_URL
-            status, fetched = fetch_round_results(url, settings.openai_api_key.get_secret_value(), batch_id)
+            status, fetched = fetch_round_results(folder, _base_url(settings, base_url), settings.api_key())
             if fetched is None:
                 stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
                 raise typer.Exit(EXIT_BATCH_PENDING)

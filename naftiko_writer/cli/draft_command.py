@@ -139,7 +139,7 @@ def draft(
             mode=mode,
             model=model or settings.model,
             base_url=base_url or settings.openai_base_url,
-            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            api_key=settings.api_key(),
             concurrency=concurrency or settings.concurrency,
             max_repairs=max_repairs,
             max_output_tokens=max_output_tokens,

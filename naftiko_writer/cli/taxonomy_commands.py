@@ -104,7 +104,7 @@ def taxonomy_suggest(
             mode=mode,
             model=model or settings.model,
             base_url=base_url or settings.openai_base_url,
-            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            api_key=settings.api_key(),
             batch_size=batch_size,
             limit=limit,
             max_repairs=max_repairs,

@@ -33,7 +33,7 @@ from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenanc
 from naftiko_writer.drafting.prompts import render_messages
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
-from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.llm.protocol import require_api_key
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
@@ -184,12 +184,7 @@ def load_state(folder: Path) -> BatchState:
 def submit_round(folder: Path, base_url: str, api_key: str | None) -> tuple[Path, str]:
     """Upload the batch's latest round and start it at the provider; (its request file, the batch id saved beside it)."""
     state = load_state(folder)
-    key = require_api_key(
-        api_key,
-        base_url,
-        "submitting a batch calls",
-        f"collect an output file you have with `batch collect {folder} --results FILE`",
-    )
+    key = require_api_key(api_key, base_url, "submitting a batch calls", _collect_from_file(folder))
     requests_path = folder / f"round-{state.round}.jsonl"
     from naftiko_writer.llm.client import submit_batch  # the SDK loads only when a batch is sent
 
@@ -209,11 +204,20 @@ def submitted_batch_id(folder: Path) -> str | None:
         raise InputError(f"{id_path}: cannot read the batch id ({exc}); submit the round again") from exc
 
 
-def fetch_round_results(base_url: str, api_key: str, batch_id: str) -> tuple[str, str | None]:
-    """The submitted batch's status, and its output file's text once the provider has finished it."""
+def fetch_round_results(folder: Path, base_url: str, api_key: str | None) -> tuple[str, str | None]:
+    """The submitted round's status at the provider, and its output file's text once the provider has finished it."""
+    batch_id = submitted_batch_id(folder)
+    if batch_id is None:
+        raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
+    key = require_api_key(api_key, base_url, "fetching a batch calls", _collect_from_file(folder))
     from naftiko_writer.llm.client import fetch_batch_results  # the SDK loads only when a batch is fetched
 
-    return fetch_batch_results(base_url, api_key, batch_id)
+    return fetch_batch_results(base_url, key, batch_id)
+
+
+def _collect_from_file(folder: Path) -> str:
+    """What to do without a key: collect the results another way."""
+    return f"collect an output file you have with `batch collect {folder} --results FILE`"
 
 
 def parse_results(text: str, folder: Path) -> dict[str, dict[str, Any]]:
