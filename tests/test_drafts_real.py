@@ -376,10 +376,10 @@ def test_random_small_companies_draft_clean(
         assert_sound(f"random company {seed}", drafted.document, drafted.inputs, drafted.report, prepared)
 
 
-def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
-    """README "What the scores mean on real data": signals, counted share, Languages, zeros and top three."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### What the scores mean on real data", 1)[1]
+def test_the_docs_coverage_table_is_what_the_shipped_taxonomy_gives(real_drafts: dict[str, Drafted]) -> None:
+    """docs/scoring.md "What the scores mean on real data": signals, counted share, Languages, zeros and top three."""
+    page = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    section = page.split("## What the scores mean on real data", 1)[1]
     rows = {
         cells[0]: cells[1:]
         for line in section.splitlines()
@@ -397,6 +397,6 @@ def test_the_readme_coverage_table_is_what_the_shipped_taxonomy_gives(real_draft
             str(sum(1 for d in card.dimensions if d.score == 0)),
             ", ".join(f"{d.name} {d.score}" for d in top),
         ]
-        assert rows[slug] == expected, f"README row for {slug}; re-run benchmarks/bench_real_data.py"
+        assert rows[slug] == expected, f"docs/scoring.md row for {slug}; re-run benchmarks/bench_real_data.py"
         total, counted = total + card.coverage.signals, counted + card.coverage.counted
     assert f"| **all 18** | {total:,} | {100 * counted / total:.1f}% |" in section

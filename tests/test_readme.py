@@ -1,4 +1,5 @@
-"""The README's set-up commands are the ones CI runs, and its tour commands work."""
+"""The README's set-up commands are the ones CI runs, its tour commands work, and so does the offline-testing
+example of docs/drafting.md."""
 
 from __future__ import annotations
 
@@ -44,10 +45,10 @@ def test_tour_commands_run(runner: CliRunner, tmp_path, monkeypatch) -> None:  #
 
 
 def test_the_offline_testing_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    readme = (ROOT / "README.md").read_text()
-    example = re.search(r"### Testing your own pipeline offline\n.*?```python\n(.*?)```", readme, re.S)
-    assert example, "README needs the 'Testing your own pipeline offline' example"
+    page = (ROOT / "docs" / "drafting.md").read_text()
+    example = re.search(r"## Testing your own pipeline offline\n.*?```python\n(.*?)```", page, re.S)
+    assert example, "docs/drafting.md needs the 'Testing your own pipeline offline' example"
     monkeypatch.chdir(ROOT)  # the example's paths are relative to the repository
     namespace: dict[str, object] = {}
-    exec(compile(example.group(1), "README.md", "exec"), namespace)  # its asserts are the test
+    exec(compile(example.group(1), "docs/drafting.md", "exec"), namespace)  # its asserts are the test
     assert len(namespace["transport"].requests) == 122  # type: ignore[attr-defined]

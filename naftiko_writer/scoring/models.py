@@ -1,7 +1,7 @@
 """Pydantic shapes: company signal files, the taxonomy, and the ScoreCard.
 
 Models read from files forbid unknown keys so a typo is an error, not a
-silently ignored setting. Field descriptions document the formats (README).
+silently ignored setting. Field descriptions document the formats (docs/signals.md).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class TierRule(FileModel):
 
 
 class ScoringRules(FileModel):
-    """Weights and thresholds of the scoring formula (see README, Scoring)."""
+    """Weights and thresholds of the scoring formula (see docs/scoring.md)."""
 
     kind_weights: dict[SignalKind, float]
     diversity_bonus: float = Field(ge=0)
