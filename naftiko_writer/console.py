@@ -1,8 +1,11 @@
 """Terminal output: the only module that imports rich.
 
 stdout carries the product (tables a user asked for, JSON); errors and
-progress go to stderr. Messages are printed without markup so text such as
-`signals[3]` is shown as written.
+progress go to stderr. Data is printed as data: every console is built with
+rich's markup off, so a name such as `Acme [/i] Corp` or text such as
+`signals[3]` is shown as written (never read as a style tag), in messages,
+table cells, titles and progress bars alike; styles come from `style=` and
+`Text` spans, never from tags inside strings.
 """
 
 from __future__ import annotations
@@ -33,25 +36,27 @@ TOP_EVIDENCE = 4
 
 def stdout_console() -> Console:
     """Console for the product (stdout)."""
-    return Console(highlight=False, emoji=False)
+    return Console(highlight=False, emoji=False, markup=False)
 
 
 def stderr_console() -> Console:
     """Console for errors, warnings and progress (stderr)."""
-    return Console(stderr=True, highlight=False, emoji=False)
+    return Console(stderr=True, highlight=False, emoji=False, markup=False)
 
 
 def print_error(message: str) -> None:
     """Print `Error: message` on stderr."""
-    stderr_console().print(f"Error: {message}", markup=False, style="bold red", soft_wrap=True)
+    stderr_console().print(f"Error: {message}", style="bold red", soft_wrap=True)
 
 
 def print_scorecard(card: ScoreCard, console: Console) -> None:
     """One table per layer: dimension, score, tier, strongest evidence."""
     company = card.company
     console.print(
-        f"[bold]{company.name}[/bold] — {card.signal_count} signals as of {company.as_of.isoformat()}, "
-        f"taxonomy {card.taxonomy_version}",
+        Text.assemble(
+            (company.name, "bold"),
+            f" — {card.signal_count} signals as of {company.as_of.isoformat()}, taxonomy {card.taxonomy_version}",
+        )
     )
     by_id = {dimension.id: dimension for dimension in card.dimensions}
     layer_numbers = {layer.id: layer.number for layer in card.layers}
@@ -76,13 +81,13 @@ def print_scorecard(card: ScoreCard, console: Console) -> None:
             table.add_row(name, str(dimension.score), dimension.tier, evidence)
         console.print(table)
         if layer.waves:
-            console.print(f"Relevant Waves: {', '.join(layer.waves)}", markup=False)
+            console.print(f"Relevant Waves: {', '.join(layer.waves)}")
         console.print()
     top = ", ".join(f"{by_id[d].name} {by_id[d].score}" for d in card.top_dimensions)
-    console.print(f"Top dimensions: {top}", markup=False)
+    console.print(f"Top dimensions: {top}")
     if card.unmatched_signals:
         unmatched = ", ".join(f"{u.name} ({u.kind.value})" for u in card.unmatched_signals)
-        console.print(f"Signals that matched no dimension: {unmatched}", markup=False)
+        console.print(f"Signals that matched no dimension: {unmatched}")
 
 
 def _top_evidence(dimension: DimensionScore) -> list[str]:
@@ -98,14 +103,16 @@ def print_explanation(card: ScoreCard, dimension_id: str, taxonomy: Taxonomy, co
     dimension = card.dimension(dimension_id)
     bonus = taxonomy.scoring.diversity_bonus
     console.print(
-        f"[bold]{dimension.name}[/bold] – Score: {dimension.score} ({dimension.tier}), "
-        f"rank {dimension.rank} of {len(card.dimensions)}, layers: {', '.join(dimension.layers)}"
+        Text.assemble(
+            (dimension.name, "bold"),
+            f" – Score: {dimension.score} ({dimension.tier}), "
+            f"rank {dimension.rank} of {len(card.dimensions)}, layers: {', '.join(dimension.layers)}",
+        )
     )
     multiplier = 1 + bonus * (dimension.diversity - 1) if dimension.diversity else 0
     console.print(
         f"density {dimension.density:g} × (1 + {bonus:g} × ({dimension.diversity} kinds − 1)) "
         f"= {dimension.density * multiplier:.2f} → {dimension.score}",
-        markup=False,
     )
     table = Table(show_lines=False)
     table.add_column("Kind")
@@ -142,10 +149,10 @@ class DraftProgress:
         self.repairs = 0
         self.tokens = 0
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),  # "Drafting COMPANY": data
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"),
+            TextColumn("{task.fields[stats]}", markup=False),
             TimeElapsedColumn(),
             console=stderr_console(),
             transient=False,
@@ -166,7 +173,7 @@ class DraftProgress:
         from naftiko_writer.drafting.pipeline import EventKind
 
         if event.kind is EventKind.WARNING:
-            self._progress.console.print(f"Warning: {event.message}", markup=False, soft_wrap=True)
+            self._progress.console.print(f"Warning: {event.message}", soft_wrap=True)
             return
         if event.kind is EventKind.PLANNED:
             if self._task is None:
@@ -194,7 +201,7 @@ def print_draft_summary(summary: DraftSummary, markdown_path: str, console: Cons
     from naftiko_writer.report.model import summary_lines
 
     for text, warning in summary_lines(summary, markdown_path):
-        console.print(text, markup=False, soft_wrap=True, style="yellow" if warning else None)
+        console.print(text, soft_wrap=True, style="yellow" if warning else None)
 
 
 def _cost(cost: float | None) -> str:
@@ -204,7 +211,7 @@ def _cost(cost: float | None) -> str:
 def print_check_report(report: CheckReport, console: Console) -> None:
     """The findings of `check`, one row each, then a verdict line."""
     for note in report.notes:
-        console.print(f"note: {note}", markup=False, style="yellow", soft_wrap=True)
+        console.print(f"note: {note}", style="yellow", soft_wrap=True)
     if report.findings:
         table = Table(title=f"{report.draft}: {len(report.findings)} problem(s)", title_justify="left")
         table.add_column("Line", justify="right")
@@ -219,7 +226,6 @@ def print_check_report(report: CheckReport, console: Console) -> None:
     verdict = "OK" if report.ok else f"{len(report.findings)} problem(s)"
     console.print(
         f"{verdict}: {report.sections} sections checked against {report.company} ({edited}{acknowledged})",
-        markup=False,
         style="green" if report.ok else "bold red",
         soft_wrap=True,
     )
@@ -230,32 +236,30 @@ def print_update_summary(update: UpdatedDraft, backup: str, console: Console) ->
     console.print(
         f"regenerated {len(update.regenerated)} · reused {len(update.reused)} · kept (edited) {len(update.kept)}"
         f" · previous draft backed up to {backup}",
-        markup=False,
         soft_wrap=True,
     )
     for section_id in update.kept:
-        console.print(f"kept as edited: {section_id}", markup=False, soft_wrap=True)
+        console.print(f"kept as edited: {section_id}", soft_wrap=True)
     for section_id in update.kept_stale:
         console.print(
             f"warning: {section_id} was kept as you edited it, but its data changed; review it "
             "(`naftiko-writer check` lists what no longer matches)",
-            markup=False,
             style="yellow",
             soft_wrap=True,
         )
     for section_id in update.removed:
-        console.print(f"kept removed (you deleted it): {section_id}", markup=False, soft_wrap=True)
+        console.print(f"kept removed (you deleted it): {section_id}", soft_wrap=True)
     for section_id in update.dropped:
-        console.print(f"dropped (no longer in the report): {section_id}", markup=False, soft_wrap=True)
+        console.print(f"dropped (no longer in the report): {section_id}", soft_wrap=True)
 
 
 def print_diff(diff: DraftDiff, console: Console) -> None:
     """Two drafts side by side: score changes, then each differing section with its words marked."""
     from naftiko_writer.review.diff import Status, trim_context
 
-    console.print(f"A: {diff.a} ({diff.company_a})\nB: {diff.b} ({diff.company_b})", markup=False, soft_wrap=True)
+    console.print(f"A: {diff.a} ({diff.company_a})\nB: {diff.b} ({diff.company_b})", soft_wrap=True)
     for name, (value_a, value_b) in diff.provenance.items():
-        console.print(f"{name}: {value_a} -> {value_b}", markup=False, soft_wrap=True, style="dim")
+        console.print(f"{name}: {value_a} -> {value_b}", soft_wrap=True, style="dim")
     if diff.identical:
         console.print("No differences: every section and score is the same.", style="green")
         return
@@ -278,7 +282,7 @@ def print_diff(diff: DraftDiff, console: Console) -> None:
     console.print(f"{len(diff.sections)} section(s) differ, {diff.unchanged} unchanged", style="bold")
     for section in diff.sections:
         if section.status is not Status.CHANGED:
-            console.print(f"{section.id}: {section.status.value}", markup=False, style="yellow")
+            console.print(f"{section.id}: {section.status.value}", style="yellow")
             continue
         table = Table(title=f"{section.id}: changed", title_justify="left", expand=True, show_lines=False)
         table.add_column("A", ratio=1)
@@ -331,17 +335,15 @@ def print_batch_progress(progress: BatchProgress, folder: str, console: Console)
         console.print(
             f"collected {progress.collected} answers · to repair {progress.repairs} · fallbacks {progress.fallbacks}"
             f" · missing {progress.missing}",
-            markup=False,
         )
     if progress.round_file is not None:
         console.print(
             f"round {progress.round}: {progress.requests} requests in {progress.round_file}; "
             f"submit it (naftiko-writer batch submit {folder}) or run it elsewhere, then collect",
-            markup=False,
             soft_wrap=True,
         )
     for files in progress.drafts:
-        console.print(f"Draft written to {files.markdown}", markup=False, soft_wrap=True)
+        console.print(f"Draft written to {files.markdown}", soft_wrap=True)
 
 
 def print_import_summary(result: ImportResult, out: Path, console: Console, limit: int = 15) -> None:
