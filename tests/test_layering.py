@@ -21,6 +21,7 @@ RANKS: dict[str, int] = {
     "data_files": 0,
     "files": 0,
     "event_loop": 0,
+    "formats": 0,
     "__init__": 0,
     "scoring": 1,
     "report": 2,

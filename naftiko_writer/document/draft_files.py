@@ -28,6 +28,7 @@ from naftiko_writer.document.draft_format import CLOSING, DraftDocument, parse_d
 from naftiko_writer.document.markers import PROVENANCE_MARKER
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.files import replace_files_together, write_text_atomically
+from naftiko_writer.formats import SIDECAR_FORMAT, check_format_version
 from naftiko_writer.report.model import Report
 
 
@@ -143,11 +144,19 @@ def sidecar_path(markdown: Path) -> Path:
 
 
 def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
-    """The sidecar of a draft, or None when it is absent, damaged or belongs to another version of the draft."""
+    """The sidecar of a draft, or None when it is absent, damaged or belongs to another version of the draft.
+
+    A sidecar of a newer format than this version reads is an InputError, not a damaged sidecar.
+    """
     path = sidecar_path(markdown)
     try:
-        report = Report.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValidationError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    check_format_version(data, SIDECAR_FORMAT, "draft sidecar", str(path))
+    try:
+        report = Report.model_validate(data)
+    except ValidationError:
         return None
     return report if report.provenance == document.provenance else None
 

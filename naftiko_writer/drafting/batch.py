@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from naftiko_writer.config import DEFAULT_BATCH_MAX_REPAIRS
 from naftiko_writer.document.draft_files import DraftFiles
@@ -35,6 +35,7 @@ from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.formats import BATCH_FORMAT, check_format_version
 from naftiko_writer.llm.protocol import require_api_key
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -72,7 +73,11 @@ class BatchState(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
+    format_version: int = Field(
+        default=BATCH_FORMAT,
+        validation_alias=AliasChoices("format_version", "version"),  # `version` in older state files
+        description="The state file's format (naftiko_writer.formats).",
+    )
     model: str
     collected: int = Field(default=0, description="The last round whose results were collected.")
     created: str
@@ -174,10 +179,12 @@ def load_state(folder: Path) -> BatchState:
     """Read a batch folder's state."""
     path = folder / STATE_FILE
     try:
-        return BatchState.model_validate_json(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        check_format_version(data, BATCH_FORMAT, "batch state", str(path))
+        return BatchState.model_validate(data)
     except FileNotFoundError:
         raise InputError(f"{folder}: no {STATE_FILE}; build a batch first (naftiko-writer batch build)") from None
-    except (OSError, UnicodeDecodeError, ValidationError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
         raise InputError(f"{path}: the batch state is damaged ({type(exc).__name__}); rebuild the batch") from exc
 
 

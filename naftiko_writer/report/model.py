@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from naftiko_writer.formats import SIDECAR_FORMAT
 from naftiko_writer.report.sections import OUTPUT_MODELS, SectionKind, SectionOutput
 from naftiko_writer.scoring.models import ScoreCard
 
@@ -138,6 +139,7 @@ def summary_lines(summary: DraftSummary, markdown_path: str) -> list[tuple[str, 
 class Report(BaseModel):
     """A complete draft."""
 
+    format_version: int = Field(default=SIDECAR_FORMAT, description="The sidecar's format (naftiko_writer.formats).")
     scorecard: ScoreCard
     sections: dict[str, SectionResult]
     provenance: Provenance

@@ -7,11 +7,15 @@ silently ignored setting. Field descriptions document the formats (docs/signals.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from naftiko_writer.errors import InputError
+from naftiko_writer.formats import SCORECARD_FORMAT, check_format_version
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DIMENSION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -363,6 +367,9 @@ class ScoreCard(BaseModel):
     the same as fields of this model.
     """
 
+    format_version: int = Field(
+        default=SCORECARD_FORMAT, description="The ScoreCard's JSON format (naftiko_writer.formats)."
+    )
     company: Company
     taxonomy_version: str
     taxonomy_digest: str
@@ -388,7 +395,30 @@ class ScoreCard(BaseModel):
 
 
 def to_json(value: BaseModel | DimensionScore | LayerScore | Candidate) -> str:
-    """Serialise a model or a ScoreCard record as indented JSON."""
+    """Serialise a model or a ScoreCard record as indented JSON; a record carries the ScoreCard's format_version."""
     if isinstance(value, BaseModel):
         return value.model_dump_json(indent=2)
-    return TypeAdapter(type(value)).dump_json(value, indent=2).decode()
+    record = TypeAdapter(type(value)).dump_python(value, mode="json")
+    return json.dumps({"format_version": SCORECARD_FORMAT, **record}, indent=2, ensure_ascii=False)
+
+
+def parse_scorecard(text: str, where: str) -> ScoreCard:
+    """A ScoreCard from the JSON `score --json` printed (or a store kept); InputError naming `where` if it is not one.
+
+    A ScoreCard of a newer format is refused in one line (see naftiko_writer.formats).
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: line {exc.lineno}: not JSON ({exc.msg}); give the output of `score --json`"
+        ) from exc
+    check_format_version(data, SCORECARD_FORMAT, "ScoreCard", where)
+    try:
+        return ScoreCard.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise InputError(
+            f"{where}: not a ScoreCard ({location}: {first['msg']}); give the output of `score --json`"
+        ) from exc
