@@ -119,6 +119,16 @@ class Settings:
         self.cache: str | None = values.get("cache") or None
         self.xdg_cache_home: str | None = values.get("xdg_cache_home") or None
 
+    def model_for(self, mode: RecordMode) -> str:
+        """The model of a run when no `--model` is given.
+
+        Live and record runs call the model NAFTIKO_WRITER_MODEL names (else the default). Replay, the
+        default mode, reproduces recorded answers: it asks for the default model's recordings (the shipped
+        ones), so a model set in the shell for live work does not turn the offline draft into a replay miss;
+        `--model` replays the recordings made with another model.
+        """
+        return DEFAULT_MODEL if mode is RecordMode.REPLAY else self.model
+
     def api_key(self) -> str | None:
         """The API key's value (None when unset), revealed only to hand it to a client."""
         return self.openai_api_key.get_secret_value() if self.openai_api_key else None

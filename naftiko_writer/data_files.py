@@ -371,6 +371,7 @@ def parse_yaml(
     except _FatalProblem:
         raise DocumentError(path, builder.problems) from None
     except yaml.YAMLError as exc:
+        _raise_own_problem(path, text, track_lines, exc)
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
@@ -384,6 +385,28 @@ def parse_yaml(
             return None, builder.lines
         raise DocumentError(path, ["file holds no data (only comments?)"])
     return root, builder.lines
+
+
+def _raise_own_problem(path: Path, text: str, track_lines: bool, exc: yaml.YAMLError) -> None:
+    """Raise the tool's own problem with `text` if it has one, whatever the C parser refused it for.
+
+    libyaml has limits of its own, and their wording changes between releases (PyYAML 6.0.4's libyaml
+    refuses deep nesting itself, before its first event, as "exceeded maximum nesting depth"). On that error
+    path only, the text is read again by the pure-Python parser (no such limit) through the same rules, so a
+    file nested past MAX_DEPTH, or holding an alias or a second document, gets this tool's message.
+    """
+    if _Loader is yaml.SafeLoader:
+        return
+    builder = _YamlBuilder(track_lines)
+    parser = yaml.SafeLoader(text)
+    try:
+        builder.build(iter(parser.get_event, None))
+    except _FatalProblem:
+        raise DocumentError(path, builder.problems) from exc
+    except (yaml.YAMLError, RecursionError):
+        return
+    finally:
+        parser.dispose()
 
 
 # --- JSON ------------------------------------------------------------------------------------

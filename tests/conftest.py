@@ -62,15 +62,31 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     gc.freeze()
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test sees the developer's settings or keys, or uses their cache (~/.cache/naftiko-writer): caches go
-    to a temporary XDG_CACHE_HOME, which subprocesses inherit too."""
-    for name in list(os.environ):
-        if name.startswith("NAFTIKO_WRITER_") or name.startswith("OPENAI_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+CALLER_VARIABLES = (
+    ("NAFTIKO_WRITER_", "OPENAI_"),  # the tool's own settings and keys (prefixes)
+    # What a terminal or CI service sets: colours forced on or off, a width, a pager.
+    ("FORCE_COLOR", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES"),
+    # Proxies (any case): httpx reads them, and a test's loopback request must never go through one.
+    ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"),
+)
+"""The caller's environment that no test may depend on: removed for every test (and its subprocesses)."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The one place the test environment is cleaned, once per session and before any other fixture (autouse,
+    session scope): no test or session fixture sees the caller's settings, keys, colours, terminal width or
+    proxies (CALLER_VARIABLES), or uses their cache (~/.cache/naftiko-writer): caches go to a temporary
+    XDG_CACHE_HOME. Subprocesses that tests start inherit the same environment; a test that sets a variable
+    with monkeypatch has it undone after that test."""
+    prefixes, terminal, proxies = CALLER_VARIABLES
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(prefixes) or name in terminal or name in proxies:
+                patch.delenv(name)
+        patch.setenv("COLUMNS", "200")
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -171,9 +171,13 @@ def test_collecting_without_a_key_or_a_submitted_round_says_what_to_do(
     )
 
 
+@pytest.mark.parametrize("proxied", [False, True], ids=["no-proxy", "dead-proxy-in-the-environment"])
 def test_submit_and_collect_through_the_batch_api_of_a_local_server(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proxied: bool
 ) -> None:
+    if proxied:  # live drafting connects straight to --base-url; the Batch API must too (its key never to a proxy)
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-batch")
     monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
     folder = tmp_path / "batch"

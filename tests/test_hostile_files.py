@@ -164,7 +164,7 @@ def _limit_child() -> None:
 
 def run_limited(*args: str, drafts: Path) -> subprocess.CompletedProcess[str]:
     """A child process limited to 2 GiB of memory and 60 s, so a bomb that goes off fails the test only."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NAFTIKO_WRITER_")}
+    env = dict(os.environ)  # cleaned by conftest
     env["NAFTIKO_WRITER_DRAFTS_DIR"] = str(drafts)
     return subprocess.run(
         [sys.executable, *args], capture_output=True, text=True, timeout=60, preexec_fn=_limit_child, env=env, cwd=ROOT

@@ -82,7 +82,7 @@ def test_miss_names_section_closest_recording_and_command(recorded, spotify_prep
         draft_report(make_job(recorded[0], mode=RecordMode.REPLAY, model="another-model"), spotify_prepared)
     message = str(missed.value)
     assert "no recording for section" in message
-    assert "is for a different request (the prompt template, the data or the model changed)" in message
+    assert "was made with model 'gpt-4o-mini', not 'another-model' (replay it with `--model gpt-4o-mini`)" in message
     assert "naftiko-writer draft spotify --mode record" in message
 
 

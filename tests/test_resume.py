@@ -33,7 +33,7 @@ def test_a_killed_run_resumes_without_repeating_finished_calls(
 ) -> None:
     out = tmp_path / "spotify.md"
     checkpoint = tmp_path / "spotify.checkpoint.jsonl"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "NAFTIKO_WRITER_"))}
+    env = dict(os.environ)  # cleaned by conftest
     env["OPENAI_API_KEY"] = "sk-test-resume"
     arguments = ["--out", str(out), "--concurrency", "2", "--quiet"]
     # The crash, end to end: a separate process drafting against a server on 127.0.0.1, killed mid-run.

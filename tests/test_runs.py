@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -395,7 +396,7 @@ def test_an_edit_saved_while_an_update_runs_is_kept_and_the_update_refused(
 def test_ctrl_c_names_the_checkpoint_and_the_command_that_resumes(tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     checkpoint = tmp_path / "r.checkpoint.jsonl"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "NAFTIKO_WRITER_"))}
+    env = dict(os.environ)  # cleaned by conftest
     env["OPENAI_API_KEY"] = "sk-test-interrupt"
     with FakeOpenAIServer(ScriptedResponder(latency=0.05)) as server:
         arguments = ["draft", "spotify", "--mode", "live", "--base-url", server.base_url, "--out", str(out),
@@ -416,7 +417,7 @@ def test_ctrl_c_names_the_checkpoint_and_the_command_that_resumes(tmp_path: Path
     assert run.returncode == 130
     assert stderr.strip().splitlines()[-1] == (
         f"Error: interrupted; the sections finished so far are kept in {checkpoint}; "
-        f"to resume, run the same command again: naftiko-writer {' '.join(arguments)}"
+        f"to resume, run the same command again: naftiko-writer {shlex.join(arguments)}"
     )
     assert checkpoint_sections(checkpoint) and not out.exists()
 

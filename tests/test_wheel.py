@@ -17,7 +17,9 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 def test_installed_wheel_drafts_spotify_from_an_empty_folder(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("NAFTIKO_WRITER_", "OPENAI_"))}
+    # The caller's settings are cleaned by conftest; PYTHONPATH (how a checkout's tests find the package) goes
+    # too, so the package comes from the wheel alone.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     wheels = tmp_path / "wheels"
     # The build backend pyproject names, called once as a PEP 517 frontend does (`pip wheel` calls it three
@@ -33,10 +35,17 @@ def test_installed_wheel_drafts_spotify_from_an_empty_folder(tmp_path: Path) -> 
     assert "naftiko_writer/resources/fixtures/companies/spotify/signals.yaml" in names
     assert not [name for name in names if "fake_server" in name or "live_check" in name or name.startswith("tests/")]
 
-    # The dependencies come from this interpreter (no network); the package itself only from the wheel.
+    # The dependencies come from this interpreter's environment (no network), whether it is a virtual
+    # environment or not: `system_site_packages` would give the base interpreter's packages, not an active
+    # venv's, so the new venv lists this one's site-packages folders in a .pth file instead (as plain paths:
+    # their own .pth files, an editable install of this checkout among them, are not run). The package
+    # itself comes only from the wheel, installed in the venv's own site-packages, which comes first.
     environment = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(environment)
     python = environment / "bin" / "python"
+    (own_site,) = (environment / "lib").glob("python3*/site-packages")
+    outer = [path for path in sys.path if path.endswith("site-packages") and Path(path).is_dir()]
+    (own_site / "outer-environment.pth").write_text("".join(f"{path}\n" for path in outer))
     # pip run by the venv's own interpreter (it sees this one's packages) installs into the venv.
     installed = _run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-compile", "-q", str(wheel)], tmp_path, env

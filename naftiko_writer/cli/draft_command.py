@@ -69,7 +69,11 @@ def draft(
         ),
     ] = RecordMode.REPLAY,
     model: Annotated[
-        str | None, typer.Option("--model", help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}].")
+        str | None,
+        typer.Option(
+            "--model",
+            help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}; replay: {DEFAULT_MODEL}'s recordings].",
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -137,7 +141,7 @@ def draft(
             taxonomy_dir,
             engine=engine,
             mode=mode,
-            model=model or settings.model,
+            model=model or settings.model_for(mode),
             base_url=base_url or settings.openai_base_url,
             api_key=settings.api_key(),
             concurrency=concurrency or settings.concurrency,

@@ -102,7 +102,7 @@ def taxonomy_suggest(
             prompts_dir=settings.resolved_prompts_dir(),
             recordings_dir=settings.resolved_recordings_dir(),
             mode=mode,
-            model=model or settings.model,
+            model=model or settings.model_for(mode),
             base_url=base_url or settings.openai_base_url,
             api_key=settings.api_key(),
             batch_size=batch_size,

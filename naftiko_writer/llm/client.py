@@ -53,6 +53,8 @@ _REJECTION_STATUSES = (400, 422, 500)
 QUICK_RETRY_SECONDS = 0.5
 """The wait before the one retry of a refused connection (a server restarting)."""
 _WRONG_URL_STATUSES = (404, 405, 501)
+BATCH_TIMEOUT_SECONDS = 600.0
+"""Per-request timeout of Batch API calls (the SDK's default: an upload or download can be large)."""
 
 
 class _DialectRejectedError(Exception):
@@ -303,9 +305,20 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
+def _batch_client(base_url: str, api_key: str) -> openai.OpenAI:
+    """A Batch API client connecting as live drafting does: straight to `base_url`, with the same TLS settings.
+
+    Live drafting's connections never go through a proxy named in the environment (HTTPS_PROXY, ALL_PROXY):
+    its transport is explicit. The Batch API's must not either, or a loopback server's requests, the key in
+    their headers, would go to whatever proxy the shell names.
+    """
+    http_client = httpx2.Client(verify=tls_context(), trust_env=False, timeout=BATCH_TIMEOUT_SECONDS)
+    return openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client)
+
+
 def submit_batch(base_url: str, api_key: str, requests_path: Path) -> str:
     """Upload a Batch API request file and start the batch; its id."""
-    client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+    client = _batch_client(base_url, api_key)
     try:
         with requests_path.open("rb") as stream:
             uploaded = client.files.create(file=stream, purpose="batch")
@@ -323,7 +336,7 @@ def submit_batch(base_url: str, api_key: str, requests_path: Path) -> str:
 
 def fetch_batch_results(base_url: str, api_key: str, batch_id: str) -> tuple[str, str | None]:
     """A batch's status, and its output file's text once it is completed."""
-    client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+    client = _batch_client(base_url, api_key)
     try:
         batch = client.batches.retrieve(batch_id)
         if batch.status != "completed" or not batch.output_file_id:

@@ -31,6 +31,8 @@ JSON_SCHEMA = "json_schema"
 JSON_OBJECT = "json_object"
 JSON_OBJECT_MAX_LENGTH = 1000
 """llama.cpp turns maxLength into a grammar and refuses (its server crashes) above about 1,000 repetitions."""
+MAX_RECORDING_BYTES = 8 * 2**20
+"""The most of a recording file read: the largest shipped one is some 20 KB."""
 
 
 def fingerprint(body: dict[str, Any], template_hash: str) -> str:
@@ -72,21 +74,43 @@ def clamp_string_lengths(schema: Any, limit: int = JSON_OBJECT_MAX_LENGTH) -> An
     return schema
 
 
-def miss_message(recordings_dir: Path, company: str, path: Path, section: str) -> str:
-    """What a replay miss says: the closest recording of the section, and how to re-record."""
+def miss_message(recordings_dir: Path, company: str, path: Path, section: str, model: object = None) -> str:
+    """What a replay miss says: the closest recording of the section, and how to re-record.
+
+    When the closest recording was made with another model than `model` (the one asked for), it says so
+    and names the `--model` that replays it.
+    """
     prefix = path.name.split("--")[0]
     others = sorted(recordings_dir.glob(f"{prefix}--*.json")) if recordings_dir.is_dir() else []
-    closest = (
-        f"the recording {others[0].name} is for a different request (the prompt template, the data or the "
-        "model changed)"
-        if others
-        else "there is no recording for this section at all"
-    )
+    recorded_model = _recorded_model(others[0]) if others else None
+    if others and model is not None and recorded_model is not None and recorded_model != model:
+        closest = (
+            f"the recording {others[0].name} was made with model {recorded_model!r}, not {model!r} "
+            f"(replay it with `--model {recorded_model}`)"
+        )
+    elif others:
+        closest = (
+            f"the recording {others[0].name} is for a different request (the prompt template, the data or the "
+            "model changed)"
+        )
+    else:
+        closest = "there is no recording for this section at all"
     return (
         f"no recording for section {section!r} of {company!r} in {recordings_dir}: {closest}; "
         f"re-record with `naftiko-writer draft {company} --mode record` against a reachable endpoint, "
         "or draft without a model with `--engine template`"
     )
+
+
+def _recorded_model(path: Path) -> str | None:
+    """The model a recording's request named (None when the file cannot say): read on a miss only."""
+    try:
+        with path.open("rb") as handle:
+            recording = json.loads(handle.read(MAX_RECORDING_BYTES))
+        model = recording["request"]["body"]["model"]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return model[:80] if isinstance(model, str) else None
 
 
 def unused_recordings(recordings_dir: Path, used: set[Path]) -> list[Path]:
@@ -144,7 +168,9 @@ class ReplayClient:
 
     def _answer(self, request: ChatRequest, path: Path) -> ChatResult:
         if not path.is_file():
-            raise ReplayMissError(miss_message(self.recordings_dir, self.company, path, request.section_id))
+            raise ReplayMissError(
+                miss_message(self.recordings_dir, self.company, path, request.section_id, request.model)
+            )
         try:
             recording = json.loads(path.read_text(encoding="utf-8"))
             body = recording["response"]["body"]

@@ -123,7 +123,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
                 request=request,
             )
         if not path.is_file():
-            raise ReplayMissError(self._miss_message(path, section))
+            raise ReplayMissError(miss_message(self.recordings_dir, self.company, path, section, body.get("model")))
         recording = json.loads(path.read_text(encoding="utf-8"))
         self.used.add(path)
         response = recording["response"]
@@ -135,9 +135,6 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             content=json.dumps(response["body"]).encode(),
             request=request,
         )
-
-    def _miss_message(self, path: Path, section: str) -> str:
-        return miss_message(self.recordings_dir, self.company, path, section)
 
     def _write(
         self,
