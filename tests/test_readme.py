@@ -19,9 +19,9 @@ def _setup_commands() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-CI_PREPARATION = ("#", "set ", "cd ", ".ci/", "CI_TMP=", "mkdir ")
+CI_PREPARATION = ("#", "set ", "cd ", ".ci/", "CI_TMP=", "mkdir ", "export NO_PROXY=", "unset NO_PROXY")
 """Lines of .ci/run that prepare the machine rather than run the project: comments, shell options, system
-packages (.ci/ steps), a temporary folder."""
+packages (.ci/ steps), a temporary folder, the install's direct way to the registry."""
 
 
 def test_readme_has_two_setup_commands_and_ci_runs_exactly_them() -> None:
@@ -33,15 +33,17 @@ def test_readme_has_two_setup_commands_and_ci_runs_exactly_them() -> None:
     # every dependency as on a new user's machine (not from the packages of whoever runs CI).
     assert steps[:2] == ['python -m venv "$CI_TMP/venv"', 'source "$CI_TMP/venv/bin/activate"']
     assert steps[2:4] == commands
-    # Then the same two commands in the shell many users and CI services have: the suite and the README's
-    # example must not depend on it.
+    # Then the README's draft and the suite again (installed now), in the shell many users and CI services
+    # have: neither may depend on it.
     odd = steps[4]
     assert odd.startswith("export ") and all(
         setting in odd.split()
         for setting in ("FORCE_COLOR=1", "NAFTIKO_WRITER_MODEL=gpt-4.1", "HTTPS_PROXY=http://127.0.0.1:9")
     )
     assert 'TMPDIR="$CI_TMP/with space"' in odd and 'mkdir -p "$CI_TMP/with space"' in lines
-    assert steps[5:] == commands
+    install, draft = commands[0].split(" && ")
+    assert install == "python -m pip install -e '.[dev]'"
+    assert steps[5:] == [draft, commands[1]]
 
 
 def test_tour_commands_run(runner: CliRunner, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
