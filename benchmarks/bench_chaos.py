@@ -17,9 +17,11 @@ from pathlib import Path
 
 from naftiko_writer.config import RecordMode
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import DraftJob, draft_report, prepare_company
-from naftiko_writer.llm.client import RetryPolicy
+from naftiko_writer.drafting.pipeline import draft_report
+from naftiko_writer.drafting.run import prepare_company
+from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.report.plan import plan_inputs
+from tests.conftest import make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +38,8 @@ def main() -> int:
     failures = 0
     started = time.perf_counter()
     with FakeOpenAIServer(responder, timeout_delay=1.0) as server, tempfile.TemporaryDirectory() as scratch:
-        job = DraftJob(
-            company="spotify",
-            companies_dir=ROOT / "fixtures" / "companies",
-            taxonomy_dir=ROOT / "taxonomy",
-            prompts_dir=ROOT / "prompts",
-            recordings_dir=Path(scratch),
+        job = make_run(
+            Path(scratch),
             created="benchmark",
             mode=RecordMode.LIVE,
             base_url=server.base_url,
@@ -49,7 +47,7 @@ def main() -> int:
             timeout_seconds=0.5,
             retry=RetryPolicy(attempts=5, base_seconds=0.02, max_seconds=0.2),
         )
-        prepared = prepare_company(job)
+        prepared = prepare_company(job.company, job.sources)
         for number in range(1, args.drafts + 1):
             report = draft_report(job, prepared)
             outputs = {i: r.output for i, r in report.sections.items()}

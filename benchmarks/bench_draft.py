@@ -22,26 +22,25 @@ import time
 from pathlib import Path
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.drafting.pipeline import DraftJob, draft_company
-from naftiko_writer.llm.client import RetryPolicy
+from naftiko_writer.drafting.pipeline import draft_company
+from naftiko_writer.drafting.run import DraftRun
+from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.report.plan import plan_sections
+from tests.conftest import make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def job(**overrides: object) -> DraftJob:
+def job(**overrides: object) -> DraftRun:
     values: dict[str, object] = {
-        "company": "spotify",
-        "companies_dir": ROOT / "fixtures" / "companies",
-        "taxonomy_dir": ROOT / "taxonomy",
-        "prompts_dir": ROOT / "prompts",
         "recordings_dir": ROOT / "fixtures" / "recordings",
         "created": "benchmark",
         "retry": RetryPolicy(attempts=3, base_seconds=0.05, max_seconds=0.2),
+        "api_key": None,
     }
     values.update(overrides)
-    return DraftJob(**values)  # type: ignore[arg-type]
+    return make_run(ROOT, **values)  # type: ignore[no-any-return]
 
 
 def depth(report_plan: list) -> int:  # type: ignore[type-arg]

@@ -17,24 +17,44 @@ pydantic-settings alone took longer to import than scoring a company.
 from __future__ import annotations
 
 import os
-from enum import StrEnum
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from naftiko_writer.errors import ConfigError
+from naftiko_writer.options import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BATCH_MAX_REPAIRS,
+    DEFAULT_BUDGET_OUTPUT_TOKENS,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_REPAIRS,
+    DEFAULT_MODEL,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_CONCURRENCY,
+    DraftOptions,
+    Endpoint,
+    Engine,
+    RecordMode,
+    RetryPolicy,
+    Sources,
+)
 
-DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_CONCURRENCY = 8
-MAX_CONCURRENCY = 256
+__all__ = [  # the defaults and enums live with the option groups (options.py); importable from here too
+    "DEFAULT_BASE_URL",
+    "DEFAULT_BATCH_MAX_REPAIRS",
+    "DEFAULT_BUDGET_OUTPUT_TOKENS",
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_MAX_REPAIRS",
+    "DEFAULT_MODEL",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_CONCURRENCY",
+    "Engine",
+    "RecordMode",
+    "Settings",
+    "variable_of",
+]
+
 CONCURRENCY_VARIABLE = "NAFTIKO_WRITER_CONCURRENCY"
-DEFAULT_MAX_REPAIRS = 2
-DEFAULT_BATCH_MAX_REPAIRS = 1
-"""Repair rounds per failed answer in a Batch API batch (each round is a whole batch turnaround)."""
-DEFAULT_TIMEOUT_SECONDS = 60.0
-DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
-"""The output cap sent with each call of a run that has a budget but no --max-output-tokens."""
 ENV_PREFIX = "NAFTIKO_WRITER_"
 STANDARD_VARIABLES = {
     "concurrency_setting": CONCURRENCY_VARIABLE,
@@ -43,21 +63,6 @@ STANDARD_VARIABLES = {
     "xdg_cache_home": "XDG_CACHE_HOME",
 }
 """Fields read from a variable other than NAFTIKO_WRITER_<FIELD>."""
-
-
-class Engine(StrEnum):
-    """Who writes the prose."""
-
-    LLM = "llm"
-    TEMPLATE = "template"
-
-
-class RecordMode(StrEnum):
-    """How model calls are served."""
-
-    REPLAY = "replay"
-    RECORD = "record"
-    LIVE = "live"
 
 
 def _default_home() -> Path:
@@ -181,6 +186,55 @@ class Settings:
     def resolved_companies_dir(self, override: Path | None = None) -> Path:
         """The companies folder: flag, else environment, else HOME/fixtures/companies."""
         return override or self.companies_dir or self.home / "fixtures" / "companies"
+
+    def sources(self, companies_dir: Path | None = None, taxonomy_dir: Path | None = None) -> Sources:
+        """Where a run reads its data: each folder from its flag, else the environment, else the project."""
+        return Sources(
+            companies_dir=self.resolved_companies_dir(companies_dir),
+            taxonomy_dir=self.resolved_taxonomy_dir(taxonomy_dir),
+            prompts_dir=self.resolved_prompts_dir(),
+            taxonomy_cache_dir=self.resolved_cache_dir(),
+        )
+
+    def endpoint(
+        self,
+        mode: RecordMode = RecordMode.REPLAY,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        timeout_seconds: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Endpoint:
+        """The model endpoint: each value from its flag, else the environment, else the default."""
+        return Endpoint(
+            recordings_dir=self.resolved_recordings_dir(),
+            mode=mode,
+            base_url=base_url or self.openai_base_url or DEFAULT_BASE_URL,
+            model=model or self.model_for(mode),
+            api_key=self.api_key(),
+            timeout_seconds=timeout_seconds or DEFAULT_TIMEOUT_SECONDS,
+            retry=retry or RetryPolicy(),
+        )
+
+    def draft_options(
+        self,
+        engine: Engine = Engine.LLM,
+        *,
+        concurrency: int | None = None,
+        max_repairs: int | None = None,
+        max_output_tokens: int | None = None,
+        max_tokens_per_report: int | None = None,
+        max_cost: float | None = None,
+    ) -> DraftOptions:
+        """How to draft: the flags given, the concurrency from NAFTIKO_WRITER_CONCURRENCY when not, else defaults."""
+        return DraftOptions(
+            engine=engine,
+            concurrency=concurrency or self.concurrency,
+            max_repairs=DEFAULT_MAX_REPAIRS if max_repairs is None else max_repairs,
+            max_output_tokens=max_output_tokens,
+            max_tokens_per_report=max_tokens_per_report,
+            max_cost=max_cost,
+        )
 
 
 def _environment(fields: tuple[str, ...]) -> dict[str, str]:

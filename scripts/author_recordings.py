@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the test server lives in tests/, next to the package
 
 from naftiko_writer.config import RecordMode, Settings  # noqa: E402
-from naftiko_writer.drafting.pipeline import DraftJob, draft_company  # noqa: E402
+from naftiko_writer.drafting.pipeline import draft_company  # noqa: E402
+from naftiko_writer.drafting.run import DraftRun  # noqa: E402
 from naftiko_writer.report.model import SectionSource  # noqa: E402
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder, authored_answer  # noqa: E402
 
@@ -39,21 +41,20 @@ def main(company: str) -> int:
         tempfile.TemporaryDirectory() as scratch,
         FakeOpenAIServer(ScriptedResponder(answer=authored_answer(outputs))) as server,
     ):
-        job = DraftJob(
+        endpoint = settings.endpoint(RecordMode.RECORD, base_url=server.base_url)
+        run = DraftRun(
             company=company,
-            companies_dir=settings.resolved_companies_dir(),
-            taxonomy_dir=settings.resolved_taxonomy_dir(),
-            prompts_dir=settings.resolved_prompts_dir(),
-            recordings_dir=Path(scratch),
             created="authoring",
-            mode=RecordMode.RECORD,
-            base_url=server.base_url,
-            api_key="authoring-against-a-local-server",
-            max_repairs=0,
-            recording_source="authored",
-            model=settings.model,
+            sources=settings.sources(),
+            options=settings.draft_options(max_repairs=0),
+            endpoint=replace(
+                endpoint,
+                recordings_dir=Path(scratch),
+                api_key="authoring-against-a-local-server",
+                recording_source="authored",
+            ),
         )
-        report = draft_company(job)
+        report = draft_company(run)
         failed = {sid: r.problems for sid, r in report.sections.items() if r.source is not SectionSource.MODEL}
         if failed:
             for section_id, problems in failed.items():

@@ -37,7 +37,9 @@ import yaml
 from naftiko_writer.config import DEFAULT_MODEL, RecordMode, Settings
 from naftiko_writer.curation.suggest import SuggestJob, recordings_folder, suggest, uncounted_names
 from naftiko_writer.drafting.testing import FakeModelTransport, Reply, completion
+from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.protocol import RetryPolicy
+from naftiko_writer.options import Endpoint
 from naftiko_writer.scoring.companies import collect_sources
 from naftiko_writer.scoring.models import SignalKind
 from naftiko_writer.scoring.names import name_key
@@ -101,16 +103,16 @@ def main(company: str) -> int:
     source, answers, problems = load_answers(path, known_ids)
     job = SuggestJob(
         sources=collect_sources(ROOT / source),
-        companies_dir=settings.resolved_companies_dir(),
-        taxonomy_dir=taxonomy_dir,
-        prompts_dir=settings.resolved_prompts_dir(),
-        recordings_dir=settings.resolved_recordings_dir(),
-        mode=RecordMode.RECORD,
-        model=DEFAULT_MODEL,  # what `taxonomy suggest` replays with when NAFTIKO_WRITER_MODEL is not set
-        api_key="authoring-against-a-local-server",
+        folders=settings.sources(),
+        endpoint=Endpoint(
+            recordings_dir=settings.resolved_recordings_dir(),
+            mode=RecordMode.RECORD,
+            model=DEFAULT_MODEL,  # what `taxonomy suggest` replays with when NAFTIKO_WRITER_MODEL is not set
+            api_key="authoring-against-a-local-server",
+            retry=RetryPolicy(attempts=1),
+            recording_source="authored",
+        ),
         max_repairs=0,
-        retry=RetryPolicy(attempts=1),
-        recording_source="authored",
     )
     names = uncounted_names(job, load_taxonomy(taxonomy_dir))
     missing = [item for item in names if name_key(item.name) not in answers]
@@ -122,8 +124,8 @@ def main(company: str) -> int:
         return 1
     target = recordings_folder(job)
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_job = replace(job, recordings_dir=Path(scratch), transport=FakeModelTransport(responder(answers)))
-        result = suggest(scratch_job)
+        scratch_job = replace(job, endpoint=replace(job.endpoint, recordings_dir=Path(scratch)))
+        result = suggest(scratch_job, clients=client_factory(FakeModelTransport(responder(answers))))
         if result.repairs or result.missing or result.dropped_ids:
             print(f"the run did not take every answer as authored: {result}", file=sys.stderr)
             return 1

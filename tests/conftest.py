@@ -135,7 +135,7 @@ def _reuse_built_vocabularies() -> Iterator[None]:
     company's signals, and nothing changes a Vocabulary once built. Test modules that imported
     `build_vocabulary` themselves keep the real one.
     """
-    from naftiko_writer.drafting import grounding, pipeline
+    from naftiko_writer.drafting import grounding, run
 
     real_build = grounding.build_vocabulary
     built: dict[tuple[object, ...], grounding.Vocabulary] = {}
@@ -147,10 +147,10 @@ def _reuse_built_vocabularies() -> Iterator[None]:
             built[key] = real_build(taxonomy, company_signals)
         return built[key]
 
-    assert vars(pipeline)["build_vocabulary"] is real_build  # the name drafts call it by
-    vars(pipeline)["build_vocabulary"] = build_vocabulary
+    assert vars(run)["build_vocabulary"] is real_build  # the name drafts call it by
+    vars(run)["build_vocabulary"] = build_vocabulary
     yield
-    vars(pipeline)["build_vocabulary"] = real_build
+    vars(run)["build_vocabulary"] = real_build
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -198,7 +198,7 @@ def _reuse_loaded_companies() -> Iterator[None]:
     object scored (kept alive here, so its id stays its own). Both are frozen. Test modules that imported
     `load_signals` or `score_company` themselves keep the real ones.
     """
-    from naftiko_writer.drafting import pipeline
+    from naftiko_writer.drafting import run
     from naftiko_writer.scoring import companies, scorer, signal_files
 
     real_load = signal_files.load_signals
@@ -225,12 +225,12 @@ def _reuse_loaded_companies() -> Iterator[None]:
             held = scored[key] = (company_signals, real_score(company_signals, taxonomy))
         return held[1]
 
-    assert vars(companies)["load_signals"] is real_load and vars(pipeline)["score_company"] is real_score
+    assert vars(companies)["load_signals"] is real_load and vars(run)["score_company"] is real_score
     vars(companies)["load_signals"] = load_signals
-    vars(pipeline)["score_company"] = score_company
+    vars(run)["score_company"] = score_company
     yield
     vars(companies)["load_signals"] = real_load
-    vars(pipeline)["score_company"] = real_score
+    vars(run)["score_company"] = real_score
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -322,24 +322,40 @@ RECORDINGS_DIR = ROOT / "fixtures" / "recordings"
 FIXED_CREATED = "2026-11-24T00:00:00+00:00"
 
 
-def make_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
-    """A DraftJob for tests: fixtures from the repo, recordings in tmp, fast retries."""
-    from naftiko_writer.drafting.pipeline import DraftJob
-    from naftiko_writer.llm.protocol import RetryPolicy
+def make_run(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    """A DraftRun for tests: fixtures from the repo, recordings in tmp, fast retries.
 
-    values: dict[str, object] = {
-        "company": "spotify",
-        "companies_dir": COMPANIES_DIR,
-        "taxonomy_dir": TAXONOMY_DIR,
-        "prompts_dir": PROMPTS_DIR,
-        "recordings_dir": tmp_path / "recordings",
-        "created": FIXED_CREATED,
-        "api_key": "sk-test-not-a-real-key",
-        "retry": RetryPolicy(attempts=4, base_seconds=0.01, max_seconds=0.05),
-        "timeout_seconds": 5.0,
+    Overrides are the fields of the run and of its groups, by name (`mode=...` goes to the endpoint,
+    `engine=...` to the draft options, `taxonomy_dir=...` to the sources); an unknown name is a TypeError.
+    """
+    import dataclasses
+
+    from naftiko_writer.drafting.run import DraftRun
+    from naftiko_writer.options import DEFAULT_BASE_URL, DraftOptions, Endpoint, RetryPolicy, Sources
+
+    groups: dict[type, dict[str, object]] = {
+        Sources: {"companies_dir": COMPANIES_DIR, "taxonomy_dir": TAXONOMY_DIR, "prompts_dir": PROMPTS_DIR},
+        Endpoint: {
+            "recordings_dir": tmp_path / "recordings",
+            "api_key": "sk-test-not-a-real-key",
+            "retry": RetryPolicy(attempts=4, base_seconds=0.01, max_seconds=0.05),
+            "timeout_seconds": 5.0,
+        },
+        DraftOptions: {},
+        DraftRun: {"company": "spotify", "created": FIXED_CREATED},
     }
-    values.update(overrides)
-    return DraftJob(**values)  # type: ignore[arg-type]
+    nested = {"sources", "endpoint", "options"}
+    owner = {f.name: group for group in groups for f in dataclasses.fields(group) if f.name not in nested}
+    for name, value in overrides.items():
+        if name not in owner:
+            raise TypeError(f"make_run: no run or option field {name!r}")
+        groups[owner[name]][name] = DEFAULT_BASE_URL if name == "base_url" and value is None else value
+    return DraftRun(
+        **groups[DraftRun],  # type: ignore[arg-type]
+        sources=Sources(**groups[Sources]),  # type: ignore[arg-type]
+        endpoint=Endpoint(**groups[Endpoint]),  # type: ignore[arg-type]
+        options=DraftOptions(**groups[DraftOptions]),  # type: ignore[arg-type]
+    )
 
 
 LONG_FIRST = frozenset({"test_wheel", "test_publish", "test_drafts_real", "test_layering", "test_resume", "test_runs"})
@@ -383,21 +399,24 @@ FAKE_BASE_URL = "http://fake-model.invalid/v1"
 @pytest.fixture(scope="session")
 def spotify_prepared():  # type: ignore[no-untyped-def]
     """Spotify loaded, scored and with its prompts, once per session (drafts reuse it)."""
-    from naftiko_writer.drafting.pipeline import prepare_company
+    from naftiko_writer.drafting.run import prepare_company
 
-    return prepare_company(make_job(Path("/nonexistent")))
+    run = make_run(Path("/nonexistent"))
+    return prepare_company(run.company, run.sources)
 
 
 def draft_in_process(tmp_path: Path, responder=None, **overrides):  # type: ignore[no-untyped-def]
     """Draft Spotify in `live` mode against the in-process fake model; the report and the transport.
 
     `prepared` and `previous` go to draft_report (previous sections whose inputs are unchanged are
-    reused without a call, so a test can draft only the sections it looks at); the rest to make_job.
+    reused without a call, so a test can draft only the sections it looks at); the rest to make_run.
     Retries wait no time at all unless a reply says how long (retry-after).
     """
     from naftiko_writer.config import RecordMode
-    from naftiko_writer.drafting.pipeline import draft_report, prepare_company
+    from naftiko_writer.drafting.pipeline import draft_report
+    from naftiko_writer.drafting.run import prepare_company
     from naftiko_writer.drafting.testing import FakeModelTransport
+    from naftiko_writer.llm.factory import client_factory
     from naftiko_writer.llm.protocol import RetryPolicy
 
     transport = FakeModelTransport() if responder is None else FakeModelTransport(responder)
@@ -406,11 +425,12 @@ def draft_in_process(tmp_path: Path, responder=None, **overrides):  # type: igno
     values: dict[str, object] = {
         "mode": RecordMode.LIVE,
         "base_url": FAKE_BASE_URL,
-        "transport": transport,
         "retry": RetryPolicy(attempts=4, base_seconds=0, max_seconds=0),
     }
-    job = make_job(tmp_path, **{**values, **overrides})
-    report = draft_report(job, prepared or prepare_company(job), previous=previous)
+    run = make_run(tmp_path, **{**values, **overrides})
+    report = draft_report(
+        run, prepared or prepare_company(run.company, run.sources), previous=previous, clients=client_factory(transport)
+    )
     return report, transport
 
 

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from naftiko_writer.document.draft_files import load_draft, load_sidecar
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import DraftJob, prepare_company
+from naftiko_writer.drafting.run import prepare_company
+from naftiko_writer.options import Sources
 from naftiko_writer.report.model import SectionSource
 from naftiko_writer.report.plan import plan_inputs, plan_sections
 from naftiko_writer.report.sections import Output
@@ -49,15 +50,15 @@ class LiveCheck:
         return f"median {statistics.median(values):.1f}, min {min(values):.1f}, max {max(values):.1f} tokens/s"
 
 
-def verify_live_draft(markdown: Path, job: DraftJob) -> LiveCheck:
-    """Verify a draft (and its sidecar) against the data `job` points at."""
+def verify_live_draft(markdown: Path, company: str, sources: Sources) -> LiveCheck:
+    """Verify a draft (and its sidecar) against `company`'s data in `sources`."""
     result = LiveCheck()
     document = load_draft(markdown)
     sidecar = load_sidecar(markdown, document)
     if sidecar is None:
         result.problems.append(f"{markdown}: no matching JSON sidecar")
         return result
-    prepared = prepare_company(job)
+    prepared = prepare_company(company, sources)
     planned = [spec.id for spec in plan_sections(prepared.card)]
     missing = [section_id for section_id in planned if section_id not in sidecar.sections]
     result.problems += [f"{section_id}: missing from the report" for section_id in missing]
@@ -79,6 +80,6 @@ def verify_live_draft(markdown: Path, job: DraftJob) -> LiveCheck:
         if section_id in inputs and section_id in outputs:
             found = check_grounding(outputs[section_id], inputs[section_id], prepared.vocabulary)
             result.problems += [f"{section_id}: {problem}" for problem in found]
-    result.check = check_draft(document, sidecar, job)
+    result.check = check_draft(document, sidecar, company, sources)
     result.problems += [finding.describe() for finding in result.check.findings]
     return result

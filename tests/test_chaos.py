@@ -5,17 +5,18 @@ The full run (20 consecutive drafts) is `python benchmarks/bench_chaos.py`; this
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from naftiko_writer.config import RecordMode
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import draft_report, prepare_company
+from naftiko_writer.drafting.pipeline import draft_report
+from naftiko_writer.drafting.run import prepare_company
 from naftiko_writer.drafting.testing import FakeModelTransport
+from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.report.model import SectionSource
 from naftiko_writer.report.plan import plan_inputs
-from tests.conftest import make_job
+from tests.conftest import make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
@@ -23,12 +24,12 @@ def test_three_drafts_survive_thirty_percent_random_faults(tmp_path: Path) -> No
     responder = ScriptedResponder(chaos=0.3, seed=7)
     retry = RetryPolicy(attempts=4, base_seconds=0, max_seconds=0.01)
     with FakeOpenAIServer(responder, timeout_delay=0.6) as server:  # a held request outlives the client's 0.3 s
-        job = make_job(tmp_path, base_url=server.base_url, mode=RecordMode.LIVE, timeout_seconds=0.3, retry=retry)
-        prepared = prepare_company(job)
+        job = make_run(tmp_path, base_url=server.base_url, mode=RecordMode.LIVE, timeout_seconds=0.3, retry=retry)
+        prepared = prepare_company(job.company, job.sources)
         reports = [draft_report(job, prepared)]
     # Two more drafts in process: the same faults, timeouts raised at once instead of waited for.
-    in_process = replace(job, transport=FakeModelTransport(responder))
-    reports += [draft_report(in_process, prepared) for _ in range(2)]
+    in_process = client_factory(FakeModelTransport(responder))
+    reports += [draft_report(job, prepared, clients=in_process) for _ in range(2)]
     assert sum(count for fault, count in responder.faults.items() if fault != "ok") > 40
     assert set(responder.faults) >= {"429", "500", "timeout", "malformed", "schema", "invented"}
     for report in reports:

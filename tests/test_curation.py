@@ -20,6 +20,7 @@ from naftiko_writer.curation.proposal import Suggestion, bump_version, render_pr
 from naftiko_writer.curation.suggest import SuggestJob, accept_proposal, suggest, uncounted_names, validate_answer
 from naftiko_writer.errors import TaxonomyError
 from naftiko_writer.llm.protocol import RetryPolicy
+from naftiko_writer.options import Endpoint, Sources
 from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.models import SignalCatalog, SignalKind
 from naftiko_writer.scoring.names import name_key
@@ -29,6 +30,7 @@ from tests.conftest import COMPANIES_DIR, PROMPTS_DIR, ROOT, TAXONOMY_DIR, write
 from tests.fake_server import FakeOpenAIServer, Reply, completion
 
 # Names no rule of any curated catalogue would count.
+FOLDERS = Sources(COMPANIES_DIR, TAXONOMY_DIR, PROMPTS_DIR)
 CONCEPTS = "- Frobnication Practice\n- Glarbscript\n- Quuxware Suite\n"
 TECHNOLOGIES = "- Glarbscript\n"
 
@@ -79,18 +81,14 @@ def company(tmp_path: Path) -> Path:
 
 
 def _job(tmp_path: Path, company: Path, **overrides: Any) -> SuggestJob:
-    values: dict[str, Any] = {
-        "sources": [str(company)],
-        "companies_dir": COMPANIES_DIR,
-        "taxonomy_dir": TAXONOMY_DIR,
-        "prompts_dir": PROMPTS_DIR,
+    endpoint: dict[str, Any] = {
         "recordings_dir": tmp_path / "recordings",
         "api_key": "sk-test-not-a-real-key",
         "retry": RetryPolicy(attempts=2, base_seconds=0.0, max_seconds=0.0),
         "timeout_seconds": 5.0,
     }
-    values.update(overrides)
-    return SuggestJob(**values)
+    endpoint.update(overrides)
+    return SuggestJob([str(company)], FOLDERS, Endpoint(**endpoint))
 
 
 def test_suggest_repairs_then_drops_unknown_ids_and_replays_offline(tmp_path: Path, company: Path) -> None:
@@ -227,7 +225,7 @@ def test_shipped_recordings_suggest_offline_then_accept(
 
     _refuse_connections(monkeypatch)  # and the autouse fixture removed every OPENAI_* variable: no key
     answers = {name_key(str(name)): answer for name, answer in yaml.safe_load(AUTHORED.read_text())["answers"].items()}
-    job = SuggestJob([str(SHIPPED)], COMPANIES_DIR, TAXONOMY_DIR, PROMPTS_DIR, recordings_dir=tmp_path)
+    job = SuggestJob([str(SHIPPED)], FOLDERS, Endpoint(recordings_dir=tmp_path))
     names = uncounted_names(job, load_taxonomy(TAXONOMY_DIR))
     unanswered = [item.name for item in names if name_key(item.name) not in answers]
     assert not unanswered, f"{STALE}, after adding answers for {unanswered} to {AUTHORED.relative_to(ROOT)}"
@@ -255,7 +253,7 @@ def test_shipped_recordings_suggest_offline_then_accept(
     assert accepted.exit_code == 0, accepted.output
     assert json.loads(accepted.stdout)["entries"] == len(placed)
     # Every placed name now counts; only the names the answers left without a dimension stay uncounted.
-    after = uncounted_names(replace(job, taxonomy_dir=taxonomy), load_taxonomy(taxonomy))
+    after = uncounted_names(replace(job, folders=replace(FOLDERS, taxonomy_dir=taxonomy)), load_taxonomy(taxonomy))
     assert sorted(item.name for item in after) == sorted(item.name for item in names if item.name not in placed)
 
 

@@ -23,9 +23,11 @@ import pytest
 from naftiko_writer.config import Engine, RecordMode
 from naftiko_writer.document.draft_format import DraftDocument, parse_draft, readable_parts, render_markdown
 from naftiko_writer.drafting.grounding import build_vocabulary, report_terms
-from naftiko_writer.drafting.pipeline import Prepared, draft_report
+from naftiko_writer.drafting.pipeline import draft_report
 from naftiko_writer.drafting.prompts import load_prompts
+from naftiko_writer.drafting.run import Prepared
 from naftiko_writer.drafting.testing import FakeModelTransport
+from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
@@ -35,7 +37,7 @@ from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key, name_tokens
 from naftiko_writer.scoring.scorer import Scorer
-from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_job
+from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_run
 
 REAL_DIR = ROOT / "fixtures" / "real"
 REAL_COMPANIES = sorted(path.name for path in REAL_DIR.iterdir() if path.is_dir())
@@ -146,7 +148,7 @@ def prepare(signals: CompanySignals, taxonomy: Taxonomy, scorer: Scorer) -> Prep
 
 
 def template_draft(prepared: Prepared, tmp_path: Path) -> Drafted:
-    report = draft_report(make_job(tmp_path, engine=Engine.TEMPLATE), prepared)
+    report = draft_report(make_run(tmp_path, engine=Engine.TEMPLATE), prepared)
     markdown = render_markdown(report)
     return Drafted(prepared, report, markdown, parse_draft(markdown, "draft.md"), report_inputs(report, prepared))
 
@@ -207,14 +209,13 @@ def test_every_real_company_model_draft_checks_clean_without_repeated_names(
     for slug in MODEL_PATH_COMPANIES:
         drafted = real_drafts[slug]
         transport = FakeModelTransport()
-        job = make_job(
+        job = make_run(
             tmp_path / slug,
             mode=RecordMode.LIVE,
             base_url=FAKE_BASE_URL,
-            transport=transport,
             retry=RetryPolicy(attempts=1, base_seconds=0, max_seconds=0),
         )
-        report = draft_report(job, drafted.prepared)
+        report = draft_report(job, drafted.prepared, clients=client_factory(transport))
         assert report.summary.fallbacks == 0 and report.summary.repairs == 0, slug
         assert len(transport.requests) == len(report.sections), slug
         document = parse_draft(render_markdown(report), "draft.md")
@@ -284,7 +285,9 @@ def test_a_company_with_nothing_counted_gets_a_complete_visibility_gap_report(
     drafted = template_draft(prepared, tmp_path)
     assert_sound("nullco", drafted.document, drafted.inputs, drafted.report, prepared)
     model_report = draft_report(
-        make_job(tmp_path, mode=RecordMode.LIVE, base_url=FAKE_BASE_URL, transport=FakeModelTransport()), prepared
+        make_run(tmp_path, mode=RecordMode.LIVE, base_url=FAKE_BASE_URL),
+        prepared,
+        clients=client_factory(FakeModelTransport()),
     )
     assert model_report.summary.fallbacks == 0
     model_document = parse_draft(render_markdown(model_report), "draft.md")

@@ -11,13 +11,13 @@ from pathlib import Path
 from naftiko_writer.config import RecordMode
 from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company
-from tests.conftest import RECORDINGS_DIR, make_job
+from tests.conftest import RECORDINGS_DIR, make_run
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spotify.md"
 
 
 def spotify_markdown(tmp_path: Path) -> str:
-    report = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=RECORDINGS_DIR))
+    report = draft_company(make_run(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=RECORDINGS_DIR))
     return render_markdown(report)
 
 

@@ -18,6 +18,7 @@ PACKAGE = ROOT / "naftiko_writer"
 RANKS: dict[str, int] = {
     "errors": 0,
     "config": 0,
+    "options": 0,
     "data_files": 0,
     "files": 0,
     "event_loop": 0,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import invoke_draft, make_job
+from tests.conftest import invoke_draft, make_run
 from tests.live_check import verify_live_draft
 
 BASE_URL = os.environ.get("NAFTIKO_WRITER_LIVE_BASE_URL")
@@ -34,6 +34,7 @@ def test_live_draft_is_complete_valid_and_grounded(
         "--max-repairs", "1", "--max-output-tokens", "768", "--timeout", "300",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    check = verify_live_draft(out, make_job(tmp_path))
+    run = make_run(tmp_path)
+    check = verify_live_draft(out, run.company, run.sources)
     assert check.sections == 61
     assert check.ok, check.problems

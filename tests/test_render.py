@@ -9,11 +9,11 @@ from naftiko_writer.config import Engine
 from naftiko_writer.document.draft_format import escape_cell, escape_text, provenance_of, render_markdown
 from naftiko_writer.document.markers import content_hash
 from naftiko_writer.drafting.pipeline import draft_company
-from tests.conftest import make_job
+from tests.conftest import make_run
 
 
 def test_marker_hashes_match_block_content(tmp_path: Path) -> None:
-    markdown = render_markdown(draft_company(make_job(tmp_path, engine=Engine.TEMPLATE)))
+    markdown = render_markdown(draft_company(make_run(tmp_path, engine=Engine.TEMPLATE)))
     blocks = re.split(r"^(<!-- naftiko:section id=\S+ source=\S+ hash=\w+ input=[\w-]+ -->)\n", markdown, flags=re.M)
     markers = blocks[1::2]
     bodies = blocks[2::2]
@@ -23,7 +23,7 @@ def test_marker_hashes_match_block_content(tmp_path: Path) -> None:
 
 
 def test_provenance_round_trips(tmp_path: Path) -> None:
-    report = draft_company(make_job(tmp_path, engine=Engine.TEMPLATE))
+    report = draft_company(make_run(tmp_path, engine=Engine.TEMPLATE))
     provenance = provenance_of(render_markdown(report))
     assert provenance is not None
     assert provenance["taxonomy_version"] == report.scorecard.taxonomy_version

@@ -16,8 +16,9 @@ from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company, draft_report
 from naftiko_writer.drafting.testing import FakeModelTransport
 from naftiko_writer.errors import ReplayMissError
+from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.replay import fingerprint, recording_file_name
-from tests.conftest import PROMPTS_DIR, make_job
+from tests.conftest import PROMPTS_DIR, make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
@@ -26,7 +27,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     """One run recorded over a real socket (end to end): its folder and Markdown. Copy it before changing it."""
     folder = tmp_path_factory.mktemp("recorded")
     with FakeOpenAIServer(ScriptedResponder()) as server:
-        report = draft_company(make_job(folder, mode=RecordMode.RECORD, base_url=server.base_url))
+        report = draft_company(make_run(folder, mode=RecordMode.RECORD, base_url=server.base_url))
     return folder, render_markdown(report)
 
 
@@ -38,7 +39,7 @@ def copy_of(recorded, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
 
 def test_record_then_replay_is_byte_identical(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     folder, markdown = recorded
-    replayed_report = draft_report(make_job(folder, mode=RecordMode.REPLAY, api_key=None), spotify_prepared)
+    replayed_report = draft_report(make_run(folder, mode=RecordMode.REPLAY, api_key=None), spotify_prepared)
     assert render_markdown(replayed_report) == markdown
     assert replayed_report.provenance.recording_sources == ["recorded"]
     assert replayed_report.summary.unused_recordings == 0
@@ -46,7 +47,7 @@ def test_record_then_replay_is_byte_identical(recorded, spotify_prepared) -> Non
 
 def test_replay_needs_no_network_and_no_key(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     # The recorded base URL no longer answers; replay must not try it.
-    job = make_job(recorded[0], mode=RecordMode.REPLAY, api_key=None, base_url="http://127.0.0.1:9/v1")
+    job = make_run(recorded[0], mode=RecordMode.REPLAY, api_key=None, base_url="http://127.0.0.1:9/v1")
     report = draft_report(job, spotify_prepared)
     assert report.summary.calls == 61
 
@@ -69,17 +70,19 @@ def test_editing_one_template_invalidates_only_that_section_kind(recorded, tmp_p
     strengths = prompts / "strengths.md"
     strengths.write_text(strengths.read_text() + "\nKeep each row short.\n")
     with pytest.raises(ReplayMissError) as missed:
-        draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, prompts_dir=prompts))
+        draft_company(make_run(tmp_path, mode=RecordMode.REPLAY, prompts_dir=prompts))
     assert "no recording for section 'strengths'" in str(missed.value)
     # Re-record every section (in process): only the edited template's section gets a new recording.
-    draft_company(make_job(tmp_path, mode=RecordMode.RECORD, prompts_dir=prompts, transport=FakeModelTransport()))
+    draft_company(
+        make_run(tmp_path, mode=RecordMode.RECORD, prompts_dir=prompts), clients=client_factory(FakeModelTransport())
+    )
     after = {p.name for p in (tmp_path / "recordings" / "spotify").glob("*.json")}
     assert {name.split("--")[0] for name in after - before} == {"strengths"}
 
 
 def test_miss_names_section_closest_recording_and_command(recorded, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ReplayMissError) as missed:
-        draft_report(make_job(recorded[0], mode=RecordMode.REPLAY, model="another-model"), spotify_prepared)
+        draft_report(make_run(recorded[0], mode=RecordMode.REPLAY, model="another-model"), spotify_prepared)
     message = str(missed.value)
     assert "no recording for section" in message
     assert "was made with model 'gpt-4o-mini', not 'another-model' (replay it with `--model gpt-4o-mini`)" in message
@@ -89,7 +92,7 @@ def test_miss_names_section_closest_recording_and_command(recorded, spotify_prep
 def test_unused_recordings_are_counted(recorded, tmp_path: Path, spotify_prepared) -> None:  # type: ignore[no-untyped-def]
     folder = copy_of(recorded, tmp_path) / "recordings" / "spotify"
     shutil.copy(next(folder.glob("methodology--*.json")), folder / "methodology--000000000000.json")
-    report = draft_report(make_job(tmp_path, mode=RecordMode.REPLAY), spotify_prepared)
+    report = draft_report(make_run(tmp_path, mode=RecordMode.REPLAY), spotify_prepared)
     assert report.summary.unused_recordings == 1
 
 
@@ -105,7 +108,7 @@ def test_fingerprint_covers_model_messages_schema_and_template() -> None:
 
 def test_shipped_spotify_recordings_are_authored_and_complete() -> None:
     report = draft_company(
-        make_job(
+        make_run(
             Path("/nonexistent"),
             mode=RecordMode.REPLAY,
             api_key=None,
@@ -119,10 +122,12 @@ def test_shipped_spotify_recordings_are_authored_and_complete() -> None:
 
 def test_a_run_recorded_against_a_server_refusing_json_schema_replays_offline(tmp_path: Path) -> None:
     transport = FakeModelTransport(ScriptedResponder(reject_json_schema=True))
-    recorded = draft_company(make_job(tmp_path, mode=RecordMode.RECORD, transport=transport, concurrency=3))
+    recorded = draft_company(
+        make_run(tmp_path, mode=RecordMode.RECORD, concurrency=3), clients=client_factory(transport)
+    )
     assert recorded.summary.dialect == "json_object"
     assert (tmp_path / "recordings" / "spotify" / "_refused-json-schema.json").is_file()
-    replayed = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, concurrency=3))
+    replayed = draft_company(make_run(tmp_path, mode=RecordMode.REPLAY, api_key=None, concurrency=3))
     assert replayed.summary.dialect == "json_object" and replayed.summary.fallbacks == 0
     assert render_markdown(replayed) == render_markdown(recorded)
     assert replayed.summary.unused_recordings == 0

@@ -18,8 +18,9 @@ from naftiko_writer.document.draft_format import render_markdown
 from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.drafting.testing import FakeModelTransport
 from naftiko_writer.errors import ReplayMissError
+from naftiko_writer.llm.factory import client_factory, open_client
 from naftiko_writer.report.model import Report
-from tests.conftest import make_job
+from tests.conftest import make_run
 from tests.fake_server import ScriptedResponder
 
 SHIPPED = Path(__file__).resolve().parent.parent / "fixtures" / "recordings"
@@ -27,10 +28,11 @@ SHIPPED = Path(__file__).resolve().parent.parent / "fixtures" / "recordings"
 
 def both_ways(tmp_path: Path, recordings_dir: Path) -> tuple[Report, Report]:
     """(without the SDK, under the SDK) replays of the same recordings."""
-    plain = draft_company(make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings_dir))
+    plain = draft_company(make_run(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings_dir))
     never_called = FakeModelTransport()
     sdk = draft_company(
-        make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings_dir, transport=never_called)
+        make_run(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings_dir),
+        clients=client_factory(never_called),
     )
     assert never_called.requests == []
     return plain, sdk
@@ -45,7 +47,7 @@ def test_the_shipped_recordings_replay_alike_with_and_without_the_sdk(tmp_path: 
 
 def test_a_recorded_refusal_of_json_schema_switches_dialects_alike(tmp_path: Path) -> None:
     transport = FakeModelTransport(ScriptedResponder(reject_json_schema=True))
-    draft_company(make_job(tmp_path, mode=RecordMode.RECORD, transport=transport, concurrency=3))
+    draft_company(make_run(tmp_path, mode=RecordMode.RECORD, concurrency=3), clients=client_factory(transport))
     plain, sdk = both_ways(tmp_path, tmp_path / "recordings")
     assert plain.summary.dialect == sdk.summary.dialect == "json_object"
     assert render_markdown(plain) == render_markdown(sdk)
@@ -63,7 +65,8 @@ def test_misses_and_unused_recordings_are_reported_alike(tmp_path: Path) -> None
     for transport in (None, FakeModelTransport()):
         with pytest.raises(ReplayMissError) as missed:
             draft_company(
-                make_job(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings, transport=transport)
+                make_run(tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=recordings),
+                clients=client_factory(transport) if transport is not None else open_client,
             )
         messages.append(str(missed.value))
     assert messages[0] == messages[1]

@@ -12,11 +12,11 @@ from naftiko_writer.config import Engine
 from naftiko_writer.drafting.pipeline import draft_company
 from naftiko_writer.report.model import Report, SectionResult
 from naftiko_writer.report.sections import OUTPUT_MODELS, ExecutiveSummary, Methodology, SectionKind, WaveAlignment
-from tests.conftest import make_job
+from tests.conftest import make_run
 
 
 def test_outputs_are_the_model_of_their_kind_and_survive_a_sidecar_round_trip(tmp_path: Path) -> None:
-    report = draft_company(make_job(tmp_path, engine=Engine.TEMPLATE))
+    report = draft_company(make_run(tmp_path, engine=Engine.TEMPLATE))
     for result in report.sections.values():
         assert type(result.output) is OUTPUT_MODELS[result.kind]
     text = report.model_dump_json(indent=2)

@@ -34,9 +34,10 @@ from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.cost import load_prices
 from naftiko_writer.drafting.pipeline import DraftEvent, EventKind, draft_company
 from naftiko_writer.drafting.testing import FakeModelTransport, Reply, completion, fault_reply, template_content
+from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.report.model import Report, SectionSource
 from naftiko_writer.review.update import update_draft
-from tests.conftest import ROOT, SPOTIFY_DIR, make_job
+from tests.conftest import ROOT, SPOTIFY_DIR, make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 BASE_URL = "http://model.test/v1"
@@ -75,10 +76,10 @@ class MeteredModel:
         return reply
 
 
-def live_job(tmp_path: Path, transport: FakeModelTransport, **overrides: object):  # type: ignore[no-untyped-def]
-    values: dict[str, object] = {"mode": RecordMode.LIVE, "base_url": BASE_URL, "transport": transport}
+def live_job(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    values: dict[str, object] = {"mode": RecordMode.LIVE, "base_url": BASE_URL}
     values.update(overrides)
-    return make_job(tmp_path, **values)
+    return make_run(tmp_path, **values)
 
 
 def spent(report: Report) -> int:
@@ -108,10 +109,8 @@ def test_a_token_budget_is_a_hard_cap_at_concurrency_64_and_holds_across_resumes
     model = MeteredModel(bad_first_answer=EVERY_THIRD_DIMENSION)
     transport = FakeModelTransport(model)
     checkpoint = tmp_path / "r.checkpoint.jsonl"
-    job = live_job(
-        tmp_path, transport, concurrency=64, max_tokens_per_report=20_000, checkpoint_path=checkpoint, prices=PRICES
-    )
-    report = draft_company(job)
+    job = live_job(tmp_path, concurrency=64, max_tokens_per_report=20_000, checkpoint_path=checkpoint, prices=PRICES)
+    report = draft_company(job, clients=client_factory(transport))
     assert model.tokens <= 20_000  # everything the model was asked for, answered or not
     assert spent(report) == model.tokens  # and all of it is in the summary
     assert report.summary.calls == len(transport.requests)
@@ -121,19 +120,20 @@ def test_a_token_budget_is_a_hard_cap_at_concurrency_64_and_holds_across_resumes
     assert f"{model.tokens:,} tokens used" in report.summary.stopped  # the message and the summary agree
 
     first_run = model.tokens
-    again = draft_company(replace(job, transport=FakeModelTransport(model)))
+    again = draft_company(job, clients=client_factory(FakeModelTransport(model)))
     assert model.tokens == first_run  # the same budget is still spent: no call at all
     assert again.summary.stopped is not None and f"{first_run:,} tokens used" in again.summary.stopped
 
-    resumed = draft_company(replace(job, transport=FakeModelTransport(model), max_tokens_per_report=60_000))
+    larger = replace(job, options=replace(job.options, max_tokens_per_report=60_000))
+    resumed = draft_company(larger, clients=client_factory(FakeModelTransport(model)))
     assert resumed.summary.stopped is None and not pending(resumed)
     assert model.tokens <= 60_000  # the cap counts the first run's tokens too
 
 
 def test_a_cost_budget_is_a_hard_cap_at_concurrency_64(tmp_path: Path) -> None:
     model = MeteredModel(bad_first_answer=EVERY_THIRD_DIMENSION)
-    job = live_job(tmp_path, FakeModelTransport(model), concurrency=64, max_cost=0.003, prices=PRICES)
-    report = draft_company(job)
+    job = live_job(tmp_path, concurrency=64, max_cost=0.003, prices=PRICES)
+    report = draft_company(job, clients=client_factory(FakeModelTransport(model)))
     assert model.cost <= 0.003
     assert report.summary.cost == pytest.approx(model.cost)
     assert report.summary.stopped is not None
@@ -164,10 +164,13 @@ def test_an_offline_draft_sets_aside_the_checkpoint_of_an_interrupted_live_run(
 ) -> None:
     drafts = tmp_path / "drafts"
     checkpoint = drafts / "spotify" / ".checkpoint.jsonl"
-    draft_company(make_job(tmp_path, mode=RecordMode.RECORD, base_url=BASE_URL, transport=FakeModelTransport()))
+    draft_company(
+        make_run(tmp_path, mode=RecordMode.RECORD, base_url=BASE_URL), clients=client_factory(FakeModelTransport())
+    )
     monkeypatch.setenv("NAFTIKO_WRITER_RECORDINGS_DIR", str(tmp_path / "recordings"))  # what the offline run replays
     stopped = draft_company(
-        live_job(tmp_path, FakeModelTransport(MeteredModel()), max_tokens_per_report=15_000, checkpoint_path=checkpoint)
+        live_job(tmp_path, max_tokens_per_report=15_000, checkpoint_path=checkpoint),
+        clients=client_factory(FakeModelTransport(MeteredModel())),
     )
     assert stopped.summary.stopped is not None and checkpoint_sections(checkpoint)  # what an interrupted run leaves
 
@@ -192,7 +195,7 @@ def edited_prompts(tmp_path: Path) -> Path:
 
 def first_draft(tmp_path: Path, prompts: Path) -> tuple[DraftFiles, Report]:
     files = DraftFiles(tmp_path / "r.md", tmp_path / "r.json")
-    report = draft_company(live_job(tmp_path, FakeModelTransport(), prompts_dir=prompts))
+    report = draft_company(live_job(tmp_path, prompts_dir=prompts), clients=client_factory(FakeModelTransport()))
     write_draft(report, files)
     return files, report
 
@@ -212,15 +215,18 @@ def test_a_resumed_update_does_not_repeat_the_calls_the_interrupted_one_finished
         if event.kind is EventKind.FINISHED and len(interrupted.requests) >= 12:
             raise KeyboardInterrupt
 
-    job = live_job(tmp_path, interrupted, prompts_dir=prompts, checkpoint_path=checkpoint)
+    job = live_job(tmp_path, prompts_dir=prompts, checkpoint_path=checkpoint)
     with pytest.raises(KeyboardInterrupt):
-        update_draft(document, sidecar, job, on_event=interrupt)
+        update_draft(document, sidecar, job, on_event=interrupt, clients=client_factory(interrupted))
     finished = set(checkpoint_sections(checkpoint))
     assert len(finished) >= 10
 
     resumed = FakeModelTransport()
     updated = update_draft(
-        document, sidecar, live_job(tmp_path, resumed, prompts_dir=prompts, checkpoint_path=checkpoint)
+        document,
+        sidecar,
+        live_job(tmp_path, prompts_dir=prompts, checkpoint_path=checkpoint),
+        clients=client_factory(resumed),
     )
     asked = resumed.sections_requested()
     assert finished.isdisjoint(asked)
@@ -234,7 +240,7 @@ def test_a_resumed_update_does_not_repeat_the_calls_the_interrupted_one_finished
 def test_update_with_the_template_engine_keeps_unchanged_model_sections(tmp_path: Path) -> None:
     files, before = first_draft(tmp_path, ROOT / "prompts")
     document = load_draft(files.markdown)
-    updated = update_draft(document, load_sidecar(files.markdown, document), make_job(tmp_path, engine=Engine.TEMPLATE))
+    updated = update_draft(document, load_sidecar(files.markdown, document), make_run(tmp_path, engine=Engine.TEMPLATE))
     assert updated.regenerated == []
     assert len(updated.reused) == 61
     assert all(section.source is SectionSource.MODEL for section in updated.report.sections.values())

@@ -11,14 +11,14 @@ from naftiko_writer.document.draft_files import load_draft
 from naftiko_writer.drafting.pipeline import DraftEvent, EventKind
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
 from naftiko_writer.review.update import check_file, update_to_files
-from tests.conftest import make_job
+from tests.conftest import make_run
 
 STAMP = "20261124T000000Z"
 
 
 def test_draft_to_files_writes_the_draft_where_the_slug_says_and_drops_the_checkpoint(tmp_path: Path) -> None:
     events: list[DraftEvent] = []
-    outcome = draft_to_files(make_job(tmp_path, engine=Engine.TEMPLATE), DraftTarget(tmp_path, STAMP), events.append)
+    outcome = draft_to_files(make_run(tmp_path, engine=Engine.TEMPLATE), DraftTarget(tmp_path, STAMP), events.append)
     assert outcome.files.markdown == tmp_path / "spotify" / f"{STAMP}.md"
     assert outcome.files.markdown.is_file() and outcome.files.sidecar.is_file()
     assert outcome.checkpoint == tmp_path / "spotify" / ".checkpoint.jsonl"
@@ -40,14 +40,14 @@ def test_ctrl_c_during_a_draft_names_the_checkpoint_that_keeps_the_finished_sect
 
     out = tmp_path / "acme.md"
     with pytest.raises(DraftInterrupted) as caught:
-        draft_to_files(make_job(tmp_path, engine=Engine.TEMPLATE), DraftTarget(tmp_path, STAMP, out), interrupt)
+        draft_to_files(make_run(tmp_path, engine=Engine.TEMPLATE), DraftTarget(tmp_path, STAMP, out), interrupt)
     assert caught.value.checkpoint == tmp_path / "acme.checkpoint.jsonl"
     assert caught.value.checkpoint.is_file() and not out.exists()
     assert isinstance(caught.value, KeyboardInterrupt)  # Ctrl-C still ends the program where it is not handled
 
 
 def test_update_to_files_rewrites_in_place_keeping_an_edit_and_backs_up(tmp_path: Path) -> None:
-    job = make_job(tmp_path, engine=Engine.TEMPLATE)
+    job = make_run(tmp_path, engine=Engine.TEMPLATE)
     first = draft_to_files(job, DraftTarget(tmp_path, STAMP, tmp_path / "spotify.md")).files.markdown
     edited = first.read_text().replace("Prepared by Naftiko", "Prepared by the analyst")
     first.write_text(edited)
@@ -60,7 +60,7 @@ def test_update_to_files_rewrites_in_place_keeping_an_edit_and_backs_up(tmp_path
 
 
 def test_check_file_reads_the_company_from_the_draft_unless_given(tmp_path: Path) -> None:
-    job = make_job(tmp_path, engine=Engine.TEMPLATE)
+    job = make_run(tmp_path, engine=Engine.TEMPLATE)
     drafted = draft_to_files(job, DraftTarget(tmp_path, STAMP, tmp_path / "spotify.md")).files.markdown
-    report = check_file(drafted, make_job(tmp_path, company="", created="", engine=Engine.TEMPLATE))
+    report = check_file(drafted, job.sources)
     assert report.ok and report.company == "spotify" and report.sections == 79

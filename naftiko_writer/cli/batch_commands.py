@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,12 +14,10 @@ from naftiko_writer.cli.root import (
     JsonOpt,
     TaxonomyOpt,
     app,
-    job,
     user_errors,
     write_json,
 )
 from naftiko_writer.config import (
-    DEFAULT_BASE_URL,
     DEFAULT_BATCH_MAX_REPAIRS,
     DEFAULT_MODEL,
     Settings,
@@ -29,7 +26,7 @@ from naftiko_writer.errors import InputError
 
 if TYPE_CHECKING:
     from naftiko_writer.drafting.batch import BatchProgress
-    from naftiko_writer.drafting.pipeline import DraftJob
+    from naftiko_writer.drafting.run import DraftRun
 
 
 batch_app = typer.Typer(
@@ -46,15 +43,28 @@ EXIT_BATCH_PENDING = 5
 
 def _base_url(settings: Settings, flag: str | None) -> str:
     """The provider's endpoint: --base-url, else OPENAI_BASE_URL, else OpenAI's."""
-    return flag or settings.openai_base_url or DEFAULT_BASE_URL
+    return settings.endpoint(base_url=flag).base_url
 
 
-def _batch_job(settings: Settings, model: str, companies_dir: Path | None, taxonomy_dir: Path | None) -> DraftJob:
+def _batch_run(
+    settings: Settings,
+    model: str | None,
+    companies_dir: Path | None,
+    taxonomy_dir: Path | None,
+    max_output_tokens: int | None = None,
+    max_repairs: int = DEFAULT_BATCH_MAX_REPAIRS,
+) -> DraftRun:
+    """The run every company of a batch is drafted as (its model and options; each company fills in its name)."""
     from naftiko_writer.drafting.cost import load_prices
+    from naftiko_writer.drafting.run import DraftRun
 
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    return job(
-        settings, "", created, companies_dir, taxonomy_dir, model=model, prices=load_prices(settings.resolved_prices())
+    return DraftRun(
+        company="",
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        sources=settings.sources(companies_dir, taxonomy_dir),
+        options=settings.draft_options(max_output_tokens=max_output_tokens, max_repairs=max_repairs),
+        endpoint=settings.endpoint(model=model or settings.model),
+        prices=load_prices(settings.resolved_prices()),
     )
 
 
@@ -85,12 +95,8 @@ def batch_build(
 
     with user_errors():
         settings = Settings()
-        base = replace(
-            _batch_job(settings, model or settings.model, companies_dir, taxonomy_dir),
-            max_output_tokens=max_output_tokens,
-            max_repairs=max_repairs,
-        )
-        targets = fleet_targets(companies or [], all_companies, base.companies_dir)
+        base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs)
+        targets = fleet_targets(companies or [], all_companies, base.sources.companies_dir)
         progress = build_batch(base, targets, out)
         _print_batch(progress, out, as_json)
         for company, error in progress.failed:
@@ -147,7 +153,7 @@ def batch_collect(
                 stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
                 raise typer.Exit(EXIT_BATCH_PENDING)
             text = fetched
-        base = _batch_job(settings, state.model, companies_dir, taxonomy_dir)
+        base = _batch_run(settings, state.model, companies_dir, taxonomy_dir)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         progress = collect_batch(base, folder, text, settings.drafts_dir, stamp)
         _print_batch(progress, folder, as_json)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +18,6 @@ from naftiko_writer.cli.root import (
     JsonOpt,
     TaxonomyOpt,
     app,
-    job,
     print_error,
     resume_hint,
     user_errors,
@@ -40,7 +38,8 @@ from naftiko_writer.errors import InputError
 
 if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
-    from naftiko_writer.drafting.pipeline import DraftEvent, DraftJob
+    from naftiko_writer.drafting.pipeline import DraftEvent
+    from naftiko_writer.drafting.run import DraftRun
 
 
 @app.command()
@@ -124,33 +123,31 @@ def draft(
     """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
     from naftiko_writer.drafting.cost import load_prices
     from naftiko_writer.drafting.fleet import fleet_targets
+    from naftiko_writer.drafting.run import DraftRun
 
     with user_errors():
         settings = Settings()
         now = datetime.now(UTC)
-        folder = settings.resolved_companies_dir(companies_dir)
+        sources = settings.sources(companies_dir, taxonomy_dir)
         names = companies or []
         if not names and not all_companies:
             raise InputError("no company given; name one (e.g. spotify), several, a folder of signal files, or --all")
-        targets = fleet_targets(names, all_companies, folder)
-        base = job(
-            settings,
-            targets[0],
-            now.isoformat(timespec="seconds"),
-            folder,
-            taxonomy_dir,
-            engine=engine,
-            mode=mode,
-            model=model or settings.model_for(mode),
-            base_url=base_url or settings.openai_base_url,
-            api_key=settings.api_key(),
-            concurrency=concurrency or settings.concurrency,
+        targets = fleet_targets(names, all_companies, sources.companies_dir)
+        options = settings.draft_options(
+            engine,
+            concurrency=concurrency,
             max_repairs=max_repairs,
             max_output_tokens=max_output_tokens,
-            timeout_seconds=timeout,
-            prices=load_prices(settings.resolved_prices(prices)),
             max_tokens_per_report=max_tokens_per_report,
             max_cost=max_cost,
+        )
+        base = DraftRun(
+            company=targets[0],
+            created=now.isoformat(timespec="seconds"),
+            sources=sources,
+            options=options,
+            endpoint=settings.endpoint(mode, base_url=base_url, model=model, timeout_seconds=timeout),
+            prices=load_prices(settings.resolved_prices(prices)),
         )
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         progress = _progress(targets[0] if len(targets) == 1 else f"{len(targets)} companies", quiet or as_json)
@@ -187,7 +184,7 @@ def _progress(company: str, silent: bool) -> DraftProgress | SilentProgress:
 
 
 def _draft_fleet(
-    base: DraftJob,
+    base: DraftRun,
     targets: list[str],
     drafts_dir: Path,
     stamp: str,
@@ -200,9 +197,7 @@ def _draft_fleet(
     started = time.perf_counter()
     try:
         with progress:
-            results = draft_fleet(
-                [replace(base, company=target) for target in targets], drafts_dir, stamp, base.concurrency, progress
-            )
+            results = draft_fleet(base, targets, drafts_dir, stamp, progress)
     except KeyboardInterrupt:
         print_error(
             f"interrupted; each company's finished sections are kept in {drafts_dir}/<company>/.checkpoint.jsonl; "
@@ -238,7 +233,7 @@ def _draft_fleet(
 
 
 def _draft_single(
-    base: DraftJob,
+    base: DraftRun,
     drafts_dir: Path,
     stamp: str,
     out: Path | None,
@@ -249,7 +244,6 @@ def _draft_single(
     quiet: bool,
 ) -> None:
     from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
-    from naftiko_writer.llm.redact import redact_url
 
     target = DraftTarget(drafts_dir, stamp, out)
     updated = None
@@ -272,7 +266,7 @@ def _draft_single(
     if page is not None:
         from naftiko_writer.document.html import export_html
 
-        export_html(files.markdown, page, base.taxonomy_dir)
+        export_html(files.markdown, page, base.sources.taxonomy_dir)
     if as_json:
         result: dict[str, object] = {
             "markdown": str(files.markdown),
@@ -309,7 +303,13 @@ def _draft_single(
         raise typer.Exit(EXIT_STOPPED)
     if report.summary.fallbacks and report.summary.fallbacks == report.summary.drafted:
         print_error(
-            f"every section fell back to the template engine: the model at {redact_url(base.base_url or 'the endpoint')} "
+            f"every section fell back to the template engine: the model at {_endpoint_url(base)} "
             "gave no usable answer (the draft is complete and marked for review)"
         )
         raise typer.Exit(EXIT_ALL_FALLBACK)
+
+
+def _endpoint_url(run: DraftRun) -> str:
+    from naftiko_writer.llm.redact import redact_url
+
+    return redact_url(run.endpoint.base_url) if run.endpoint is not None else "the endpoint"

@@ -14,14 +14,10 @@ from naftiko_writer.cli.root import (
     JsonOpt,
     TaxonomyOpt,
     app,
-    job,
     user_errors,
     write_json,
 )
-from naftiko_writer.config import (
-    Engine,
-    Settings,
-)
+from naftiko_writer.config import Settings
 
 if TYPE_CHECKING:
     from naftiko_writer.review.diff import DraftDiff
@@ -43,8 +39,7 @@ def check(
     from naftiko_writer.review.update import check_file
 
     with user_errors():
-        check_job = job(Settings(), "", "", companies_dir, taxonomy_dir, engine=Engine.TEMPLATE)
-        report = check_file(draft_path, check_job, company)
+        report = check_file(draft_path, Settings().sources(companies_dir, taxonomy_dir), company)
         if as_json:
             write_json(json.dumps(report.to_dict(), indent=2))
         else:

@@ -11,17 +11,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from naftiko_writer import __version__
-from naftiko_writer.config import Settings
 from naftiko_writer.errors import NaftikoWriterError
-
-if TYPE_CHECKING:
-    from naftiko_writer.drafting.pipeline import DraftJob
-
 
 EXIT_STOPPED = 3
 """Exit status when a budget stopped the run (a partial, resumable draft was written)."""
@@ -59,29 +54,6 @@ def resume_hint() -> str:
     """How to resume: the command that was run (`naftiko-writer ...`), when known."""
     command = f": {shlex.join(['naftiko-writer', *INVOKED])}" if INVOKED else ""
     return f"to resume, run the same command again{command}"
-
-
-def job(
-    settings: Settings,
-    company: str,
-    created: str,
-    companies_dir: Path | None,
-    taxonomy_dir: Path | None,
-    **options: Any,
-) -> DraftJob:
-    """A DraftJob with the project folders resolved (flag, else environment, else the project)."""
-    from naftiko_writer.drafting.pipeline import DraftJob
-
-    return DraftJob(
-        company=company,
-        companies_dir=settings.resolved_companies_dir(companies_dir),
-        taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
-        taxonomy_cache_dir=settings.resolved_cache_dir(),
-        prompts_dir=settings.resolved_prompts_dir(),
-        recordings_dir=settings.resolved_recordings_dir(),
-        created=created,
-        **options,
-    )
 
 
 def write_json(text: str) -> None:

@@ -97,14 +97,8 @@ def taxonomy_suggest(
         settings = Settings()
         job = SuggestJob(
             sources=collect_sources(source),
-            companies_dir=settings.resolved_companies_dir(companies_dir),
-            taxonomy_dir=settings.resolved_taxonomy_dir(taxonomy_dir),
-            prompts_dir=settings.resolved_prompts_dir(),
-            recordings_dir=settings.resolved_recordings_dir(),
-            mode=mode,
-            model=model or settings.model_for(mode),
-            base_url=base_url or settings.openai_base_url,
-            api_key=settings.api_key(),
+            folders=settings.sources(companies_dir, taxonomy_dir),
+            endpoint=settings.endpoint(mode, base_url=base_url, model=model),
             batch_size=batch_size,
             limit=limit,
             max_repairs=max_repairs,

@@ -18,17 +18,20 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from naftiko_writer import event_loop
-from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT_SECONDS, RecordMode
 from naftiko_writer.curation.proposal import ACCEPTED_FILE, Suggestion, append_entries, bump_version
-from naftiko_writer.errors import ConfigError, InputError, ReplayMissError, TaxonomyError
+from naftiko_writer.drafting.ask import Question, ask
+from naftiko_writer.drafting.prompts import fill_placeholders, inert_json, read_prompt, repair_message
+from naftiko_writer.errors import InputError, ReplayMissError, TaxonomyError
 from naftiko_writer.files import write_text_atomically
-from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
+from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.llm.protocol import ChatRequest, ChatResult
+from naftiko_writer.options import Endpoint, Sources
 from naftiko_writer.scoring.companies import SIGNAL_FILE_STEM, load_company
 from naftiko_writer.scoring.coverage import coverage_report
 from naftiko_writer.scoring.models import SignalCatalog, SignalKind, Taxonomy
@@ -41,7 +44,6 @@ SYSTEM_FILE = "system.md"
 REPAIR_FILE = "repair.md"
 RECORDINGS_FOLDER = "_taxonomy-suggest"
 SCHEMA_NAME = "taxonomy_suggestions"
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -55,27 +57,15 @@ class UncountedName:
 
 @dataclass(frozen=True)
 class SuggestJob:
-    """Everything a suggest run needs, resolved at the edge."""
+    """One `taxonomy suggest` run: the sources whose uncounted names are asked about, and how."""
 
     sources: list[str]
-    companies_dir: Path
-    taxonomy_dir: Path
-    prompts_dir: Path
-    recordings_dir: Path
-    mode: RecordMode = RecordMode.REPLAY
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    api_key: str | None = None
+    folders: Sources
+    endpoint: Endpoint
     batch_size: int = 40
     limit: int = 200
     max_repairs: int = 1
     concurrency: int = 4
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    transport: object | None = None
-    """An httpx2 transport that answers in place of the network (tests); None: the network."""
-    recording_source: str = "recorded"
-    """How new recordings are labelled (`authored` for the hand-written shipped ones)."""
 
 
 @dataclass
@@ -104,7 +94,7 @@ def uncounted_names(job: SuggestJob, taxonomy: Taxonomy) -> list[UncountedName]:
     scorer = Scorer(taxonomy)
     scored = []
     for reference in job.sources:
-        company_signals = load_company(reference, job.companies_dir)
+        company_signals = load_company(reference, job.folders.companies_dir)
         scored.append((company_signals, scorer.score(company_signals)))
     report = coverage_report(scored, top=job.limit * len(SignalKind))  # a name has at most one listing per kind
     names: dict[str, UncountedName] = {}
@@ -120,6 +110,11 @@ def recordings_folder(job: SuggestJob) -> Path:
     `acme` for acme.csv, the folder's for a signals.yaml), or the name of the folder holding
     several sources.
     """
+    return job.endpoint.recordings_dir / recordings_subject(job)
+
+
+def recordings_subject(job: SuggestJob) -> str:
+    """A job's recordings folder, relative to the recordings root: `_taxonomy-suggest/<source>`."""
     paths = [Path(source).resolve() for source in job.sources]
     if len(paths) == 1:
         label = paths[0].parent.name if paths[0].stem == SIGNAL_FILE_STEM else paths[0].stem
@@ -129,7 +124,7 @@ def recordings_folder(job: SuggestJob) -> Path:
         except ValueError:  # pragma: no cover - resolved paths on different drives (Windows)
             label = ""
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label).strip("._")
-    return job.recordings_dir / RECORDINGS_FOLDER / (safe or "companies")
+    return f"{RECORDINGS_FOLDER}/{safe or 'companies'}"
 
 
 def answer_schema(dimension_ids: list[str]) -> dict[str, Any]:
@@ -168,10 +163,10 @@ def batch_messages(system: str, template: str, taxonomy: Taxonomy, batch: list[U
         "dimensions": [{"id": d.id, "name": d.name, "description": d.description} for d in taxonomy.dimensions],
         "names": [{"name": item.name, "listed_as": item.kind.value, "companies": item.companies} for item in batch],
     }
-    text = json.dumps(data, indent=1, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    text = inert_json(json.dumps(data, indent=1, ensure_ascii=False))
     return [
         {"role": "system", "content": system.strip()},
-        {"role": "user", "content": _PLACEHOLDER.sub(lambda _: text, template).strip()},
+        {"role": "user", "content": fill_placeholders(template, {"data": text})},
     ]
 
 
@@ -217,22 +212,21 @@ def validate_answer(
     return ordered, problems, unknown
 
 
-def repair_text(template: str, problems: list[str]) -> str:
-    """The repair message (prompts/repair.md) listing an answer's problems."""
-    listed = "\n".join(f"- {problem}" for problem in problems)
-    return _PLACEHOLDER.sub(lambda _: listed, template).strip()
+def suggest(
+    job: SuggestJob, on_batch: Callable[[int, int], None] | None = None, clients: ClientFactory = open_client
+) -> SuggestResult:
+    """Run a suggest job to the end (blocking); `on_batch(done, total)` after each batch is answered."""
+    return event_loop.run(suggest_async(job, on_batch, clients))
 
 
-def suggest(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
-    """Run a suggest job to the end (blocking)."""
-    return event_loop.run(suggest_async(job, on_batch))
-
-
-async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
+async def suggest_async(
+    job: SuggestJob, on_batch: Callable[[int, int], None] | None = None, clients: ClientFactory = open_client
+) -> SuggestResult:
     """Suggest dimensions for the uncounted names of the job's sources, batch by batch, concurrently."""
-    taxonomy = load_taxonomy(job.taxonomy_dir)
-    system, template = _read_prompt(job.prompts_dir / SYSTEM_FILE), _read_prompt(job.prompts_dir / TEMPLATE_FILE)
-    repair = _read_prompt(job.prompts_dir / REPAIR_FILE)
+    taxonomy = load_taxonomy(job.folders.taxonomy_dir)
+    prompts_dir = job.folders.prompts_dir
+    system, template = read_prompt(prompts_dir / SYSTEM_FILE), read_prompt(prompts_dir / TEMPLATE_FILE)
+    repair = read_prompt(prompts_dir / REPAIR_FILE)
     template_hash = hashlib.sha256((system + "\0" + template).encode()).hexdigest()[:16]
     names = uncounted_names(job, taxonomy)
     batches = [names[start : start + job.batch_size] for start in range(0, len(names), job.batch_size)]
@@ -240,52 +234,58 @@ async def suggest_async(job: SuggestJob, on_batch: Any = None) -> SuggestResult:
     if not batches:
         return result
     folder = recordings_folder(job)
-    client, close = _client(job, folder)
+    client = clients(job.endpoint, recordings_subject(job), offline_hint="use --mode replay")
     known_ids = [d.id for d in taxonomy.dimensions]
     schema = answer_schema(known_ids)
     semaphore = asyncio.Semaphore(job.concurrency)
 
+    def counted(answer: ChatResult, _: float) -> None:
+        result.calls += 1
+        source = answer.recording or "live"
+        result.answer_sources[source] = result.answer_sources.get(source, 0) + 1
+        result.prompt_tokens += answer.prompt_tokens
+        result.completion_tokens += answer.completion_tokens
+
     async def run(index: int, batch: list[UncountedName]) -> list[Suggestion]:
-        messages = batch_messages(system, template, taxonomy, batch)
-        async with semaphore:
-            for attempt in range(job.max_repairs + 1):
-                request = ChatRequest(
-                    section_id=f"suggest-batch-{index + 1}",
-                    template_hash=template_hash,
-                    model=job.model,
-                    messages=messages,
-                    schema_name=SCHEMA_NAME,
-                    schema=schema,
-                )
-                try:
-                    answer = await client.complete(request)
-                except ReplayMissError as exc:
-                    raise ReplayMissError(_miss_message(folder, index + 1)) from exc
-                result.calls += 1
-                source = answer.recording or "live"
-                result.answer_sources[source] = result.answer_sources.get(source, 0) + 1
-                result.prompt_tokens += answer.prompt_tokens
-                result.completion_tokens += answer.completion_tokens
-                suggestions, problems, unknown = validate_answer(answer.content, batch, set(known_ids))
-                if not problems or attempt == job.max_repairs:
-                    result.dropped_ids.extend(unknown)
-                    answered = {name_key(s.name) for s in suggestions}
-                    result.missing.extend(item.name for item in batch if name_key(item.name) not in answered)
-                    if on_batch is not None:
-                        on_batch(index + 1, len(batches))
-                    return suggestions
-                result.repairs += 1
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": answer.content},
-                    {"role": "user", "content": repair_text(repair, problems)},
-                ]
-        return []  # pragma: no cover - the loop always returns
+        unknown: list[tuple[str, str]] = []
+
+        def read(answer: ChatResult) -> tuple[list[Suggestion], list[str]]:
+            suggestions, problems, unknown[:] = validate_answer(answer.content, batch, set(known_ids))
+            return suggestions, problems
+
+        request = ChatRequest(
+            section_id=f"suggest-batch-{index + 1}",
+            template_hash=template_hash,
+            model=job.endpoint.model,
+            messages=batch_messages(system, template, taxonomy, batch),
+            schema_name=SCHEMA_NAME,
+            schema=schema,
+        )
+        try:
+            asked = await ask(
+                client,
+                Question(request, read, lambda problems: repair_message(repair, problems)),
+                max_repairs=job.max_repairs,
+                limit=semaphore,
+                on_answer=counted,
+            )
+        except ReplayMissError as exc:
+            raise ReplayMissError(_miss_message(folder, index + 1)) from exc
+        if asked.error is not None:
+            raise asked.error
+        result.repairs += asked.repairs
+        suggestions = asked.value if asked.value is not None else (asked.last_value or [])
+        result.dropped_ids.extend(unknown)
+        answered = {name_key(s.name) for s in suggestions}
+        result.missing.extend(item.name for item in batch if name_key(item.name) not in answered)
+        if on_batch is not None:
+            on_batch(index + 1, len(batches))
+        return suggestions
 
     try:
         answers = await asyncio.gather(*(run(index, batch) for index, batch in enumerate(batches)))
     finally:
-        await close()
+        await client.close()
     result.suggestions = [suggestion for batch_answer in answers for suggestion in batch_answer]
     return result
 
@@ -344,8 +344,8 @@ def accept_proposal(proposal_path: Path, taxonomy_dir: Path) -> Accepted:
 def proposal_header(job: SuggestJob, result: SuggestResult, created: dt.datetime) -> list[str]:
     """The comment lines that open a proposal file."""
     lines = [
-        f"Proposal from `naftiko-writer taxonomy suggest` ({created.date().isoformat()}, model {job.model}, "
-        f"mode {job.mode.value}): {result.names} uncounted names in {result.batches} batches.",
+        f"Proposal from `naftiko-writer taxonomy suggest` ({created.date().isoformat()}, model {job.endpoint.model}, "
+        f"mode {job.endpoint.mode.value}): {result.names} uncounted names in {result.batches} batches.",
         "Review every entry: correct or delete it; reasons are the model's, above each entry.",
         "Then: naftiko-writer taxonomy accept THIS_FILE (appends to taxonomy/catalogue/accepted.yaml, bumps the version).",
     ]
@@ -371,30 +371,3 @@ def _miss_message(folder: Path, batch: int) -> str:
         f"no recorded answer for suggest batch {batch} in {folder}: {why}; re-record with "
         "`naftiko-writer taxonomy suggest SOURCE --out FILE --mode record` against a reachable endpoint"
     )
-
-
-def _read_prompt(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"{path}: prompt template missing ({exc.strerror or exc}); restore it from the project"
-        ) from exc
-
-
-def _client(job: SuggestJob, folder: Path) -> tuple[LLMClient, Any]:
-    from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
-    from naftiko_writer.llm.replay import RecordingTransport
-
-    api_key = resolve_api_key(job.mode, job.api_key, job.base_url, "use --mode replay")
-    transport = RecordingTransport(
-        job.mode, folder, RECORDINGS_FOLDER, inner=cast(Any, job.transport), source=job.recording_source
-    )
-    client = OpenAIChatClient(
-        base_url=job.base_url or DEFAULT_BASE_URL,
-        api_key=api_key,
-        timeout_seconds=job.timeout_seconds,
-        retry=job.retry,
-        transport=transport,
-    )
-    return client, client.close

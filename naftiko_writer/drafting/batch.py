@@ -29,8 +29,8 @@ from naftiko_writer.config import DEFAULT_BATCH_MAX_REPAIRS
 from naftiko_writer.document.draft_files import DraftFiles
 from naftiko_writer.drafting.answers import parse_output, section_result, summarise
 from naftiko_writer.drafting.grounding import check_grounding
-from naftiko_writer.drafting.pipeline import DraftJob, Prepared, build_provenance, prepare_company
 from naftiko_writer.drafting.prompts import render_messages
+from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, prepare_company
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
@@ -111,7 +111,7 @@ def custom_id(slug: str, section_id: str, round_number: int) -> str:
     return f"{slug}|{section_id}|r{round_number}"
 
 
-def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProgress:
+def build_batch(base: DraftRun, companies: list[str], folder: Path) -> BatchProgress:
     """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request file."""
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
@@ -120,7 +120,7 @@ def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProg
     failed: list[tuple[str, str]] = []
     for company in companies:
         try:
-            prepared = prepare_company(replace(base, company=company))
+            prepared = prepare_company(company, base.sources)
         except NaftikoWriterError as exc:  # one bad company is reported; the others are batched
             failed.append((company, str(exc).splitlines()[0]))
             continue
@@ -132,12 +132,16 @@ def build_batch(base: DraftJob, companies: list[str], folder: Path) -> BatchProg
     if len(set(slugs)) != len(slugs):
         raise InputError(f"two of the companies share a slug ({', '.join(slugs)}); a batch needs distinct companies")
     state = BatchState(
-        model=base.model, created=base.created, max_output_tokens=base.max_output_tokens, companies=entries
+        model=_model_of(base),
+        created=base.created,
+        max_output_tokens=base.options.max_output_tokens,
+        max_repairs=base.options.max_repairs,
+        companies=entries,
     )
     return _next_round(base, state, folder, loaded, BatchProgress(round=0, failed=failed))
 
 
-def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
+def collect_batch(base: DraftRun, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
     """Take one round's results into the batch; write the next round, or the drafts when all is in."""
     state = load_state(folder)
     if state.collected >= state.round:
@@ -151,7 +155,7 @@ def collect_batch(base: DraftJob, folder: Path, results_text: str, drafts_dir: P
             f"{folder / f'round-{state.round}.jsonl'}"
         )
     progress = BatchProgress(round=state.round)
-    loaded = {entry.slug: prepare_company(replace(base, company=entry.company)) for entry in state.companies}
+    loaded = {entry.slug: prepare_company(entry.company, base.sources) for entry in state.companies}
     for entry in state.companies:
         prepared = loaded[entry.slug]
         outputs = _outputs(entry)
@@ -308,7 +312,7 @@ def _requested_ids(path: Path) -> set[str]:
 
 
 def _next_round(
-    base: DraftJob,
+    base: DraftRun,
     state: BatchState,
     folder: Path,
     loaded: dict[str, Prepared],
@@ -363,23 +367,25 @@ def _next_round(
     write_text_atomically(folder / STATE_FILE, state.model_dump_json(indent=2) + "\n")
     if not lines and drafts_dir is not None:
         for entry, prepared in finished:
-            report = _report(
-                replace(base, company=entry.company, model=state.model, created=state.created), prepared, entry
-            )
+            run = replace(base, company=entry.company, created=state.created)
+            report = _report(run, state.model, prepared, entry)
             files = write_report(report, DraftTarget(drafts_dir, stamp))
             progress.drafts.append(files)
             progress.reports.append(report)
     return progress
 
 
-def _report(job: DraftJob, prepared: Prepared, entry: BatchCompany) -> Report:
+def _report(run: DraftRun, model: str, prepared: Prepared, entry: BatchCompany) -> Report:
     ordered = {spec.id: entry.sections[spec.id] for spec in plan_sections(prepared.card)}
     summary = summarise(ordered).model_copy(update={"mode": "batch"})
-    if job.prices is not None:
-        summary.cost = job.prices.cost(job.model, summary.prompt_tokens, summary.completion_tokens, batch=True)
-    return Report(
-        scorecard=prepared.card,
-        sections=ordered,
-        provenance=build_provenance(job, prepared, ["batch"]),
-        summary=summary,
-    )
+    if run.prices is not None:
+        summary.cost = run.prices.cost(model, summary.prompt_tokens, summary.completion_tokens, batch=True)
+    provenance = build_provenance(run, prepared, ["batch"]).model_copy(update={"model": model})
+    return Report(scorecard=prepared.card, sections=ordered, provenance=provenance, summary=summary)
+
+
+def _model_of(run: DraftRun) -> str:
+    """The model a batch asks (its requests name it)."""
+    if run.model is None:
+        raise ConfigError("a batch is drafted by a model: give the run an endpoint with a model (--model)")
+    return run.model

@@ -20,9 +20,11 @@ from pathlib import Path
 
 from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles
-from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared
+from naftiko_writer.drafting.pipeline import EventHandler
+from naftiko_writer.drafting.run import DraftRun, Prepared
 from naftiko_writer.drafting.use_case import DraftTarget, draft_to_files_async
 from naftiko_writer.errors import InputError, NaftikoWriterError
+from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.report.model import Report
 from naftiko_writer.scoring.companies import collect_sources, list_companies
 from naftiko_writer.scoring.signal_files import signals_digest
@@ -57,32 +59,33 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
 
 
 async def _draft_one(
-    job: DraftJob,
+    run: DraftRun,
     target: DraftTarget,
     semaphore: asyncio.Semaphore,
     on_event: EventHandler,
     claimed: dict[str, tuple[str, str]],
+    clients: ClientFactory,
 ) -> FleetResult | None:
     """Draft one company of the fleet; None when the same company was already given under another name."""
     started = time.perf_counter()
-    result = FleetResult(company=job.company)
+    result = FleetResult(company=run.company)
 
-    def admit(job: DraftJob, prepared: Prepared) -> bool:
+    def admit(run: DraftRun, prepared: Prepared) -> bool:
         slug = prepared.card.company.slug
         result.company = slug
         digest = signals_digest(prepared.company_signals)
-        first, first_digest = claimed.setdefault(slug, (job.company, digest))
-        if first == job.company:
+        first, first_digest = claimed.setdefault(slug, (run.company, digest))
+        if first == run.company:
             return True
         if first_digest == digest:
             return False
         raise InputError(
-            f"{job.company}: has the slug {slug!r} like {first}, but other data; both would write "
+            f"{run.company}: has the slug {slug!r} like {first}, but other data; both would write "
             f"{target.drafts_dir / slug} and share a checkpoint. Give one of them another slug (company.slug)"
         )
 
     try:
-        outcome = await draft_to_files_async(job, target, on_event, semaphore, admit)
+        outcome = await draft_to_files_async(run, target, on_event, semaphore, admit, clients)
         if outcome is None:
             return None
         result.report, result.files = outcome.report, outcome.files
@@ -93,15 +96,25 @@ async def _draft_one(
 
 
 def draft_fleet(
-    jobs: list[DraftJob], drafts_dir: Path, stamp: str, concurrency: int, on_event: EventHandler
+    base: DraftRun,
+    companies: list[str],
+    drafts_dir: Path,
+    stamp: str,
+    on_event: EventHandler,
+    clients: ClientFactory = open_client,
 ) -> list[FleetResult]:
-    """Draft every job's company with at most `concurrency` model requests in flight across all of them."""
+    """Draft every company as `base` says, with at most `base.options.concurrency` requests in flight in all."""
 
-    async def run() -> list[FleetResult]:
-        semaphore = asyncio.Semaphore(max(1, concurrency))
+    async def fleet() -> list[FleetResult]:
+        semaphore = asyncio.Semaphore(max(1, base.options.concurrency))
         claimed: dict[str, tuple[str, str]] = {}
         target = DraftTarget(drafts_dir, stamp)
-        results = await asyncio.gather(*(_draft_one(job, target, semaphore, on_event, claimed) for job in jobs))
+        results = await asyncio.gather(
+            *(
+                _draft_one(base.for_company(company), target, semaphore, on_event, claimed, clients)
+                for company in companies
+            )
+        )
         return [result for result in results if result is not None]
 
-    return event_loop.run(run())
+    return event_loop.run(fleet())

@@ -1,6 +1,10 @@
-"""Orchestration: score -> plan -> draft sections concurrently -> validate -> Report.
+"""Orchestration: a plan's sections drafted concurrently, each answer checked, into a Report.
 
-Independent sections run concurrently with at most `concurrency` model
+The drafter (`SectionDrafter`) knows a report only as a `ReportPlan` (report/plan.py): sections,
+their dependencies and an input provider; the company report is `company_plan`. It is given its
+`LLMClient` (None: the template engine writes every section), built by the composition root
+(llm/factory.py) and closed by whoever opened it. Every structured call goes through `ask`
+(drafting/ask.py). Independent sections run concurrently with at most `concurrency` model
 requests in flight; a section that depends on others (the strategic
 assessment, the executive summary) awaits them. Every model answer is parsed
 into its schema and checked against its input (grounding); a failing answer
@@ -13,55 +17,25 @@ URL) and an endpoint that cannot be reached (EndpointError) stop a run.
 from __future__ import annotations
 
 import asyncio
-import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
-from naftiko_writer import __version__, event_loop
-from naftiko_writer.config import (
-    DEFAULT_BASE_URL,
-    DEFAULT_BUDGET_OUTPUT_TOKENS,
-    DEFAULT_CONCURRENCY,
-    DEFAULT_MAX_REPAIRS,
-    DEFAULT_MODEL,
-    DEFAULT_TIMEOUT_SECONDS,
-    Engine,
-    RecordMode,
-)
-from naftiko_writer.drafting.answers import (
-    Budget,
-    Outcome,
-    estimate_prompt_tokens,
-    input_hash,
-    parse_output,
-    section_result,
-    summarise,
-)
+from naftiko_writer import event_loop
+from naftiko_writer.drafting.answers import Budget, Outcome, input_hash, parse_output, section_result, summarise
+from naftiko_writer.drafting.ask import Question, ask
 from naftiko_writer.drafting.checkpoint import Checkpoint, Resumed
-from naftiko_writer.drafting.cost import PriceTable
-from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary, check_grounding
-from naftiko_writer.drafting.prompts import PromptSet, load_prompts, render_messages
+from naftiko_writer.drafting.grounding import Vocabulary, check_grounding
+from naftiko_writer.drafting.prompts import PromptSet, render_messages
+from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, prepare_company, run_key
 from naftiko_writer.drafting.template_engine import draft_from_template
-from naftiko_writer.errors import BudgetExceededError, ConfigError, LLMError
-from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy, resolve_api_key
-from naftiko_writer.llm.redact import redact_url
-from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
-from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
+from naftiko_writer.errors import ConfigError
+from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
+from naftiko_writer.options import DraftOptions, RecordMode
+from naftiko_writer.report.model import Report, SectionResult, SectionSource
+from naftiko_writer.report.plan import ReportPlan, SectionSpec, company_plan
 from naftiko_writer.report.sections import OUTPUT_MODELS, Input, Output, strict_schema
-from naftiko_writer.scoring.companies import is_raw_source, load_company
-from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
-from naftiko_writer.scoring.scorer import score_company
-from naftiko_writer.scoring.signal_files import signals_digest
-from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
-
-if TYPE_CHECKING:
-    from naftiko_writer.llm.client import OpenAIChatClient
-    from naftiko_writer.llm.recordings import ReplayClient
-    from naftiko_writer.llm.replay import RecordingTransport
 
 
 class EventKind(StrEnum):
@@ -89,31 +63,20 @@ class DraftEvent:
 EventHandler = Callable[[DraftEvent], None]
 
 
-@dataclass(frozen=True)
-class DraftOptions:
-    """How to draft sections."""
-
-    engine: Engine = Engine.LLM
-    model: str = DEFAULT_MODEL
-    concurrency: int = DEFAULT_CONCURRENCY
-    max_repairs: int = DEFAULT_MAX_REPAIRS
-    max_output_tokens: int | None = None
-
-
 def _ignore(_: DraftEvent) -> None:
     return None
 
 
 @dataclass
 class SectionDrafter:
-    """Drafts the sections of one ScoreCard."""
+    """Drafts the sections of a plan: dependencies first, the rest concurrently, each checked before it is kept."""
 
-    card: ScoreCard
-    taxonomy: Taxonomy
+    plan: ReportPlan
     vocabulary: Vocabulary
     prompts: PromptSet
     client: LLMClient | None
     options: DraftOptions
+    model: str
     on_event: EventHandler = _ignore
     previous: Mapping[str, SectionResult] = field(default_factory=dict)
     pinned: frozenset[str] = frozenset()
@@ -125,11 +88,10 @@ class SectionDrafter:
 
     async def draft_all(self, semaphore: asyncio.Semaphore | None = None) -> dict[str, SectionResult]:
         """Draft every section; dependencies first, the rest concurrently (under `semaphore` if shared)."""
-        plan = plan_sections(self.card)
-        self.on_event(DraftEvent(EventKind.PLANNED, total=len(plan)))
+        self.on_event(DraftEvent(EventKind.PLANNED, total=len(self.plan.sections)))
         semaphore = semaphore or asyncio.Semaphore(max(1, self.options.concurrency))
         tasks: dict[str, asyncio.Task[SectionResult]] = {}
-        for spec in plan:
+        for spec in self.plan.sections:
             dependencies = [tasks[d] for d in spec.depends_on]
             tasks[spec.id] = asyncio.create_task(self._draft_after(spec, dependencies, semaphore), name=spec.id)
         try:
@@ -146,15 +108,15 @@ class SectionDrafter:
     ) -> SectionResult:
         for dependency in dependencies:
             await dependency
-        data = section_input(spec, self.card, self.taxonomy, self._outputs)
+        data = self.plan.input_for(spec, self._outputs)
         earlier = self._earlier(spec, data)
         if earlier is not None:
             result = earlier
-        elif self.options.engine is Engine.TEMPLATE or self.client is None:
+        elif self.client is None:
             output = draft_from_template(spec.kind, data)
             result = self._result(spec, data, output, SectionSource.TEMPLATE)
         else:
-            result = await self._draft_with_model(spec, data, semaphore)
+            result = await self._draft_with_model(self.client, spec, data, semaphore)
         if self.outcomes.setdefault(spec.id, Outcome.DRAFTED) is Outcome.DRAFTED and self.checkpoint is not None:
             self.checkpoint.append(result)
         self.finished[spec.id] = result
@@ -188,207 +150,124 @@ class SectionDrafter:
     ) -> SectionResult:
         return section_result(spec, data, output, source, self.prompts.template_hash(spec.kind), **counts)
 
-    async def _draft_with_model(self, spec: SectionSpec, data: Input, semaphore: asyncio.Semaphore) -> SectionResult:
-        assert self.client is not None
+    def question(self, spec: SectionSpec, data: Input) -> Question[Output]:
+        """What to ask the model for one section, and how its answers are read: schema, then grounding."""
         model_type = OUTPUT_MODELS[spec.kind]
-        messages = render_messages(self.prompts, spec.kind, spec.title, data)
-        schema = strict_schema(model_type)
-        counts: dict[str, float] = {
-            "attempts": 0,
-            "retries": 0,
-            "prompt_tokens": 0,
-            "completion_tokens": 0,
-            "model_seconds": 0.0,
-        }
-        problems: list[str] = []
-        recording = None
-        max_output = self.options.max_output_tokens or (DEFAULT_BUDGET_OUTPUT_TOKENS if self.budget.limited else None)
-        for attempt in range(1 + self.options.max_repairs):
-            request = ChatRequest(
-                section_id=spec.id,
-                template_hash=self.prompts.template_hash(spec.kind),
-                model=self.options.model,
-                messages=messages,
-                schema_name=spec.kind.value,
-                schema=schema,
-                max_tokens=max_output,
-            )
-            try:
-                reservation = (
-                    await self.budget.reserve(estimate_prompt_tokens(messages, schema), max_output or 0)
-                    if self.budget.limited
-                    else None
-                )
-                try:
-                    async with semaphore:
-                        started = time.perf_counter()
-                        answer = await self.client.complete(request)
-                        counts["model_seconds"] += time.perf_counter() - started
-                    cost = self.budget.charge(answer.prompt_tokens, answer.completion_tokens)
-                finally:
-                    if reservation is not None:
-                        self.budget.release(reservation)
-            except BudgetExceededError:  # not sent: the budget cannot hold it; the section waits for a resume
-                pending = draft_from_template(spec.kind, data)
-                return self._result(
-                    spec, data, pending, SectionSource.PENDING, recording=recording, problems=problems, **counts
-                )
-            except LLMError as exc:
-                problems.append(str(exc))
-                break
-            if self.checkpoint is not None:
-                self.checkpoint.spend(answer.prompt_tokens, answer.completion_tokens, cost)
-            counts["attempts"] += 1
-            counts["retries"] += answer.retries
-            counts["prompt_tokens"] += answer.prompt_tokens
-            counts["completion_tokens"] += answer.completion_tokens
-            recording = answer.recording
-            output, found = parse_output(answer.content, answer.finish_reason, model_type)
+
+        def read(answer: ChatResult) -> tuple[Output | None, list[str]]:
+            output, problems = parse_output(answer.content, answer.finish_reason, model_type)
             if output is not None:
-                found = check_grounding(output, data, self.vocabulary)
-            if output is not None and not found:
-                return self._result(spec, data, output, SectionSource.MODEL, recording=recording, **counts)
-            problems.extend(f"attempt {attempt + 1}: {problem}" for problem in found)
-            if attempt < self.options.max_repairs:
-                self.on_event(DraftEvent(EventKind.REPAIR, spec.id))
-                repair = self.prompts.repair_message(found)
-                messages = [*messages, {"role": "assistant", "content": answer.content}, repair]
-        fallback = draft_from_template(spec.kind, data)
-        return self._result(
-            spec, data, fallback, SectionSource.FALLBACK, recording=recording, problems=problems, **counts
+                problems = check_grounding(output, data, self.vocabulary)
+            return output, problems
+
+        request = ChatRequest(
+            section_id=spec.id,
+            template_hash=self.prompts.template_hash(spec.kind),
+            model=self.model,
+            messages=render_messages(self.prompts, spec.kind, spec.title, data),
+            schema_name=spec.kind.value,
+            schema=strict_schema(model_type),
+            max_tokens=self.options.output_cap(),
         )
+        return Question(request, read, self.prompts.repair_message)
+
+    async def _draft_with_model(
+        self, client: LLMClient, spec: SectionSpec, data: Input, semaphore: asyncio.Semaphore
+    ) -> SectionResult:
+        asked = await ask(
+            client,
+            self.question(spec, data),
+            max_repairs=self.options.max_repairs,
+            limit=semaphore,
+            budget=self.budget,
+            on_answer=self._spent,
+            on_repair=lambda: self.on_event(DraftEvent(EventKind.REPAIR, spec.id)),
+        )
+        extra: dict[str, object] = {"recording": asked.recording, **asked.counts()}
+        if asked.value is not None:
+            return self._result(spec, data, asked.value, SectionSource.MODEL, **extra)
+        source = SectionSource.PENDING if asked.unsent else SectionSource.FALLBACK
+        # Not sent (the budget could not hold it: the section waits for a resume), or no answer passed.
+        return self._result(spec, data, draft_from_template(spec.kind, data), source, problems=asked.problems, **extra)
+
+    def _spent(self, answer: ChatResult, cost: float) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint.spend(answer.prompt_tokens, answer.completion_tokens, cost)
 
 
-@dataclass(frozen=True)
-class DraftJob:
-    """Everything a draft run needs, resolved at the edge (flags, environment, clock)."""
-
-    company: str
-    companies_dir: Path
-    taxonomy_dir: Path
-    prompts_dir: Path
-    recordings_dir: Path
-    created: str
-    engine: Engine = Engine.LLM
-    mode: RecordMode = RecordMode.REPLAY
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    api_key: str | None = None
-    concurrency: int = DEFAULT_CONCURRENCY
-    max_repairs: int = DEFAULT_MAX_REPAIRS
-    max_output_tokens: int | None = None
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    recording_source: str = "recorded"
-    prices: PriceTable | None = None
-    max_tokens_per_report: int | None = None
-    max_cost: float | None = None
-    checkpoint_path: Path | None = None
-    transport: object | None = None
-    """An httpx2 transport that answers in place of the network (tests, in-process doubles); None: the network."""
-    taxonomy_cache_dir: Path | None = None
-    """The per-user cache of loaded taxonomies (scoring/taxonomy_cache); None: parse the taxonomy every time."""
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A company loaded and scored, with what its sections are drafted and checked against."""
-
-    taxonomy: Taxonomy
-    company_signals: CompanySignals
-    card: ScoreCard
-    prompts: PromptSet
-    vocabulary: Vocabulary
-
-
-def prepare_company(job: DraftJob) -> Prepared:
-    """Load the taxonomy, the company and the prompts; score the company."""
-    taxonomy = load_cached_taxonomy(job.taxonomy_dir, job.taxonomy_cache_dir)
-    company_signals = load_company(job.company, job.companies_dir)
-    return Prepared(
-        taxonomy=taxonomy,
-        company_signals=company_signals,
-        card=score_company(company_signals, taxonomy),
-        prompts=load_prompts(job.prompts_dir),
-        vocabulary=build_vocabulary(taxonomy, company_signals),
-    )
-
-
-def draft_company(job: DraftJob, on_event: EventHandler = _ignore) -> Report:
+def draft_company(run: DraftRun, on_event: EventHandler = _ignore, clients: ClientFactory = open_client) -> Report:
     """Load, score and draft one company, in memory (the use cases in use_case.py and update.py write files)."""
-    return draft_report(job, prepare_company(job), on_event)
+    return draft_report(run, prepare_company(run.company, run.sources), on_event, clients=clients)
 
 
 def draft_report(
-    job: DraftJob,
+    run: DraftRun,
     prepared: Prepared,
     on_event: EventHandler = _ignore,
     previous: Mapping[str, SectionResult] | None = None,
     pinned: frozenset[str] = frozenset(),
+    clients: ClientFactory = open_client,
 ) -> Report:
-    """Draft the report of a prepared company.
+    """Draft the report of a prepared company, with a client from `clients` (closed when done).
 
     `previous` holds the sections of an earlier draft: those whose inputs are
     unchanged are reused without a call; those in `pinned` (edited by the
     analyst) are kept whatever their inputs.
     """
-    return event_loop.run(draft_report_async(job, prepared, on_event, previous, pinned))
+
+    async def drafted() -> Report:
+        client = open_run_client(run, prepared, on_event, clients)
+        try:
+            return await draft_report_async(run, prepared, client, on_event, previous, pinned)
+        finally:
+            if client is not None:
+                await client.close()
+
+    return event_loop.run(drafted())
+
+
+def open_run_client(
+    run: DraftRun, prepared: Prepared, on_event: EventHandler, clients: ClientFactory = open_client
+) -> LLMClient | None:
+    """The model client of a run (None for the template engine): retries reported as progress events."""
+    endpoint = run.model_endpoint
+    if endpoint is None:
+        return None
+    return clients(
+        endpoint,
+        prepared.card.company.slug,
+        offline_hint="draft offline with --mode replay or --engine template",
+        on_retry=lambda section_id: on_event(DraftEvent(EventKind.RETRY, section_id)),
+    )
 
 
 async def draft_report_async(
-    job: DraftJob,
+    run: DraftRun,
     prepared: Prepared,
+    client: LLMClient | None,
     on_event: EventHandler = _ignore,
     previous: Mapping[str, SectionResult] | None = None,
     pinned: frozenset[str] = frozenset(),
     semaphore: asyncio.Semaphore | None = None,
 ) -> Report:
-    """draft_report inside a running event loop; `semaphore` bounds requests shared with other companies."""
+    """Draft a prepared company's report with `client` (None: the template engine) inside a running loop.
+
+    `semaphore` bounds requests shared with other companies. The caller owns the client (and closes it).
+    """
     card = prepared.card
-    options = DraftOptions(
-        engine=job.engine,
-        model=job.model,
-        concurrency=job.concurrency,
-        max_repairs=job.max_repairs,
-        max_output_tokens=job.max_output_tokens,
-    )
-    transport: RecordingTransport | ReplayClient | None = None
-    client: OpenAIChatClient | ReplayClient | None = None
-    if job.engine is Engine.LLM and job.mode is RecordMode.REPLAY and job.transport is None:
-        # Plain replay reads the recordings without the SDK (importing it takes longer than the whole draft).
-        from naftiko_writer.llm.recordings import ReplayClient
-
-        client = transport = ReplayClient(
-            job.recordings_dir / card.company.slug, card.company.slug, job.base_url or DEFAULT_BASE_URL
-        )
-    elif job.engine is Engine.LLM:
-        from naftiko_writer.llm.client import OpenAIChatClient  # the SDK loads only when a model is called
-        from naftiko_writer.llm.replay import RecordingTransport
-
-        transport = RecordingTransport(
-            job.mode,
-            job.recordings_dir / card.company.slug,
-            card.company.slug,
-            inner=cast(Any, job.transport),
-            source=job.recording_source,
-        )
-        client = OpenAIChatClient(
-            base_url=job.base_url or DEFAULT_BASE_URL,
-            api_key=_api_key(job),
-            timeout_seconds=job.timeout_seconds,
-            retry=job.retry,
-            transport=transport,
-            on_retry=lambda section_id: on_event(DraftEvent(EventKind.RETRY, section_id)),
-        )
-    price = job.prices.price_of(job.model) if job.prices is not None and job.engine is Engine.LLM else None
-    if job.max_cost is not None and job.engine is Engine.LLM and price is None:
+    options = run.options
+    endpoint = run.model_endpoint
+    client = client if endpoint is not None else None
+    model = endpoint.model if endpoint is not None else ""
+    price = run.prices.price_of(model) if run.prices is not None and client is not None else None
+    if options.max_cost is not None and client is not None and price is None:
         raise ConfigError(
-            f"--max-cost needs a price for model {job.model!r}; add it to the price table or use --max-tokens-per-report"
+            f"--max-cost needs a price for model {model!r}; add it to the price table or use --max-tokens-per-report"
         )
-    paid = job.engine is Engine.LLM and job.mode is not RecordMode.REPLAY
+    paid = endpoint is not None and client is not None and endpoint.mode is not RecordMode.REPLAY
     checkpoint = (
-        Checkpoint(job.checkpoint_path, run_key(job, prepared), durable=paid)
-        if job.checkpoint_path is not None
+        Checkpoint(run.checkpoint_path, run_key(run, prepared), durable=paid)
+        if run.checkpoint_path is not None
         else None
     )
     resumed = checkpoint.load() if checkpoint is not None else Resumed()
@@ -398,89 +277,40 @@ async def draft_report_async(
     previous = previous or {}
     earlier = {**previous, **resumed.sections}
     earlier.update({section_id: previous[section_id] for section_id in pinned if section_id in previous})
+    plan = company_plan(card, prepared.taxonomy)
     drafter = SectionDrafter(
-        card,
-        prepared.taxonomy,
+        plan,
         prepared.vocabulary,
         prepared.prompts,
         client,
         options,
+        model,
         on_event,
         previous=earlier,
         pinned=pinned,
         budget=Budget(
-            job.max_tokens_per_report,
-            job.max_cost,
+            options.max_tokens_per_report,
+            options.max_cost,
             price,
             earlier_tokens=resumed.prompt_tokens + resumed.completion_tokens,
             earlier_cost=resumed.cost,
         ),
         checkpoint=checkpoint,
     )
-    try:
-        results = await drafter.draft_all(semaphore)
-    finally:
-        if client is not None:
-            await client.close()
-    stopped = drafter.budget.stopped()
-    unused = len(transport.unused()) if transport is not None and job.mode is RecordMode.REPLAY and not previous else 0
+    results = await drafter.draft_all(semaphore)
+    replayed = endpoint is not None and endpoint.mode is RecordMode.REPLAY and not previous
+    unused = len(client.unused_recordings()) if client is not None and replayed else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})
-    provenance = build_provenance(job, prepared, recordings)
-    ordered = {spec.id: results[spec.id] for spec in plan_sections(card)}
+    ordered = {section_id: results[section_id] for section_id in plan.ids()}
     summary = summarise(ordered, unused, drafter.outcomes).model_copy(
         update={
-            "mode": job.mode.value if job.engine is Engine.LLM else "none",
+            "mode": run.mode,
             "dialect": client.dialect if client is not None else None,
-            "stopped": stopped,
+            "stopped": drafter.budget.stopped(),
         }
     )
-    if job.prices is not None and job.engine is Engine.LLM:
-        summary.cost = job.prices.cost(job.model, summary.prompt_tokens, summary.completion_tokens)
-    return Report(scorecard=card, sections=ordered, provenance=provenance, summary=summary)
-
-
-def build_provenance(job: DraftJob, prepared: Prepared, recordings: list[str]) -> Provenance:
-    """What a draft was made from."""
-    return Provenance(
-        tool_version=__version__,
-        created=job.created,
-        company=prepared.card.company.slug,
-        signals_file=signals_reference(job.company),
-        signals_digest=signals_digest(prepared.company_signals),
-        taxonomy_version=prepared.taxonomy.version,
-        taxonomy_digest=prepared.taxonomy.digest,
-        prompt_hashes=prepared.prompts.hashes(),
-        engine=job.engine.value,
-        model=job.model if job.engine is Engine.LLM else None,
-        recording_sources=recordings,
+    if run.prices is not None and client is not None:
+        summary.cost = run.prices.cost(model, summary.prompt_tokens, summary.completion_tokens)
+    return Report(
+        scorecard=card, sections=ordered, provenance=build_provenance(run, prepared, recordings), summary=summary
     )
-
-
-def signals_reference(reference: str) -> str:
-    """How a draft names its signals: a slug as given, a path made absolute (so `check` works from any folder)."""
-    if re.fullmatch(SLUG_PATTERN, reference) and not is_raw_source(reference):
-        return reference
-    return str(Path(reference).resolve())
-
-
-def run_key(job: DraftJob, prepared: Prepared) -> dict[str, object]:
-    """Everything that shapes a run's answers: a checkpoint is resumed only by a run with the same key."""
-    llm = job.engine is Engine.LLM
-    endpoint = (
-        str(job.recordings_dir) if job.mode is RecordMode.REPLAY else redact_url(job.base_url or DEFAULT_BASE_URL)
-    )
-    return {
-        "company": prepared.card.company.slug,
-        "engine": job.engine.value,
-        "mode": job.mode.value if llm else None,
-        "endpoint": endpoint if llm else None,
-        "model": job.model if llm else None,
-        "max_output_tokens": job.max_output_tokens if llm else None,
-        "prompts": prepared.prompts.hashes(),
-        "signals": signals_digest(prepared.company_signals),
-        "taxonomy": prepared.taxonomy.digest,
-    }
-
-
-def _api_key(job: DraftJob) -> str:
-    return resolve_api_key(job.mode, job.api_key, job.base_url, "draft offline with --mode replay or --engine template")

@@ -60,12 +60,43 @@ class PromptSet:
 
     def repair_message(self, problems: list[str]) -> Message:
         """The user message that asks the model to fix its previous answer (prompts/repair.md)."""
-        listed = "\n".join(f"- {problem}" for problem in problems)
-        return {"role": "user", "content": _PLACEHOLDER.sub(lambda _: listed, self.repair).strip()}
+        return repair_message(self.repair, problems)
+
+
+def repair_message(template: str, problems: list[str]) -> Message:
+    """A repair template (prompts/repair.md) with `{{problems}}` filled in, one problem a line, as a user message."""
+    listed = "\n".join(f"- {problem}" for problem in problems)
+    return {"role": "user", "content": fill_placeholders(template, {"problems": listed})}
+
+
+def fill_placeholders(template: str, values: dict[str, str], path: Path | None = None) -> str:
+    """`template` with each `{{name}}` replaced by `values[name]`, stripped; an unknown name is a PromptError."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            where = f"{path}: " if path is not None else ""
+            raise PromptError(f"{where}unknown placeholder {{{{{name}}}}}; available: {', '.join(sorted(values))}")
+        return values[name]
+
+    return _PLACEHOLDER.sub(substitute, template).strip()
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_prompt(path: Path) -> str:
+    """One prompt file's text; missing, unreadable or empty is a PromptError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"{path}: prompt template is missing; restore it from version control") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+    if not text.strip():
+        raise PromptError(f"{path}: prompt template is empty")
+    return text
 
 
 def load_prompts(prompts_dir: Path) -> PromptSet:
@@ -74,31 +105,19 @@ def load_prompts(prompts_dir: Path) -> PromptSet:
         raise PromptError(
             f"{prompts_dir}: prompts folder does not exist; set NAFTIKO_WRITER_PROMPTS_DIR or restore prompts/"
         )
-
-    def read(path: Path) -> str:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise PromptError(f"{path}: prompt template is missing; restore it from version control") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PromptError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
-        if not text.strip():
-            raise PromptError(f"{path}: prompt template is empty")
-        return text
-
-    system = read(prompts_dir / SYSTEM_FILE)
+    system = read_prompt(prompts_dir / SYSTEM_FILE)
     templates = {}
     for kind in SectionKind:
         path = prompts_dir / f"{kind.value}.md"
-        text = read(path)
+        text = read_prompt(path)
         templates[kind] = PromptTemplate(kind=kind, path=path, text=text, hash=_digest(text))
-    repair = read(prompts_dir / REPAIR_FILE)
+    repair = read_prompt(prompts_dir / REPAIR_FILE)
     if [match.group(1) for match in _PLACEHOLDER.finditer(repair)] != ["problems"]:
         raise PromptError(f"{prompts_dir / REPAIR_FILE}: needs exactly one placeholder, {{{{problems}}}}")
     return PromptSet(system=system, system_hash=_digest(system), templates=templates, repair=repair)
 
 
-def _inert_json(text: str) -> str:
+def inert_json(text: str) -> str:
     """JSON with `<` and `>` escaped (still valid JSON), so no name in it can open or close a <data> block."""
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -107,22 +126,13 @@ def render_messages(prompts: PromptSet, kind: SectionKind, title: str, section_i
     """The system and user messages for one section (pure)."""
     template = prompts.templates[kind]
     values = {
-        "company": _inert_json(json.dumps(section_input.company, ensure_ascii=False)),
+        "company": inert_json(json.dumps(section_input.company, ensure_ascii=False)),
         "title": title,
-        "data": _inert_json(section_input.model_dump_json(indent=2)),
+        "data": inert_json(section_input.model_dump_json(indent=2)),
     }
     if isinstance(section_input, DimensionInput):
         values["score"] = str(section_input.score)
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise PromptError(
-                f"{template.path}: unknown placeholder {{{{{name}}}}}; available: {', '.join(sorted(values))}"
-            )
-        return values[name]
-
     return [
         {"role": "system", "content": prompts.system.strip()},
-        {"role": "user", "content": _PLACEHOLDER.sub(substitute, template.text).strip()},
+        {"role": "user", "content": fill_placeholders(template.text, values, template.path)},
     ]

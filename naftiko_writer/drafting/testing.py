@@ -4,10 +4,10 @@
 that answers `POST .../chat/completions` the way an OpenAI-compatible server
 does. By default every answer is written by the template engine from the
 `<data>` block of the prompt, so it parses, fits its schema and is grounded.
-Draft through it with a DraftJob in `live` (or `record`) mode:
+Draft through it with a run in `live` (or `record`) mode and a client factory that sends to it:
 
     transport = FakeModelTransport()
-    report = draft_company(DraftJob(..., mode=RecordMode.LIVE, api_key="sk-test", transport=transport))
+    report = draft_company(run, clients=client_factory(transport))  # llm/factory.py
 
 To script faults, give it a responder: `(body, headers) -> Reply`, where
 `body` is the parsed request and `headers` the request headers (lower case;

@@ -21,7 +21,9 @@ from pathlib import Path
 from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
 from naftiko_writer.drafting.checkpoint import checkpoint_path
-from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_report_async, prepare_company
+from naftiko_writer.drafting.pipeline import EventHandler, draft_report_async, open_run_client
+from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
+from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.report.model import Report
 
 
@@ -68,7 +70,7 @@ class DraftInterrupted(KeyboardInterrupt):
         self.checkpoint = checkpoint
 
 
-Admit = Callable[[DraftJob, Prepared], bool]
+Admit = Callable[[DraftRun, Prepared], bool]
 """Decides, once a company is loaded, whether to draft it (a fleet skips a company given twice)."""
 
 
@@ -76,7 +78,7 @@ Admit = Callable[[DraftJob, Prepared], bool]
 class _Run:
     """A run with its company loaded and its paths resolved."""
 
-    job: DraftJob
+    run: DraftRun
     prepared: Prepared
     files: DraftFiles
     checkpoint: Path
@@ -84,46 +86,57 @@ class _Run:
     started: float
 
 
-def _resolve(job: DraftJob, prepared: Prepared, target: DraftTarget, started: float) -> _Run:
+def _resolve(run: DraftRun, prepared: Prepared, target: DraftTarget, started: float) -> _Run:
     files = target.files(prepared.card.company.slug)
     checkpoint = target.checkpoint(files)
-    return _Run(replace(job, checkpoint_path=checkpoint), prepared, files, checkpoint, target.lock(files), started)
+    return _Run(replace(run, checkpoint_path=checkpoint), prepared, files, checkpoint, target.lock(files), started)
 
 
-async def _draft(run: _Run, on_event: EventHandler | None, semaphore: asyncio.Semaphore | None) -> DraftOutcome:
-    with draft_lock(run.lock, run.files.markdown):
-        report = await draft_report_async(run.job, run.prepared, on_event or _ignore, semaphore=semaphore)
-        report.summary.wall_seconds = round(time.perf_counter() - run.started, 3)
-        write_draft(report, run.files, checkpoint=run.checkpoint)
-    return DraftOutcome(report, run.files, run.checkpoint)
+async def _draft(
+    resolved: _Run, on_event: EventHandler | None, semaphore: asyncio.Semaphore | None, clients: ClientFactory
+) -> DraftOutcome:
+    events = on_event or _ignore
+    with draft_lock(resolved.lock, resolved.files.markdown):
+        client = open_run_client(resolved.run, resolved.prepared, events, clients)
+        try:
+            report = await draft_report_async(resolved.run, resolved.prepared, client, events, semaphore=semaphore)
+        finally:
+            if client is not None:
+                await client.close()
+        report.summary.wall_seconds = round(time.perf_counter() - resolved.started, 3)
+        write_draft(report, resolved.files, checkpoint=resolved.checkpoint)
+    return DraftOutcome(report, resolved.files, resolved.checkpoint)
 
 
-def draft_to_files(job: DraftJob, target: DraftTarget, on_event: EventHandler | None = None) -> DraftOutcome:
-    """Load, score and draft `job.company`, and write its draft and sidecar (see the module docstring).
+def draft_to_files(
+    run: DraftRun, target: DraftTarget, on_event: EventHandler | None = None, clients: ClientFactory = open_client
+) -> DraftOutcome:
+    """Load, score and draft `run.company`, and write its draft and sidecar (see the module docstring).
 
     Ctrl-C raises DraftInterrupted, naming the checkpoint that keeps the finished sections.
     """
     started = time.perf_counter()
-    run = _resolve(job, prepare_company(job), target, started)
+    resolved = _resolve(run, prepare_company(run.company, run.sources), target, started)
     try:
-        return event_loop.run(_draft(run, on_event, None))
+        return event_loop.run(_draft(resolved, on_event, None, clients))
     except KeyboardInterrupt:
-        raise DraftInterrupted(run.checkpoint) from None
+        raise DraftInterrupted(resolved.checkpoint) from None
 
 
 async def draft_to_files_async(
-    job: DraftJob,
+    run: DraftRun,
     target: DraftTarget,
     on_event: EventHandler | None = None,
     semaphore: asyncio.Semaphore | None = None,
     admit: Admit | None = None,
+    clients: ClientFactory = open_client,
 ) -> DraftOutcome | None:
     """draft_to_files inside a running event loop (a fleet's); None when `admit` turned the company away."""
     started = time.perf_counter()
-    prepared = prepare_company(job)
-    if admit is not None and not admit(job, prepared):
+    prepared = prepare_company(run.company, run.sources)
+    if admit is not None and not admit(run, prepared):
         return None
-    return await _draft(_resolve(job, prepared, target, started), on_event, semaphore)
+    return await _draft(_resolve(run, prepared, target, started), on_event, semaphore, clients)
 
 
 def write_report(report: Report, target: DraftTarget) -> DraftFiles:

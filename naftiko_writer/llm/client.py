@@ -46,7 +46,7 @@ from naftiko_writer.llm.recordings import (
     response_format,
 )
 from naftiko_writer.llm.redact import one_line, redact_url, scrub
-from naftiko_writer.llm.replay import tls_context
+from naftiko_writer.llm.replay import RecordingTransport, tls_context
 
 MAX_RETRY_AFTER_SECONDS = 60.0
 _REJECTION_STATUSES = (400, 422, 500)
@@ -104,6 +104,10 @@ class OpenAIChatClient:
         """Close the HTTP connections."""
         if self._client is not None:
             await self._client.close()
+
+    def unused_recordings(self) -> list[Path]:
+        """Recordings no request asked for, when the transport replays them; [] otherwise."""
+        return self.transport.unused() if isinstance(self.transport, RecordingTransport) else []
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """Send one request, retrying transient failures; map the rest to naftiko-writer errors."""

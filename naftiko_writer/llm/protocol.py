@@ -6,11 +6,14 @@ Importing this module loads neither openai nor httpx, so model-free commands sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
-from naftiko_writer.config import DEFAULT_BASE_URL, RecordMode
 from naftiko_writer.errors import ConfigError
 from naftiko_writer.llm.redact import redact_url
+from naftiko_writer.options import DEFAULT_BASE_URL, RecordMode, RetryPolicy
+
+__all__ = ["ChatRequest", "ChatResult", "LLMClient", "RetryPolicy", "require_api_key", "resolve_api_key"]
 
 REPLAY_API_KEY = "replay-mode-needs-no-key"
 """What the SDK is given in replay mode, where no request leaves the process."""
@@ -42,20 +45,28 @@ class ChatResult:
 
 
 class LLMClient(Protocol):
-    """What the pipeline needs from a model."""
+    """What the pipeline needs from a model: answers, and, once a run is over, what it left unused.
+
+    `llm/factory.py` builds the real ones (SDK, recordings); `llm/function_client.py` is a double
+    whose answers come from a function. Whoever opens a client closes it.
+    """
+
+    @property
+    def dialect(self) -> str | None:
+        """The structured-output dialect the endpoint speaks (`json_schema`, `json_object`), None when not HTTP."""
+        ...
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """Send one request and return the answer (after transient-failure retries)."""
         ...
 
+    def unused_recordings(self) -> list[Path]:
+        """Recordings that no request of this client asked for (replay); [] where nothing is replayed."""
+        ...
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How transient failures are retried."""
-
-    attempts: int = 5
-    base_seconds: float = 0.5
-    max_seconds: float = 20.0
+    async def close(self) -> None:
+        """Release connections."""
+        ...
 
 
 def resolve_api_key(mode: RecordMode, api_key: str | None, base_url: str | None, offline_hint: str) -> str:

@@ -154,7 +154,7 @@ class ReplayClient:
     async def close(self) -> None:
         """Nothing to close (no connections)."""
 
-    def unused(self) -> list[Path]:
+    def unused_recordings(self) -> list[Path]:
         """Recordings of this company that no request of this run used."""
         return unused_recordings(self.recordings_dir, self.used)
 

@@ -55,6 +55,10 @@ def tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
+Transport = httpx2.AsyncBaseTransport
+"""What answers HTTP in place of the network below the recording layer (tests' in-process servers)."""
+
+
 class RecordingTransport(httpx2.AsyncBaseTransport):
     """Serves chat completions from recordings, records them, or passes them through."""
 

@@ -1,14 +1,20 @@
-"""The section plan: which sections a report has, what each depends on, and its input.
+"""The section plan: which sections a report has, what each depends on, and what each is given.
 
-Pure functions of the ScoreCard (and, for the two synthesis sections, of the
-outputs they depend on). Section ids are stable: `layer:<id>`, `dimension:<id>`,
-`strengths`, ... They key recordings, checkpoints and draft markers.
+A report is a `ReportPlan`: its sections in drafting order (each a `SectionSpec` naming its kind, its
+title, the sections it waits for and its subject: the dimension or layer it is about) and an
+`InputProvider` that builds a section's input from the data and the outputs of its dependencies. The
+drafter (drafting/pipeline.py) knows nothing else of a report, so a new kind of report (an industry over
+many companies) is a new plan, not a fork of the pipeline. `company_plan` is the company report's: pure
+functions of the ScoreCard (and, for the two synthesis sections, of the outputs they depend on).
+Section ids are stable: `layer:<id>`, `dimension:<id>`, `strengths`, ... They key recordings,
+checkpoints and draft markers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from naftiko_writer.report.sections import (
     CandidateBrief,
@@ -52,6 +58,49 @@ class SectionSpec:
     kind: SectionKind
     title: str
     depends_on: tuple[str, ...] = ()
+    subject: str | None = None
+    """The id of what the section is about (a dimension, a layer); None for report-level sections."""
+
+
+class InputProvider(Protocol):
+    """Builds each section's input; `outputs` holds the outputs of the section's dependencies."""
+
+    def input_for(self, spec: SectionSpec, outputs: Mapping[str, Output]) -> Input:
+        """The input of `spec`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """A report to draft: its sections, dependencies before dependants, and where their inputs come from."""
+
+    sections: tuple[SectionSpec, ...]
+    inputs: InputProvider
+
+    def input_for(self, spec: SectionSpec, outputs: Mapping[str, Output]) -> Input:
+        """The input of one section of the plan."""
+        return self.inputs.input_for(spec, outputs)
+
+    def ids(self) -> list[str]:
+        """Section ids in plan order."""
+        return [spec.id for spec in self.sections]
+
+
+@dataclass(frozen=True)
+class CompanyInputs:
+    """The company report's inputs: slices of one company's ScoreCard."""
+
+    card: ScoreCard
+    taxonomy: Taxonomy
+
+    def input_for(self, spec: SectionSpec, outputs: Mapping[str, Output]) -> Input:
+        """The input of one section of the company report."""
+        return section_input(spec, self.card, self.taxonomy, outputs)
+
+
+def company_plan(card: ScoreCard, taxonomy: Taxonomy) -> ReportPlan:
+    """The company report: layers, dimensions, tables, then the two synthesis sections."""
+    return ReportPlan(tuple(plan_sections(card)), CompanyInputs(card, taxonomy))
 
 
 def layer_section_id(layer_id: str) -> str:
@@ -67,11 +116,17 @@ def dimension_section_id(dimension_id: str) -> str:
 def plan_sections(card: ScoreCard) -> list[SectionSpec]:
     """Every section of the report; independent ones first, synthesis sections last."""
     layers = [
-        SectionSpec(layer_section_id(layer.id), SectionKind.LAYER_INTRODUCTION, f"Layer {layer.number}: {layer.title}")
+        SectionSpec(
+            layer_section_id(layer.id),
+            SectionKind.LAYER_INTRODUCTION,
+            f"Layer {layer.number}: {layer.title}",
+            subject=layer.id,
+        )
         for layer in card.layers
     ]
     dimensions = [
-        SectionSpec(dimension_section_id(d.id), SectionKind.DIMENSION_NARRATIVE, d.name) for d in card.dimensions
+        SectionSpec(dimension_section_id(d.id), SectionKind.DIMENSION_NARRATIVE, d.name, subject=d.id)
+        for d in card.dimensions
     ]
     return [
         *layers,
@@ -125,30 +180,34 @@ def _strongest_layers(card: ScoreCard) -> list[str]:
 
 
 def section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
-    """The input of one section; `outputs` must hold the outputs of its dependencies."""
-    company = card.company.name
-    if spec.kind is SectionKind.DIMENSION_NARRATIVE:
-        return _dimension_input(card, card.dimension(spec.id.split(":", 1)[1]))
-    if spec.kind is SectionKind.LAYER_INTRODUCTION:
-        layer = next(layer for layer in card.layers if layer_section_id(layer.id) == spec.id)
-        return LayerInput(
-            company=company,
-            layer_number=layer.number,
-            title=layer.title,
-            purpose=layer.purpose,
-            tier=layer.tier,
-            mean_score=layer.mean_score,
-            dimensions=[_brief(card.dimension(d)) for d in layer.dimensions],
-            waves=layer.waves,
-        )
-    if spec.kind is SectionKind.STRENGTHS:
-        candidates = card.strengths
-    elif spec.kind is SectionKind.GROWTH_OPPORTUNITIES:
-        candidates = card.growth_opportunities
-    else:
-        return _synthesis_input(spec, card, taxonomy, outputs)
+    """The input of one company-report section; `outputs` must hold the outputs of its dependencies."""
+    return _INPUT_BUILDERS[spec.kind](spec, card, taxonomy, outputs)
+
+
+def _subject(spec: SectionSpec) -> str:
+    if spec.subject is None:
+        raise ValueError(f"section {spec.id} has no subject")
+    return spec.subject
+
+
+def _layer_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
+    layer = next(layer for layer in card.layers if layer.id == _subject(spec))
+    return LayerInput(
+        company=card.company.name,
+        layer_number=layer.number,
+        title=layer.title,
+        purpose=layer.purpose,
+        tier=layer.tier,
+        mean_score=layer.mean_score,
+        dimensions=[_brief(card.dimension(d)) for d in layer.dimensions],
+        waves=layer.waves,
+    )
+
+
+def _candidates_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
+    candidates = card.strengths if spec.kind is SectionKind.STRENGTHS else card.growth_opportunities
     return CandidatesInput(
-        company=company,
+        company=card.company.name,
         candidates=[_candidate(card, c) for c in candidates],
         signal_count=card.signal_count,
         dimension_count=len(card.dimensions),
@@ -180,71 +239,79 @@ def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInp
     )
 
 
-def _synthesis_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+def _wave_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, ___: Mapping[str, Output]) -> Input:
+    company = card.company.name
+    return WaveInput(
+        company=company,
+        layers=[
+            WaveLayer(
+                layer_number=layer.number,
+                title=layer.title,
+                leading_dimension=card.dimension(layer.leading_dimension).name if layer.leading_dimension else None,
+                leading_score=card.dimension(layer.dimensions[0]).score,
+                waves=layer.waves,
+            )
+            for layer in card.layers
+        ],
+    )
+
+
+def _methodology_input(_: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: Mapping[str, Output]) -> Input:
+    company = card.company.name
+    return MethodologyInput(
+        company=company,
+        as_of=card.company.as_of.isoformat(),
+        signal_count=card.signal_count,
+        signals_by_kind=_signals_by_kind(card),
+        layer_count=len(card.layers),
+        dimension_count=len(card.dimensions),
+        kind_weights={kind.value: weight for kind, weight in taxonomy.scoring.kind_weights.items()},
+        diversity_bonus=taxonomy.scoring.diversity_bonus,
+        saturation=taxonomy.scoring.saturation,
+        linear_dimensions=[taxonomy.dimension(d).name for d in taxonomy.scoring.linear_dimensions],
+        tiers={tier.name: tier.min_score for tier in taxonomy.scoring.tiers},
+        taxonomy_version=taxonomy.version,
+        counted_signals=card.coverage.counted,
+        uncounted_signals=card.coverage.uncounted,
+    )
+
+
+def _strategic_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, outputs: Mapping[str, Output]) -> Input:
     company = card.company.name
     top = [_brief(card.dimension(d)) for d in card.top_dimensions]
-    if spec.kind is SectionKind.WAVE_ALIGNMENT:
-        return WaveInput(
-            company=company,
-            layers=[
-                WaveLayer(
-                    layer_number=layer.number,
-                    title=layer.title,
-                    leading_dimension=card.dimension(layer.leading_dimension).name if layer.leading_dimension else None,
-                    leading_score=card.dimension(layer.dimensions[0]).score,
-                    waves=layer.waves,
-                )
-                for layer in card.layers
-            ],
-        )
-    if spec.kind is SectionKind.METHODOLOGY:
-        return MethodologyInput(
-            company=company,
-            as_of=card.company.as_of.isoformat(),
-            signal_count=card.signal_count,
-            signals_by_kind=_signals_by_kind(card),
-            layer_count=len(card.layers),
-            dimension_count=len(card.dimensions),
-            kind_weights={kind.value: weight for kind, weight in taxonomy.scoring.kind_weights.items()},
-            diversity_bonus=taxonomy.scoring.diversity_bonus,
-            saturation=taxonomy.scoring.saturation,
-            linear_dimensions=[taxonomy.dimension(d).name for d in taxonomy.scoring.linear_dimensions],
-            tiers={tier.name: tier.min_score for tier in taxonomy.scoring.tiers},
-            taxonomy_version=taxonomy.version,
-            counted_signals=card.coverage.counted,
-            uncounted_signals=card.coverage.uncounted,
-        )
-    if spec.kind is SectionKind.STRATEGIC_ASSESSMENT:
-        strengths = outputs[STRENGTHS]
-        growth = outputs[GROWTH]
-        assert isinstance(strengths, Strengths) and isinstance(growth, GrowthOpportunities)
-        return StrategicInput(
-            company=company,
-            top_dimensions=top,
-            strongest_layers=_strongest_layers(card),
-            strengths=[f"{row.area}: {row.evidence}" for row in strengths.rows],
-            growth_opportunities=[f"{row.area} ({row.current_state})" for row in growth.rows],
-        )
-    if spec.kind is SectionKind.EXECUTIVE_SUMMARY:
-        strategic = outputs[STRATEGIC]
-        assert isinstance(strategic, StrategicAssessment)
-        summaries = []
-        for layer in card.layers:
-            intro = outputs[layer_section_id(layer.id)]
-            assert isinstance(intro, LayerIntroduction)
-            summaries.append(f"Layer {layer.number}: {layer.title}. {intro.summary}")
-        return ExecutiveInput(
-            company=company,
-            as_of=card.company.as_of.isoformat(),
-            signal_count=card.signal_count,
-            layer_count=len(card.layers),
-            dimension_count=len(card.dimensions),
-            top_dimensions=top,
-            strongest_layers=_strongest_layers(card),
-            layer_summaries=summaries,
-            strategic_overview=strategic.overview,
-        )
-    raise ValueError(f"no input builder for {spec.kind}")
+    strengths = outputs[STRENGTHS]
+    growth = outputs[GROWTH]
+    assert isinstance(strengths, Strengths) and isinstance(growth, GrowthOpportunities)
+    return StrategicInput(
+        company=company,
+        top_dimensions=top,
+        strongest_layers=_strongest_layers(card),
+        strengths=[f"{row.area}: {row.evidence}" for row in strengths.rows],
+        growth_opportunities=[f"{row.area} ({row.current_state})" for row in growth.rows],
+    )
+
+
+def _executive_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+    company = card.company.name
+    top = [_brief(card.dimension(d)) for d in card.top_dimensions]
+    strategic = outputs[STRATEGIC]
+    assert isinstance(strategic, StrategicAssessment)
+    summaries = []
+    for layer in card.layers:
+        intro = outputs[layer_section_id(layer.id)]
+        assert isinstance(intro, LayerIntroduction)
+        summaries.append(f"Layer {layer.number}: {layer.title}. {intro.summary}")
+    return ExecutiveInput(
+        company=company,
+        as_of=card.company.as_of.isoformat(),
+        signal_count=card.signal_count,
+        layer_count=len(card.layers),
+        dimension_count=len(card.dimensions),
+        top_dimensions=top,
+        strongest_layers=_strongest_layers(card),
+        layer_summaries=summaries,
+        strategic_overview=strategic.overview,
+    )
 
 
 def _signals_by_kind(card: ScoreCard) -> dict[str, int]:
@@ -256,6 +323,29 @@ def _signals_by_kind(card: ScoreCard) -> dict[str, int]:
     for unmatched in card.unmatched_signals:
         seen.setdefault(unmatched.kind.value, set()).add(unmatched.name)
     return {kind: len(names) for kind, names in sorted(seen.items())}
+
+
+def _dimension_section_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
+    return _dimension_input(card, card.dimension(_subject(spec)))
+
+
+InputBuilder = Callable[[SectionSpec, ScoreCard, Taxonomy, Mapping[str, Output]], Input]
+_INPUT_BUILDERS: dict[SectionKind, InputBuilder] = {
+    SectionKind.LAYER_INTRODUCTION: _layer_input,
+    SectionKind.DIMENSION_NARRATIVE: _dimension_section_input,
+    SectionKind.STRENGTHS: _candidates_input,
+    SectionKind.GROWTH_OPPORTUNITIES: _candidates_input,
+    SectionKind.WAVE_ALIGNMENT: _wave_input,
+    SectionKind.METHODOLOGY: _methodology_input,
+    SectionKind.STRATEGIC_ASSESSMENT: _strategic_input,
+    SectionKind.EXECUTIVE_SUMMARY: _executive_input,
+}
+"""The company report's input builder of each section kind (tests/test_section_kinds.py: one for every kind)."""
+
+
+def company_input_kinds() -> frozenset[SectionKind]:
+    """The section kinds the company report can build inputs for."""
+    return frozenset(_INPUT_BUILDERS)
 
 
 def plan_inputs(card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> dict[str, Input]:

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from naftiko_writer.config import Engine
 from naftiko_writer.document.draft_files import (
     DraftFiles,
     backup_draft,
@@ -26,26 +25,31 @@ from naftiko_writer.document.draft_files import (
     write_draft,
 )
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
-from naftiko_writer.drafting.pipeline import DraftJob, EventHandler, Prepared, draft_report, prepare_company
+from naftiko_writer.drafting.pipeline import EventHandler, draft_report
+from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget
 from naftiko_writer.errors import DraftError
+from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.options import Sources
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, check_document
 
 
-def check_file(draft_path: Path, job: DraftJob, company: str | None = None) -> CheckReport:
+def check_file(draft_path: Path, sources: Sources, company: str | None = None) -> CheckReport:
     """`check`: a draft file against the current data of `company`, by default the one it was drafted from."""
     document = load_draft(draft_path)
-    job = replace(job, company=company or document.provenance.signals_file, created=document.provenance.created)
-    return check_draft(document, load_sidecar(draft_path, document), job)
+    return check_draft(
+        document, load_sidecar(draft_path, document), company or document.provenance.signals_file, sources
+    )
 
 
-def check_draft(document: DraftDocument, sidecar: Report | None, job: DraftJob) -> CheckReport:
-    """Check a draft against the current data of its company (job.company)."""
-    prepared = _same_company(document, prepare_company(job))
-    reference = draft_report(replace(job, engine=Engine.TEMPLATE), prepared)
+def check_draft(document: DraftDocument, sidecar: Report | None, company: str, sources: Sources) -> CheckReport:
+    """Check a draft against the current data of `company` (a slug or a signals path)."""
+    run = DraftRun.template(company, document.provenance.created, sources)
+    prepared = _same_company(document, prepare_company(company, sources))
+    reference = draft_report(run, prepared)
     source = sidecar if sidecar is not None else reference
     outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
     inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
@@ -72,7 +76,11 @@ class UpdatedDraft:
 
 
 def update_draft(
-    document: DraftDocument, sidecar: Report | None, job: DraftJob, on_event: EventHandler | None = None
+    document: DraftDocument,
+    sidecar: Report | None,
+    run: DraftRun,
+    on_event: EventHandler | None = None,
+    clients: ClientFactory = open_client,
 ) -> UpdatedDraft:
     """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted."""
     if sidecar is None:
@@ -80,13 +88,15 @@ def update_draft(
             f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
             "it is missing or does not match the draft. Draft afresh without --update"
         )
-    prepared = _same_company(document, prepare_company(job))
+    prepared = _same_company(document, prepare_company(run.company, run.sources))
     _refuse_damaged(document)
     edited = {block.id for block in document.blocks if block.edited}
     present = set(document.ids)
     removed = [block.id for block in render_blocks(sidecar) if block.id not in present]
     pinned = frozenset((edited | set(removed)) & set(sidecar.sections))
-    report = draft_report(job, prepared, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned)
+    report = draft_report(
+        run, prepared, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned, clients=clients
+    )
     blocks = render_blocks(report)
     new_ids = {block.id for block in blocks}
     texts: list[str] = []
@@ -138,7 +148,11 @@ class UpdateOutcome:
 
 
 def update_to_files(
-    draft_path: Path, job: DraftJob, target: DraftTarget, on_event: EventHandler | None = None
+    draft_path: Path,
+    run: DraftRun,
+    target: DraftTarget,
+    on_event: EventHandler | None = None,
+    clients: ClientFactory = open_client,
 ) -> UpdateOutcome:
     """`draft --update`: re-draft `draft_path` and write it to `target.out` (default: in place), keeping edits.
 
@@ -149,12 +163,12 @@ def update_to_files(
     target = replace(target, out=target.out or draft_path)
     files = target.files("")
     checkpoint = target.checkpoint(files)
-    job = replace(job, checkpoint_path=checkpoint)
+    run = replace(run, checkpoint_path=checkpoint)
     with draft_lock(target.lock(files), files.markdown):
         digest = draft_digest(draft_path)
         document = load_draft(draft_path)
         try:
-            updated = update_draft(document, load_sidecar(draft_path, document), job, on_event)
+            updated = update_draft(document, load_sidecar(draft_path, document), run, on_event, clients)
         except KeyboardInterrupt:
             raise DraftInterrupted(checkpoint) from None
         updated.report.summary.wall_seconds = round(time.perf_counter() - started, 3)

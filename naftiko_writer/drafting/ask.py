@@ -1,0 +1,151 @@
+"""One structured ask: send, validate against the schema, check, repair; bounded, with what it cost.
+
+Every structured call goes through `ask` (report sections in drafting/pipeline.py, catalogue
+suggestions in curation/suggest.py, and any new report kind): a `Question` carries the request,
+how to read an answer (parse it into its schema and check it: grounding, known ids; problems as
+one line each) and how to word the repair message. A failing answer is re-asked at most
+`max_repairs` times with the answer and its problems appended; the result (`Asked`) carries the
+accepted value or none, the last value read, every problem, and the attempts, retries, tokens and
+seconds spent. A `limit` (semaphore) is held only while a call is in flight, and a `Budget` is
+reserved before each call and charged after it; a call the budget cannot hold is not sent
+(`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
+`error`; configuration errors (a replay miss, a rejected key) propagate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
+
+from naftiko_writer.drafting.answers import Budget, estimate_prompt_tokens
+from naftiko_writer.errors import BudgetExceededError, LLMError
+from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
+
+T = TypeVar("T")
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Question(Generic[T]):
+    """What to ask and how to judge the answers."""
+
+    request: ChatRequest
+    read: Callable[[ChatResult], tuple[T | None, list[str]]]
+    """An answer's value (None when unreadable) and its problems (none: accepted)."""
+    repair: Callable[[list[str]], Message]
+    """The user message asking to fix an answer with these problems."""
+
+
+@dataclass
+class Asked(Generic[T]):
+    """How an ask went."""
+
+    value: T | None = None
+    """The accepted value (None: no answer passed)."""
+    last_value: T | None = None
+    """The last value read, accepted or not (curation keeps a partly good answer)."""
+    problems: list[str] = field(default_factory=list)
+    attempts: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_seconds: float = 0.0
+    recording: str | None = None
+    unsent: bool = False
+    """The budget could not hold the next call, so it was not sent."""
+    error: LLMError | None = None
+
+    @property
+    def repairs(self) -> int:
+        """Re-asks sent after a failing answer."""
+        return max(0, self.attempts - 1)
+
+    def counts(self) -> dict[str, float]:
+        """The figures a section result records."""
+        return {
+            "attempts": self.attempts,
+            "retries": self.retries,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "model_seconds": self.model_seconds,
+        }
+
+
+async def ask(
+    client: LLMClient,
+    question: Question[T],
+    *,
+    max_repairs: int,
+    limit: asyncio.Semaphore | None = None,
+    budget: Budget | None = None,
+    on_answer: Callable[[ChatResult, float], None] | None = None,
+    on_repair: Callable[[], None] | None = None,
+) -> Asked[T]:
+    """Ask until an answer passes or `max_repairs` re-asks are spent (see the module docstring).
+
+    `on_answer(answer, cost)` sees every answer as it arrives (a checkpoint records the spend);
+    `on_repair()` is called before each re-ask.
+    """
+    asked: Asked[T] = Asked()
+    messages = list(question.request.messages)
+    for attempt in range(1 + max_repairs):
+        request = replace(question.request, messages=messages)
+        try:
+            answer, cost = await _send(client, request, limit, budget, asked)
+        except BudgetExceededError:
+            asked.unsent = True
+            return asked
+        except LLMError as exc:
+            asked.problems.append(str(exc))
+            asked.error = exc
+            return asked
+        if on_answer is not None:
+            on_answer(answer, cost)
+        asked.attempts += 1
+        asked.retries += answer.retries
+        asked.prompt_tokens += answer.prompt_tokens
+        asked.completion_tokens += answer.completion_tokens
+        asked.recording = answer.recording
+        value, found = question.read(answer)
+        asked.last_value = value if value is not None else asked.last_value
+        if value is not None and not found:
+            asked.value = value
+            return asked
+        asked.problems.extend(f"attempt {attempt + 1}: {problem}" for problem in found)
+        if attempt < max_repairs:
+            if on_repair is not None:
+                on_repair()
+            messages = [*messages, {"role": "assistant", "content": answer.content}, question.repair(found)]
+    return asked
+
+
+async def _send(
+    client: LLMClient,
+    request: ChatRequest,
+    limit: asyncio.Semaphore | None,
+    budget: Budget | None,
+    asked: Asked[T],
+) -> tuple[ChatResult, float]:
+    """One call under the limit and the budget: the answer and what it cost."""
+    reservation = None
+    if budget is not None and budget.limited:
+        reservation = await budget.reserve(
+            estimate_prompt_tokens(request.messages, request.schema), request.max_tokens or 0
+        )
+    try:
+        started = time.perf_counter()
+        if limit is None:
+            answer = await client.complete(request)
+        else:
+            async with limit:
+                started = time.perf_counter()
+                answer = await client.complete(request)
+        asked.model_seconds += time.perf_counter() - started
+        cost = budget.charge(answer.prompt_tokens, answer.completion_tokens) if budget is not None else 0.0
+    finally:
+        if reservation is not None and budget is not None:
+            budget.release(reservation)
+    return answer, cost

@@ -1,0 +1,133 @@
+"""A draft run and its company: what a run is given (`DraftRun`), the company loaded (`Prepared`), provenance.
+
+`DraftRun` is the run itself (which company, when, and the option groups resolved by `Settings`: where
+the data is, which endpoint, how to draft, the price table, the checkpoint); `prepare_company` loads and
+scores its company; `build_provenance` and `run_key` say what a draft and a checkpoint were made from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from naftiko_writer import __version__
+from naftiko_writer.drafting.cost import PriceTable
+from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary
+from naftiko_writer.drafting.prompts import PromptSet, load_prompts
+from naftiko_writer.llm.redact import redact_url
+from naftiko_writer.options import DraftOptions, Endpoint, Engine, RecordMode, Sources
+from naftiko_writer.report.model import Provenance
+from naftiko_writer.scoring.companies import is_raw_source, load_company
+from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring.scorer import score_company
+from naftiko_writer.scoring.signal_files import signals_digest
+from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
+
+
+@dataclass(frozen=True)
+class DraftRun:
+    """One draft run: its company (a slug or a path), when it was made, and how (the option groups)."""
+
+    company: str
+    created: str
+    sources: Sources
+    options: DraftOptions
+    endpoint: Endpoint | None = None
+    """Which model writes the prose; None for a run of the template engine (it needs none)."""
+    prices: PriceTable | None = None
+    checkpoint_path: Path | None = None
+
+    @classmethod
+    def template(cls, company: str, created: str, sources: Sources) -> DraftRun:
+        """A run of the template engine: no endpoint, no model, no budget."""
+        return cls(company, created, sources, DraftOptions(engine=Engine.TEMPLATE))
+
+    def for_company(self, company: str) -> DraftRun:
+        """The same run for another company (a fleet's members)."""
+        return replace(self, company=company)
+
+    @property
+    def model_endpoint(self) -> Endpoint | None:
+        """The endpoint when a model writes the prose (the LLM engine with an endpoint), else None."""
+        return self.endpoint if self.options.uses_model else None
+
+    @property
+    def model(self) -> str | None:
+        """The model that writes the prose; None for the template engine."""
+        endpoint = self.model_endpoint
+        return endpoint.model if endpoint is not None else None
+
+    @property
+    def mode(self) -> str:
+        """How the model is served (`replay`, `record`, `live`), or `none` for the template engine."""
+        endpoint = self.model_endpoint
+        return endpoint.mode.value if endpoint is not None else "none"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A company loaded and scored, with what its sections are drafted and checked against."""
+
+    taxonomy: Taxonomy
+    company_signals: CompanySignals
+    card: ScoreCard
+    prompts: PromptSet
+    vocabulary: Vocabulary
+
+
+def prepare_company(company: str, sources: Sources) -> Prepared:
+    """Load the taxonomy, the company and the prompts; score the company."""
+    taxonomy = load_cached_taxonomy(sources.taxonomy_dir, sources.taxonomy_cache_dir)
+    company_signals = load_company(company, sources.companies_dir)
+    return Prepared(
+        taxonomy=taxonomy,
+        company_signals=company_signals,
+        card=score_company(company_signals, taxonomy),
+        prompts=load_prompts(sources.prompts_dir),
+        vocabulary=build_vocabulary(taxonomy, company_signals),
+    )
+
+
+def build_provenance(run: DraftRun, prepared: Prepared, recordings: list[str]) -> Provenance:
+    """What a draft was made from."""
+    return Provenance(
+        tool_version=__version__,
+        created=run.created,
+        company=prepared.card.company.slug,
+        signals_file=signals_reference(run.company),
+        signals_digest=signals_digest(prepared.company_signals),
+        taxonomy_version=prepared.taxonomy.version,
+        taxonomy_digest=prepared.taxonomy.digest,
+        prompt_hashes=prepared.prompts.hashes(),
+        engine=run.options.engine.value,
+        model=run.model,
+        recording_sources=recordings,
+    )
+
+
+def signals_reference(reference: str) -> str:
+    """How a draft names its signals: a slug as given, a path made absolute (so `check` works from any folder)."""
+    if re.fullmatch(SLUG_PATTERN, reference) and not is_raw_source(reference):
+        return reference
+    return str(Path(reference).resolve())
+
+
+def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:
+    """Everything that shapes a run's answers: a checkpoint is resumed only by a run with the same key."""
+    endpoint = run.model_endpoint
+    served_by = None
+    if endpoint is not None:
+        replayed = endpoint.mode is RecordMode.REPLAY
+        served_by = str(endpoint.recordings_dir) if replayed else redact_url(endpoint.base_url)
+    return {
+        "company": prepared.card.company.slug,
+        "engine": run.options.engine.value,
+        "mode": endpoint.mode.value if endpoint is not None else None,
+        "endpoint": served_by,
+        "model": run.model,
+        "max_output_tokens": run.options.max_output_tokens if endpoint is not None else None,
+        "prompts": prepared.prompts.hashes(),
+        "signals": signals_digest(prepared.company_signals),
+        "taxonomy": prepared.taxonomy.digest,
+    }
