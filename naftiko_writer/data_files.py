@@ -91,7 +91,7 @@ def load_document(path: Path) -> Document:
 def parse_document(path: Path, text: str) -> Document:
     """Parse the text of a YAML or JSON file (JSON by the path's suffix); raise DocumentError on any problem."""
     if path.suffix.lower() in JSON_SUFFIXES:
-        return Document(path, _parse_json(path, text), {})
+        return Document(path, parse_json(path, text), {})
     data, _ = parse_yaml(path, text, track_lines=False)
     return Document(path, data)
 
@@ -430,7 +430,8 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _parse_json(path: Path, text: str) -> Any:
+def parse_json(path: Path, text: str) -> Any:
+    """Parse JSON text with the data-file rules (a key once per object, shallow); DocumentError names the line."""
     try:
         return json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:

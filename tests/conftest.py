@@ -166,7 +166,7 @@ def _reuse_parsed_yaml() -> Iterator[None]:
     import pickle
 
     from naftiko_writer import data_files
-    from naftiko_writer.scoring import importing
+    from naftiko_writer.scoring import raw_lists
 
     real_parse = data_files.parse_yaml
     parsed: dict[tuple[str, bool, bool], bytes] = {}
@@ -179,7 +179,7 @@ def _reuse_parsed_yaml() -> Iterator[None]:
             return result
         return pickle.loads(parsed[key])
 
-    patched = [data_files, importing]
+    patched = [data_files, raw_lists]
     assert all(vars(module)["parse_yaml"] is real_parse for module in patched)
     for module in patched:
         vars(module)["parse_yaml"] = parse_yaml

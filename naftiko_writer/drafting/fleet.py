@@ -29,8 +29,6 @@ from naftiko_writer.report.model import Report
 from naftiko_writer.scoring.companies import collect_sources, list_companies
 from naftiko_writer.scoring.signal_files import signals_digest
 
-SIGNAL_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
-
 
 @dataclass
 class FleetResult:

@@ -1,6 +1,8 @@
-"""Find company signal files: by slug under the companies folder, or by path.
+"""Find and load companies: by slug under the companies folder, or by path, in any format of `sources.py`.
 
-A reference with a data-file suffix is a path; anything else must be a slug
+`load_company` is the one entry point that turns a reference into CompanySignals, whatever the
+format (a signals file, or raw lists imported on the fly). A reference with a data-file suffix is a
+path; anything else must be a slug
 (lower-case letters, digits, hyphens), so `../../etc` can never escape the
 companies folder, and a fixture that is a link to a file outside that folder
 is refused rather than read. A missing or unreadable folder is an error that
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from naftiko_writer.errors import InputError, NaftikoWriterError
-from naftiko_writer.scoring.importing import import_signals, is_import_source
+from naftiko_writer.scoring.importing import import_signals
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals
-from naftiko_writer.scoring.signal_files import SIGNAL_SUFFIXES, load_signals
+from naftiko_writer.scoring.signal_files import load_signals
+from naftiko_writer.scoring.sources import COMPANY_FILE_SUFFIXES, CSV_ROWS, LIST_FOLDER, SIGNAL_SUFFIXES, is_raw_company
 
 SIGNAL_FILE_STEM = "signals"
 
@@ -39,7 +42,7 @@ def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
     if not re.fullmatch(SLUG_PATTERN, reference):
         raise InputError(
             f"{reference!r} is neither a company slug (lower-case letters, digits and hyphens) "
-            "nor a signals file (.yaml, .yml, .json); run `naftiko-writer companies` to list slugs"
+            f"nor a signals file ({', '.join(SIGNAL_SUFFIXES)}); run `naftiko-writer companies` to list slugs"
         )
     for suffix in SIGNAL_SUFFIXES:
         path = companies_dir / reference / f"{SIGNAL_FILE_STEM}{suffix}"
@@ -135,9 +138,9 @@ def _is_file(path: Path) -> bool:
 def is_raw_source(reference: str) -> bool:
     """A path (not a slug) to raw lists that `import` reads: a folder of name lists, or a CSV file."""
     path = Path(reference)
-    looks_like_path = path.suffix.lower() == ".csv" or "/" in reference or reference.startswith(".")
+    looks_like_path = CSV_ROWS.matches(path) or "/" in reference or reference.startswith(".")
     try:
-        return looks_like_path and is_import_source(path)
+        return looks_like_path and is_raw_company(path)
     except PermissionError:
         if path.suffix.lower() in SIGNAL_SUFFIXES:
             return False  # a signals file: loading it reports the problem
@@ -168,14 +171,14 @@ def collect_sources(path: Path) -> list[str]:
     A signals file, a CSV or a folder of name lists is one company; any other folder holds one
     company per entry (signals files, CSVs, folders of name lists, or fixture folders).
     """
-    if path.is_file() or is_import_source(path):
+    if path.is_file() or is_raw_company(path):
         return [str(path)]
     if not path.is_dir():
         raise InputError(f"{path}: no such file or folder")
     found: list[str] = []
     for entry in sorted(path.iterdir()):
-        is_file_source = entry.is_file() and entry.suffix.lower() in (*SIGNAL_SUFFIXES, ".csv")
-        if is_file_source or (entry.is_dir() and is_import_source(entry)):
+        is_file_source = entry.is_file() and entry.suffix.lower() in COMPANY_FILE_SUFFIXES
+        if is_file_source or LIST_FOLDER.matches(entry):
             found.append(str(entry))
         elif entry.is_dir():
             found.extend(

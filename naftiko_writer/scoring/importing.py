@@ -1,22 +1,18 @@
 """Import raw signal lists (scraped, repeated, variously spelled) into one valid signals file.
 
-Sources: a folder of plain YAML name lists (`services.yml`, `technologies.yml`, `concepts.yml`,
-`standards.yml`, `languages.yml`, as Naftiko's Signals data has them), a CSV file
-(`kind,name[,evidence][,source]`), or a JSON file (a list of `{kind, name, evidence?, source?}`
-objects, or an object of lists keyed like the YAML files). Within a kind, entries whose names
-share the tool's name key (case, punctuation and spacing ignored: `AI`/`Ai`, `Node.js`/`Nodejs`)
-merge into one signal: its evidence is the number of raw entries (or the sum of their `evidence`),
-its spelling the most frequent one. Entries that cannot be a signal are dropped, each with a reason.
+The sources (a folder of name lists, a CSV file, a JSON file) and their readers are listed in
+`sources.py` and read by `raw_lists.py`. Within a kind, entries whose names share the tool's name
+key (case, punctuation and spacing ignored: `AI`/`Ai`, `Node.js`/`Nodejs`) merge into one signal:
+its evidence is the number of raw entries (or the sum of their `evidence`), its spelling the most
+frequent one. Entries that cannot be a signal are dropped, each with a reason.
 
-`read_source` does the I/O; `merge_signals` is pure and deterministic.
+`import_signals` is the entry point (it reads through `sources.read_raw_source`); `merge_signals`
+is pure and deterministic.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,51 +21,16 @@ from typing import Any
 
 import yaml
 
-from naftiko_writer.data_files import DocumentError, parse_yaml
 from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import MAX_EVIDENCE, SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
 from naftiko_writer.scoring.names import name_key, name_tokens
+from naftiko_writer.scoring.raw_lists import Dropped, RawSignal
+from naftiko_writer.scoring.sources import read_raw_source
 
-LIST_FILES: dict[str, SignalKind] = {
-    "services": SignalKind.SERVICE,
-    "technologies": SignalKind.TOOL,
-    "tools": SignalKind.TOOL,
-    "concepts": SignalKind.CONCEPT,
-    "standards": SignalKind.STANDARD,
-    "languages": SignalKind.LANGUAGE,
-}
-"""List file stems (`.yml`, `.yaml` or `.json`) and the kind of every name they hold."""
-KIND_SPELLINGS: dict[str, SignalKind] = {
-    **{kind.value: kind for kind in SignalKind},
-    **LIST_FILES,
-    "technology": SignalKind.TOOL,
-}
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
 MAX_NAME_LENGTH = 300
 MAX_NAME_WORDS = 12
 _URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*://|www\.)|@[\w-]+\.[a-z]{2,}\s*$", re.IGNORECASE)
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class RawSignal:
-    """One entry as found in a source, before merging."""
-
-    kind: SignalKind
-    name: str
-    origin: str
-    evidence: int = 1
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class Dropped:
-    """An entry that cannot be a signal, and why."""
-
-    origin: str
-    name: str
-    reason: str
-    kind: SignalKind | None = None
 
 
 @dataclass(frozen=True)
@@ -111,13 +72,6 @@ class ImportResult:
         }
 
 
-def is_import_source(path: Path) -> bool:
-    """A folder holding list files, or a CSV file: something `import` reads rather than a signals file."""
-    if path.is_dir():
-        return any(_list_file(path, stem) is not None for stem in LIST_FILES)
-    return path.suffix.lower() == ".csv"
-
-
 def import_signals(
     source: Path,
     *,
@@ -126,7 +80,7 @@ def import_signals(
     as_of: dt.date | None = None,
 ) -> ImportResult:
     """Read a source and merge it into a valid signals file (company details from flags or the source)."""
-    raw, dropped, files = read_source(source)
+    (raw, dropped), files = read_raw_source(source)
     company = _company(source, files, name=name, slug=slug, as_of=as_of)
     signals, merged, more_dropped = merge_signals(raw)
     try:
@@ -139,32 +93,6 @@ def import_signals(
         merged=merged,
         dropped=[*dropped, *more_dropped],
         sources=[str(path) for path in files],
-    )
-
-
-def read_source(source: Path) -> tuple[list[RawSignal], list[Dropped], list[Path]]:
-    """Every raw entry of a folder of lists, a CSV or a JSON file, with entries that are not names."""
-    if source.is_dir():
-        files = [path for stem in LIST_FILES if (path := _list_file(source, stem)) is not None]
-        if not files:
-            expected = ", ".join(f"{stem}.yml" for stem in LIST_FILES)
-            raise InputError(f"{source}: no signal lists in this folder; expected one or more of {expected}")
-        raw: list[RawSignal] = []
-        dropped: list[Dropped] = []
-        for path in files:
-            entries, bad = _read_list(path, LIST_FILES[path.stem.lower()])
-            raw.extend(entries)
-            dropped.extend(bad)
-        return raw, dropped, files
-    if not source.is_file():
-        raise InputError(f"{source}: no such file or folder; give a folder of lists, a .csv or a .json file")
-    suffix = source.suffix.lower()
-    if suffix == ".csv":
-        return (*_read_csv(source), [source])
-    if suffix == ".json":
-        return (*_read_json(source), [source])
-    raise InputError(
-        f"{source}: cannot import a {suffix or 'suffix-less'} file; give a folder of lists, a .csv or a .json"
     )
 
 
@@ -248,149 +176,6 @@ def _formatting(spelling: str) -> int:
     shouting = len(letters) > 5 and all(ch.isupper() for ch in letters)
     capitals = 0 if shouting else sum(1 for ch in letters if ch.isupper())
     return capitals + sum(1 for ch in spelling if not ch.isalnum() and not ch.isspace())
-
-
-def _list_file(folder: Path, stem: str) -> Path | None:
-    for suffix in (".yml", ".yaml", ".json"):
-        path = folder / f"{stem}{suffix}"
-        if path.is_file():
-            return path
-    return None
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is larger than the {MAX_SOURCE_BYTES:,}-byte limit for one list")
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
-
-
-def _parse_yaml(path: Path, text: str) -> Any:
-    """Plain YAML data, read by the data-file loader's guard (no aliases, shallow, plain values only)."""
-    try:
-        return parse_yaml(path, text, track_lines=False, allow_empty=True)[0]
-    except DocumentError as exc:
-        raise InputError(str(exc)) from None
-
-
-def _read_list(path: Path, kind: SignalKind) -> tuple[list[RawSignal], list[Dropped]]:
-    text = _read_text(path)
-    data = _parse_json(path, text) if path.suffix.lower() == ".json" else _parse_yaml(path, text)
-    if data is None:
-        return [], []
-    if not isinstance(data, list):
-        raise InputError(f"{path}: expected a list of names, found a {type(data).__name__}")
-    return _names(path, data, kind)
-
-
-def _names(path: Path, items: list[Any], kind: SignalKind) -> tuple[list[RawSignal], list[Dropped]]:
-    raw: list[RawSignal] = []
-    dropped: list[Dropped] = []
-    for index, item in enumerate(items):
-        origin = f"{path.name}#{index + 1}"
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            dropped.append(Dropped(origin, str(item)[:80], "not a name", kind))
-        else:
-            raw.append(RawSignal(kind, str(item), origin))
-    return raw, dropped
-
-
-def _parse_json(path: Path, text: str) -> Any:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        repeated = sorted({key for key in keys if keys.count(key) > 1})
-        if repeated:
-            raise InputError(f"{path}: key {repeated[0][:40]!r} appears twice in one object; keep one")
-        return dict(pairs)
-
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: {exc.msg}; fix the JSON") from exc
-    except RecursionError as exc:
-        raise InputError(f"{path}: nested too deeply to be a signal list") from exc
-
-
-def _read_json(path: Path) -> tuple[list[RawSignal], list[Dropped]]:
-    data = _parse_json(path, _read_text(path))
-    if isinstance(data, dict):
-        raw: list[RawSignal] = []
-        dropped: list[Dropped] = []
-        for key, items in data.items():
-            kind = KIND_SPELLINGS.get(key.strip().lower())
-            if kind is None or not isinstance(items, list):
-                raise InputError(f"{path}: key {key[:40]!r} is not a list of one kind; use {', '.join(LIST_FILES)}")
-            entries, bad = _names(path, items, kind)
-            raw.extend(entries)
-            dropped.extend(bad)
-        return raw, dropped
-    if isinstance(data, list):
-        rows = []
-        for index, item in enumerate(data):
-            if not isinstance(item, dict):
-                raise InputError(f"{path}: item {index + 1} is not an object with `kind` and `name`")
-            rows.append((f"{path.name}#{index + 1}", {str(k).lower(): v for k, v in item.items()}))
-        return _rows(path, rows)
-    raise InputError(f"{path}: expected a list of signals or an object of lists")
-
-
-def _read_csv(path: Path) -> tuple[list[RawSignal], list[Dropped]]:
-    text = _read_text(path)
-    try:
-        reader = csv.reader(io.StringIO(text))
-        lines = list(reader)
-    except csv.Error as exc:
-        raise InputError(f"{path}: not valid CSV ({exc})") from exc
-    if not lines:
-        return [], []
-    header = [cell.strip().lower() for cell in lines[0]]
-    if "kind" in header and "name" in header:
-        columns, body, first_line = header, lines[1:], 2
-    else:
-        columns, body, first_line = ["kind", "name", "evidence", "source"], lines, 1
-    rows = [
-        (f"{path.name}:{number}", dict(zip(columns, row, strict=False)))
-        for number, row in enumerate(body, start=first_line)
-        if any(cell.strip() for cell in row)
-    ]
-    return _rows(path, rows)
-
-
-def _rows(path: Path, rows: list[tuple[str, dict[str, Any]]]) -> tuple[list[RawSignal], list[Dropped]]:
-    raw: list[RawSignal] = []
-    dropped: list[Dropped] = []
-    for origin, row in rows:
-        kind = KIND_SPELLINGS.get(str(row.get("kind") or "").strip().lower())
-        if kind is None:
-            known = ", ".join(kind.value for kind in SignalKind)
-            raise InputError(f"{path}: {origin}: kind {str(row.get('kind'))[:40]!r} is not one of {known}")
-        name = row.get("name")
-        if not isinstance(name, str):
-            dropped.append(Dropped(origin, str(name)[:80], "not a name", kind))
-            continue
-        evidence = _evidence(path, origin, row.get("evidence"))
-        source = row.get("source") or row.get("sources")
-        raw.append(RawSignal(kind, name, origin, evidence, str(source).strip() if source else None))
-    return raw, dropped
-
-
-def _evidence(path: Path, origin: str, value: Any) -> int:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 1
-    if isinstance(value, bool):
-        raise InputError(f"{path}: {origin}: evidence must be a whole number, not {value}")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InputError(f"{path}: {origin}: evidence {str(value)[:20]!r} is not a whole number") from None
-    if not 1 <= number <= MAX_EVIDENCE:
-        raise InputError(f"{path}: {origin}: evidence must be between 1 and {MAX_EVIDENCE:,}")
-    return number
 
 
 def _company(source: Path, files: list[Path], *, name: str | None, slug: str | None, as_of: dt.date | None) -> Company:

@@ -12,19 +12,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from naftiko_writer.data_files import (
-    JSON_SUFFIXES,
-    YAML_SUFFIXES,
-    Document,
-    DocumentError,
-    load_document,
-    validation_problems,
-)
+from naftiko_writer.data_files import Document, DocumentError, load_document, validation_problems
 from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import CompanySignals, SignalKind
 from naftiko_writer.scoring.names import name_key
+from naftiko_writer.scoring.sources import SIGNAL_SUFFIXES
 
-SIGNAL_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
 MAX_LISTED = 20
 """Problems listed one per line; beyond that, a count (a scraped file can have thousands)."""
 _KIND_TEXT = {kind: kind.value for kind in SignalKind}
@@ -33,7 +26,10 @@ _KIND_TEXT = {kind: kind.value for kind in SignalKind}
 def load_signals(path: Path) -> CompanySignals:
     """Read and validate a company signal file."""
     if path.suffix.lower() not in SIGNAL_SUFFIXES:
-        raise InputError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; use .yaml, .yml or .json")
+        raise InputError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SIGNAL_SUFFIXES[:-1])} "
+            f"or {SIGNAL_SUFFIXES[-1]}"
+        )
     try:
         document = load_document(path)
     except DocumentError as exc:
