@@ -124,6 +124,19 @@ def test_imports_respect_ranks_and_homes() -> None:
     assert problems == []
 
 
+CLIENT_CLASSES = {"OpenAIChatClient", "ReplayClient", "RecordingTransport"}
+"""The model clients and the recording layer: built only by the composition root, llm/factory.py."""
+
+
+def test_model_clients_are_built_only_by_the_composition_root() -> None:
+    builders = set()
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CLIENT_CLASSES:
+                builders.add(str(path.relative_to(PACKAGE)))
+    assert builders == {"llm/factory.py"}
+
+
 def test_the_sdk_loads_only_inside_functions_that_call_a_model() -> None:
     problems = []
     for path in _modules():

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -58,6 +58,7 @@ from naftiko_writer.report.plan import (
     layer_section_id,
 )
 from naftiko_writer.report.sections import (
+    OUTPUT_MODELS,
     SCORE_LABEL,
     DimensionNarrative,
     ExecutiveSummary,
@@ -65,6 +66,7 @@ from naftiko_writer.report.sections import (
     LayerIntroduction,
     Methodology,
     Output,
+    SectionKind,
     StrategicAssessment,
     Strengths,
     WaveAlignment,
@@ -75,7 +77,6 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-OutputT = TypeVar("OutputT", bound=Output)
 TITLE = "title"
 CLOSING = "closing"
 
@@ -176,6 +177,86 @@ def join_draft(provenance: str, block_texts: Sequence[str]) -> str:
     return "\n\n".join([provenance, *(text.strip() for text in block_texts)]) + "\n"
 
 
+def _executive_body(output: Output) -> str:
+    assert isinstance(output, ExecutiveSummary)
+    return "## Executive Summary\n\n" + _paragraphs(output.paragraphs)
+
+
+def _layer_body(output: Output) -> str:
+    assert isinstance(output, LayerIntroduction)
+    return f"{escape_text(output.scope)}\n\n{escape_text(output.summary)}"
+
+
+def _dimension_body(output: Output) -> str:
+    assert isinstance(output, DimensionNarrative)
+    body = escape_text(output.paragraph)
+    if output.key_takeaway:
+        body += f"\n\n**Key Takeaway:** {escape_text(output.key_takeaway)}"
+    return body
+
+
+def _strategic_body(output: Output) -> str:
+    assert isinstance(output, StrategicAssessment)
+    return f"## Strategic Assessment\n\n{escape_text(output.overview)}"
+
+
+def _strengths_body(output: Output) -> str:
+    assert isinstance(output, Strengths)
+    rows = "\n".join(f"| {escape_cell(r.area)} | {escape_cell(r.evidence)} |" for r in output.rows)
+    return (
+        f"### Strengths\n\n{escape_text(output.introduction)}\n\n| Area | Evidence |\n|---|---|\n{rows}\n\n"
+        f"{escape_text(output.closing)}"
+    )
+
+
+def _growth_body(output: Output) -> str:
+    assert isinstance(output, GrowthOpportunities)
+    rows = "\n".join(
+        f"| {escape_cell(r.area)} | {escape_cell(r.current_state)} | {escape_cell(r.opportunity)} |"
+        for r in output.rows
+    )
+    return (
+        f"### Growth Opportunities\n\n{escape_text(output.introduction)}\n\n"
+        f"| Area | Current State | Opportunity |\n|---|---|---|\n{rows}\n\n{escape_text(output.closing)}"
+    )
+
+
+def _waves_body(output: Output) -> str:
+    assert isinstance(output, WaveAlignment)
+    return "## Wave Alignment\n\n" + _paragraphs(output.paragraphs)
+
+
+def _methodology_body(output: Output) -> str:
+    assert isinstance(output, Methodology)
+    return "## Methodology\n\n" + _paragraphs(output.paragraphs)
+
+
+_LAYOUTS: dict[SectionKind, Callable[[Output], str]] = {
+    SectionKind.EXECUTIVE_SUMMARY: _executive_body,
+    SectionKind.LAYER_INTRODUCTION: _layer_body,
+    SectionKind.DIMENSION_NARRATIVE: _dimension_body,
+    SectionKind.STRATEGIC_ASSESSMENT: _strategic_body,
+    SectionKind.STRENGTHS: _strengths_body,
+    SectionKind.GROWTH_OPPORTUNITIES: _growth_body,
+    SectionKind.WAVE_ALIGNMENT: _waves_body,
+    SectionKind.METHODOLOGY: _methodology_body,
+}
+"""How each section kind's output is laid out in Markdown (under the heading its report gives it)."""
+
+
+def render_section(kind: SectionKind, output: Output) -> str:
+    """One section's Markdown from its output (pure); layer and dimension headings are the report's."""
+    expected = OUTPUT_MODELS[kind]
+    if not isinstance(output, expected):
+        raise TypeError(f"a {kind.value} section holds a {type(output).__name__}, not a {expected.__name__}")
+    return _LAYOUTS[kind](output)
+
+
+def layout_kinds() -> frozenset[SectionKind]:
+    """The section kinds with a Markdown layout."""
+    return frozenset(_LAYOUTS)
+
+
 def render_blocks(report: Report) -> list[Block]:
     """Every block of the draft, in order."""
     card = report.scorecard
@@ -191,7 +272,8 @@ def render_blocks(report: Report) -> list[Block]:
     def add(section_id: str, source: str, body: str) -> None:
         blocks.append(Block(section_id, source, body))
 
-    def add_section(result: SectionResult, body: str) -> None:
+    def add_section(result: SectionResult, heading: str = "") -> None:
+        body = heading + render_section(result.kind, result.output)
         if result.source is SectionSource.FALLBACK:
             body += (
                 f"\n\n> **Analyst review:** drafted by the template engine because the model's answers failed "
@@ -205,18 +287,10 @@ def render_blocks(report: Report) -> list[Block]:
         blocks.append(Block(result.id, result.source.value, body, result.input_hash))
 
     sections = report.sections
-    summary = _output(sections[EXECUTIVE_SUMMARY], ExecutiveSummary)
-    add_section(sections[EXECUTIVE_SUMMARY], "## Executive Summary\n\n" + _paragraphs(summary.paragraphs))
-
+    add_section(sections[EXECUTIVE_SUMMARY])
     first_layer_of: dict[str, int] = {}
     for layer in card.layers:
-        intro_result = sections[layer_section_id(layer.id)]
-        intro = _output(intro_result, LayerIntroduction)
-        add_section(
-            intro_result,
-            f"{layer_heading_line(layer.number, layer.title)}\n\n{escape_text(intro.scope)}\n\n"
-            f"{escape_text(intro.summary)}",
-        )
+        add_section(sections[layer_section_id(layer.id)], f"{layer_heading_line(layer.number, layer.title)}\n\n")
         for dimension_id in card.layers[layer.number - 1].dimensions:
             dimension = card.dimension(dimension_id)
             heading = dimension_heading_line(dimension.name, dimension.score)
@@ -229,38 +303,11 @@ def render_blocks(report: Report) -> list[Block]:
                 )
                 continue
             first_layer_of[dimension_id] = layer.number
-            result = sections[dimension_section_id(dimension_id)]
-            narrative = _output(result, DimensionNarrative)
-            body = f"{heading}\n\n{escape_text(narrative.paragraph)}"
-            if narrative.key_takeaway:
-                body += f"\n\n**Key Takeaway:** {escape_text(narrative.key_takeaway)}"
-            add_section(result, body)
+            add_section(sections[dimension_section_id(dimension_id)], f"{heading}\n\n")
         if layer.waves:
             add(f"waves:{layer.id}", "data", f"**Relevant Waves:** {', '.join(layer.waves)}")
-
-    strategic = _output(sections[STRATEGIC], StrategicAssessment)
-    add_section(sections[STRATEGIC], f"## Strategic Assessment\n\n{escape_text(strategic.overview)}")
-    strengths = _output(sections[STRENGTHS], Strengths)
-    rows = "\n".join(f"| {escape_cell(r.area)} | {escape_cell(r.evidence)} |" for r in strengths.rows)
-    add_section(
-        sections[STRENGTHS],
-        f"### Strengths\n\n{escape_text(strengths.introduction)}\n\n| Area | Evidence |\n|---|---|\n{rows}\n\n"
-        f"{escape_text(strengths.closing)}",
-    )
-    growth = _output(sections[GROWTH], GrowthOpportunities)
-    rows = "\n".join(
-        f"| {escape_cell(r.area)} | {escape_cell(r.current_state)} | {escape_cell(r.opportunity)} |"
-        for r in growth.rows
-    )
-    add_section(
-        sections[GROWTH],
-        f"### Growth Opportunities\n\n{escape_text(growth.introduction)}\n\n"
-        f"| Area | Current State | Opportunity |\n|---|---|---|\n{rows}\n\n{escape_text(growth.closing)}",
-    )
-    waves = _output(sections[WAVES], WaveAlignment)
-    add_section(sections[WAVES], "## Wave Alignment\n\n" + _paragraphs(waves.paragraphs))
-    method = _output(sections[METHODOLOGY], Methodology)
-    add_section(sections[METHODOLOGY], "## Methodology\n\n" + _paragraphs(method.paragraphs))
+    for section_id in (STRATEGIC, STRENGTHS, GROWTH, WAVES, METHODOLOGY):
+        add_section(sections[section_id])
     add(
         CLOSING,
         "data",
@@ -272,12 +319,6 @@ def render_blocks(report: Report) -> list[Block]:
 
 def _paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(escape_text(paragraph) for paragraph in paragraphs)
-
-
-def _output(result: SectionResult, model: type[OutputT]) -> OutputT:
-    if not isinstance(result.output, model):
-        raise TypeError(f"section {result.id} holds a {type(result.output).__name__}, not a {model.__name__}")
-    return result.output
 
 
 def provenance_of(markdown: str) -> dict[str, object] | None:

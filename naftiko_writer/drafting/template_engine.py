@@ -491,6 +491,11 @@ _BUILDERS: dict[SectionKind, Callable[..., Output]] = {
 }
 
 
+def template_kinds() -> frozenset[SectionKind]:
+    """The section kinds the template engine can write."""
+    return frozenset(_BUILDERS)
+
+
 def draft_from_template(kind: SectionKind, section_input: Input) -> Output:
     """The template engine's output for one section."""
     return _BUILDERS[kind](section_input)

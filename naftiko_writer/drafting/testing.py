@@ -16,7 +16,9 @@ usual faults: `429` (with retry-after-ms), `500`, `timeout` (the transport
 raises httpx2.ReadTimeout at once, as the client's timeout would after a
 wait), `drop` (the connection closes unanswered), `malformed` JSON, `schema`
 (valid JSON with the wrong fields) and `invented` (a number no data holds).
-This module loads httpx2 and is meant for tests only; the CLI never imports it.
+Below the HTTP layer, `FunctionClient(template_answer)` (llm/function_client.py) gives the same
+answers to the drafter directly. This module loads httpx2 and is meant for tests only; the CLI
+never imports it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import httpx2
 
 from naftiko_writer.drafting.template_engine import draft_from_template
+from naftiko_writer.llm.protocol import ChatRequest
 from naftiko_writer.report.sections import INPUT_MODELS, OUTPUT_MODELS, SectionKind, strict_schema
 
 FAULTS = ("ok", "429", "500", "timeout", "malformed", "schema", "invented", "drop")
@@ -85,6 +88,12 @@ def template_content(body: dict[str, Any]) -> str:
     """A grounded answer to the request (the message content), written by the template engine."""
     kind, data = section_of(body)
     return draft_from_template(kind, INPUT_MODELS[kind].model_validate(data)).model_dump_json()
+
+
+def template_answer(request: ChatRequest) -> str:
+    """`template_content` for a request below the HTTP layer: the answer function of a FunctionClient."""
+    response_format = {"type": "json_schema", "json_schema": {"name": request.schema_name}}
+    return template_content({"messages": request.messages, "response_format": response_format})
 
 
 def completion(body: dict[str, Any], content: str, finish_reason: str = "stop") -> dict[str, Any]:
