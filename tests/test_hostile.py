@@ -66,7 +66,7 @@ def test_hostile_names_leave_the_report_structure_unchanged_and_are_escaped(
     runner: CliRunner, tmp_path: Path, hostile_company: Path
 ) -> None:
     clean = draft(runner, "spotify", tmp_path / "clean.md", "--engine", "template")
-    hostile = draft(runner, hostile_company, tmp_path / "hostile.md", "--engine", "template")
+    hostile = draft(runner, hostile_company, tmp_path / "hostile-report.md", "--engine", "template")
     # Hostile names may score differently (they match other rules), which reorders dimensions within a
     # layer; what must not change is the set of headings, markers and table shapes.
     assert sorted(structure(hostile)) == sorted(structure(clean))
@@ -79,8 +79,8 @@ def test_hostile_names_leave_the_report_structure_unchanged_and_are_escaped(
     assert "数据平台" in body
     assert body.count("<!-- naftiko:section id=evil") == 0
     # The HTML page shows them as text, too.
-    assert runner.invoke(app, ["export", str(tmp_path / "hostile.md")]).exit_code == 0
-    page = (tmp_path / "hostile.html").read_text()
+    assert runner.invoke(app, ["export", str(tmp_path / "hostile-report.md")]).exit_code == 0
+    page = (tmp_path / "hostile-report.html").read_text()
     assert "<script>" not in page and "javascript:" not in page.replace("](javascript:alert(1))", "")
     assert 'href="javascript' not in page
 

@@ -385,7 +385,7 @@ def test_company_name_is_cleaned_like_signal_names(runner: CliRunner, tmp_path: 
     path = write(tmp_path / "acme.json", json.dumps({"company": {"name": dirty, "slug": "acme", "as_of": "2026-03-01"},
                                                      "signals": [{"kind": "tool", "name": "Terraform"}]}))  # fmt: skip
     assert load_signals(path).company.name == "Evil Corp Ltd"
-    out = tmp_path / "acme.md"
+    out = tmp_path / "acme-report.md"  # acme.md's sidecar would be the signals file, which is refused
     succeeds(runner, "draft", str(path), "--engine", "template", "-q", "--out", str(out), "--html")
     for page in (out, out.with_suffix(".html")):
         text = page.read_text()

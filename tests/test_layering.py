@@ -21,6 +21,7 @@ RANKS: dict[str, int] = {
     "options": 0,
     "data_files": 0,
     "files": 0,
+    "output_paths": 0,
     "event_loop": 0,
     "formats": 0,
     "__init__": 0,

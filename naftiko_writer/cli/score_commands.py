@@ -93,11 +93,14 @@ def import_command(
     """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
     from naftiko_writer.console import print_import_summary, stderr_console
     from naftiko_writer.files import write_text_atomically
+    from naftiko_writer.output_paths import refuse_overlaps
     from naftiko_writer.scoring.importing import import_signals, render_signals_file
 
     with user_errors():
         if out.suffix.lower() not in (".yaml", ".yml"):
             raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
+        sources = sorted(child for child in source.iterdir() if child.is_file()) if source.is_dir() else [source]
+        refuse_overlaps([("the signals file", out)], [("the source", path) for path in sources])
         if out.exists() and not force:
             raise InputError(f"{out}: already exists; pass --force to replace it")
         try:

@@ -7,7 +7,8 @@ what each model call spent (so a budget holds across resumes). The key is
 everything that shapes an answer: engine, mode, endpoint (or recordings
 folder), model, output cap, prompt templates, signals and taxonomy. A run
 whose key differs does not use the file: it is set aside as
-`<name>.stale.jsonl` (nothing is lost) and reported. A run that is interrupted
+`<name>.stale.jsonl` (then `.stale-2.jsonl`, ...: an earlier one is never replaced, so nothing is lost)
+and reported. A run that is interrupted
 (Ctrl-C, a crash, a model outage, a budget) leaves its checkpoint behind; the
 same command then reuses every section whose inputs are unchanged and drafts
 only the rest. A finished draft removes it. Template fallbacks and sections
@@ -16,6 +17,7 @@ not drafted are not kept: a resumed run asks again.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass, field
@@ -38,9 +40,40 @@ def checkpoint_path(markdown: Path, timestamped: bool) -> Path:
     return markdown.with_name(markdown.stem + ".checkpoint.jsonl")
 
 
-def stale_path(path: Path) -> Path:
-    """Where a checkpoint of another run is set aside: `x.checkpoint.jsonl` -> `x.checkpoint.stale.jsonl`."""
-    return path.with_suffix(".stale.jsonl")
+MAX_SET_ASIDE = 1000
+"""Set-aside checkpoints of one draft kept at most (`.stale.jsonl`, `.stale-2.jsonl`, ...)."""
+
+
+def stale_path(path: Path, number: int = 1) -> Path:
+    """The `number`th name a checkpoint of another run is set aside under.
+
+    `x.checkpoint.jsonl` -> `x.checkpoint.stale.jsonl`, then `x.checkpoint.stale-2.jsonl`, and so on.
+    """
+    return path.with_suffix(".stale.jsonl" if number == 1 else f".stale-{number}.jsonl")
+
+
+def set_aside(path: Path) -> Path:
+    """Move `path` to the first free stale name, never replacing an earlier set-aside file; the new name.
+
+    A hard link to the new name is made first (it fails if the name is taken, so two runs can never pick
+    the same one), then the old name is removed; where links are not possible, an exclusive create and a
+    copy do the same.
+    """
+    for number in range(1, MAX_SET_ASIDE + 1):
+        target = stale_path(path, number)
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                with path.open("rb") as source, target.open("xb") as copy:
+                    copy.write(source.read())
+            except FileExistsError:
+                continue
+        path.unlink()
+        return target
+    raise OSError(errno.EEXIST, f"{MAX_SET_ASIDE} set-aside checkpoints already exist; remove some", str(path))
 
 
 @dataclass
@@ -126,7 +159,6 @@ class Checkpoint:
 
     def _set_aside(self, header: dict[str, object] | None) -> str:
         """Move another run's checkpoint out of the way; the warning that says so."""
-        target = stale_path(self.path)
         other = header.get("key") if header is not None else None
         if isinstance(other, dict):
             names = sorted(name for name in {*other, *self.key} if other.get(name) != self.key.get(name))
@@ -136,7 +168,7 @@ class Checkpoint:
         else:
             why = "it was written by an older version"
         try:
-            os.replace(self.path, target)
+            target = set_aside(self.path)
         except OSError as exc:
             raise DraftError(
                 f"{self.path}: a checkpoint of another run that cannot be set aside ({exc.strerror}); "

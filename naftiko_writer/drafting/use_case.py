@@ -24,7 +24,9 @@ from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report_async, open_run_client
 from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
 from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.output_paths import Named, refuse_overlaps
 from naftiko_writer.report.model import Report
+from naftiko_writer.scoring.companies import company_input_files
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,18 @@ class _Run:
 def _resolve(run: DraftRun, prepared: Prepared, target: DraftTarget, started: float) -> _Run:
     files = target.files(prepared.card.company.slug)
     checkpoint = target.checkpoint(files)
-    return _Run(replace(run, checkpoint_path=checkpoint), prepared, files, checkpoint, target.lock(files), started)
+    lock = target.lock(files)
+    refuse_overlaps(
+        draft_outputs(files, checkpoint, lock),
+        [("the signals file", path) for path in company_input_files(run.company, run.sources.companies_dir)],
+    )
+    return _Run(replace(run, checkpoint_path=checkpoint), prepared, files, checkpoint, lock, started)
+
+
+def draft_outputs(files: DraftFiles, checkpoint: Path, lock: Path) -> list[Named]:
+    """Every file a run writing `files` may write, named for output_paths' check."""
+    return [("the draft", files.markdown), ("its sidecar", files.sidecar), ("its checkpoint", checkpoint),
+            ("its lock", lock)]  # fmt: skip
 
 
 async def _draft(

@@ -27,10 +27,11 @@ from naftiko_writer.document.draft_files import (
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report
 from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
-from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget
+from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_outputs
 from naftiko_writer.errors import DraftError
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import Sources
+from naftiko_writer.output_paths import refuse_overlaps
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
@@ -167,6 +168,11 @@ def update_to_files(
     with draft_lock(target.lock(files), files.markdown):
         digest = draft_digest(draft_path)
         document = load_draft(draft_path)
+        signals = [] if document.provenance is None else [Path(document.provenance.signals_file)]
+        refuse_overlaps(
+            [pair for pair in draft_outputs(files, checkpoint, target.lock(files)) if pair[1] != draft_path],
+            [("the signals file", path) for path in signals],
+        )
         try:
             updated = update_draft(document, load_sidecar(draft_path, document), run, on_event, clients)
         except KeyboardInterrupt:

@@ -147,6 +147,14 @@ def is_raw_source(reference: str) -> bool:
         raise InputError(f"{path}: permission denied; make the file and its folders readable") from None
 
 
+def company_input_files(reference: str, companies_dir: Path) -> list[Path]:
+    """The files a company's data is read from: its signals file, or a raw source's CSV or list files."""
+    path = Path(reference)
+    if is_raw_source(reference):
+        return sorted(child for child in path.iterdir() if child.is_file()) if path.is_dir() else [path]
+    return [resolve_company(reference, companies_dir).path]
+
+
 def load_company(reference: str, companies_dir: Path) -> CompanySignals:
     """Resolve a slug or path and load its signals; a fixture's declared slug must match its folder.
 
