@@ -55,6 +55,8 @@ __all__ = [  # the defaults and enums live with the option groups (options.py); 
 ]
 
 CONCURRENCY_VARIABLE = "NAFTIKO_WRITER_CONCURRENCY"
+DEFAULT_STORE = Path("editions.sqlite")
+"""The edition store when neither --store nor NAFTIKO_WRITER_STORE says where: in the current folder, like drafts/."""
 ENV_PREFIX = "NAFTIKO_WRITER_"
 STANDARD_VARIABLES = {
     "concurrency_setting": CONCURRENCY_VARIABLE,
@@ -87,7 +89,8 @@ class Settings:
     prices (a file), drafts_dir (default ./drafts), model, concurrency (read through the
     `concurrency` property, which checks it), openai_api_key (for record/live modes; a
     SecretStr), openai_base_url, and cache with xdg_cache_home (the cache folder, see
-    `resolved_cache_dir`). Folders left unset resolve under home (`resolved_*`).
+    `resolved_cache_dir`), and store (the edition store, `resolved_store`). Folders left unset resolve
+    under home (`resolved_*`).
     """
 
     FIELDS = (
@@ -104,6 +107,7 @@ class Settings:
         "openai_base_url",
         "cache",
         "xdg_cache_home",
+        "store",
     )
 
     def __init__(self) -> None:
@@ -123,6 +127,7 @@ class Settings:
         self.openai_base_url: str | None = values.get("openai_base_url") or None
         self.cache: str | None = values.get("cache") or None
         self.xdg_cache_home: str | None = values.get("xdg_cache_home") or None
+        self.store: Path | None = _path(values.get("store"))
 
     def model_for(self, mode: RecordMode) -> str:
         """The model of a run when no `--model` is given.
@@ -182,6 +187,10 @@ class Settings:
     def resolved_taxonomy_dir(self, override: Path | None = None) -> Path:
         """The taxonomy folder: flag, else environment, else HOME/taxonomy."""
         return override or self.taxonomy_dir or self.home / "taxonomy"
+
+    def resolved_store(self, override: Path | None = None) -> Path:
+        """The edition store: flag, else NAFTIKO_WRITER_STORE, else ./editions.sqlite."""
+        return override or self.store or DEFAULT_STORE
 
     def resolved_companies_dir(self, override: Path | None = None) -> Path:
         """The companies folder: flag, else environment, else HOME/fixtures/companies."""

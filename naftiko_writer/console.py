@@ -401,3 +401,51 @@ def print_coverage(report: CoverageReport, console: Console) -> None:
         for name, kind, companies in report.top_uncounted:
             names.add_row(Text(name), kind.value, str(companies))
         console.print(names)
+
+
+def print_rows(
+    title: str, columns: list[str], rows: list[list[str]], console: Console, *, caption: str | None = None
+) -> None:
+    """A plain table of text cells (names printed as written, never as markup); numeric-looking columns right."""
+    table = Table(title=Text(title), title_justify="left", caption=caption, caption_justify="left")
+    for index, column in enumerate(columns):
+        numeric = bool(rows) and all(_numeric(row[index]) for row in rows)
+        table.add_column(Text(column), justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+
+
+def _numeric(cell: str) -> bool:
+    return cell.lstrip("+-−").replace(",", "").replace(".", "", 1).rstrip("%").isdigit() or cell in ("", "—")
+
+
+class CountProgress:
+    """A progress bar on stderr over a known number of items, with notes printed above it."""
+
+    def __init__(self, description: str, total: int) -> None:
+        """Set up the bar (shown on entering the `with` block)."""
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=False,
+        )
+        self._task = self._progress.add_task(description, total=total)
+
+    def __enter__(self) -> CountProgress:
+        """Show the bar."""
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop the bar."""
+        self._progress.stop()
+
+    def advance(self, note: str | None = None) -> None:
+        """One more item done; `note` (if any) is printed above the bar as written."""
+        if note:
+            self._progress.console.print(note, markup=False, soft_wrap=True)
+        self._progress.update(self._task, advance=1)

@@ -43,3 +43,11 @@ class DraftError(NaftikoWriterError):
 
 class BudgetExceededError(NaftikoWriterError):
     """A run reached its token or cost budget (the draft so far is kept and resumable)."""
+
+
+class StoreError(NaftikoWriterError):
+    """The edition store is missing, locked by another writer, damaged, newer than this tool, or cannot be written."""
+
+
+class EditionError(NaftikoWriterError):
+    """An edition, company or dimension asked of the store does not exist, or an edition cannot change (closed)."""

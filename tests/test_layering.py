@@ -27,6 +27,7 @@ RANKS: dict[str, int] = {
     "__init__": 0,
     "scoring": 1,
     "report": 2,
+    "editions": 2,
     "llm": 2,
     "document": 3,
     "drafting": 4,
@@ -36,7 +37,7 @@ RANKS: dict[str, int] = {
     "cli": 7,
     "__main__": 8,
 }
-SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "curation", "review", "cli"}
+SUBPACKAGES = {"scoring", "report", "llm", "document", "drafting", "curation", "review", "editions", "cli"}
 # Each heavy dependency has one home (module paths relative to the package, without .py).
 HOMES = {
     "openai": {"llm/client"},
@@ -52,6 +53,10 @@ HOMES = {
         "cli/review_commands",
         "cli/batch_commands",
         "cli/taxonomy_commands",
+        "cli/edition_commands",
+    },
+    "sqlite3": {
+        f"editions/{name}" for name in ("store", "schema", "records", "writing", "queries", "changes", "export")
     },
 }
 # llm modules that load the SDK: below llm, only imported inside functions (never at module level).
@@ -68,10 +73,15 @@ MODEL_FREE_COMMANDS = [
     ["import", "{real}/adp", "--out", "{tmp}/adp.yaml", "--json"],
     ["taxonomy", "coverage", "{real}/adp", "--json"],
     ["taxonomy", "accept", "{tmp}/proposal.yaml", "--taxonomy", "{tmp}/taxonomy", "--json"],
+    ["edition", "add", "2026-Q1", "{real}/adp", "{real}/accord", "--store", "{tmp}/e.sqlite", "--json"],
+    ["edition", "rank", "2026-Q1", "cloud", "--store", "{tmp}/e.sqlite", "--json"],
+    ["edition", "add", "2026-Q2", "{real}/adp", "--store", "{tmp}/e.sqlite", "--quiet"],
+    ["edition", "changes", "adp", "--from", "2026-Q1", "--to", "2026-Q2", "--store", "{tmp}/e.sqlite"],
 ]
 """Commands that load no model SDK, run in this order on shipped data: those that need no model (a
 template draft, then its check, diff and export; fixtures/real/adp's raw lists; a proposal accepted
-into a copy of the taxonomy), and the offline replay of the shipped Spotify recordings."""
+into a copy of the taxonomy; an edition of two raw companies, ranked), and the offline replay of the shipped Spotify
+recordings."""
 TERMINAL_FREE = 3
 """The first commands (JSON or --quiet output) load no terminal library either: rich costs ~50 ms a start."""
 MODEL_MODULES = ("openai", "httpx", "httpx2", "tenacity")
@@ -180,7 +190,7 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     # A run imports the module of its own command only; `--help` lists every command, so it loads them all.
     assert report[0]["cli"] == ["naftiko_writer.cli.score_commands"]
     assert report[1]["cli"] == ["naftiko_writer.cli.draft_command", "naftiko_writer.cli.score_commands"]
-    assert len(report[3]["cli"]) == len(set(COMMAND_MODULES.values())) == 5
+    assert len(report[3]["cli"]) == len(set(COMMAND_MODULES.values())) == 6
     assert "replayed.md (sidecar: " in report[2]["stderr"] and " · calls 61 · " in report[2]["stderr"]  # plain summary
     assert (tmp_path / "spotify.html").is_file() and (tmp_path / "adp.yaml").is_file()
     replayed = json.loads((tmp_path / "replayed.json").read_text())["summary"]

@@ -36,6 +36,7 @@ COMMAND_MODULES = {
     "import": "score_commands",
     "batch": "batch_commands",
     "taxonomy": "taxonomy_commands",
+    "edition": "edition_commands",
 }
 """Each command or command group -> the module that defines it, in the order `--help` lists them."""
 

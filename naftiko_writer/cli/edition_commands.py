@@ -1,0 +1,652 @@
+"""`edition add|close|restate|list|show|rank|company|changes|export`: the edition store (no model involved).
+
+The store is `--store FILE`, else NAFTIKO_WRITER_STORE, else `editions.sqlite` in the current folder. Every
+read command has `--json` (with `format_version`); adding and restating show a progress bar on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, TaxonomyOpt, app, user_errors, write_json
+from naftiko_writer.config import Settings
+from naftiko_writer.errors import InputError, NaftikoWriterError
+
+if TYPE_CHECKING:
+    from naftiko_writer.editions.changes import CompanyChanges, EditionChanges, Scores
+    from naftiko_writer.editions.export import ExportFormat, ExportTable
+    from naftiko_writer.editions.records import StoredTaxonomy
+    from naftiko_writer.editions.store import Store
+    from naftiko_writer.editions.writing import Details, Outcome
+    from naftiko_writer.scoring.models import CompanySignals
+
+edition_app = typer.Typer(
+    help="The edition store: score many companies into a named edition, rank them, and see what changed.",
+    no_args_is_help=True,
+)
+app.add_typer(edition_app, name="edition")
+
+EditionArg = Annotated[str, typer.Argument(metavar="EDITION", help="Edition name, such as 2026-Q1.")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", metavar="FILE", help="The store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."),
+]
+IndustryOpt = Annotated[
+    str | None, typer.Option("--industry", metavar="INDUSTRY", help="Only the companies of this industry.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+NOTES_SHOWN = 8
+"""Names listed per kind of change in a table cell; --json lists them all."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _store_path(store: Path | None) -> Path:
+    return Settings().resolved_store(store)
+
+
+class _Silent:
+    """Progress for --json and --quiet runs (and single items): no bar, notes printed as they come."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def advance(self, note: str | None = None) -> None:
+        if note:
+            _note(note)
+
+
+def _progress(description: str, total: int, quiet: bool) -> Any:
+    if quiet or total <= 1:
+        return _Silent()
+    from naftiko_writer.console import CountProgress
+
+    return CountProgress(description, total)
+
+
+def _note(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _taxonomy(settings: Settings, taxonomy_dir: Path | None) -> StoredTaxonomy:
+    """The taxonomy to score under, with its files' bytes (the store keeps them)."""
+    from naftiko_writer.editions.records import StoredTaxonomy
+    from naftiko_writer.editions.writing import taxonomy_files
+    from naftiko_writer.scoring.taxonomy import read_taxonomy_files, taxonomy_digest
+    from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
+
+    folder = settings.resolved_taxonomy_dir(taxonomy_dir)
+    contents = read_taxonomy_files(folder)
+    taxonomy = load_cached_taxonomy(folder, settings.resolved_cache_dir())
+    if taxonomy.digest != taxonomy_digest(data for _, data in contents):
+        raise InputError(f"{folder}: the taxonomy changed while it was read; run the command again")
+    return StoredTaxonomy(taxonomy, taxonomy_files(folder, contents))
+
+
+@contextmanager
+def _open(store: Path | None, *, write: bool) -> Iterator[Store]:
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+
+    path = _store_path(store)
+    with open_store(path, write=write) as opened, sqlite_errors(path):
+        yield opened
+
+
+@edition_app.command("add")
+def edition_add(
+    edition: EditionArg,
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SOURCE...",
+            help="Signals files, folders of raw lists, CSV files, folders of company folders, or company slugs.",
+        ),
+    ],
+    industries: Annotated[
+        Path | None,
+        typer.Option(
+            "--industries",
+            metavar="FILE",
+            help="CSV or YAML: slug -> industry (or {industry, name}); overrides profiles.",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    taxonomy_dir: TaxonomyOpt = None,
+    companies_dir: CompaniesDirOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score companies into an edition (created if new); unchanged companies are left as they are."""
+    from naftiko_writer import __version__
+    from naftiko_writer.editions.industries import load_industries
+    from naftiko_writer.editions.writing import EditionWriter, Outcome, Status, add_sources
+
+    failed = False
+    with user_errors():
+        settings = Settings()
+        mapping = load_industries(industries) if industries is not None else {}
+        stored = _taxonomy(settings, taxonomy_dir)
+        references, bad = _expand(sources)
+        load = _loader(settings.resolved_companies_dir(companies_dir), mapping)
+        outcomes: list[Outcome] = [Outcome(source, None, Status.FAILED, message) for source, message in bad]
+        for outcome in outcomes:
+            _note(f"Error: {_with_source(outcome.source, outcome.detail)}")
+        with _open(store, write=True) as opened:
+            writer = EditionWriter(opened, edition, stored, now=_now(), tool_version=__version__)
+            with _progress(f"Adding to {edition}", len(references), quiet or as_json) as progress:
+
+                def report(outcome: Outcome) -> None:
+                    failed_here = outcome.status is Status.FAILED
+                    progress.advance(_describe(outcome) if failed_here or not as_json else None)
+
+                outcomes += add_sources(writer, references, load, report)
+        counts = {status.value: sum(1 for o in outcomes if o.status is status) for status in Status}
+        failed = counts[Status.FAILED.value] > 0
+        if as_json:
+            write_json(
+                json.dumps(
+                    {
+                        "format_version": _format_version(),
+                        "edition": edition,
+                        "store": str(_store_path(store)),
+                        "counts": counts,
+                        "outcomes": [
+                            {"source": o.source, "slug": o.slug, "status": o.status.value, "detail": o.detail}
+                            for o in outcomes
+                        ],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            summary = ", ".join(f"{count} {status}" for status, count in counts.items())
+            _note(f"{edition}: {summary} (store {_store_path(store)})")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _format_version() -> int:
+    from naftiko_writer.editions.queries import FORMAT_VERSION
+
+    return FORMAT_VERSION
+
+
+def _describe(outcome: Outcome) -> str | None:
+    from naftiko_writer.editions.writing import Status
+
+    if outcome.status is Status.FAILED:
+        return f"Error: {_with_source(outcome.source, outcome.detail)}"
+    if outcome.status in (Status.REPLACED, Status.UPDATED) or outcome.detail:
+        return f"{outcome.slug}: {outcome.status.value}" + (f" ({outcome.detail})" if outcome.detail else "")
+    return None
+
+
+def _with_source(source: str, message: str) -> str:
+    """The message, after the source it is about unless it already names it first."""
+    return message if message.startswith(source) else f"{source}: {message}"
+
+
+def _expand(sources: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every company reference the sources hold (folders expanded; slugs as given), and sources that hold none."""
+    from naftiko_writer.editions.writing import one_line
+    from naftiko_writer.scoring.companies import collect_sources
+
+    references: list[str] = []
+    bad: list[tuple[str, str]] = []
+    for source in sources:
+        path = Path(source)
+        try:
+            references += collect_sources(path) if path.exists() else [source]
+        except NaftikoWriterError as exc:
+            bad.append((source, one_line(str(exc))))
+        except OSError as exc:
+            bad.append((source, f"cannot read it ({exc.strerror or exc})"))
+    return list(dict.fromkeys(references)), bad
+
+
+def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tuple[CompanySignals, Details]]:
+    """Load one reference (through the tool's source readers) with its industry and name."""
+    from naftiko_writer.editions.writing import Details
+    from naftiko_writer.scoring.companies import load_company
+
+    def load(reference: str) -> tuple[CompanySignals, Details]:
+        company_signals = load_company(reference, companies_dir)
+        company = company_signals.company
+        entry = mapping.get(company.slug)
+        profile_industry = getattr(company, "industry", None)  # the signal file's profile, where it has one
+        industry = (
+            entry.industry if entry is not None else profile_industry if isinstance(profile_industry, str) else None
+        )
+        name = entry.name if entry is not None and entry.name else company.name
+        return company_signals, Details(name=name, industry=industry, source=reference)
+
+    return load
+
+
+@edition_app.command("close")
+def edition_close(edition: EditionArg, store: StoreOpt = None) -> None:
+    """Close an edition: it never changes again (restate it to re-score under a new taxonomy)."""
+    from naftiko_writer.editions.writing import close_edition
+
+    with user_errors(), _open(store, write=True) as opened:
+        closed = close_edition(opened, edition, _now())
+        _note(f"{edition}: closed" if closed else f"{edition}: was already closed")
+
+
+@edition_app.command("restate")
+def edition_restate(
+    edition: EditionArg,
+    store: StoreOpt = None,
+    taxonomy_dir: TaxonomyOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-score an edition's stored signals under the current taxonomy, into a new edition (2026-Q1 -> 2026-Q1r1)."""
+    from naftiko_writer import __version__
+    from naftiko_writer.editions import records
+    from naftiko_writer.editions.writing import restate_edition
+
+    with user_errors():
+        stored = _taxonomy(Settings(), taxonomy_dir)
+        with _open(store, write=True) as opened:
+            total = records.get_edition(opened.connection, edition).companies
+            with _progress(f"Restating {edition}", total, quiet or as_json) as progress:
+                name, added = restate_edition(
+                    opened,
+                    edition,
+                    stored,
+                    now=_now(),
+                    tool_version=__version__,
+                    on_company=lambda _slug, _count: progress.advance(),
+                )
+        if as_json:
+            write_json(json.dumps({"format_version": _format_version(), "edition": name, "restates": edition,
+                                   "taxonomy_version": stored.taxonomy.version, "added": added}))  # fmt: skip
+        else:
+            _note(
+                f"{edition} restated under taxonomy {stored.taxonomy.version} as {name} ({added} companies scored); "
+                f"close it with `naftiko-writer edition close {name}`"
+            )
+
+
+@edition_app.command("list")
+def edition_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Every edition in the store: when made, taxonomy, companies, closed or open."""
+    from naftiko_writer.editions import records
+    from naftiko_writer.editions.queries import edition_dict
+
+    with user_errors(), _open(store, write=False) as opened:
+        editions = records.list_editions(opened.connection)
+        if as_json:
+            write_json(json.dumps({"format_version": _format_version(), "store": str(opened.path),
+                                   "editions": [edition_dict(e) for e in editions]}, indent=2))  # fmt: skip
+            return
+        from naftiko_writer.console import print_rows, stdout_console
+
+        rows = [
+            [e.name, e.created_at, e.taxonomy_version, str(e.companies), "closed" if e.closed else "open",
+             e.restated_from or ""]
+            for e in editions
+        ]  # fmt: skip
+        print_rows(
+            f"Editions in {opened.path}",
+            ["edition", "created", "taxonomy", "companies", "state", "restates"],
+            rows,
+            stdout_console(),
+        )
+
+
+@edition_app.command("show")
+def edition_show(
+    edition: EditionArg, industry: IndustryOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
+) -> None:
+    """An edition's companies and industries, and per dimension the total, median, maximum and leaders."""
+    from naftiko_writer.editions.queries import show_edition
+
+    with user_errors(), _open(store, write=False) as opened:
+        summary = show_edition(opened.connection, edition, industry)
+        if as_json:
+            write_json(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+            return
+        from naftiko_writer.console import print_rows, stdout_console
+
+        console = stdout_console()
+        found = summary.edition
+        state = f"closed {found.closed_at}" if found.closed else "open"
+        scope = f" · industry {industry}" if industry else ""
+        console.print(
+            f"{found.name}{scope}: {summary.companies} companies, total signal score {summary.total:,}; "
+            f"taxonomy {found.taxonomy_version}; {state}",
+            markup=False,
+        )
+        industries = ", ".join(f"{name} {count}" for name, count in summary.industries.items())
+        console.print(f"Industries: {industries or 'none'}", markup=False, soft_wrap=True)
+        rows = [
+            [d.name, f"{d.total:,}", _number(d.median), str(d.maximum), str(d.scored), _names(d.leaders)]
+            for d in sorted(summary.dimensions, key=lambda d: (-d.total, d.id))
+        ]
+        print_rows(
+            "Dimensions, highest total first",
+            ["dimension", "total", "median", "max", "scored", "leaders"],
+            rows,
+            console,
+        )
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def _names(names: list[str], limit: int = NOTES_SHOWN) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+@edition_app.command("rank")
+def edition_rank(
+    edition: EditionArg,
+    dimension: Annotated[
+        str, typer.Argument(metavar="DIMENSION", help="A dimension id or name (cloud, Data), or `total`.")
+    ],
+    industry: IndustryOpt = None,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Only ranks 1 to N (every company tied at N included).")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank an edition's companies on one dimension; tied companies share a rank (1, 2, 2, 4)."""
+    from naftiko_writer.editions.queries import rank_edition
+
+    with user_errors(), _open(store, write=False) as opened:
+        ranking = rank_edition(opened.connection, edition, dimension, industry, top)
+        if as_json:
+            write_json(json.dumps(ranking.to_dict(), indent=2, ensure_ascii=False))
+            return
+        from naftiko_writer.console import print_rows, stdout_console
+
+        scope = f"{ranking.companies} {industry} companies" if industry else f"{ranking.companies} companies"
+        rows = [
+            [f"{'=' if row.joint else ''}{row.rank}", row.slug, row.name, row.industry or "unknown", str(row.score)]
+            for row in ranking.rows
+        ]
+        print_rows(
+            f"{ranking.dimension_name} in {edition}, among {scope}",
+            ["rank", "slug", "company", "industry", "score"],
+            rows,
+            stdout_console(),
+            caption="=N: joint rank (tied scores)" if any(row.joint for row in ranking.rows) else None,
+        )
+
+
+@edition_app.command("company")
+def edition_company(
+    edition: EditionArg,
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="The company's slug.")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One company's stored scorecard, printed as `score` prints it."""
+    from naftiko_writer.editions.queries import stored_company
+
+    with user_errors(), _open(store, write=False) as opened:
+        found = stored_company(opened.connection, edition, slug, opened.path)
+        if found.differing:
+            _note(
+                f"Warning: re-scored under the stored taxonomy, {len(found.differing)} dimensions differ from the "
+                f"stored scores ({_names(found.differing)}): the scorer changed since {edition} was made"
+            )
+        if as_json:
+            write_json(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+            return
+        from naftiko_writer.console import print_scorecard, stdout_console
+
+        console = stdout_console()
+        console.print(
+            f"{edition} · industry {found.member.industry or 'unknown'} · from {found.member.source}", markup=False
+        )
+        print_scorecard(found.card, console)
+
+
+@edition_app.command("changes")
+def edition_changes_command(
+    slug: Annotated[
+        str | None, typer.Argument(metavar="[SLUG]", help="One company; without it, the edition's biggest movers.")
+    ] = None,
+    from_edition: Annotated[str, typer.Option("--from", metavar="EDITION", help="The earlier edition.")] = "",
+    to_edition: Annotated[str, typer.Option("--to", metavar="EDITION", help="The later edition.")] = "",
+    dimension: Annotated[
+        str, typer.Option("--dimension", metavar="DIMENSION", help="Movers on this dimension (id or name).")
+    ] = "total",
+    industry: IndustryOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many movers to list.")] = 20,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """What changed between two editions, split into signals vs taxonomy, and rank moves into own vs peers'."""
+    from naftiko_writer.editions.changes import company_changes, edition_changes
+
+    with user_errors():
+        if not from_edition or not to_edition:
+            raise InputError("give both --from EDITION and --to EDITION")
+        with _open(store, write=False) as opened:
+            if slug is not None:
+                changes = company_changes(opened.connection, opened.path, slug, from_edition, to_edition, industry)
+                if as_json:
+                    write_json(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+                else:
+                    _print_company_changes(changes)
+                return
+            computed = _cross_score(opened, from_edition, to_edition, quiet or as_json)
+            movers = edition_changes(
+                opened.connection, from_edition, to_edition, dimension, industry=industry, top=top, computed=computed
+            )
+            if as_json:
+                write_json(json.dumps(movers.to_dict(), indent=2, ensure_ascii=False))
+            else:
+                _print_movers(movers)
+
+
+def _cross_score(opened: Store, from_edition: str, to_edition: str, quiet: bool) -> dict[str, Scores]:
+    """Score A's signals under B's taxonomy where not yet stored: kept in the store when it can be written."""
+    from naftiko_writer.editions import records
+    from naftiko_writer.editions.changes import CrossScores, missing_cross_scorings
+    from naftiko_writer.editions.store import open_store
+    from naftiko_writer.editions.writing import ScoringWriter
+    from naftiko_writer.errors import StoreError
+
+    missing = missing_cross_scorings(opened.connection, from_edition, to_edition)
+    if not missing:
+        return {}
+    to = records.get_edition(opened.connection, to_edition)
+    description = f"Scoring {from_edition}'s signals under {to_edition}'s taxonomy"
+    try:
+        writer_store = open_store(opened.path, write=True)
+    except StoreError as exc:
+        _note(f"Note: not kept in the store ({str(exc).splitlines()[0]})")
+        cross = CrossScores(opened.connection, opened.path, to.taxonomy_id)
+        computed = {}
+        with _progress(description, len(missing), quiet) as progress:
+            for member in missing:
+                computed[member.slug] = cross.scores(member)
+                progress.advance()
+        return computed
+    with writer_store:
+        stored = records.load_stored_taxonomy(writer_store.connection, to.taxonomy_id, opened.path)
+        writer = ScoringWriter(writer_store, stored, now=_now())
+        with _progress(f"{description} (once; kept)", len(missing), quiet) as progress:
+            for member in missing:
+                writer.store_scoring(member.set_id, records.member_signals(writer_store.connection, member))
+                progress.advance()
+    return {}
+
+
+def _signed(value: int | None) -> str:
+    return "—" if value is None else f"{value:+d}" if value else "0"
+
+
+def _print_company_changes(changes: CompanyChanges) -> None:
+    from naftiko_writer.console import print_rows, stdout_console
+
+    console = stdout_console()
+    head = f"{changes.name} ({changes.slug}) from {changes.from_edition} to {changes.to_edition}"
+    if changes.status in ("new", "gone"):
+        where = changes.to_edition if changes.status == "new" else changes.from_edition
+        console.print(f"{head}: {changes.status} (only in {where}); nothing to compare", markup=False)
+        rows = [[d.name, str(d.after if d.after is not None else d.before), str(d.rank_after or d.rank_before)]
+                for d in changes.dimensions if (d.after or d.before)]  # fmt: skip
+        print_rows(f"Scores in {where}", ["dimension", "score", "rank"], rows, console)
+        return
+    taxonomy = (
+        f"taxonomy {changes.taxonomy_before} -> {changes.taxonomy_after}"
+        if changes.taxonomy_before != changes.taxonomy_after
+        else f"same taxonomy {changes.taxonomy_after}"
+    )
+    console.print(
+        f"{head}: {changes.signals_added} signals added, {changes.signals_removed} removed, "
+        f"{changes.evidence_changed} with other evidence; {taxonomy}",
+        markup=False,
+        soft_wrap=True,
+    )
+    scored = [d for d in changes.dimensions if d.delta]
+    if scored:
+        rows = [
+            [d.name, str(d.before), str(d.after), _signed(d.delta), "" if d.percent is None else f"{d.percent:+.1f}%",
+             _signed(d.signals), _signed(d.taxonomy)]
+            for d in scored
+        ]  # fmt: skip
+        print_rows(
+            "Score changes: signals changed + taxonomy changed",
+            ["dimension", "before", "after", "change", "%", "signals", "taxonomy"],
+            rows,
+            console,
+        )
+        for d in scored:
+            why = [
+                f"{label} {_names(names, NOTES_SHOWN)}"
+                for label, names in (
+                    ("added:", d.added),
+                    ("removed:", d.removed),
+                    ("other evidence:", d.evidence_changed),
+                    ("now counted:", d.now_counted),
+                    ("no longer counted:", d.no_longer_counted),
+                )
+                if names
+            ]
+            if why:
+                console.print(f"  {d.name}: {'; '.join(why)}", markup=False, soft_wrap=True)
+    moved = [d for d in changes.dimensions if d.move]
+    if moved:
+        rows = [[d.name, f"{d.rank_before} -> {d.rank_after}", _signed(d.move), _signed(d.own), _signed(d.peers)]
+                for d in moved]  # fmt: skip
+        print_rows(
+            "Rank moves (+ is up): the company's own change + its peers'",
+            ["dimension", "rank", "move", "own", "peers"],
+            rows,
+            console,
+        )
+    if not scored and not moved:
+        console.print("No score or rank changed.", markup=False)
+
+
+def _print_movers(changes: EditionChanges) -> None:
+    from naftiko_writer.console import print_rows, stdout_console
+
+    console = stdout_console()
+    scope = f" ({changes.industry})" if changes.industry else ""
+    console.print(
+        f"{changes.dimension_name}{scope} from {changes.from_edition} ({changes.companies_before} companies, taxonomy "
+        f"{changes.taxonomy_before}) to {changes.to_edition} ({changes.companies_after}, {changes.taxonomy_after}): "
+        f"{changes.common} in both, {changes.unchanged} unchanged; their change {_signed(changes.delta)} = signals "
+        f"{_signed(changes.signals)} + taxonomy {_signed(changes.taxonomy)}",
+        markup=False,
+        soft_wrap=True,
+    )
+    if changes.new:
+        console.print(f"New in {changes.to_edition}: {_names(changes.new)} (their total {changes.new_total:,})",
+                      markup=False, soft_wrap=True)  # fmt: skip
+    if changes.gone:
+        console.print(f"Gone from {changes.to_edition}: {_names(changes.gone)} (their total {changes.gone_total:,})",
+                      markup=False, soft_wrap=True)  # fmt: skip
+    rows = [
+        [m.slug, f"{m.before}>{m.after}", _signed(m.delta), "" if m.percent is None else f"{m.percent:+.1f}%",
+         _signed(m.signals), _signed(m.taxonomy), f"{m.rank_before}>{m.rank_after}", _signed(m.own), _signed(m.peers)]
+        for m in changes.movers
+    ]  # fmt: skip
+    print_rows(
+        "Biggest movers: change = signals + taxonomy; rank move (+ is up) = own + peers",
+        ["company", "score", "change", "%", "signals", "taxonomy", "rank", "own", "peers"],
+        rows,
+        console,
+    )
+
+
+@edition_app.command("export")
+def edition_export(
+    edition: EditionArg,
+    file_format: Annotated[str, typer.Option("--format", metavar="csv|jsonl", help="CSV or JSON Lines.")] = "csv",
+    table: Annotated[
+        str, typer.Option("--table", metavar="scores|signals", help="Scores per company and dimension, or signals.")
+    ] = "scores",
+    out: Annotated[Path | None, typer.Option("--out", help="The file to write [default: stdout].")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export an edition: one row per company and dimension (or per company and signal)."""
+    from naftiko_writer.editions.export import ExportFormat, ExportTable, write_export
+
+    with user_errors():
+        chosen_format = _choice(ExportFormat, file_format, "--format")
+        chosen_table = _choice(ExportTable, table, "--table")
+        with _open(store, write=False) as opened:
+            if out is None:
+                write_export(opened.connection, edition, chosen_table, chosen_format, sys.stdout)
+                sys.stdout.flush()
+                return
+            count = _export_to_file(opened, edition, chosen_table, chosen_format, out)
+        _note(f"{count:,} rows written to {out}")
+
+
+def _choice(kind: type[ExportFormat] | type[ExportTable], value: str, flag: str) -> Any:
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        raise InputError(f"{flag} {value!r} is not one of {', '.join(member.value for member in kind)}") from None
+
+
+def _export_to_file(opened: Store, edition: str, table: ExportTable, file_format: ExportFormat, out: Path) -> int:
+    """Write the export next to `out` and rename it into place, so a failure leaves no half file."""
+    import os
+    import tempfile
+
+    from naftiko_writer.editions.export import write_export
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write it ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            count = write_export(opened.connection, edition, table, file_format, stream)
+        os.replace(name, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write it ({exc.strerror or exc})") from None
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return count
