@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +39,7 @@ def score(
     from naftiko_writer.scoring.companies import load_company
     from naftiko_writer.scoring.models import to_json
     from naftiko_writer.scoring.scorer import Scorer
+    from naftiko_writer.scoring.signal_files import lookalike_warnings
     from naftiko_writer.scoring.taxonomy import find_dimension
     from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 
@@ -45,6 +47,7 @@ def score(
         settings = Settings()
         taxonomy = load_cached_taxonomy(settings.resolved_taxonomy_dir(taxonomy_dir), settings.resolved_cache_dir())
         company_signals = load_company(company, settings.resolved_companies_dir(companies_dir))
+        sys.stderr.writelines(f"Warning: {warning}\n" for warning in lookalike_warnings(company_signals))
         card = Scorer(taxonomy).score(company_signals)
         dimension = find_dimension(taxonomy, explain) if explain is not None else None
         if as_json:

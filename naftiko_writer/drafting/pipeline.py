@@ -36,6 +36,7 @@ from naftiko_writer.options import DraftOptions, RecordMode
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import ReportPlan, SectionSpec, company_plan
 from naftiko_writer.report.sections import OUTPUT_MODELS, Input, Output, strict_schema
+from naftiko_writer.scoring.signal_files import lookalike_warnings
 
 
 class EventKind(StrEnum):
@@ -273,6 +274,8 @@ async def draft_report_async(
     resumed = checkpoint.load() if checkpoint is not None else Resumed()
     if resumed.stale is not None:
         on_event(DraftEvent(EventKind.WARNING, message=resumed.stale))
+    for warning in lookalike_warnings(prepared.company_signals):
+        on_event(DraftEvent(EventKind.WARNING, message=warning))
     # An interrupted run's sections are newer than the previous draft's; the analyst's edits (pinned) win over both.
     previous = previous or {}
     earlier = {**previous, **resumed.sections}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from naftiko_writer.errors import InputError
 from naftiko_writer.formats import SCORECARD_FORMAT, check_format_version
+from naftiko_writer.scoring.text_forms import clean_name
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DIMENSION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -43,15 +43,13 @@ KIND_ORDER: tuple[SignalKind, ...] = tuple(SignalKind)
 # --- company signal files ----------------------------------------------------------
 
 
-_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-"""Control, zero-width and bidirectional-override characters: scraped noise, removed from names."""
 MAX_EVIDENCE = 1_000_000
 """The most observations one signal may claim; more is a data error that would dwarf every other signal."""
 
 
 def _clean_name(value: str) -> str:
-    """A name with control, zero-width and bidirectional characters removed and spacing collapsed."""
-    cleaned = " ".join(_CONTROL_CHARACTERS.sub(" ", value).split())
+    """A name as every reader of it sees it (scoring/text_forms.clean_name); blank is an error."""
+    cleaned = clean_name(value)
     if not cleaned:
         raise ValueError("name is blank")
     return cleaned

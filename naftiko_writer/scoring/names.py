@@ -1,7 +1,8 @@
 """Signal-name normalisation: the one definition of when two names are the same.
 
-"AWS", "aws" and "A.W.S." share a key; so do "Amazon Web Services" and
-"amazon-web-services". Case, punctuation and spacing never matter, except that
+"AWS", "aws" and "A.W.S." share a key; so do "Amazon Web Services",
+"amazon-web-services" and "Аmazon Web Services" written with a Cyrillic А (look-alike letters are
+folded: scoring/text_forms). Case, punctuation and spacing never matter, except that
 `+` and `#` are kept as words so that C, C++ and C# stay distinct. Chinese and
 Japanese characters are words of their own (those scripts put no spaces between
 words), so a keyword such as "自动化" (automation) is found inside "自动化管线".
@@ -15,6 +16,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
+
+from naftiko_writer.scoring.text_forms import fold_lookalikes
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """Japanese kana and Chinese (Han) characters: scripts written without spaces between words."""
@@ -43,7 +46,7 @@ def name_tokens(name: str) -> tuple[str, ...]:
     if name.isascii():
         text, words = name.lower(), _ASCII_WORD
     else:
-        text, words = unicodedata.normalize("NFKC", name).casefold(), _unicode_words()
+        text, words = fold_lookalikes(unicodedata.normalize("NFKC", name).casefold()), _unicode_words()
     if "+" in text or "#" in text:
         text = text.replace("+", " plus ").replace("#", " sharp ")
     return tuple(words.findall(text))

@@ -17,6 +17,7 @@ from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import CompanySignals, SignalKind
 from naftiko_writer.scoring.names import name_key
 from naftiko_writer.scoring.sources import SIGNAL_SUFFIXES
+from naftiko_writer.scoring.text_forms import fold_lookalikes, mixed_script
 
 MAX_LISTED = 20
 """Problems listed one per line; beyond that, a count (a scraped file can have thousands)."""
@@ -80,6 +81,24 @@ def _duplicate_problems(document: Document, company_signals: CompanySignals) -> 
         else:
             first_seen[key] = index
     return problems
+
+
+def lookalike_warnings(company_signals: CompanySignals) -> list[str]:
+    """One line per name with a word mixing Latin and Cyrillic or Greek letters (a look-alike of another name).
+
+    Such a name is scored as the name it looks like (name keys fold look-alikes), so the warning says so.
+    """
+    names = [("company name", company_signals.company.name)]
+    names += [(f"signals[{index}]", signal.name) for index, signal in enumerate(company_signals.signals)]
+    warnings = []
+    for where, name in names:
+        word = mixed_script(name)
+        if word is not None:
+            warnings.append(
+                f"{where} {name!r}: the word {word!r} mixes Latin with Cyrillic or Greek letters (a look-alike of "
+                f"{fold_lookalikes(name)!r}, and read as it); check the source"
+            )
+    return warnings
 
 
 def signals_digest(company_signals: CompanySignals) -> str:
