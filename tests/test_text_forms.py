@@ -21,7 +21,8 @@ INVISIBLE = ["\u00ad", "\u2060", "\u200d", "\ufe0f", "\u061c", "\u200e", "\u2067
 
 def _signals(tmp_path: Path, *names: str, company: str = "Acme") -> Path:
     rows = "".join(f"  - {{kind: tool, name: {json.dumps(name, ensure_ascii=False)}}}\n" for name in names)
-    text = VALID_SIGNALS.replace("name: Acme", f"name: {json.dumps(company, ensure_ascii=False)}").split("signals:\n")[0]
+    header = VALID_SIGNALS.split("signals:\n")[0]
+    text = header.replace("name: Acme", f"name: {json.dumps(company, ensure_ascii=False)}")
     return write(tmp_path / "acme.yaml", text + "signals:\n" + rows)
 
 
