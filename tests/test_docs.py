@@ -31,8 +31,8 @@ def _problems(command: str, root: Any) -> list[str]:
     words = shlex.split(command)[1:]
     current, problems = root, []
     for word in words:
-        if hasattr(current, "commands") and not word.startswith("-"):  # a group (typer vendors click)
-            sub = current.commands.get(word)
+        if hasattr(current, "list_commands") and not word.startswith("-"):  # a group (typer vendors click)
+            sub = current.get_command(current.make_context(current.name, [], resilient_parsing=True), word)
             if sub is None:
                 return [f"{command}: no command {word!r}"]
             current = sub

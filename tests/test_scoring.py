@@ -143,7 +143,7 @@ def test_signal_order_does_not_change_scores(spotify_signals: CompanySignals, ta
     assert a == b
 
 
-def test_scoring_makes_no_reference_cycles_so_score_many_may_pause_the_collector(
+def test_scoring_makes_no_reference_cycles_so_the_cli_may_tune_the_collector(
     spotify_signals,
     taxonomy,  # type: ignore[no-untyped-def]
 ) -> None:
@@ -155,7 +155,7 @@ def test_scoring_makes_no_reference_cycles_so_score_many_may_pause_the_collector
     gc.freeze()  # what earlier tests left is not this test's concern (and a full collection of it is slow)
     try:
         cards = list(scorer.score_many([spotify_signals, spotify_signals]))
-        assert gc.isenabled()  # restored afterwards
+        assert gc.isenabled()  # the scorer leaves the process's collector alone
         del cards
         assert gc.collect() == 0  # nothing was left for the cyclic collector
     finally:

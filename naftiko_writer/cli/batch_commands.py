@@ -13,7 +13,6 @@ from naftiko_writer.cli.root import (
     CompaniesDirOpt,
     JsonOpt,
     TaxonomyOpt,
-    app,
     user_errors,
     write_json,
 )
@@ -34,7 +33,9 @@ batch_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(batch_app, name="batch")
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+commands.add_typer(batch_app, name="batch")
 
 FolderArg = Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")]
 EXIT_BATCH_PENDING = 5

@@ -17,7 +17,6 @@ from naftiko_writer.cli.root import (
     CompaniesDirOpt,
     JsonOpt,
     TaxonomyOpt,
-    app,
     print_error,
     resume_hint,
     user_errors,
@@ -42,7 +41,11 @@ if TYPE_CHECKING:
     from naftiko_writer.drafting.run import DraftRun
 
 
-@app.command()
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+
+
+@commands.command()
 def draft(
     companies: Annotated[
         list[str] | None,

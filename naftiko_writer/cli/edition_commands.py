@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, TaxonomyOpt, app, user_errors, write_json
+from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, TaxonomyOpt, user_errors, write_json
 from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError, NaftikoWriterError
 
@@ -32,7 +32,9 @@ edition_app = typer.Typer(
     help="The edition store: score many companies into a named edition, rank them, and see what changed.",
     no_args_is_help=True,
 )
-app.add_typer(edition_app, name="edition")
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+commands.add_typer(edition_app, name="edition")
 
 EditionArg = Annotated[str, typer.Argument(metavar="EDITION", help="Edition name, such as 2026-Q1.")]
 StoreOpt = Annotated[

@@ -13,7 +13,6 @@ from naftiko_writer.cli.root import (
     CompaniesDirOpt,
     JsonOpt,
     TaxonomyOpt,
-    app,
     user_errors,
     write_json,
 )
@@ -23,7 +22,11 @@ if TYPE_CHECKING:
     from naftiko_writer.review.diff import DraftDiff
 
 
-@app.command()
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+
+
+@commands.command()
 def check(
     draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file written by `draft`.")],
     company: Annotated[
@@ -57,7 +60,7 @@ class DiffFormat(StrEnum):
     JSON = "json"
 
 
-@app.command()
+@commands.command()
 def diff(
     draft_a: Annotated[Path, typer.Argument(metavar="A", help="The earlier draft (.md).")],
     draft_b: Annotated[Path, typer.Argument(metavar="B", help="The later draft, or a draft of another company.")],
@@ -97,7 +100,7 @@ class PageFormat(StrEnum):
     HTML = "html"
 
 
-@app.command()
+@commands.command()
 def export(
     draft_path: Annotated[Path, typer.Argument(metavar="DRAFT", help="A draft .md file, as edited by the analyst.")],
     output_format: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = PageFormat.HTML,

@@ -1,11 +1,17 @@
 """The root Typer app and what every command shares: the common options, JSON output and error translation.
 
+The root group lists every command but imports a command's module only when that command is run
+or shown (`LazyCommands`, click's lazy-loading pattern): `score` loads nothing of drafting, review
+or curation, and typer turns only that module's parameters into options. Each `*_commands.py`
+module holds its commands on its own `commands` app.
+
 Every NaftikoWriterError a command raises becomes `Error: ...` on stderr and exit 1 (`user_errors`);
 usage errors exit 2 (Typer); Ctrl-C exits 130. stdout carries only the product (tables, JSON).
 """
 
 from __future__ import annotations
 
+import importlib
 import shlex
 import sys
 from collections.abc import Iterator
@@ -14,6 +20,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from naftiko_writer import __version__
 from naftiko_writer.errors import NaftikoWriterError
@@ -23,8 +31,51 @@ EXIT_STOPPED = 3
 EXIT_ALL_FALLBACK = 4
 """Exit status when every section fell back to the template engine (the model gave nothing usable)."""
 
+COMMAND_MODULES = {
+    "score": "score_commands",
+    "companies": "score_commands",
+    "draft": "draft_command",
+    "check": "review_commands",
+    "diff": "review_commands",
+    "export": "review_commands",
+    "import": "score_commands",
+    "batch": "batch_commands",
+    "taxonomy": "taxonomy_commands",
+    "edition": "edition_commands",
+}
+"""Each command or command group -> the module of this package that defines it, in the order `--help` lists them."""
+
+
+class LazyCommands(TyperGroup):
+    """The root command group: every command listed, each built from its module when first asked for."""
+
+    def list_commands(self, ctx: object) -> list[str]:
+        """Every command, in help order, without importing any of them."""
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: object, cmd_name: str) -> TyperCommand | TyperGroup | None:
+        """The command named `cmd_name`, its module imported now; None for an unknown name.
+
+        An unknown name builds every command first, so that the usage error can suggest the closest.
+        """
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            for name in COMMAND_MODULES:
+                self.get_command(ctx, name)
+            return None
+        command = self.commands.get(cmd_name)
+        if command is None:
+            built = typer.main.get_command(importlib.import_module(f"{__package__}.{module}").commands)
+            command = built.commands.get(cmd_name) if isinstance(built, TyperGroup) else built
+            if command is None:
+                raise LookupError(f"{module} defines no command {cmd_name!r}")  # a bug in COMMAND_MODULES
+            self.add_command(command, cmd_name)
+        return command if isinstance(command, TyperCommand | TyperGroup) else None
+
+
 app = typer.Typer(
     help="Draft Technology Investment Impact Reports from technology signal data.",
+    cls=LazyCommands,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -16,15 +16,17 @@ from naftiko_writer.cli.root import (
     CompanyArg,
     JsonOpt,
     TaxonomyOpt,
-    app,
     user_errors,
     write_json,
 )
 from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError
 
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
 
-@app.command()
+
+@commands.command()
 def score(
     company: CompanyArg,
     as_json: JsonOpt = False,
@@ -61,7 +63,7 @@ def score(
             print_explanation(card, dimension.id, taxonomy, stdout_console())
 
 
-@app.command()
+@commands.command()
 def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -> None:
     """List the company fixtures that can be scored and drafted by slug."""
     from naftiko_writer.scoring.companies import survey_companies
@@ -76,7 +78,7 @@ def companies(as_json: JsonOpt = False, companies_dir: CompaniesDirOpt = None) -
         print_companies(rows, stdout_console())
 
 
-@app.command("import")
+@commands.command("import")
 def import_command(
     source: Annotated[
         Path,

@@ -13,7 +13,6 @@ from naftiko_writer.cli.root import (
     CompaniesDirOpt,
     JsonOpt,
     TaxonomyOpt,
-    app,
     user_errors,
     write_json,
 )
@@ -27,7 +26,9 @@ taxonomy_app = typer.Typer(
     help="Curate the taxonomy: coverage of real data, model-suggested entries, accepting proposals.",
     no_args_is_help=True,
 )
-app.add_typer(taxonomy_app, name="taxonomy")
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+commands.add_typer(taxonomy_app, name="taxonomy")
 
 SourceArg = Annotated[
     Path,
