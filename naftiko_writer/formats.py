@@ -21,6 +21,8 @@ SCORECARD_FORMAT = 1
 """`score --json` (a ScoreCard, or one dimension's record with `--explain`), and a ScoreCard anywhere it is stored."""
 SIDECAR_FORMAT = 1
 """The JSON sidecar of a draft (the whole report: ScoreCard, sections, provenance, summary)."""
+INDUSTRY_FORMAT = 1
+"""The JSON sidecar of an industry draft (its facts, sections, provenance, summary)."""
 BATCH_FORMAT = 1
 """A batch folder's `state.json` (its `round-N.jsonl` files are the provider's request format, read with it)."""
 

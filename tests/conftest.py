@@ -489,3 +489,22 @@ def spotify_draft(shipped_draft: Path, tmp_path: Path) -> Path:
     shutil.copy(shipped_draft, target)
     shutil.copy(shipped_draft.with_suffix(".json"), target.with_suffix(".json"))
     return target
+
+
+REAL_DIR = ROOT / "fixtures" / "real"
+REAL_EDITION = "2026-Q1"
+
+
+@pytest.fixture(scope="session")
+def real_cohort(scorer: Scorer):  # type: ignore[no-untyped-def]
+    """The 18 real companies of fixtures/real as one edition, with the prototype's names and industries."""
+    import dataclasses
+
+    from naftiko_writer.report.cohort import Cohort, member_of
+
+    listed = yaml.safe_load((REAL_DIR / "industries.yaml").read_text(encoding="utf-8"))
+    members = []
+    for slug, entry in listed.items():
+        card = scorer.score(load_company(str(REAL_DIR / slug), COMPANIES_DIR))
+        members.append(dataclasses.replace(member_of(card, entry["industry"]), name=entry["name"]))
+    return Cohort(REAL_EDITION, tuple(members))

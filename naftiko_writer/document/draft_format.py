@@ -63,6 +63,7 @@ from naftiko_writer.report.sections import (
     DimensionNarrative,
     ExecutiveSummary,
     GrowthOpportunities,
+    IndustryNarrative,
     LayerIntroduction,
     Methodology,
     Output,
@@ -231,7 +232,27 @@ def _methodology_body(output: Output) -> str:
     return "## Methodology\n\n" + _paragraphs(output.paragraphs)
 
 
+INDUSTRY_HEADINGS = {
+    SectionKind.INDUSTRY_COHORT: "The Cohort",
+    SectionKind.INDUSTRY_LEADERS: "Leaders",
+    SectionKind.INDUSTRY_SPREAD: "Spread",
+    SectionKind.INDUSTRY_SIGNALS: "Shared and Distinctive Signals",
+    SectionKind.INDUSTRY_WAVES: "Wave Alignment",
+}
+
+
+def _industry_body(kind: SectionKind) -> Callable[[Output], str]:
+    heading = INDUSTRY_HEADINGS[kind]
+
+    def body(output: Output) -> str:
+        assert isinstance(output, IndustryNarrative)
+        return f"## {heading}\n\n" + _paragraphs(output.paragraphs)
+
+    return body
+
+
 _LAYOUTS: dict[SectionKind, Callable[[Output], str]] = {
+    **{kind: _industry_body(kind) for kind in INDUSTRY_HEADINGS},
     SectionKind.EXECUTIVE_SUMMARY: _executive_body,
     SectionKind.LAYER_INTRODUCTION: _layer_body,
     SectionKind.DIMENSION_NARRATIVE: _dimension_body,

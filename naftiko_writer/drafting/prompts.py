@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,11 @@ class PromptSet:
         """Hash of the template used for `kind` (part of every request fingerprint)."""
         return self.templates[kind].hash
 
-    def hashes(self) -> dict[str, str]:
-        """All template hashes by file name, for provenance."""
-        return {SYSTEM_FILE: self.system_hash} | {t.path.name: t.hash for t in self.templates.values()}
+    def hashes(self, kinds: Iterable[SectionKind] | None = None) -> dict[str, str]:
+        """The system prompt's and the templates' hashes by file name, for provenance: of `kinds` (default all)."""
+        wanted = set(self.templates if kinds is None else kinds)
+        templates = {t.path.name: t.hash for kind, t in self.templates.items() if kind in wanted}
+        return {SYSTEM_FILE: self.system_hash} | templates
 
     def repair_message(self, problems: list[str]) -> Message:
         """The user message that asks the model to fix its previous answer (prompts/repair.md)."""

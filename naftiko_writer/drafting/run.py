@@ -18,6 +18,7 @@ from naftiko_writer.drafting.prompts import PromptSet, load_prompts
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.options import DraftOptions, Endpoint, Engine, RecordMode, Sources
 from naftiko_writer.report.model import Provenance
+from naftiko_writer.report.plan import company_input_kinds
 from naftiko_writer.scoring.companies import is_raw_source, load_company
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.scoring.scorer import score_company
@@ -99,7 +100,7 @@ def build_provenance(run: DraftRun, prepared: Prepared, recordings: list[str]) -
         signals_digest=signals_digest(prepared.company_signals),
         taxonomy_version=prepared.taxonomy.version,
         taxonomy_digest=prepared.taxonomy.digest,
-        prompt_hashes=prepared.prompts.hashes(),
+        prompt_hashes=prepared.prompts.hashes(company_input_kinds()),
         engine=run.options.engine.value,
         model=run.model,
         recording_sources=recordings,
@@ -127,7 +128,7 @@ def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:
         "endpoint": served_by,
         "model": run.model,
         "max_output_tokens": run.options.max_output_tokens if endpoint is not None else None,
-        "prompts": prepared.prompts.hashes(),
+        "prompts": prepared.prompts.hashes(company_input_kinds()),
         "signals": signals_digest(prepared.company_signals),
         "taxonomy": prepared.taxonomy.digest,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from naftiko_writer.drafting.industry_template import INDUSTRY_BUILDERS
 from naftiko_writer.report.sections import (
     CandidateBrief,
     CandidatesInput,
@@ -488,6 +489,7 @@ _BUILDERS: dict[SectionKind, Callable[..., Output]] = {
     SectionKind.STRATEGIC_ASSESSMENT: strategic_assessment,
     SectionKind.METHODOLOGY: methodology,
     SectionKind.EXECUTIVE_SUMMARY: executive_summary,
+    **INDUSTRY_BUILDERS,
 }
 
 

@@ -43,6 +43,17 @@ class SectionKind(StrEnum):
     WAVE_ALIGNMENT = "wave_alignment"
     STRATEGIC_ASSESSMENT = "strategic_assessment"
     METHODOLOGY = "methodology"
+    # the industry report (report/industry.py): a group of an edition's companies
+    INDUSTRY_COHORT = "industry_cohort"
+    INDUSTRY_LEADERS = "industry_leaders"
+    INDUSTRY_SPREAD = "industry_spread"
+    INDUSTRY_SIGNALS = "industry_signals"
+    INDUSTRY_WAVES = "industry_waves"
+
+    @property
+    def is_industry(self) -> bool:
+        """Whether the kind is a section of the industry report (else of the company report)."""
+        return self.value.startswith("industry_")
 
 
 class Output(BaseModel):
@@ -143,6 +154,17 @@ class Methodology(Output):
     paragraphs: list[Paragraph] = Field(min_length=1, max_length=3, description="One to three paragraphs.")
 
 
+class IndustryNarrative(Output):
+    """One section of an industry report: prose over the group's facts."""
+
+    paragraphs: list[Paragraph] = Field(
+        min_length=1,
+        max_length=3,
+        description="One to three paragraphs. Every company, dimension, signal and figure named must be in the data; "
+        "name the group and the edition with any rank or leader.",
+    )
+
+
 def has_key_takeaway(tier: str) -> bool:
     """Whether a dimension of this tier gets a key takeaway (the rule of DimensionNarrative.key_takeaway)."""
     return tier in KEY_TAKEAWAY_TIERS
@@ -157,6 +179,11 @@ OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
     SectionKind.WAVE_ALIGNMENT: WaveAlignment,
     SectionKind.STRATEGIC_ASSESSMENT: StrategicAssessment,
     SectionKind.METHODOLOGY: Methodology,
+    SectionKind.INDUSTRY_COHORT: IndustryNarrative,
+    SectionKind.INDUSTRY_LEADERS: IndustryNarrative,
+    SectionKind.INDUSTRY_SPREAD: IndustryNarrative,
+    SectionKind.INDUSTRY_SIGNALS: IndustryNarrative,
+    SectionKind.INDUSTRY_WAVES: IndustryNarrative,
 }
 
 SectionOutput: TypeAlias = (
@@ -168,6 +195,7 @@ SectionOutput: TypeAlias = (
     | WaveAlignment
     | StrategicAssessment
     | Methodology
+    | IndustryNarrative
 )
 """A section's output: the model of its kind (OUTPUT_MODELS), kept typed from the answer to the Markdown."""
 
@@ -306,6 +334,97 @@ class ExecutiveInput(Input):
     strategic_overview: str
 
 
+class IndustryDimension(BaseModel):
+    """One dimension summed over a group: its total, spread and leaders."""
+
+    dimension: str
+    total: int = Field(description="The sum of the group's scores.")
+    median: float
+    maximum: int
+    leaders: list[str] = Field(description="The companies with the maximum (several when tied); empty when 0.")
+    leader_standing: str = Field(
+        default="", description="The leaders' rank as it may be written, group and edition named; empty when 0."
+    )
+    companies_scoring: int = Field(description="Companies with a score above 0.")
+
+
+class IndustryLeader(BaseModel):
+    """A company that leads several dimensions of the group at once."""
+
+    company: str
+    areas: list[str] = Field(description="The dimensions it leads (alone or tied), highest industry total first.")
+    area_count: int
+    total: int = Field(description="The company's total signal score.")
+
+
+class SharedSignal(BaseModel):
+    """A counted signal and how many of the group's companies have it."""
+
+    name: str
+    companies: int
+
+
+class IndustryLayer(BaseModel):
+    """One layer summed over a group."""
+
+    layer_number: int
+    title: str
+    total: int
+    leading_dimension: str | None
+    waves: list[str]
+
+
+class IndustryInput(Input):
+    """What every industry section is given: the group named (`company` holds its name), its size, the edition."""
+
+    edition: str
+    group: str = Field(description="How the group is named in a claim, e.g. 'Financial companies'.")
+    company_count: int
+
+
+class IndustryCohortInput(IndustryInput):
+    """The opening: the cohort, its total, its strongest and thinnest dimensions."""
+
+    total_score: int
+    dimension_count: int
+    scoring_areas: int = Field(description="Dimensions with a total above 0.")
+    zero_dimensions: int = Field(description="Dimensions with a total of 0.")
+    strongest: list[IndustryDimension]
+    thinnest: list[IndustryDimension]
+
+
+class IndustryLeadersInput(IndustryInput):
+    """Leaders per dimension, and the companies leading several."""
+
+    superlatives: bool = Field(description="Whether 'leads' / 'highest' may be said: a group of at least 10.")
+    leaders: list[IndustryDimension]
+    multi_area_leaders: list[IndustryLeader]
+
+
+class IndustrySpreadInput(IndustryInput):
+    """How far apart the group's companies are: medians and maxima, and the totals' range."""
+
+    dimensions: list[IndustryDimension]
+    highest_total: int
+    median_total: float
+    lowest_total: int
+
+
+class IndustrySignalsInput(IndustryInput):
+    """What most of the group shares, and what only one company has."""
+
+    shared: list[SharedSignal] = Field(description="Signals held by at least half the group, most widespread first.")
+    distinct_signals: int
+    unique_count: int = Field(description="Signals only one company of the group has.")
+    unique_examples: list[SharedSignal]
+
+
+class IndustryWavesInput(IndustryInput):
+    """The layers summed over the group, with their waves."""
+
+    layers: list[IndustryLayer]
+
+
 def strict_schema(model: type[Output]) -> dict[str, object]:
     """The model's JSON schema in the form strict structured outputs require (a fresh copy).
 
@@ -356,4 +475,9 @@ INPUT_MODELS: dict[SectionKind, type[Input]] = {
     SectionKind.WAVE_ALIGNMENT: WaveInput,
     SectionKind.STRATEGIC_ASSESSMENT: StrategicInput,
     SectionKind.METHODOLOGY: MethodologyInput,
+    SectionKind.INDUSTRY_COHORT: IndustryCohortInput,
+    SectionKind.INDUSTRY_LEADERS: IndustryLeadersInput,
+    SectionKind.INDUSTRY_SPREAD: IndustrySpreadInput,
+    SectionKind.INDUSTRY_SIGNALS: IndustrySignalsInput,
+    SectionKind.INDUSTRY_WAVES: IndustryWavesInput,
 }

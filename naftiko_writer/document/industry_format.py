@@ -1,0 +1,71 @@
+"""The industry report as Markdown: a title, the drafted sections and the table of the group's dimensions.
+
+Sections are laid out by kind (document/draft_format.render_section) under the same markers as a company
+draft; the dimensions table is data (every figure from the facts, never a model's), as the Relevant
+Waves lines of a company draft are.
+"""
+
+from __future__ import annotations
+
+from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
+from naftiko_writer.document.markers import format_provenance
+from naftiko_writer.report.industry import IndustryFacts, IndustryReport
+from naftiko_writer.report.model import SectionSource
+
+TABLE = "industry-dimensions"
+CLOSING = "closing"
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def dimensions_table(facts: IndustryFacts) -> str:
+    """Every dimension of the group: total, median, maximum and who has it, highest total first."""
+    rows = [
+        f"| {escape_cell(d.dimension)} | {_number(d.total)} | {_number(d.median)} | {_number(d.maximum)} | "
+        f"{escape_cell(', '.join(d.leaders) or '-')} |"
+        for d in facts.dimensions
+    ]
+    return (
+        f"## Dimensions of the {escape_text(facts.industry)} Group\n\n"
+        "| Dimension | Industry total | Median | Maximum | Highest |\n|---|---|---|---|---|\n" + "\n".join(rows)
+    )
+
+
+def render_industry_blocks(report: IndustryReport) -> list[Block]:
+    """Every block of an industry draft, in order."""
+    facts = report.facts
+    blocks = [
+        Block(
+            "title",
+            "data",
+            f"# {escape_text(facts.industry)}: Technology Investment across {facts.company_count} "
+            f"Compan{'y' if facts.company_count == 1 else 'ies'}\n\nPrepared by Naftiko, edition {facts.edition}",
+        )
+    ]
+    for result in report.sections.values():
+        body = render_section(result.kind, result.output)
+        if result.source is SectionSource.FALLBACK:
+            body += (
+                "\n\n> **Analyst review:** drafted by the template engine because the model's answers failed "
+                "validation; check it before publishing."
+            )
+        blocks.append(Block(result.id, result.source.value, body, result.input_hash))
+        if result.kind.value == "industry_cohort":
+            blocks.append(Block(TABLE, "data", dimensions_table(facts)))
+    blocks.append(
+        Block(
+            CLOSING,
+            "data",
+            f"Industry totals are plain sums of the {facts.company_count} companies' dimension scores in edition "
+            f"{facts.edition}; ranks are within the {escape_text(facts.group)} of that edition.",
+        )
+    )
+    return blocks
+
+
+def render_industry_markdown(report: IndustryReport) -> str:
+    """The full industry draft as Markdown (its provenance comment first)."""
+    provenance = format_provenance(report.provenance.model_dump_json())
+    return join_draft(provenance, [block.text() for block in render_industry_blocks(report)])
