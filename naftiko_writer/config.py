@@ -221,7 +221,7 @@ class Settings:
             base_url=base_url or self.openai_base_url or DEFAULT_BASE_URL,
             model=model or self.model_for(mode),
             api_key=self.api_key(),
-            timeout_seconds=timeout_seconds or DEFAULT_TIMEOUT_SECONDS,
+            timeout_seconds=timeout_seconds if timeout_seconds is not None else DEFAULT_TIMEOUT_SECONDS,
             retry=retry or RetryPolicy(),
         )
 

@@ -311,12 +311,12 @@ def print_fleet_summary(results: list[FleetResult], wall_seconds: float, console
     ):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for result in results:
-        if result.report is None:
+        if result.summary is None:
             table.add_row(
                 result.company, "", "", "", "", f"{result.seconds:.1f} s", Text(f"error: {result.error}", style="red")
             )
             continue
-        summary = result.report.summary
+        summary = result.summary
         table.add_row(
             result.company,
             str(summary.sections),

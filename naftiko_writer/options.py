@@ -18,7 +18,8 @@ MAX_CONCURRENCY = 256
 DEFAULT_MAX_REPAIRS = 2
 DEFAULT_BATCH_MAX_REPAIRS = 1
 """Repair rounds per failed answer in a Batch API batch (each round is a whole batch turnaround)."""
-DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_TIMEOUT_SECONDS: float | None = None
+"""None: each call's timeout is derived from the size of its answer (llm/deadline.py)."""
 DEFAULT_BUDGET_OUTPUT_TOKENS = 2048
 """The output cap sent with each call of a run that has a budget but no --max-output-tokens."""
 
@@ -67,7 +68,8 @@ class Endpoint:
     base_url: str = DEFAULT_BASE_URL
     model: str = DEFAULT_MODEL
     api_key: str | None = field(default=None, repr=False)
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS
+    """Seconds one call may take; None: derived from the size of the answer asked for (llm/deadline.py)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     recording_source: str = "recorded"
     """How new recordings are labelled: `recorded` (a live server's answers) or `authored` (written by hand)."""

@@ -59,7 +59,7 @@ class ScriptedResponder:
     successive requests meet: `["429", "ok"]` fails the first request with a
     rate limit and answers the second. `always` fails every request of every
     section with one fault. `chaos` fails that fraction of the remaining
-    requests with a fault drawn at random (seeded) from CHAOS_FAULTS.
+    requests with a fault drawn at random (seeded) from `chaos_faults`.
     `answer` overrides how a good answer is written.
     """
 
@@ -70,6 +70,8 @@ class ScriptedResponder:
     reject_json_schema: bool = False
     chaos: float = 0.0
     seed: int = 0
+    chaos_faults: tuple[str, ...] = CHAOS_FAULTS
+    """What `chaos` draws from (the benchmarks' transient-only runs: 429, 500, timeout)."""
     calls: list[str] = field(default_factory=list)
     faults: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,7 +89,7 @@ class ScriptedResponder:
             queue = self.script.get(section) or self.script.get("*") or []
             fault = self.always or (queue.pop(0) if queue else "ok")
             if fault == "ok" and self.chaos and self._random.random() < self.chaos:
-                fault = self._random.choice(CHAOS_FAULTS)
+                fault = self._random.choice(self.chaos_faults)
             self.faults[fault] = self.faults.get(fault, 0) + 1
         if self.reject_json_schema and body.get("response_format", {}).get("type") == "json_schema":
             return Reply(  # as llama-cpp-python's server answers
@@ -140,6 +142,8 @@ class FakeOpenAIServer:
         self.responder = responder
         self.timeout_delay = timeout_delay
         self.requests: list[dict[str, Any]] = []
+        self.connections: set[tuple[str, int]] = set()
+        """The client address of every connection that sent a request (how many a client opened)."""
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         handler = self._handler()
@@ -235,6 +239,7 @@ class FakeOpenAIServer:
                     self._send(Reply(404, {"error": {"message": f"no route {self.path}"}}))
 
             def do_POST(self) -> None:
+                server.connections.add(self.client_address[:2])
                 length = int(self.headers.get("content-length", "0"))
                 raw = self.rfile.read(length)
                 headers = {name.lower(): value for name, value in self.headers.items()}

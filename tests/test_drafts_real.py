@@ -22,7 +22,7 @@ import pytest
 
 from naftiko_writer.config import Engine, RecordMode
 from naftiko_writer.document.draft_format import DraftDocument, parse_draft, readable_parts, render_markdown
-from naftiko_writer.drafting.grounding import build_vocabulary, report_terms
+from naftiko_writer.drafting.grounding import report_terms
 from naftiko_writer.drafting.pipeline import draft_report
 from naftiko_writer.drafting.prompts import load_prompts
 from naftiko_writer.drafting.run import Prepared
@@ -37,6 +37,7 @@ from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key, name_tokens
 from naftiko_writer.scoring.scorer import Scorer
+from naftiko_writer.scoring.signal_files import signals_digest
 from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_run
 
 REAL_DIR = ROOT / "fixtures" / "real"
@@ -143,7 +144,7 @@ def prepare(signals: CompanySignals, taxonomy: Taxonomy, scorer: Scorer) -> Prep
         company_signals=signals,
         card=scorer.score(signals),
         prompts=load_prompts(PROMPTS_DIR),
-        vocabulary=build_vocabulary(taxonomy, signals),
+        signals_digest=signals_digest(signals),
     )
 
 

@@ -11,7 +11,7 @@ from naftiko_writer.document.draft_files import load_draft
 from naftiko_writer.drafting.pipeline import DraftEvent, EventKind
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
 from naftiko_writer.review.update import check_file, update_to_files
-from tests.conftest import make_run
+from tests.conftest import RECORDINGS_DIR, make_run
 
 STAMP = "20261124T000000Z"
 
@@ -39,8 +39,9 @@ def test_ctrl_c_during_a_draft_names_the_checkpoint_that_keeps_the_finished_sect
                 raise KeyboardInterrupt
 
     out = tmp_path / "acme.md"
+    replayed = make_run(tmp_path, recordings_dir=RECORDINGS_DIR)  # a model answers: the template engine keeps none
     with pytest.raises(DraftInterrupted) as caught:
-        draft_to_files(make_run(tmp_path, engine=Engine.TEMPLATE), DraftTarget(tmp_path, STAMP, out), interrupt)
+        draft_to_files(replayed, DraftTarget(tmp_path, STAMP, out), interrupt)
     assert caught.value.checkpoint == tmp_path / "acme.checkpoint.jsonl"
     assert caught.value.checkpoint.is_file() and not out.exists()
     assert isinstance(caught.value, KeyboardInterrupt)  # Ctrl-C still ends the program where it is not handled

@@ -27,7 +27,6 @@ from naftiko_writer.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_REPAIRS,
     DEFAULT_MODEL,
-    DEFAULT_TIMEOUT_SECONDS,
     MAX_CONCURRENCY,
     Engine,
     RecordMode,
@@ -96,8 +95,13 @@ def draft(
         int, typer.Option("--max-repairs", min=0, max=5, help="Re-asks per section after a bad answer.")
     ] = DEFAULT_MAX_REPAIRS,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for one model answer.")
-    ] = DEFAULT_TIMEOUT_SECONDS,
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=1.0,
+            help="Seconds to wait for one model answer [default: from the answer's size, 24 s uncapped].",
+        ),
+    ] = None,
     max_output_tokens: Annotated[
         int | None, typer.Option("--max-output-tokens", min=16, help="Cap on tokens per answer (max_tokens).")
     ] = None,
@@ -203,8 +207,8 @@ def _draft_fleet(
             results = draft_fleet(base, targets, drafts_dir, stamp, progress)
     except KeyboardInterrupt:
         print_error(
-            f"interrupted; each company's finished sections are kept in {drafts_dir}/<company>/.checkpoint.jsonl; "
-            + resume_hint()
+            f"interrupted; every draft finished so far is written under {drafts_dir}, and each unfinished "
+            f"company's finished sections are kept in {drafts_dir}/<company>/.checkpoint.jsonl; " + resume_hint()
         )
         raise typer.Exit(130) from None
     wall = time.perf_counter() - started
@@ -217,7 +221,7 @@ def _draft_fleet(
                         "markdown": str(r.files.markdown) if r.files else None,
                         "error": r.error,
                         "seconds": r.seconds,
-                        "summary": r.report.summary.model_dump() if r.report else None,
+                        "summary": r.summary.model_dump() if r.summary else None,
                     }
                     for r in results
                 ],
@@ -231,7 +235,7 @@ def _draft_fleet(
         print_error(f"{result.company}: {result.error}")
     if failed:
         raise typer.Exit(1)
-    if any(r.report is not None and r.report.summary.stopped for r in results):
+    if any(r.summary is not None and r.summary.stopped for r in results):
         raise typer.Exit(EXIT_STOPPED)
 
 

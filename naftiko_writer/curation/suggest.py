@@ -30,6 +30,7 @@ from naftiko_writer.drafting.prompts import fill_placeholders, inert_json, read_
 from naftiko_writer.errors import InputError, ReplayMissError, TaxonomyError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.llm.limiter import Limiter
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult
 from naftiko_writer.options import Endpoint, Sources
 from naftiko_writer.scoring.companies import SIGNAL_FILE_STEM, load_company
@@ -237,7 +238,7 @@ async def suggest_async(
     client = clients(job.endpoint, recordings_subject(job), offline_hint="use --mode replay")
     known_ids = [d.id for d in taxonomy.dimensions]
     schema = answer_schema(known_ids)
-    semaphore = asyncio.Semaphore(job.concurrency)
+    limit = Limiter(job.concurrency)
 
     def counted(answer: ChatResult, _: float) -> None:
         result.calls += 1
@@ -266,7 +267,7 @@ async def suggest_async(
                 client,
                 Question(request, read, lambda problems: repair_message(repair, problems)),
                 max_repairs=job.max_repairs,
-                limit=semaphore,
+                limit=limit,
                 on_answer=counted,
             )
         except ReplayMissError as exc:

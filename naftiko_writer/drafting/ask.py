@@ -6,9 +6,11 @@ how to read an answer (parse it into its schema and check it: grounding, known i
 one line each) and how to word the repair message. A failing answer is re-asked at most
 `max_repairs` times with the answer and its problems appended; the result (`Asked`) carries the
 accepted value or none, the last value read, every problem, and the attempts, retries, tokens and
-seconds spent. A `limit` (semaphore) is held only while a call is in flight, and a `Budget` is
-reserved before each call and charged after it; a call the budget cannot hold is not sent
-(`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
+seconds spent. A `limit` (llm/limiter.py) is held only while a call is in flight, waited for at the
+ask's `priority`; a call to an HTTP endpoint left unanswered past the limiter's `hedge_delay` gets one
+duplicate under the same slot (the first to answer wins, the other is cancelled), unless a budget is
+set (a duplicate spends tokens). A `Budget` is reserved before each call and charged after it; a call the budget
+cannot hold is not sent (`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
 `error`; configuration errors (a replay miss, a rejected key) propagate.
 """
 
@@ -22,6 +24,7 @@ from typing import Generic, TypeVar
 
 from naftiko_writer.drafting.answers import Budget, estimate_prompt_tokens
 from naftiko_writer.errors import BudgetExceededError, LLMError
+from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
 
 T = TypeVar("T")
@@ -79,7 +82,8 @@ async def ask(
     question: Question[T],
     *,
     max_repairs: int,
-    limit: asyncio.Semaphore | None = None,
+    limit: Limiter | None = None,
+    priority: Priority = (),
     budget: Budget | None = None,
     on_answer: Callable[[ChatResult, float], None] | None = None,
     on_repair: Callable[[], None] | None = None,
@@ -94,7 +98,7 @@ async def ask(
     for attempt in range(1 + max_repairs):
         request = replace(question.request, messages=messages)
         try:
-            answer, cost = await _send(client, request, limit, budget, asked)
+            answer, cost = await _send(client, request, limit, priority, budget, asked)
         except BudgetExceededError:
             asked.unsent = True
             return asked
@@ -125,7 +129,8 @@ async def ask(
 async def _send(
     client: LLMClient,
     request: ChatRequest,
-    limit: asyncio.Semaphore | None,
+    limit: Limiter | None,
+    priority: Priority,
     budget: Budget | None,
     asked: Asked[T],
 ) -> tuple[ChatResult, float]:
@@ -140,12 +145,38 @@ async def _send(
         if limit is None:
             answer = await client.complete(request)
         else:
-            async with limit:
+            async with limit.slot(priority):
                 started = time.perf_counter()
-                answer = await client.complete(request)
+                # A duplicate only to an HTTP endpoint (a dialect), and never under a budget (it spends tokens).
+                hedged = client.dialect is not None and not (budget is not None and budget.limited)
+                hedge = limit.hedge_delay() if hedged else None
+                answer = await _complete_hedged(client, request, hedge)
+                limit.answered(time.perf_counter() - started)
         asked.model_seconds += time.perf_counter() - started
         cost = budget.charge(answer.prompt_tokens, answer.completion_tokens) if budget is not None else 0.0
     finally:
         if reservation is not None and budget is not None:
             budget.release(reservation)
     return answer, cost
+
+
+async def _complete_hedged(client: LLMClient, request: ChatRequest, hedge_after: float | None) -> ChatResult:
+    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent once more: the first answer wins."""
+    if hedge_after is None:
+        return await client.complete(request)
+    first = asyncio.ensure_future(client.complete(request))
+    done, _ = await asyncio.wait({first}, timeout=hedge_after)
+    if done:
+        return first.result()
+    second = asyncio.ensure_future(client.complete(request))
+    pending = {first, second}
+    try:
+        while True:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            answered = [task for task in done if task.exception() is None]
+            if answered or not pending:
+                return (answered or list(done))[0].result()
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

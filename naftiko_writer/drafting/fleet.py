@@ -1,18 +1,24 @@
-"""Fleet drafting: many companies in one run, one shared limit on requests in flight.
+"""Fleet drafting: many companies in one run, one shared limit on requests in flight, drafts written as they finish.
 
-Every company is loaded, scored and drafted concurrently in one event loop;
-a single semaphore bounds the model requests of all of them together, so
-`--concurrency` is the load the endpoint sees. A company that fails (a bad
-signals file, a missing recording) is reported and does not stop the others;
-each company runs the draft use case (use_case.py), so its draft is written
-as soon as it is done. Two inputs
-with one slug would write one draft folder and share a checkpoint: the same
-data given twice is drafted once, different data under one slug is an error.
+A fleet streams: companies are loaded and scored lazily, at most `window_size` at a time (enough to
+keep the limit busy), each drafted with the draft use case (use_case.py), so its draft and sidecar are
+written as soon as it is done, and only a summary row (`FleetResult`) is kept of it. Memory does not
+grow with the number of companies, and an interrupted fleet has written every draft it finished.
+
+One `Limiter` (llm/limiter.py) bounds the model requests of all companies together, so `--concurrency`
+is the load the endpoint sees; requests are served by need: the oldest company first (its place is its
+order in the fleet), and within a company the synthesis sections and what they wait for first, so
+drafts finish one after another instead of all at the end. Every company's client waits out its backoff
+without a slot, and all of them send through one connection pool sized to the limit (llm/replay.py's
+SharedPool); each keeps its own recordings. A company that fails (a bad signals file, a missing recording) is reported
+and does not stop the others. Two inputs with one slug would write one draft folder and share a
+checkpoint: the same data given twice is drafted once, different data under one slug is an error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,18 +30,19 @@ from naftiko_writer.drafting.pipeline import EventHandler
 from naftiko_writer.drafting.run import DraftRun, Prepared
 from naftiko_writer.drafting.use_case import DraftTarget, draft_to_files_async
 from naftiko_writer.errors import InputError, NaftikoWriterError
-from naftiko_writer.llm.factory import ClientFactory, open_client
-from naftiko_writer.report.model import Report
+from naftiko_writer.llm.factory import ClientFactory, Shared, open_client, share_clients
+from naftiko_writer.llm.limiter import Limiter
+from naftiko_writer.options import RecordMode
+from naftiko_writer.report.model import DraftSummary
 from naftiko_writer.scoring.companies import collect_sources, list_companies
-from naftiko_writer.scoring.signal_files import signals_digest
 
 
 @dataclass
 class FleetResult:
-    """How one company of a fleet went."""
+    """How one company of a fleet went: its summary row (the report itself is dropped once written)."""
 
     company: str
-    report: Report | None = None
+    summary: DraftSummary | None = None
     files: DraftFiles | None = None
     error: str | None = None
     seconds: float = 0.0
@@ -56,10 +63,21 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
     return unique
 
 
+def window_size(run: DraftRun) -> int:
+    """Companies loaded at once: 2 + limit / 16 with a model, 2 for the template engine.
+
+    Enough that a company waiting for its synthesis sections leaves the limit to the next ones.
+    """
+    if run.model_endpoint is None:
+        return 2
+    return 2 + math.ceil(max(1, run.options.concurrency) / 16)
+
+
 async def _draft_one(
     run: DraftRun,
+    place: int,
     target: DraftTarget,
-    semaphore: asyncio.Semaphore,
+    limit: Limiter,
     on_event: EventHandler,
     claimed: dict[str, tuple[str, str]],
     clients: ClientFactory,
@@ -71,7 +89,7 @@ async def _draft_one(
     def admit(run: DraftRun, prepared: Prepared) -> bool:
         slug = prepared.card.company.slug
         result.company = slug
-        digest = signals_digest(prepared.company_signals)
+        digest = prepared.signals_digest
         first, first_digest = claimed.setdefault(slug, (run.company, digest))
         if first == run.company:
             return True
@@ -83,10 +101,10 @@ async def _draft_one(
         )
 
     try:
-        outcome = await draft_to_files_async(run, target, on_event, semaphore, admit, clients)
+        outcome = await draft_to_files_async(run, target, on_event, limit, admit, clients, place=(place,))
         if outcome is None:
             return None
-        result.report, result.files = outcome.report, outcome.files
+        result.summary, result.files = outcome.report.summary, outcome.files
     except NaftikoWriterError as exc:
         result.error = str(exc).splitlines()[0]
     result.seconds = round(time.perf_counter() - started, 3)
@@ -99,20 +117,42 @@ def draft_fleet(
     drafts_dir: Path,
     stamp: str,
     on_event: EventHandler,
-    clients: ClientFactory = open_client,
+    clients: ClientFactory | None = None,
+    window: int | None = None,
 ) -> list[FleetResult]:
-    """Draft every company as `base` says, with at most `base.options.concurrency` requests in flight in all."""
+    """Draft every company as `base` says, with at most `base.options.concurrency` requests in flight in all.
+
+    `clients` builds each company's client (None: the endpoint, through one connection pool); `window`
+    overrides how many companies are loaded at once. Results come in the order of `companies`.
+    """
 
     async def fleet() -> list[FleetResult]:
-        semaphore = asyncio.Semaphore(max(1, base.options.concurrency))
+        limiter = Limiter(base.options.concurrency)
+        endpoint = base.model_endpoint
+        pool = None
+        if clients is None and endpoint is not None and endpoint.mode is not RecordMode.REPLAY:
+            from naftiko_writer.llm.replay import SharedPool  # loads httpx: only a fleet that calls a model
+
+            pool = SharedPool(limiter.limit)
+        shared_clients = share_clients(clients or open_client, Shared(limiter, pool))
         claimed: dict[str, tuple[str, str]] = {}
         target = DraftTarget(drafts_dir, stamp)
-        results = await asyncio.gather(
-            *(
-                _draft_one(base.for_company(company), target, semaphore, on_event, claimed, clients)
-                for company in companies
-            )
-        )
-        return [result for result in results if result is not None]
+        pending = iter(enumerate(companies))
+        results: dict[int, FleetResult] = {}
+
+        async def worker() -> None:
+            for place, company in pending:  # each worker takes the next company once its own is written
+                result = await _draft_one(
+                    base.for_company(company), place, target, limiter, on_event, claimed, shared_clients
+                )
+                if result is not None:
+                    results[place] = result
+
+        try:
+            await asyncio.gather(*(worker() for _ in range(window or window_size(base))))
+        finally:
+            if pool is not None:
+                await pool.aclose_pool()
+        return [results[place] for place in sorted(results)]
 
     return event_loop.run(fleet())

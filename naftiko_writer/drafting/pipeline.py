@@ -5,8 +5,11 @@ their dependencies and an input provider; the company report is `company_plan`. 
 `LLMClient` (None: the template engine writes every section), built by the composition root
 (llm/factory.py) and closed by whoever opened it. Every structured call goes through `ask`
 (drafting/ask.py). Independent sections run concurrently with at most `concurrency` model
-requests in flight; a section that depends on others (the strategic
-assessment, the executive summary) awaits them. Every model answer is parsed
+requests in flight (a `Limiter`, llm/limiter.py, shared with a fleet's other companies); a section
+that depends on others (the strategic assessment, the executive summary) awaits them. Requests wait
+for the limit by need: the synthesis sections first, then the sections they wait for (deepest chain
+first: the two tables the strategic assessment needs, then the layer introductions), then the rest
+in plan order (`section_priorities`); a fleet puts its company's place before that. Every model answer is parsed
 into its schema and checked against its input (grounding); a failing answer
 gets a bounded repair loop that lists the exact problems, and a section that
 still fails falls back to the template engine, marked for the analyst. Only
@@ -31,6 +34,7 @@ from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, pr
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import ConfigError
 from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
 from naftiko_writer.options import DraftOptions, RecordMode
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
@@ -87,14 +91,23 @@ class SectionDrafter:
     finished: dict[str, SectionResult] = field(default_factory=dict)
     _outputs: dict[str, Output] = field(default_factory=dict)
 
-    async def draft_all(self, semaphore: asyncio.Semaphore | None = None) -> dict[str, SectionResult]:
-        """Draft every section; dependencies first, the rest concurrently (under `semaphore` if shared)."""
+    async def draft_all(self, limit: Limiter | None = None, place: Priority = ()) -> dict[str, SectionResult]:
+        """Draft every section; dependencies first, the rest concurrently (under `limit` if shared).
+
+        Each request waits for the limit at `place` (a fleet's company order) then its section's priority.
+        """
         self.on_event(DraftEvent(EventKind.PLANNED, total=len(self.plan.sections)))
-        semaphore = semaphore or asyncio.Semaphore(max(1, self.options.concurrency))
+        limit = limit or Limiter(self.options.concurrency)
+        priorities = section_priorities(self.plan)
         tasks: dict[str, asyncio.Task[SectionResult]] = {}
-        for spec in self.plan.sections:
+        # Started by need: a free slot goes to the first task that asks, before any queue forms.
+        independent = sorted(
+            (spec for spec in self.plan.sections if not spec.depends_on), key=lambda s: priorities[s.id]
+        )
+        for spec in [*independent, *(spec for spec in self.plan.sections if spec.depends_on)]:
             dependencies = [tasks[d] for d in spec.depends_on]
-            tasks[spec.id] = asyncio.create_task(self._draft_after(spec, dependencies, semaphore), name=spec.id)
+            priority = (*place, *priorities[spec.id])
+            tasks[spec.id] = asyncio.create_task(self._draft_after(spec, dependencies, limit, priority), name=spec.id)
         try:
             results = await asyncio.gather(*tasks.values())
         except BaseException:
@@ -105,7 +118,11 @@ class SectionDrafter:
         return {result.id: result for result in results}
 
     async def _draft_after(
-        self, spec: SectionSpec, dependencies: list[asyncio.Task[SectionResult]], semaphore: asyncio.Semaphore
+        self,
+        spec: SectionSpec,
+        dependencies: list[asyncio.Task[SectionResult]],
+        limit: Limiter,
+        priority: Priority,
     ) -> SectionResult:
         for dependency in dependencies:
             await dependency
@@ -117,7 +134,7 @@ class SectionDrafter:
             output = draft_from_template(spec.kind, data)
             result = self._result(spec, data, output, SectionSource.TEMPLATE)
         else:
-            result = await self._draft_with_model(self.client, spec, data, semaphore)
+            result = await self._draft_with_model(self.client, spec, data, limit, priority)
         if self.outcomes.setdefault(spec.id, Outcome.DRAFTED) is Outcome.DRAFTED and self.checkpoint is not None:
             self.checkpoint.append(result)
         self.finished[spec.id] = result
@@ -173,13 +190,14 @@ class SectionDrafter:
         return Question(request, read, self.prompts.repair_message)
 
     async def _draft_with_model(
-        self, client: LLMClient, spec: SectionSpec, data: Input, semaphore: asyncio.Semaphore
+        self, client: LLMClient, spec: SectionSpec, data: Input, limit: Limiter, priority: Priority
     ) -> SectionResult:
         asked = await ask(
             client,
             self.question(spec, data),
             max_repairs=self.options.max_repairs,
-            limit=semaphore,
+            limit=limit,
+            priority=priority,
             budget=self.budget,
             on_answer=self._spent,
             on_repair=lambda: self.on_event(DraftEvent(EventKind.REPAIR, spec.id)),
@@ -194,6 +212,22 @@ class SectionDrafter:
     def _spent(self, answer: ChatResult, cost: float) -> None:
         if self.checkpoint is not None:
             self.checkpoint.spend(answer.prompt_tokens, answer.completion_tokens, cost)
+
+
+def section_priorities(plan: ReportPlan) -> dict[str, Priority]:
+    """Each section's place in the queue for the limit (smallest first; see the module docstring).
+
+    A synthesis section (one with dependencies) is only ever queued once its inputs are done, and then goes
+    first; of the others, those on the longest chain to a synthesis go first, then plan order.
+    """
+    height: dict[str, int] = {}
+    for spec in reversed(plan.sections):  # dependants come after their dependencies
+        for dependency in spec.depends_on:
+            height[dependency] = max(height.get(dependency, 0), height.get(spec.id, 0) + 1)
+    return {
+        spec.id: (0 if spec.depends_on else 1, -height.get(spec.id, 0), index)
+        for index, spec in enumerate(plan.sections)
+    }
 
 
 def draft_company(run: DraftRun, on_event: EventHandler = _ignore, clients: ClientFactory = open_client) -> Report:
@@ -249,11 +283,13 @@ async def draft_report_async(
     on_event: EventHandler = _ignore,
     previous: Mapping[str, SectionResult] | None = None,
     pinned: frozenset[str] = frozenset(),
-    semaphore: asyncio.Semaphore | None = None,
+    limit: Limiter | None = None,
+    place: Priority = (),
 ) -> Report:
     """Draft a prepared company's report with `client` (None: the template engine) inside a running loop.
 
-    `semaphore` bounds requests shared with other companies. The caller owns the client (and closes it).
+    `limit` bounds requests shared with other companies, `place` is this company's among them (smaller
+    first). The caller owns the client (and closes it).
     """
     card = prepared.card
     options = run.options
@@ -266,9 +302,10 @@ async def draft_report_async(
             f"--max-cost needs a price for model {model!r}; add it to the price table or use --max-tokens-per-report"
         )
     paid = endpoint is not None and client is not None and endpoint.mode is not RecordMode.REPLAY
+    # No model, no checkpoint: the template engine's sections cost nothing to write again.
     checkpoint = (
         Checkpoint(run.checkpoint_path, run_key(run, prepared), durable=paid)
-        if run.checkpoint_path is not None
+        if run.checkpoint_path is not None and client is not None
         else None
     )
     resumed = checkpoint.load() if checkpoint is not None else Resumed()
@@ -283,7 +320,7 @@ async def draft_report_async(
     plan = company_plan(card, prepared.taxonomy)
     drafter = SectionDrafter(
         plan,
-        prepared.vocabulary,
+        prepared.vocabulary if client is not None else Vocabulary({}, {}),  # no answers to check: none built
         prepared.prompts,
         client,
         options,
@@ -300,7 +337,7 @@ async def draft_report_async(
         ),
         checkpoint=checkpoint,
     )
-    results = await drafter.draft_all(semaphore)
+    results = await drafter.draft_all(limit, place)
     replayed = endpoint is not None and endpoint.mode is RecordMode.REPLAY and not previous
     unused = len(client.unused_recordings()) if client is not None and replayed else 0
     recordings = sorted({r.recording for r in results.values() if r.recording})

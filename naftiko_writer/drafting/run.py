@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from naftiko_writer import __version__
@@ -74,7 +75,13 @@ class Prepared:
     company_signals: CompanySignals
     card: ScoreCard
     prompts: PromptSet
-    vocabulary: Vocabulary
+    signals_digest: str
+    """The company's signals digest, computed once (provenance, the run key and a fleet's slug check use it)."""
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The names grounding checks model answers against: built only when a model answers."""
+        return build_vocabulary(self.taxonomy, self.company_signals)
 
 
 def prepare_company(company: str, sources: Sources) -> Prepared:
@@ -86,7 +93,7 @@ def prepare_company(company: str, sources: Sources) -> Prepared:
         company_signals=company_signals,
         card=score_company(company_signals, taxonomy),
         prompts=load_prompts(sources.prompts_dir),
-        vocabulary=build_vocabulary(taxonomy, company_signals),
+        signals_digest=signals_digest(company_signals),
     )
 
 
@@ -97,7 +104,7 @@ def build_provenance(run: DraftRun, prepared: Prepared, recordings: list[str]) -
         created=run.created,
         company=prepared.card.company.slug,
         signals_file=signals_reference(run.company),
-        signals_digest=signals_digest(prepared.company_signals),
+        signals_digest=prepared.signals_digest,
         taxonomy_version=prepared.taxonomy.version,
         taxonomy_digest=prepared.taxonomy.digest,
         prompt_hashes=prepared.prompts.hashes(company_input_kinds()),
@@ -129,6 +136,6 @@ def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:
         "model": run.model,
         "max_output_tokens": run.options.max_output_tokens if endpoint is not None else None,
         "prompts": prepared.prompts.hashes(company_input_kinds()),
-        "signals": signals_digest(prepared.company_signals),
+        "signals": prepared.signals_digest,
         "taxonomy": prepared.taxonomy.digest,
     }

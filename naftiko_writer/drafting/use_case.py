@@ -12,7 +12,6 @@ way (`write_report`). `draft --update` is its own use case, review/update.py's
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report_async, open_run_client
 from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
 from naftiko_writer.llm.factory import ClientFactory, open_client
+from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.output_paths import Named, refuse_overlaps
 from naftiko_writer.report.model import Report
 from naftiko_writer.scoring.companies import company_input_files
@@ -106,13 +106,17 @@ def draft_outputs(files: DraftFiles, checkpoint: Path, lock: Path) -> list[Named
 
 
 async def _draft(
-    resolved: _Run, on_event: EventHandler | None, semaphore: asyncio.Semaphore | None, clients: ClientFactory
+    resolved: _Run,
+    on_event: EventHandler | None,
+    limit: Limiter | None,
+    clients: ClientFactory,
+    place: Priority = (),
 ) -> DraftOutcome:
     events = on_event or _ignore
     with draft_lock(resolved.lock, resolved.files.markdown):
         client = open_run_client(resolved.run, resolved.prepared, events, clients)
         try:
-            report = await draft_report_async(resolved.run, resolved.prepared, client, events, semaphore=semaphore)
+            report = await draft_report_async(resolved.run, resolved.prepared, client, events, limit=limit, place=place)
         finally:
             if client is not None:
                 await client.close()
@@ -140,16 +144,22 @@ async def draft_to_files_async(
     run: DraftRun,
     target: DraftTarget,
     on_event: EventHandler | None = None,
-    semaphore: asyncio.Semaphore | None = None,
+    limit: Limiter | None = None,
     admit: Admit | None = None,
     clients: ClientFactory = open_client,
+    place: Priority = (),
+    prepared: Prepared | None = None,
 ) -> DraftOutcome | None:
-    """draft_to_files inside a running event loop (a fleet's); None when `admit` turned the company away."""
+    """draft_to_files inside a running event loop (a fleet's); None when `admit` turned the company away.
+
+    `limit` is shared with the fleet's other companies, `place` is this company's in its queue; `prepared`:
+    the company already loaded and scored.
+    """
     started = time.perf_counter()
-    prepared = prepare_company(run.company, run.sources)
+    prepared = prepared or prepare_company(run.company, run.sources)
     if admit is not None and not admit(run, prepared):
         return None
-    return await _draft(_resolve(run, prepared, target, started), on_event, semaphore, clients)
+    return await _draft(_resolve(run, prepared, target, started), on_event, limit, clients, place)
 
 
 def write_report(report: Report, target: DraftTarget) -> DraftFiles:

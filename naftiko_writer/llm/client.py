@@ -5,7 +5,10 @@ implements it with the real `openai` SDK against any OpenAI-compatible base
 URL, asking for strict structured output (`response_format` json_schema).
 The SDK's own retries are off; tenacity retries rate limits (honouring
 `retry-after-ms` / `Retry-After`), timeouts, connection errors and 5xx with
-exponential backoff and jitter, and never retries other 4xx answers.
+exponential backoff and jitter, and never retries other 4xx answers. Given a `pacer` (the
+run's shared limit, llm/limiter.py), the backoff is waited out through it, so a waiting call
+holds no slot, and each 429 is reported to it (a storm lowers the limit). Each call's timeout
+is `--timeout`, or derived from the size of the answer asked for (llm/deadline.py).
 
 Failures no retry can fix stop the run at once, naming their cause: a URL
 that is not http(s), a header the key makes illegal (a line break in it),
@@ -28,7 +31,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import httpx2
 import openai
@@ -36,6 +39,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
 from naftiko_writer.errors import ConfigError, EndpointError, LLMError, NaftikoWriterError
+from naftiko_writer.llm.deadline import call_timeout
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, RetryPolicy
 from naftiko_writer.llm.recordings import (
     JSON_OBJECT,
@@ -57,6 +61,18 @@ BATCH_TIMEOUT_SECONDS = 600.0
 """Per-request timeout of Batch API calls (the SDK's default: an upload or download can be large)."""
 
 
+class Pacer(Protocol):
+    """What the client tells a shared limit (llm/limiter.py's Limiter): waits and rate limits."""
+
+    async def pause(self, seconds: float) -> None:
+        """Wait out a backoff without holding a slot."""
+        ...
+
+    def rate_limited(self) -> None:
+        """A 429 came back."""
+        ...
+
+
 class _DialectRejectedError(Exception):
     """The server refused the json_schema response format (internal signal)."""
 
@@ -67,10 +83,13 @@ class OpenAIChatClient:
 
     base_url: str
     api_key: str
-    timeout_seconds: float = 60.0
+    timeout_seconds: float | None = None
+    """Seconds a call may take; None: derived from the answer's size (llm/deadline.py)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     transport: httpx2.AsyncBaseTransport | None = None
     on_retry: Callable[[str], None] | None = None
+    pacer: Pacer | None = None
+    """The shared limit the backoff is waited out through (no slot held while waiting); None: plain sleeps."""
     dialect: str = JSON_SCHEMA
     _schema_confirmed: bool = False
     _answered: bool = False
@@ -86,16 +105,17 @@ class OpenAIChatClient:
                     "the API key contains a line break, a control character or surrounding spaces, which an HTTP "
                     "header cannot carry; check OPENAI_API_KEY (a key read from a file often ends in a newline)"
                 )
+            timeout = call_timeout(self.timeout_seconds, None)
             http_client = (
-                httpx2.AsyncClient(transport=self.transport, timeout=self.timeout_seconds)
+                httpx2.AsyncClient(transport=self.transport, timeout=timeout)
                 if self.transport
-                else openai.DefaultAsyncHttpxClient(verify=tls_context(), timeout=self.timeout_seconds)
+                else openai.DefaultAsyncHttpxClient(verify=tls_context(), timeout=timeout)
             )
             self._client = openai.AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self.api_key,
                 max_retries=0,
-                timeout=self.timeout_seconds,
+                timeout=timeout,
                 http_client=http_client,
             )
         return self._client
@@ -135,9 +155,11 @@ class OpenAIChatClient:
     async def _complete(self, request: ChatRequest, dialect: str) -> ChatResult:
         retries = 0
 
-        def count_retry(_: RetryCallState) -> None:
+        def count_retry(state: RetryCallState) -> None:
             nonlocal retries
             retries += 1
+            if self.pacer is not None and isinstance(_outcome_error(state), openai.RateLimitError):
+                self.pacer.rate_limited()
             if self.on_retry is not None:
                 self.on_retry(request.section_id)
 
@@ -154,6 +176,7 @@ class OpenAIChatClient:
             wait=_wait_for(self.retry),
             stop=stop_after_attempt(self.retry.attempts),
             before_sleep=count_retry,
+            sleep=self.pacer.pause if self.pacer is not None else asyncio.sleep,
             reraise=True,
         )
         extra: dict[str, Any] = {} if request.max_tokens is None else {"max_tokens": request.max_tokens}
@@ -167,6 +190,7 @@ class OpenAIChatClient:
                         # Sent as is: as a typed parameter, the SDK would walk the whole JSON schema on every
                         # request (0.2-0.6 ms each here) to rename keys that a schema never holds.
                         extra_body={"response_format": response_format(request, dialect)},
+                        timeout=call_timeout(self.timeout_seconds, request.max_tokens),
                         **extra,
                     )
         except openai.APIError as exc:
@@ -220,6 +244,10 @@ class OpenAIChatClient:
         status = f"HTTP {exc.status_code}" if isinstance(exc, openai.APIStatusError) else type(exc).__name__
         attempts = retries + 1
         return LLMError(f"section {request.section_id}: {where} failed after {attempts} attempt(s): {status}")
+
+
+def _outcome_error(state: RetryCallState) -> BaseException | None:
+    return state.outcome.exception() if state.outcome is not None else None
 
 
 def is_transient(exc: BaseException) -> bool:

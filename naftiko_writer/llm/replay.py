@@ -16,6 +16,12 @@ the client switch dialects (llm.py). Record mode keeps that refusal in
 server's error body may echo what it was sent), and replay answers any
 json_schema request that has no recording with it, so a run recorded against
 such a server replays offline along the same path.
+
+A fleet's companies each have their own recording transport (their recordings are their own), over
+one `SharedPool`: a pooled transport sized to the fleet's limit (each slot may carry a call and its
+hedge, so twice the limit at most, half of them kept alive) that closing a company's client leaves
+open; the fleet closes it (`aclose_pool`) once every draft is written. One pool per company used to
+mean a TLS handshake per connection per company, kept until its draft was written.
 """
 
 from __future__ import annotations
@@ -188,3 +194,25 @@ def _is_schema_refusal(body: dict[str, Any], status: int, content: bytes) -> boo
         and status in (400, 422, 500)
         and (b"json_schema" in content or b"response_format" in content)
     )
+
+
+class SharedPool(httpx2.AsyncBaseTransport):
+    """A pooled transport that its users' `aclose` leaves open; its owner calls `aclose_pool`."""
+
+    def __init__(self, limit: int, inner: httpx2.AsyncBaseTransport | None = None) -> None:
+        """Connections for `limit` requests in flight (and their hedges); `inner`: a transport to share instead."""
+        self.inner = inner or httpx2.AsyncHTTPTransport(
+            verify=tls_context(),
+            limits=httpx2.Limits(max_connections=2 * limit, max_keepalive_connections=limit),
+        )
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Send through the shared connections."""
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Nothing: a company's client is done, the fleet's pool is not."""
+
+    async def aclose_pool(self) -> None:
+        """Close the connections (the fleet is done)."""
+        await self.inner.aclose()
