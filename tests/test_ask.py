@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -15,6 +14,7 @@ from naftiko_writer.drafting.run import Prepared
 from naftiko_writer.drafting.testing import template_answer
 from naftiko_writer.errors import LLMError
 from naftiko_writer.llm.function_client import FunctionClient
+from naftiko_writer.llm.limiter import Limiter
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult
 from naftiko_writer.options import Engine, RecordMode
 from naftiko_writer.report.model import SectionSource
@@ -83,15 +83,15 @@ def test_a_call_the_budget_cannot_hold_is_not_sent() -> None:
 
 def test_the_limit_is_held_only_while_a_call_is_in_flight() -> None:
     async def scenario() -> tuple[list[bool], bool]:
-        limit = asyncio.Semaphore(1)
+        limit = Limiter(1)
         held: list[bool] = []
 
         def answer(request: ChatRequest) -> str:
-            held.append(limit.locked())
+            held.append(limit.in_flight == 1)
             return '{"n": 2}' if len(held) == 1 else '{"n": 3}'
 
         await ask(FunctionClient(answer), question(), max_repairs=1, limit=limit)
-        return held, limit.locked()
+        return held, limit.in_flight > 0
 
     held, still_held = event_loop.run(scenario())
     assert held == [True, True] and not still_held

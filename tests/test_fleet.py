@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from naftiko_writer.cli import app
 from naftiko_writer.config import Engine, RecordMode
 from naftiko_writer.drafting.fleet import draft_fleet, window_size
-from naftiko_writer.drafting.testing import FakeModelTransport, Reply, fault_reply, template_content
+from naftiko_writer.drafting.testing import FakeModelTransport, Reply, fault_reply, template_answer
 from naftiko_writer.llm.factory import Shared, client_factory
 from naftiko_writer.llm.function_client import FunctionClient
 from naftiko_writer.llm.protocol import ChatRequest, LLMClient, RetryPolicy
@@ -93,20 +93,11 @@ def _companies(folder: Path, count: int) -> list[str]:
     ]
 
 
-def _template_answer(request: ChatRequest) -> str:
-    """A grounded answer, as the template engine writes the section."""
-    body = {
-        "messages": request.messages,
-        "response_format": {"type": "json_schema", "json_schema": {"name": request.schema_name}},
-    }
-    return template_content(body)
-
-
 @dataclass
 class FunctionClients:
     """A ClientFactory of FunctionClients: every request logged as (company, section), open clients counted."""
 
-    answer: Callable[[str, ChatRequest], str] = lambda _, request: _template_answer(request)
+    answer: Callable[[str, ChatRequest], str] = lambda _, request: template_answer(request)
     log: list[tuple[str, str]] = field(default_factory=list)
     open: int = 0
     peak_open: int = 0
@@ -208,7 +199,7 @@ def test_an_interrupted_fleet_keeps_every_draft_it_finished(tmp_path: Path) -> N
     def answer(company: str, request: ChatRequest) -> str:
         if company == "co06":
             raise KeyboardInterrupt
-        return _template_answer(request)
+        return template_answer(request)
 
     with pytest.raises(KeyboardInterrupt):
         draft_fleet(_live(tmp_path, 4), companies, tmp_path / "drafts", "stamp", _ignore, FunctionClients(answer), 3)
