@@ -502,9 +502,24 @@ def real_cohort(scorer: Scorer):  # type: ignore[no-untyped-def]
 
     from naftiko_writer.report.cohort import Cohort, member_of
 
-    listed = yaml.safe_load((REAL_DIR / "industries.yaml").read_text(encoding="utf-8"))
+    listed = yaml.safe_load((ROOT / "fixtures" / "real-industries.yaml").read_text(encoding="utf-8"))
     members = []
     for slug, entry in listed.items():
         card = scorer.score(load_company(str(REAL_DIR / slug), COMPANIES_DIR))
         members.append(dataclasses.replace(member_of(card, entry["industry"]), name=entry["name"]))
     return Cohort(REAL_EDITION, tuple(members))
+
+
+REAL_INDUSTRIES = ROOT / "fixtures" / "real-industries.yaml"
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An edition store holding the 18 real companies as edition 2026-Q1, with their industries (built once)."""
+    from naftiko_writer.cli import app
+
+    store = tmp_path_factory.mktemp("store") / "editions.sqlite"
+    args = ["edition", "add", REAL_EDITION, str(REAL_DIR), "--industries", str(REAL_INDUSTRIES), "--store", str(store)]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    return store

@@ -27,7 +27,7 @@ RANKS: dict[str, int] = {
     "__init__": 0,
     "scoring": 1,
     "report": 2,
-    "editions": 2,
+    "editions": 3,
     "llm": 2,
     "document": 3,
     "drafting": 4,
@@ -54,9 +54,10 @@ HOMES = {
         "cli/batch_commands",
         "cli/taxonomy_commands",
         "cli/edition_commands",
+        "cli/industry_command",
     },
     "sqlite3": {
-        f"editions/{name}" for name in ("store", "schema", "records", "writing", "queries", "changes", "export")
+        f"editions/{name}" for name in ("store", "schema", "records", "writing", "queries", "changes", "export", "cohort")
     },
 }
 # llm modules that load the SDK: below llm, only imported inside functions (never at module level).
@@ -190,7 +191,7 @@ def test_model_free_commands_import_no_model_sdk(tmp_path: Path) -> None:
     # A run imports the module of its own command only; `--help` lists every command, so it loads them all.
     assert report[0]["cli"] == ["naftiko_writer.cli.score_commands"]
     assert report[1]["cli"] == ["naftiko_writer.cli.draft_command", "naftiko_writer.cli.score_commands"]
-    assert len(report[3]["cli"]) == len(set(COMMAND_MODULES.values())) == 6
+    assert len(report[3]["cli"]) == len(set(COMMAND_MODULES.values())) == 7
     assert "replayed.md (sidecar: " in report[2]["stderr"] and " · calls 61 · " in report[2]["stderr"]  # plain summary
     assert (tmp_path / "spotify.html").is_file() and (tmp_path / "adp.yaml").is_file()
     replayed = json.loads((tmp_path / "replayed.json").read_text())["summary"]

@@ -42,6 +42,7 @@ COMMAND_MODULES = {
     "batch": "batch_commands",
     "taxonomy": "taxonomy_commands",
     "edition": "edition_commands",
+    "industry": "industry_command",
 }
 """Each command or command group -> the module of this package that defines it, in the order `--help` lists them."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from naftiko_writer.drafting.answers import Budget, summarise
 from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary
 from naftiko_writer.drafting.pipeline import EventHandler, SectionDrafter
 from naftiko_writer.drafting.prompts import PromptSet
+from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.files import write_text_atomically
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import DraftOptions, Endpoint, RecordMode
@@ -103,7 +105,15 @@ async def draft_industry_async(
         budget=Budget(run.options.max_tokens_per_report, run.options.max_cost),
     )
     try:
-        results = await drafter.draft_all()
+        try:
+            results = await drafter.draft_all()
+        except ReplayMissError as exc:  # the miss says what is missing; how to re-record is this report's own
+            what = str(exc).split("; re-record", 1)[0]
+            which = shlex.quote(run.industry) if run.industry is not None else "--all"
+            raise ReplayMissError(
+                f"{what}; re-record with `naftiko-writer industry {which} --edition {cohort.edition} --mode record` "
+                "against a reachable endpoint, or draft without a model with `--engine template`"
+            ) from None
         unused = len(client.unused_recordings()) if client is not None and endpoint is not None else 0
         dialect = client.dialect if client is not None else None
     finally:

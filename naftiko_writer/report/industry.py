@@ -36,7 +36,8 @@ from naftiko_writer.report.sections import (
     SectionKind,
     SharedSignal,
 )
-from naftiko_writer.scoring.models import Taxonomy
+from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.names import name_key
 
 ALL_INDUSTRIES = "All industries"
 """The group name of an edition overview (every company of the edition)."""
@@ -121,13 +122,24 @@ def industry_facts(cohort: Cohort, industry: str | None, taxonomy: Taxonomy) -> 
         for name, count in sorted(led.items(), key=lambda item: (-item[1], item[0]))
         if count >= 2
     ]
-    holders = Counter(name for member in members for name in member.signals)
+    holders: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    for member in members:
+        for key in {name_key(name) for name in member.signals}:
+            holders[key] += 1
+        for name in member.signals:  # one spelling a signal across the group: the first in sort order
+            spelled[name_key(name)] = min(spelled.get(name_key(name), name), name)
+    products = _products(taxonomy)
+    # The most widespread first; among equally widespread, named products and vendors (catalogue entries)
+    # before phrases.
+    ordered = sorted(holders, key=lambda key: (-holders[key], key not in products, spelled[key].lower()))
     shared = [
-        SharedSignal(name=name, companies=count)
-        for name, count in sorted(holders.items(), key=lambda item: (-item[1], item[0].lower()))
-        if count * 2 >= len(members) and len(members) > 1
+        SharedSignal(name=spelled[key], companies=holders[key])
+        for key in ordered
+        if holders[key] * 2 >= len(members) and len(members) > 1
     ]
-    unique = sorted((name for name, count in holders.items() if count == 1), key=str.lower)
+    unique = [spelled[key] for key in ordered if holders[key] == 1]
+    unique_named = [spelled[key] for key in ordered if holders[key] == 1 and key in products]
     return IndustryFacts(
         edition=cohort.edition,
         industry=label,
@@ -145,7 +157,7 @@ def industry_facts(cohort: Cohort, industry: str | None, taxonomy: Taxonomy) -> 
         shared=shared[:SHARED_SIGNALS],
         distinct_signals=len(holders),
         unique_count=len(unique) if len(members) > 1 else 0,
-        unique_examples=[SharedSignal(name=name, companies=1) for name in unique[:UNIQUE_EXAMPLES]]
+        unique_examples=[SharedSignal(name=name, companies=1) for name in unique_named[:UNIQUE_EXAMPLES]]
         if len(members) > 1
         else [],
         layers=[
@@ -159,6 +171,17 @@ def industry_facts(cohort: Cohort, industry: str | None, taxonomy: Taxonomy) -> 
             for number, layer in enumerate(taxonomy.layers, start=1)
         ],
     )
+
+
+def _products(taxonomy: Taxonomy) -> frozenset[str]:
+    """The name keys of the catalogue's products and vendors: entries spelled as proper names, not only concepts."""
+    keys: set[str] = set()
+    for entry in taxonomy.catalog.signals:
+        only_concept = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
+        if only_concept or not any(ch.isupper() for ch in entry.name):  # 'analytics', 'agents': phrases
+            continue
+        keys.update(name_key(spelling) for spelling in (entry.name, *entry.aliases))
+    return frozenset(keys)
 
 
 def _leading(ids: list[str], dimensions: Mapping[str, IndustryDimension], order: Mapping[str, int]) -> str | None:

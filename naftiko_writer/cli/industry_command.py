@@ -1,0 +1,114 @@
+"""`industry`: the industry report of one industry of a stored edition (or the edition overview), as a draft."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from naftiko_writer.cli.root import JsonOpt, print_error, user_errors, write_json
+from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Engine, RecordMode, Settings
+from naftiko_writer.errors import InputError
+
+commands = typer.Typer(rich_markup_mode=None, add_completion=False)
+"""This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
+
+
+@commands.command()
+def industry(
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="INDUSTRY", help="An industry of the edition (any case); omit it with --all."),
+    ] = None,
+    edition: Annotated[
+        str, typer.Option("--edition", metavar="EDITION", help="The stored edition, e.g. 2026-Q1.")
+    ] = "",
+    everything: Annotated[
+        bool, typer.Option("--all", help="The edition overview: every company of the edition as the group.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Markdown file to write [default: drafts/_industry/<edition>-<industry>/<time>.md]."
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
+    ] = Engine.LLM,
+    mode: Annotated[
+        RecordMode,
+        typer.Option("--mode", help="replay: offline from recordings; record: call the endpoint and save; live."),
+    ] = RecordMode.REPLAY,
+    model: Annotated[str | None, typer.Option("--model", help=f"Model name [default: {DEFAULT_MODEL}].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help=f"OpenAI-compatible endpoint [default: {DEFAULT_BASE_URL}].")
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", metavar="FILE", help="The store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft the report of one industry of a stored edition: its cohort, leaders, spread, signals and waves."""
+    from naftiko_writer.drafting.industry_draft import (
+        IndustryRun,
+        draft_industry,
+        industry_draft_path,
+        write_industry_draft,
+    )
+    from naftiko_writer.drafting.prompts import load_prompts
+    from naftiko_writer.editions.cohort import edition_taxonomy, load_cohort
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+
+    with user_errors():
+        if not edition:
+            raise InputError("no edition given; pass --edition EDITION (`naftiko-writer edition list` shows them)")
+        if (name is None) == (not everything):
+            raise InputError("give one INDUSTRY, or --all for the edition overview")
+        settings = Settings()
+        path = settings.resolved_store(store)
+        with open_store(path, write=False) as opened, sqlite_errors(path):
+            cohort = load_cohort(opened.connection, edition)
+            taxonomy = edition_taxonomy(opened.connection, edition, path)
+        group = _industry_of(name, cohort.industries(), edition) if name is not None else None
+        now = datetime.now(UTC)
+        run = IndustryRun(
+            industry=group,
+            created=now.isoformat(timespec="seconds"),
+            options=settings.draft_options(engine),
+            endpoint=settings.endpoint(mode, base_url=base_url, model=model),
+        )
+        report = draft_industry(run, cohort, taxonomy, load_prompts(settings.resolved_prompts_dir()))
+        markdown = out or industry_draft_path(settings.drafts_dir, report, now.strftime("%Y%m%dT%H%M%SZ"))
+        sidecar = write_industry_draft(report, markdown)
+        summary = report.summary
+        if as_json:
+            write_json(
+                json.dumps(
+                    {"markdown": str(markdown), "sidecar": str(sidecar), "summary": summary.model_dump()}, indent=2
+                )
+            )
+        else:
+            sys.stderr.write(
+                f"Industry draft written to {markdown} (sidecar: {sidecar})\n"
+                f"{report.facts.industry}, {report.facts.company_count} companies of {edition} · sections "
+                f"{summary.sections} · calls {summary.calls} · fallbacks {summary.fallbacks}\n"
+            )
+        if summary.fallbacks and summary.fallbacks == summary.drafted and run.endpoint is not None:
+            print_error("every section fell back to the template engine: the model gave no usable answer")
+            raise typer.Exit(4)
+
+
+def _industry_of(name: str, industries: list[str], edition: str) -> str:
+    """The edition's spelling of an industry given in any case; an InputError listing them when absent."""
+    for known in industries:
+        if known.casefold() == name.casefold():
+            return known
+    listed = ", ".join(industries) or "none: the edition's companies have no industry"
+    raise InputError(f"no industry {name!r} in {edition} (industries: {listed})")

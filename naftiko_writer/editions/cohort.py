@@ -1,0 +1,69 @@
+"""An edition read back as a `Cohort` (report/cohort.py), the input of cohort claims and industry reports.
+
+`load_cohort` reads, in three queries, every company of an edition with its name and industry as the
+edition stores them, its dimension and layer scores, and the names of the signals that count for some dimension (one spelling a
+name);
+`edition_taxonomy` is the taxonomy the edition was scored under (rebuilt from its stored files), so an
+industry report names dimensions and layers as the edition's scores do, whatever taxonomy/ holds now.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+from naftiko_writer.editions import records
+from naftiko_writer.report.cohort import Cohort, Member
+from naftiko_writer.scoring.models import Taxonomy
+from naftiko_writer.scoring.names import name_key
+
+
+def load_cohort(connection: sqlite3.Connection, edition: str) -> Cohort:
+    """Every company of `edition` with its scores and counted signal names (an EditionError if unknown)."""
+    found = records.get_edition(connection, edition)
+    scores: dict[str, dict[str, int]] = defaultdict(dict)
+    for slug, dimension, score in connection.execute(
+        "SELECT m.slug, d.dimension, d.score FROM members m JOIN dimension_scores d ON d.scoring_id = m.scoring_id "
+        "WHERE m.edition = ?",
+        (found.name,),
+    ):
+        scores[slug][dimension] = score
+    layers: dict[str, dict[str, float]] = defaultdict(dict)
+    for slug, layer, mean in connection.execute(
+        "SELECT m.slug, l.layer, l.mean_score FROM members m JOIN layer_scores l ON l.scoring_id = m.scoring_id "
+        "WHERE m.edition = ?",
+        (found.name,),
+    ):
+        layers[slug][layer] = mean
+    spellings: dict[str, dict[str, str]] = defaultdict(dict)
+    for slug, canonical in connection.execute(
+        "SELECT DISTINCT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
+        "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id WHERE m.edition = ? AND EXISTS "
+        "(SELECT 1 FROM match_dimensions d WHERE d.taxonomy_id = t.taxonomy_id AND d.name_id = t.name_id)",
+        (found.taxonomy_id, found.name),
+    ):
+        key = name_key(canonical)  # one signal spelled two ways ('PCI Compliance', 'Pci Compliance') is one
+        known = spellings[slug].get(key)
+        spellings[slug][key] = canonical if known is None else min(known, canonical)
+    signals = {slug: set(by_key.values()) for slug, by_key in spellings.items()}
+    return Cohort(
+        found.name,
+        tuple(
+            Member(
+                slug=member.slug,
+                name=member.name,
+                industry=member.industry,
+                scores=scores[member.slug],
+                layer_scores=layers[member.slug],
+                signals=frozenset(signals.get(member.slug, ())),
+            )
+            for member in records.members(connection, found.name)
+        ),
+    )
+
+
+def edition_taxonomy(connection: sqlite3.Connection, edition: str, store_path: Path) -> Taxonomy:
+    """The taxonomy `edition` was scored under."""
+    found = records.get_edition(connection, edition)
+    return records.load_stored_taxonomy(connection, found.taxonomy_id, store_path).taxonomy
