@@ -57,7 +57,8 @@ HOMES = {
         "cli/industry_command",
     },
     "sqlite3": {
-        f"editions/{name}" for name in ("store", "schema", "records", "writing", "queries", "changes", "export", "cohort")
+        f"editions/{name}"
+        for name in ("store", "schema", "records", "writing", "queries", "changes", "export", "cohort")
     },
 }
 # llm modules that load the SDK: below llm, only imported inside functions (never at module level).
