@@ -196,13 +196,13 @@ def _reuse_loaded_companies() -> Iterator[None]:
     is reused by its path and bytes (regular files under 1 MB only; a file that fails to load is never kept,
     so its error is raised each time); a ScoreCard by the taxonomy's digest and the very CompanySignals
     object scored (kept alive here, so its id stays its own). Both are frozen. Test modules that imported
-    `load_signals` or `score_company` themselves keep the real ones.
+    `load_signals` or `score_company` themselves keep the real ones (drafting scores through run.score_with).
     """
     from naftiko_writer.drafting import run
-    from naftiko_writer.scoring import companies, scorer, signal_files
+    from naftiko_writer.scoring import companies, signal_files
 
     real_load = signal_files.load_signals
-    real_score = scorer.score_company
+    real_score = run.score_with
     loaded: dict[tuple[str, bytes], CompanySignals] = {}
     scored: dict[tuple[str, int], tuple[CompanySignals, ScoreCard]] = {}
 
@@ -218,19 +218,19 @@ def _reuse_loaded_companies() -> Iterator[None]:
             loaded[key] = real_load(path)
         return loaded[key]
 
-    def score_company(company_signals: CompanySignals, taxonomy: Taxonomy) -> ScoreCard:
-        key = (taxonomy.digest, id(company_signals))
+    def score_with(inputs: run.RunInputs, company_signals: CompanySignals) -> ScoreCard:
+        key = (inputs.taxonomy.digest, id(company_signals))
         held = scored.get(key)
         if held is None or held[0] is not company_signals:
-            held = scored[key] = (company_signals, real_score(company_signals, taxonomy))
+            held = scored[key] = (company_signals, real_score(inputs, company_signals))
         return held[1]
 
-    assert vars(companies)["load_signals"] is real_load and vars(run)["score_company"] is real_score
+    assert vars(companies)["load_signals"] is real_load and vars(run)["score_with"] is real_score
     vars(companies)["load_signals"] = load_signals
-    vars(run)["score_company"] = score_company
+    vars(run)["score_with"] = score_with
     yield
     vars(companies)["load_signals"] = real_load
-    vars(run)["score_company"] = real_score
+    vars(run)["score_with"] = real_score
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from naftiko_writer.drafting.grounding import build_vocabulary, check_grounding, numbers_in
 from naftiko_writer.report.plan import plan_sections, section_input
 from naftiko_writer.report.sections import DimensionInput, DimensionNarrative, GrowthOpportunities, GrowthRow
-from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring.models import Company, CompanySignals, ScoreCard, Signal, SignalKind, Taxonomy
 
 
 def cloud_input(card: ScoreCard, taxonomy: Taxonomy) -> DimensionInput:
@@ -89,3 +89,22 @@ def test_the_indexed_name_matcher_finds_what_one_big_regular_expression_finds(
     expected = [(m.group(0), m.start()) for m in pattern.finditer(text)]
     assert [(m.group(0), m.start) for m in vocabulary.mentions(text)] == expected
     assert len(expected) > 300
+
+
+def test_the_taxonomy_half_of_the_vocabulary_is_built_once_and_company_names_merge_into_it(taxonomy: Taxonomy) -> None:
+    """A fleet builds the catalogue's spellings once; each company's names join them, longest first at each place."""
+
+    def company(*names: str) -> CompanySignals:
+        return CompanySignals(
+            company=Company(name="Acme", slug="acme", as_of="2026-01-31"),
+            signals=[Signal(kind=SignalKind.TOOL, name=name) for name in names],
+        )
+
+    plain = build_vocabulary(taxonomy)
+    own = build_vocabulary(taxonomy, company("Amazon Web Services Outposts Racks", "Zyxwv Engine"))
+    other = build_vocabulary(taxonomy, company("Qwerty Cloud"))
+    assert plain.by_head["Terraform"] is own.by_head["Terraform"] is other.by_head["Terraform"]  # shared, not rebuilt
+    assert "Zyxwv Engine" in own.canonical and "Zyxwv Engine" not in other.canonical
+    found = [m.group() for m in own.mentions("We run Amazon Web Services Outposts Racks and Zyxwv Engine.")]
+    assert found == ["Amazon Web Services Outposts Racks", "Zyxwv Engine"]
+    assert next(m.group() for m in plain.mentions("We run Amazon Web Services Outposts Racks.")) != found[0]

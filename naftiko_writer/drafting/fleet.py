@@ -27,7 +27,7 @@ from pathlib import Path
 from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles
 from naftiko_writer.drafting.pipeline import EventHandler
-from naftiko_writer.drafting.run import DraftRun, Prepared
+from naftiko_writer.drafting.run import DraftRun, Prepared, RunInputs, load_run_inputs
 from naftiko_writer.drafting.use_case import DraftTarget, draft_to_files_async
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.llm.factory import ClientFactory, Shared, open_client, share_clients
@@ -81,6 +81,7 @@ async def _draft_one(
     on_event: EventHandler,
     claimed: dict[str, tuple[str, str]],
     clients: ClientFactory,
+    inputs: RunInputs,
 ) -> FleetResult | None:
     """Draft one company of the fleet; None when the same company was already given under another name."""
     started = time.perf_counter()
@@ -101,7 +102,7 @@ async def _draft_one(
         )
 
     try:
-        outcome = await draft_to_files_async(run, target, on_event, limit, admit, clients, place=(place,))
+        outcome = await draft_to_files_async(run, target, on_event, limit, admit, clients, (place,), inputs)
         if outcome is None:
             return None
         result.summary, result.files = outcome.report.summary, outcome.files
@@ -137,13 +138,14 @@ def draft_fleet(
         shared_clients = share_clients(clients or open_client, Shared(limiter, pool))
         claimed: dict[str, tuple[str, str]] = {}
         target = DraftTarget(drafts_dir, stamp)
+        inputs = load_run_inputs(base.sources)  # the taxonomy, its scorer and the prompts: once for the fleet
         pending = iter(enumerate(companies))
         results: dict[int, FleetResult] = {}
 
         async def worker() -> None:
             for place, company in pending:  # each worker takes the next company once its own is written
                 result = await _draft_one(
-                    base.for_company(company), place, target, limiter, on_event, claimed, shared_clients
+                    base.for_company(company), place, target, limiter, on_event, claimed, shared_clients, inputs
                 )
                 if result is not None:
                     results[place] = result

@@ -120,7 +120,50 @@ def report_terms(taxonomy: Taxonomy) -> frozenset[str]:
 
 
 def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> Vocabulary:
-    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names, minus the report's own words."""
+    """Vocabulary of a taxonomy plus one company's own (non-concept) signal names, minus the report's own words.
+
+    The taxonomy's half is built once per taxonomy (`_taxonomy_names`, by digest) and the company's names
+    are merged into it: a fleet no longer rebuilds the catalogue's spellings for every company.
+    """
+    base, excluded = _taxonomy_names(taxonomy)
+    canonical = dict(base.canonical)
+    added: list[str] = []
+    if company_signals is not None:
+        for signal in company_signals.signals:
+            name = signal.name
+            if (
+                signal.kind is not SignalKind.CONCEPT
+                and name not in canonical
+                and name not in excluded
+                and _looks_like_a_name(name)
+            ):
+                canonical[name] = name_key(name)
+                added.append(name)
+    if not added:
+        return Vocabulary(canonical, base.by_head)
+    by_head = dict(base.by_head)
+    grown: dict[str, list[str]] = {}
+    for spelling in added:
+        found = _TOKEN.match(spelling)
+        if found is not None:
+            grown.setdefault(found.group(), list(by_head.get(found.group(), ()))).append(spelling)
+    for head, spellings in grown.items():
+        by_head[head] = tuple(sorted(spellings, key=_spelling_order))  # at each place the longest name wins
+    return Vocabulary(canonical, by_head)
+
+
+def _spelling_order(spelling: str) -> tuple[int, str]:
+    return -len(spelling), spelling
+
+
+_TAXONOMY_NAMES: dict[str, tuple[Vocabulary, frozenset[str], object]] = {}
+
+
+def _taxonomy_names(taxonomy: Taxonomy) -> tuple[Vocabulary, frozenset[str]]:
+    """The catalogue's proper-noun spellings (as a Vocabulary) and the report's own words, once per taxonomy."""
+    cached = _TAXONOMY_NAMES.get(taxonomy.digest) if taxonomy.digest else None
+    if cached is not None and cached[2] is taxonomy.catalog:
+        return cached[0], cached[1]
     canonical: dict[str, str] = {}
     excluded = report_terms(taxonomy)
     for entry in taxonomy.catalog.signals:
@@ -129,20 +172,16 @@ def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None 
             if concept_only or spelling in excluded or not _looks_like_a_name(spelling):
                 continue
             canonical.setdefault(spelling, name_key(entry.name))
-    if company_signals is not None:
-        for signal in company_signals.signals:
-            if (
-                signal.kind is not SignalKind.CONCEPT
-                and signal.name not in excluded
-                and _looks_like_a_name(signal.name)
-            ):
-                canonical.setdefault(signal.name, name_key(signal.name))
     by_head: dict[str, list[str]] = {}
-    for spelling in sorted(canonical, key=lambda s: (-len(s), s)):
+    for spelling in sorted(canonical, key=_spelling_order):
         head = _TOKEN.match(spelling)
         if head is not None:
             by_head.setdefault(head.group(), []).append(spelling)
-    return Vocabulary(canonical, {head: tuple(spellings) for head, spellings in by_head.items()})
+    vocabulary = Vocabulary(canonical, {head: tuple(spellings) for head, spellings in by_head.items()})
+    if len(_TAXONOMY_NAMES) >= 4:  # a process uses one or two taxonomies; tests use a few
+        _TAXONOMY_NAMES.clear()
+    _TAXONOMY_NAMES[taxonomy.digest] = (vocabulary, excluded, taxonomy.catalog)  # the catalogue: same object
+    return vocabulary, excluded
 
 
 def _looks_like_a_name(spelling: str) -> bool:

@@ -22,7 +22,7 @@ from naftiko_writer.report.model import Provenance
 from naftiko_writer.report.plan import company_input_kinds
 from naftiko_writer.scoring.companies import is_raw_source, load_company
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
-from naftiko_writer.scoring.scorer import score_company
+from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
 
@@ -84,15 +84,35 @@ class Prepared:
         return build_vocabulary(self.taxonomy, self.company_signals)
 
 
-def prepare_company(company: str, sources: Sources) -> Prepared:
-    """Load the taxonomy, the company and the prompts; score the company."""
+@dataclass(frozen=True)
+class RunInputs:
+    """What every company of a run shares: the taxonomy, its compiled scorer and the prompts (a fleet loads them once)."""
+
+    taxonomy: Taxonomy
+    scorer: Scorer
+    prompts: PromptSet
+
+
+def load_run_inputs(sources: Sources) -> RunInputs:
+    """Load the taxonomy (through its cache), compile its scorer, read the prompts."""
     taxonomy = load_cached_taxonomy(sources.taxonomy_dir, sources.taxonomy_cache_dir)
+    return RunInputs(taxonomy, Scorer(taxonomy), load_prompts(sources.prompts_dir))
+
+
+def score_with(inputs: RunInputs, company_signals: CompanySignals) -> ScoreCard:
+    """Score a company with the run's compiled scorer."""
+    return inputs.scorer.score(company_signals)
+
+
+def prepare_company(company: str, sources: Sources, inputs: RunInputs | None = None) -> Prepared:
+    """Load the company and score it, with `inputs` (loaded from `sources` when not given)."""
+    inputs = inputs or load_run_inputs(sources)
     company_signals = load_company(company, sources.companies_dir)
     return Prepared(
-        taxonomy=taxonomy,
+        taxonomy=inputs.taxonomy,
         company_signals=company_signals,
-        card=score_company(company_signals, taxonomy),
-        prompts=load_prompts(sources.prompts_dir),
+        card=score_with(inputs, company_signals),
+        prompts=inputs.prompts,
         signals_digest=signals_digest(company_signals),
     )
 

@@ -21,7 +21,7 @@ from naftiko_writer import event_loop
 from naftiko_writer.document.draft_files import DraftFiles, draft_files, draft_lock, lock_path, write_draft
 from naftiko_writer.drafting.checkpoint import checkpoint_path
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report_async, open_run_client
-from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
+from naftiko_writer.drafting.run import DraftRun, Prepared, RunInputs, prepare_company
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.output_paths import Named, refuse_overlaps
@@ -148,15 +148,15 @@ async def draft_to_files_async(
     admit: Admit | None = None,
     clients: ClientFactory = open_client,
     place: Priority = (),
-    prepared: Prepared | None = None,
+    inputs: RunInputs | None = None,
 ) -> DraftOutcome | None:
     """draft_to_files inside a running event loop (a fleet's); None when `admit` turned the company away.
 
-    `limit` is shared with the fleet's other companies, `place` is this company's in its queue; `prepared`:
-    the company already loaded and scored.
+    `limit` is shared with the fleet's other companies, `place` is this company's in its queue; `inputs`:
+    the taxonomy, scorer and prompts the fleet loaded once.
     """
     started = time.perf_counter()
-    prepared = prepared or prepare_company(run.company, run.sources)
+    prepared = prepare_company(run.company, run.sources, inputs)
     if admit is not None and not admit(run, prepared):
         return None
     return await _draft(_resolve(run, prepared, target, started), on_event, limit, clients, place)

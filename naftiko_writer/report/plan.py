@@ -146,10 +146,8 @@ def plan_sections(card: ScoreCard) -> list[SectionSpec]:
 
 
 def _brief(dimension: DimensionScore) -> DimensionBrief:
-    names = distinct_names(item.name for items in dimension.evidence.values() for item in items)
-    return DimensionBrief(
-        name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names[:TOP_EVIDENCE]
-    )
+    names = distinct_names((item.name for items in dimension.evidence.values() for item in items), TOP_EVIDENCE)
+    return DimensionBrief(name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names)
 
 
 def _candidate(card: ScoreCard, candidate: Candidate) -> CandidateBrief:
