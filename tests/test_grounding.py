@@ -84,8 +84,13 @@ def test_the_indexed_name_matcher_finds_what_one_big_regular_expression_finds(
 
     vocabulary = build_vocabulary(taxonomy, spotify_signals)
     spellings = sorted(vocabulary.canonical, key=lambda s: (-len(s), s))
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(s) for s in spellings) + r")(?![\w])")
+    loose = sorted({s for group in vocabulary.by_lower_head.values() for s in group}, key=lambda s: (-len(s), s))
+    # At each place a name written as the vocabulary spells it wins; else a distinctive one in any case.
+    exact = "|".join(re.escape(s) + r"(?![\w])" for s in spellings)
+    any_case = "|".join(re.escape(s) + r"(?![\w])" for s in loose)
+    pattern = re.compile(r"(?<![\w])(?:" + exact + r"|(?i:" + any_case + "))")
     text = (ROOT / "tests" / "golden" / "spotify.md").read_text() + " ASP.NET C++ C# GitHubActions .NET Node.js"
+    text += " terraform KUBERNETES github access go amazon web services"
     expected = [(m.group(0), m.start()) for m in pattern.finditer(text)]
     assert [(m.group(0), m.start) for m in vocabulary.mentions(text)] == expected
     assert len(expected) > 300

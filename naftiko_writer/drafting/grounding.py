@@ -3,9 +3,13 @@
 The rule is uniform: a section may only state numbers and name technologies
 that appear in the JSON input it was given. Technology names are recognised
 from a vocabulary (the taxonomy's proper-noun names and aliases plus the
-company's non-concept signals), case-sensitively and on word boundaries; an
-alias of a name in the input counts as that name. A few section kinds add
-their own rules (a dimension paragraph must state its score).
+company's non-concept signals), on word boundaries, as written or, for
+distinctive names, in any case; an alias of a name in the input counts as
+that name. Texts are compared in one form (drafting/grounding_text: width,
+invisible characters and look-alike letters do not hide a name; numbers in
+words or Roman numerals count as numbers; links must come from the data), and
+digits inside a signal's name are never a figure the data allows. A few
+section kinds add their own rules (a dimension paragraph must state its score).
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from naftiko_writer.drafting.grounding_text import (
+    compared,
+    data_strings,
+    loosely_cased,
+    spelled_figures,
+    states_a_figure,
+    urls_in,
+)
 from naftiko_writer.report.sections import (
     CandidatesInput,
     DimensionInput,
@@ -47,6 +59,8 @@ class Mention:
     text: str
     start: int
     end: int
+    spelling: str = ""
+    """The vocabulary's spelling it was found as (the text may differ in case)."""
 
     def group(self, _: int = 0) -> str:
         """The name as written (re.Match-style)."""
@@ -64,39 +78,78 @@ class Vocabulary:
 
     canonical: dict[str, str]
     by_head: dict[str, tuple[str, ...]]
-    allowed: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
+    by_lower_head: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The loosely cased spellings (grounding_text.loosely_cased) by their first token in lower case."""
+    named_figures: tuple[str, ...] = ()
+    """Every company signal name holding a digit (any kind): its digits are never a figure its data allows."""
+    company_only: frozenset[str] = frozenset()
+    """Spellings only the company's data brings: digits inside them, named in a text, still count as figures."""
+    allowed: dict[str, Allowed] = field(default_factory=dict, compare=False, repr=False)
     """What each section data already scanned allows (see `allowed_values`): a section's data is checked again
     on every repair, and by `check` and `update`; scanning a dimension's evidence costs about a millisecond."""
 
     def mentions(self, text: str) -> Iterator[Mention]:
         """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries."""
         resume = 0
-        by_head = self.by_head
+        by_head, by_lower_head = self.by_head, self.by_lower_head
         for token in _TOKEN.finditer(text):
-            spellings = by_head.get(token.group())
-            if spellings is None:  # most words start no name: one lookup decides
+            word = token.group()
+            spellings = by_head.get(word)
+            loose = by_lower_head.get(word.lower()) if by_lower_head else None
+            if spellings is None and loose is None:  # most words start no name: one lookup decides
                 continue
             start = token.start()
             if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
                 continue
-            for spelling in spellings:
-                end = start + len(spelling)
-                if text.startswith(spelling, start) and (end == len(text) or not _WORD_CHARACTER.match(text[end])):
-                    yield Mention(spelling, start, end)
-                    resume = end
-                    break
+            found = _spelled_at(text, start, spellings or (), exact=True) or _spelled_at(
+                text, start, loose or (), exact=False
+            )
+            if found is not None:
+                yield found
+                resume = found.end
 
-    def separate(self, text: str) -> tuple[list[Mention], str]:
+    def separate(self, text: str, figures_in_names: bool = False) -> tuple[list[Mention], str]:
         """The names in `text`, and the text with each name blanked out, from one scan.
 
-        The blanked text is where numbers are read, so that digits inside names are not taken as numbers.
+        The blanked text is where numbers are read, so that digits inside names are not taken as numbers;
+        with `figures_in_names` (a model's text), a name only the company's data brings keeps its digits
+        (a signal named "Cloud scores 99" cannot state 99).
         """
         mentions = list(self.mentions(text))
         parts, last = [], 0
         for mention in mentions:
-            parts += [text[last : mention.start], " "]
+            kept = " "
+            if figures_in_names and mention.spelling in self.company_only:
+                kept = f" {' '.join(numbers_in(mention.text))} "
+            parts += [text[last : mention.start], kept]
             last = mention.end
         return mentions, "".join([*parts, text[last:]])
+
+    def without_named_figures(
+        self, text: str, found: set[str] | None = None, names: Iterable[str] | None = None
+    ) -> str:
+        """`text` with every company signal name (of `names`, default all) that holds a figure blanked out.
+
+        The names blanked are added to `found`. The same object comes back when nothing was blanked.
+        """
+        for name in self.named_figures if names is None else names:
+            if name in text:
+                text = text.replace(name, " ")
+                if found is not None:
+                    found.add(name)
+        return text
+
+
+def _spelled_at(text: str, start: int, spellings: Iterable[str], exact: bool) -> Mention | None:
+    """The first of `spellings` (longest first) written at `start` and ending on a word boundary."""
+    for spelling in spellings:
+        end = start + len(spelling)
+        written = text[start:end]
+        if (written == spelling if exact else written.lower() == spelling.lower()) and (
+            end == len(text) or not _WORD_CHARACTER.match(text[end])
+        ):
+            return Mention(written, start, end, spelling)
+    return None
 
 
 def report_terms(taxonomy: Taxonomy) -> frozenset[str]:
@@ -123,33 +176,41 @@ def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None 
     """Vocabulary of a taxonomy plus one company's own (non-concept) signal names, minus the report's own words.
 
     The taxonomy's half is built once per taxonomy (`_taxonomy_names`, by digest) and the company's names
-    are merged into it: a fleet no longer rebuilds the catalogue's spellings for every company.
+    are merged into it: a fleet no longer rebuilds the catalogue's spellings for every company. Spellings
+    are kept in the compared form (drafting/grounding_text), as texts are read.
     """
     base, excluded = _taxonomy_names(taxonomy)
+    if company_signals is None:
+        return Vocabulary(base.canonical, base.by_head, base.by_lower_head)
     canonical = dict(base.canonical)
     added: list[str] = []
-    if company_signals is not None:
-        for signal in company_signals.signals:
-            name = signal.name
-            if (
-                signal.kind is not SignalKind.CONCEPT
-                and name not in canonical
-                and name not in excluded
-                and _looks_like_a_name(name)
-            ):
-                canonical[name] = name_key(name)
-                added.append(name)
-    if not added:
-        return Vocabulary(canonical, base.by_head)
-    by_head = dict(base.by_head)
-    grown: dict[str, list[str]] = {}
-    for spelling in added:
-        found = _TOKEN.match(spelling)
-        if found is not None:
-            grown.setdefault(found.group(), list(by_head.get(found.group(), ()))).append(spelling)
-    for head, spellings in grown.items():
-        by_head[head] = tuple(sorted(spellings, key=_spelling_order))  # at each place the longest name wins
-    return Vocabulary(canonical, by_head)
+    for signal in company_signals.signals:
+        name = compared(signal.name)
+        if (
+            signal.kind is not SignalKind.CONCEPT
+            and name not in canonical
+            and name not in excluded
+            and _looks_like_a_name(name)
+        ):
+            canonical[name] = name_key(signal.name)
+            added.append(name)
+    names = {compared(signal.name) for signal in company_signals.signals}
+    named_figures = tuple(
+        sorted((n for n in names if any(ch.isdigit() for ch in n) or spelled_figures(n)), key=len, reverse=True)
+    )
+    company_only = frozenset(names - base.canonical.keys())
+    by_head, by_lower_head = dict(base.by_head), dict(base.by_lower_head)
+    for index, loose in ((by_head, False), (by_lower_head, True)):
+        grown: dict[str, list[str]] = {}
+        for spelling in added:
+            found = _TOKEN.match(spelling)
+            if found is None or (loose and not loosely_cased(spelling, curated=False)):
+                continue
+            head = found.group().lower() if loose else found.group()
+            grown.setdefault(head, list(index.get(head, ()))).append(spelling)
+        for head, spellings in grown.items():
+            index[head] = tuple(sorted(spellings, key=_spelling_order))  # at each place the longest name wins
+    return Vocabulary(canonical, by_head, by_lower_head, named_figures, company_only)
 
 
 def _spelling_order(spelling: str) -> tuple[int, str]:
@@ -171,13 +232,20 @@ def _taxonomy_names(taxonomy: Taxonomy) -> tuple[Vocabulary, frozenset[str]]:
         for spelling in (entry.name, *entry.aliases):
             if concept_only or spelling in excluded or not _looks_like_a_name(spelling):
                 continue
-            canonical.setdefault(spelling, name_key(entry.name))
+            canonical.setdefault(compared(spelling), name_key(entry.name))
     by_head: dict[str, list[str]] = {}
+    by_lower_head: dict[str, list[str]] = {}
     for spelling in sorted(canonical, key=_spelling_order):
         head = _TOKEN.match(spelling)
         if head is not None:
             by_head.setdefault(head.group(), []).append(spelling)
-    vocabulary = Vocabulary(canonical, {head: tuple(spellings) for head, spellings in by_head.items()})
+            if loosely_cased(spelling, curated=True):
+                by_lower_head.setdefault(head.group().lower(), []).append(spelling)
+    vocabulary = Vocabulary(
+        canonical,
+        {head: tuple(spellings) for head, spellings in by_head.items()},
+        {head: tuple(spellings) for head, spellings in by_lower_head.items()},
+    )
     if len(_TAXONOMY_NAMES) >= 4:  # a process uses one or two taxonomies; tests use a few
         _TAXONOMY_NAMES.clear()
     _TAXONOMY_NAMES[taxonomy.digest] = (vocabulary, excluded, taxonomy.catalog)  # the catalogue: same object
@@ -234,14 +302,44 @@ ALLOWED_REMEMBERED = 256
 """Section data whose allowed values a vocabulary (one company's) keeps: a report has 61 sections."""
 
 
-def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[frozenset[str], frozenset[str]]:
-    """The canonical names and normalised numbers that a text drafted from `data` may state."""
+@dataclass(frozen=True)
+class Allowed:
+    """What a text drafted from some section data may state."""
+
+    names: frozenset[str]
+    """Canonical keys of the technology names in the data."""
+    figures: frozenset[str]
+    """Normalised numbers (never digits inside a signal's name) and links in the data."""
+    named_figures: tuple[str, ...]
+    """Company signal names holding a figure that the data lists and that read as names ("Layer 1", "ISO 27001"):
+    written out in a text, their digits are no claim. A name that states a figure ("Cloud scores 99") is not
+    among them: written out, its figure is checked like any other."""
+
+
+def allowed_values(data: str, vocabulary: Vocabulary) -> Allowed:
+    """The canonical names, normalised numbers and links that a text drafted from `data` may state.
+
+    Each string of the data is read as written (not as JSON escapes it), in the compared form; digits
+    (and numbers in words) inside a company signal's name are blanked first, so they are never an allowed figure.
+    """
     known = vocabulary.allowed.get(data)
     if known is not None:
         return known
-    mentions, rest = vocabulary.separate(data)
-    names = frozenset(vocabulary.canonical[mention.text] for mention in mentions)
-    allowed = names, frozenset(numbers_in(rest)) | frozenset(numbers_in(data))
+    names: set[str] = set()
+    figures: set[str] = set()
+    listed: set[str] = set()
+    for text in data_strings(data):
+        text = compared(text)
+        mentions, rest = vocabulary.separate(text)
+        names.update(vocabulary.canonical[mention.spelling] for mention in mentions)
+        blanked = vocabulary.without_named_figures(text, listed)
+        if blanked is not text:
+            rest = vocabulary.separate(blanked)[1]
+        figures.update(numbers_in(rest))
+        figures.update(spelled_figures(rest))
+        figures.update(urls_in(text))
+    quotable = tuple(name for name in vocabulary.named_figures if name in listed and not states_a_figure(name))
+    allowed = Allowed(frozenset(names), frozenset(figures), quotable)
     if len(vocabulary.allowed) >= ALLOWED_REMEMBERED:
         vocabulary.allowed.clear()
     vocabulary.allowed[data] = allowed
@@ -251,14 +349,18 @@ def allowed_values(data: str, vocabulary: Vocabulary) -> tuple[frozenset[str], f
 def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabulary: Vocabulary) -> list[Ungrounded]:
     """Every number and technology name in `texts` that is not in `section_input` (each reported once)."""
     data = section_input if isinstance(section_input, str) else section_input.model_dump_json()
-    allowed_names, allowed_numbers = allowed_values(data, vocabulary)
+    allowed = allowed_values(data, vocabulary)
+    allowed_names, allowed_numbers = allowed.names, allowed.figures
     found: list[Ungrounded] = []
     seen: set[str] = set()
     for text in texts:
-        mentions, stripped = vocabulary.separate(text)
+        text = compared(text)
+        if allowed.named_figures:  # a listed signal's name, written out, states no figure
+            text = vocabulary.without_named_figures(text, names=allowed.named_figures)
+        mentions, stripped = vocabulary.separate(text, figures_in_names=True)
         for mention in mentions:
             name = mention.text
-            if vocabulary.canonical[name] not in allowed_names and name not in seen:
+            if vocabulary.canonical[mention.spelling] not in allowed_names and name not in seen:
                 seen.add(name)
                 found.append(
                     Ungrounded(
@@ -267,7 +369,7 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
                         f"names {name!r}, which is not in this section's data; mention only listed signals",
                     )
                 )
-        for number in numbers_in(stripped):
+        for number in [*numbers_in(stripped), *spelled_figures(stripped)]:
             if number not in allowed_numbers and number not in seen:
                 seen.add(number)
                 found.append(
@@ -276,6 +378,12 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
                         "number",
                         f"states the number {number}, which is not in this section's data; use only given numbers",
                     )
+                )
+        for url in urls_in(stripped):
+            if url not in allowed_numbers and url not in seen:
+                seen.add(url)
+                found.append(
+                    Ungrounded(url, "link", f"links {url}, which is not in this section's data; give no links")
                 )
     return found
 

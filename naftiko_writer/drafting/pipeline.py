@@ -158,7 +158,11 @@ class SectionDrafter:
         if spec.id in self.pinned:
             self.outcomes[spec.id] = Outcome.KEPT if earlier.input_hash == current else Outcome.KEPT_STALE
             return earlier
-        if earlier.input_hash == current and earlier.source is not SectionSource.PENDING:
+        if (
+            earlier.input_hash == current
+            and earlier.source is not SectionSource.PENDING
+            and not check_grounding(earlier.output, data, self.vocabulary)  # a checkpoint line can be edited or forged
+        ):
             self.outcomes[spec.id] = Outcome.REUSED
             return earlier
         return None

@@ -150,7 +150,8 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _FIGURE_WORDS = frozenset({"score", "scores", "scored", "scoring", "rated", "ranked", "rank", "tier", "level"})
 """Words after which a small number in words, or a Roman numeral, states a figure ("scores nine", "scores XCIX")."""
-_WORDS = re.compile(r"[A-Za-z]+")
+_WORDS = re.compile(r"[A-Za-z]+|\d+")
+"""Words, and the digits between them (so that "scores 7, one of" does not read "one" as a score)."""
 SMALL_WORDS = 10
 """Numbers up to ten in words are ordinary prose ("one of the", "three layers") unless a figure word precedes them."""
 
@@ -163,8 +164,9 @@ def _number_words() -> frozenset[str]:
 def spelled_numbers(text: str) -> list[str]:
     """Numbers `text` writes in words or Roman numerals, as digits: "ninety-nine" -> "99".
 
-    A number above ten in words always counts; one up to ten, and an ASCII Roman numeral, only right
-    after a figure word ("scores nine", "scored XCIX": `CI/CD` and "one of" are not numbers).
+    A number above ten in words always counts; one from one to ten, and an ASCII Roman numeral, only right
+    after a figure word ("scores nine", "scored XCIX": `CI/CD`, "one of" and "scores zero", which says
+    nothing scores, are not numbers).
     """
     words = [(found.group(), found.group().lower()) for found in _WORDS.finditer(text)]
     if not words:
@@ -177,7 +179,7 @@ def spelled_numbers(text: str) -> list[str]:
         after_figure_word = index > 0 and words[index - 1][1] in _FIGURE_WORDS
         if word in known and word != "and":
             value, index = _read_number(words, index)
-            if value is not None and (value > SMALL_WORDS or after_figure_word):
+            if value is not None and (value > SMALL_WORDS or (after_figure_word and value > 0)):
                 found.append(str(value))
             continue
         if after_figure_word and len(written) > 1:
