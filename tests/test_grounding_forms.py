@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from naftiko_writer.config import Engine
+from naftiko_writer.config import RecordMode
 from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary, ungrounded_values
 from naftiko_writer.drafting.pipeline import draft_report
 from naftiko_writer.drafting.run import prepare_company
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
-from tests.conftest import make_run
+from tests.conftest import RECORDINGS_DIR, make_run
 
 
 def _company(*signals: tuple[SignalKind, str]) -> CompanySignals:
@@ -109,9 +109,11 @@ def test_a_name_holding_quotes_and_a_backslash_grounds_as_written(vocabulary: Vo
 
 def test_a_forged_checkpoint_section_is_grounded_again_and_redrafted(tmp_path: Path) -> None:
     checkpoint = tmp_path / "r.checkpoint.jsonl"
-    run = make_run(tmp_path, engine=Engine.TEMPLATE, checkpoint_path=checkpoint)
+    run = make_run(
+        tmp_path, mode=RecordMode.REPLAY, api_key=None, recordings_dir=RECORDINGS_DIR, checkpoint_path=checkpoint
+    )
     prepared = prepare_company(run.company, run.sources)
-    honest = draft_report(run, prepared)  # the checkpoint now holds every section (no draft file removed it)
+    honest = draft_report(run, prepared)  # replayed: the checkpoint holds every section (no draft file removed it)
     lines = checkpoint.read_text(encoding="utf-8").splitlines()
     forged_id = "layer:foundational"
     for index, line in enumerate(lines):
