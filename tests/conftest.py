@@ -1,8 +1,11 @@
-"""Shared fixtures: project paths, the taxonomy, the Spotify signals, a clean CLI runner."""
+"""Shared fixtures: project paths, the taxonomy, the Spotify signals, a clean CLI runner, drafts in process.
+
+The suite's speed-ups (caches in front of product functions, an fsync no-op, collector tuning, scheduling)
+are not here: they are the plugin tests/speedups.py, which NAFTIKO_TEST_NO_SPEEDUPS=1 switches off.
+"""
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,11 +20,7 @@ from naftiko_writer.scoring.models import CompanySignals, ScoreCard, SignalKind,
 from naftiko_writer.scoring.scorer import Scorer, score_company
 from naftiko_writer.scoring.taxonomy import load_taxonomy
 
-# A test process holds large session caches (drafts, taxonomies, parsed files), and every collection of the
-# oldest generation walks all of them: with Python's default thresholds (700, 10, 10) some two dozen full
-# collections cost about 4 s of a serial run. Collecting young objects less often lets fewer short-lived
-# objects reach the old generations (measured with gc.callbacks: 4.7 s of collecting before, 0.9 s after).
-gc.set_threshold(50_000, 50, 100)
+pytest_plugins = ["tests.speedups"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY_DIR = ROOT / "taxonomy"
@@ -53,15 +52,6 @@ def _load_anyio_now() -> None:
 _load_anyio_now()
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Collect once, then freeze what survives: on its way out pytest collects five more times (to report
-    unraisable exceptions) and the interpreter once more, and each full pass over the session's caches cost
-    about 0.15 s of every worker's shutdown."""
-    gc.collect()
-    gc.freeze()
-
-
 CALLER_VARIABLES = (
     ("NAFTIKO_WRITER_", "OPENAI_"),  # the tool's own settings and keys (prefixes)
     # What a terminal or CI service sets: colours forced on or off, a width, a pager.
@@ -87,170 +77,6 @@ def _clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         patch.setenv("COLUMNS", "200")
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache-home"))
         yield
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_fsync() -> Iterator[None]:
-    """fsync is a no-op in the test process: no test can observe it (it guards against power loss), and on
-    this disk each call costs milliseconds, 61 of them per checkpointed draft. Subprocesses still fsync."""
-    real = os.fsync
-    os.fsync = lambda fd: None
-    yield
-    os.fsync = real
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _reuse_loaded_taxonomies() -> Iterator[None]:
-    """In the test process a taxonomy is parsed once per content.
-
-    Drafts and `score` go through scoring/taxonomy_cache (kept in memory per process), but `export` and
-    `taxonomy suggest` call `load_taxonomy` itself (about 0.3 s: 200 KB of YAML, cross-checked). Both
-    parse through `parse_taxonomy`, which is given each file's path and bytes: the same paths and bytes
-    get the same parsed taxonomy, a test that edits a copy gets a fresh parse, and a taxonomy that fails
-    is never kept (its error is raised each time). Test modules that imported `parse_taxonomy`
-    themselves keep the real one.
-    """
-    from naftiko_writer.scoring import taxonomy
-
-    real_parse = taxonomy.parse_taxonomy
-    parsed: dict[tuple[tuple[str, bytes], ...], Taxonomy] = {}
-
-    def parse_taxonomy(contents: list[tuple[Path, bytes]]) -> Taxonomy:
-        key = tuple((str(path), data) for path, data in contents)
-        if key not in parsed:
-            parsed[key] = real_parse(contents)
-        return parsed[key]
-
-    taxonomy.parse_taxonomy = parse_taxonomy  # type: ignore[assignment]
-    yield
-    taxonomy.parse_taxonomy = real_parse  # type: ignore[assignment]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _reuse_built_vocabularies() -> Iterator[None]:
-    """In the test process a draft's grounding vocabulary is built once per taxonomy and set of names.
-
-    Every draft builds it (about 18 ms for the shipped taxonomy, some 160 drafts a run); it depends only on
-    the taxonomy (its digest covers every file it was loaded from) and the kind and name of each of the
-    company's signals, and nothing changes a Vocabulary once built. Test modules that imported
-    `build_vocabulary` themselves keep the real one.
-    """
-    from naftiko_writer.drafting import grounding, run
-
-    real_build = grounding.build_vocabulary
-    built: dict[tuple[object, ...], grounding.Vocabulary] = {}
-
-    def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None = None) -> grounding.Vocabulary:
-        names = None if company_signals is None else tuple((s.kind, s.name) for s in company_signals.signals)
-        key = (taxonomy.digest, names)
-        if key not in built:
-            built[key] = real_build(taxonomy, company_signals)
-        return built[key]
-
-    assert vars(run)["build_vocabulary"] is real_build  # the name drafts call it by
-    vars(run)["build_vocabulary"] = build_vocabulary
-    yield
-    vars(run)["build_vocabulary"] = real_build
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _reuse_parsed_yaml() -> Iterator[None]:
-    """In the test process a YAML text is parsed once: later reads get a copy of the first result.
-
-    Tests load the taxonomy (about 200 KB of YAML, 90 ms to parse) in dozens of variants that each change one
-    file, and the same company lists again and again: some 8 MB of YAML a run. The result depends only on the
-    text and the two flags (the path only names the file in errors, and a text that fails is never kept, so
-    its error is raised each time). Copies come from a pickle of the first result (a fifth of a parse), so no
-    caller can change what another reads. Test modules that imported `parse_yaml` themselves keep the real one.
-    """
-    import pickle
-
-    from naftiko_writer import data_files
-    from naftiko_writer.scoring import raw_lists
-
-    real_parse = data_files.parse_yaml
-    parsed: dict[tuple[str, bool, bool], bytes] = {}
-
-    def parse_yaml(path: Path, text: str, track_lines: bool, *, allow_empty: bool = False):  # type: ignore[no-untyped-def]
-        key = (text, track_lines, allow_empty)
-        if key not in parsed:
-            result = real_parse(path, text, track_lines, allow_empty=allow_empty)
-            parsed[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            return result
-        return pickle.loads(parsed[key])
-
-    patched = [data_files, raw_lists]
-    assert all(vars(module)["parse_yaml"] is real_parse for module in patched)
-    for module in patched:
-        vars(module)["parse_yaml"] = parse_yaml
-    yield
-    for module in patched:
-        vars(module)["parse_yaml"] = real_parse
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _reuse_loaded_companies() -> Iterator[None]:
-    """In the test process a company's signals file is parsed once per content, and scored once per taxonomy.
-
-    Every draft loads and scores its company (about 11 ms for Spotify, some 250 loads a run). A signals file
-    is reused by its path and bytes (regular files under 1 MB only; a file that fails to load is never kept,
-    so its error is raised each time); a ScoreCard by the taxonomy's digest and the very CompanySignals
-    object scored (kept alive here, so its id stays its own). Both are frozen. Test modules that imported
-    `load_signals` or `score_company` themselves keep the real ones (drafting scores through run.score_with).
-    """
-    from naftiko_writer.drafting import run
-    from naftiko_writer.scoring import companies, signal_files
-
-    real_load = signal_files.load_signals
-    real_score = run.score_with
-    loaded: dict[tuple[str, bytes], CompanySignals] = {}
-    scored: dict[tuple[str, int], tuple[CompanySignals, ScoreCard]] = {}
-
-    def load_signals(path: Path) -> CompanySignals:
-        try:
-            data = path.read_bytes() if path.is_file() and path.stat().st_size < 1_000_000 else None
-        except OSError:
-            data = None
-        if data is None:
-            return real_load(path)
-        key = (str(path), data)
-        if key not in loaded:
-            loaded[key] = real_load(path)
-        return loaded[key]
-
-    def score_with(inputs: run.RunInputs, company_signals: CompanySignals) -> ScoreCard:
-        key = (inputs.taxonomy.digest, id(company_signals))
-        held = scored.get(key)
-        if held is None or held[0] is not company_signals:
-            held = scored[key] = (company_signals, real_score(inputs, company_signals))
-        return held[1]
-
-    assert vars(companies)["load_signals"] is real_load and vars(run)["score_with"] is real_score
-    vars(companies)["load_signals"] = load_signals
-    vars(run)["score_with"] = score_with
-    yield
-    vars(companies)["load_signals"] = real_load
-    vars(run)["score_with"] = real_score
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _build_the_cli_once() -> Iterator[None]:
-    """CliRunner.invoke builds the click command from the typer app on every call (about 0.1 s, a few
-    hundred calls); it is built once per app here. Each invocation still gets a fresh click context."""
-    import typer.testing
-
-    real = typer.testing._get_command  # type: ignore[attr-defined]
-    built: dict[int, tuple[object, object]] = {}
-
-    def get_command(app: object):  # type: ignore[no-untyped-def]
-        held = built.get(id(app))
-        if held is None or held[0] is not app:
-            held = built[id(app)] = (app, real(app))  # type: ignore[arg-type]
-        return held[1]
-
-    typer.testing._get_command = get_command  # type: ignore[attr-defined,assignment]
-    yield
-    typer.testing._get_command = real  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -356,24 +182,6 @@ def make_run(tmp_path: Path, **overrides: object):  # type: ignore[no-untyped-de
         endpoint=Endpoint(**groups[Endpoint]),  # type: ignore[arg-type]
         options=DraftOptions(**groups[DraftOptions]),  # type: ignore[arg-type]
     )
-
-
-LONG_FIRST = frozenset({"test_wheel", "test_publish", "test_drafts_real", "test_layering", "test_resume", "test_runs"})
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, set in pyproject), the tests of a module that use one of
-    its module-scoped fixtures run on one worker, so that fixture (18 real companies drafted, say) is
-    built once, not once per worker. Every other test goes to whichever worker is free."""
-    # The long tests (processes, browsers, real sockets, 18 companies) start first, so that the short ones
-    # fill both workers at the end instead of one long test running alone there.
-    items.sort(key=lambda item: item.path.stem not in LONG_FIRST)
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        definitions = info.name2fixturedefs.values() if info is not None else ()
-        if any(defs and defs[-1].scope == "module" for defs in definitions):
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

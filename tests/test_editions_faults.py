@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -185,10 +185,10 @@ def test_a_newer_schema_a_foreign_file_and_a_damaged_one_are_refused_in_one_line
     runner.invoke(app, ["edition", "add", "E", str(REAL / "accord"), str(REAL / "lego"), "--store", str(store)])
     newer, foreign, junk, damaged = (tmp_path / name for name in ("newer.db", "foreign.db", "junk.db", "damaged.db"))
     shutil.copy(store, newer)
-    with sqlite3.connect(newer) as raw:
-        raw.execute("PRAGMA user_version = 99")
-    with sqlite3.connect(foreign) as raw:
-        raw.execute("CREATE TABLE notes (text)")
+    for path, statement in ((newer, "PRAGMA user_version = 99"), (foreign, "CREATE TABLE notes (text)")):
+        with closing(sqlite3.connect(path)) as raw:  # closed here, so the file holds the change now
+            raw.execute(statement)
+            raw.commit()
     junk.write_bytes(bytes(range(256)) * 16)
     data = bytearray(store.read_bytes())
     data[4096 * 4 : 4096 * 30] = b"\x5a" * (4096 * 26)  # pages of the tables overwritten, the header intact

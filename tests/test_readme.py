@@ -38,7 +38,12 @@ def test_readme_has_two_setup_commands_and_ci_runs_exactly_them() -> None:
     odd = steps[4]
     assert odd.startswith("export ") and all(
         setting in odd.split()
-        for setting in ("FORCE_COLOR=1", "NAFTIKO_WRITER_MODEL=gpt-4.1", "HTTPS_PROXY=http://127.0.0.1:9")
+        for setting in (
+            "FORCE_COLOR=1",
+            "NAFTIKO_WRITER_MODEL=gpt-4.1",
+            "HTTPS_PROXY=http://127.0.0.1:9",
+            "NAFTIKO_TEST_NO_SPEEDUPS=1",  # the second run is also the suite without tests/speedups.py
+        )
     )
     assert 'TMPDIR="$CI_TMP/with space"' in odd and 'mkdir -p "$CI_TMP/with space"' in lines
     install, draft = commands[0].split(" && ")
