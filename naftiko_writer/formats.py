@@ -25,6 +25,9 @@ INDUSTRY_FORMAT = 1
 """The JSON sidecar of an industry draft (its facts, sections, provenance, summary)."""
 BATCH_FORMAT = 1
 """A batch folder's `state.json` (its `round-N.jsonl` files are the provider's request format, read with it)."""
+EDITION_FORMAT = 1
+"""The JSON of every `edition` command and each line of `edition export --format jsonl` (the store's own schema
+version is SQLite's user_version, migrated by naftiko_writer.editions.schema)."""
 
 
 def check_format_version(data: Any, known: int, what: str, where: str) -> None:

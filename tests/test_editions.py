@@ -480,3 +480,55 @@ def test_the_store_location_is_flag_then_environment_then_default(
         for name in ("editions.sqlite", "env.sqlite", "flag.sqlite")
     }
     assert listed == {"editions.sqlite": ["E"], "env.sqlite": ["F"], "flag.sqlite": ["G"]}
+
+
+def test_two_sources_of_one_slug_in_one_run(runner: CliRunner, tmp_path: Path) -> None:
+    first, same, other = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
+    body = "company: {name: Acme, slug: acme, as_of: 2026-03-01}\nsignals:\n  - {kind: tool, name: Terraform}\n"
+    first.write_text(body)
+    same.write_text(body.replace("2026-03-01", "2026-03-02"))  # another date, the same signals
+    other.write_text(body.replace("Terraform", "Kubernetes"))
+    store = str(tmp_path / "e.sqlite")
+    result = runner.invoke(app, ["edition", "add", "E", str(first), str(same), str(other), "--store", store, "--json"])
+    outcomes = json.loads(result.stdout)["outcomes"]
+    assert result.exit_code == 1
+    assert [(o["status"], o["detail"]) for o in outcomes] == [
+        ("added", ""),
+        ("unchanged", f"same signals as {first}"),
+        ("failed", f"has the slug 'acme' like {first}, but other signals; give one of them another slug"),
+    ]
+    assert f"Error: {other}: has the slug 'acme' like {first}" in result.stderr
+
+
+def test_the_tables_show_joint_ranks_totals_and_why_a_score_changed(runner: CliRunner, tmp_path: Path) -> None:
+    def signals_file(name: str, slug: str, *lines: str) -> str:
+        path = tmp_path / name / f"{slug}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        body = "".join(f"  - {line}\n" for line in lines)
+        path.write_text(f"company: {{name: {slug.title()}, slug: {slug}, as_of: 2026-03-01}}\nsignals:\n{body}")
+        return str(path)
+
+    aws, tf, k8s = (
+        "{kind: service, name: Amazon Web Services}",
+        "{kind: tool, name: Terraform}",
+        "{kind: tool, name: Kubernetes}",
+    )
+    store = str(tmp_path / "e.sqlite")
+    q1 = [signals_file("q1", "acme", aws, tf), signals_file("q1", "beta", aws, tf), signals_file("q1", "gamma", aws)]
+    q2 = [signals_file("q2", "acme", aws, tf, k8s), *q1[1:]]
+    assert runner.invoke(app, ["edition", "add", "Q1", *q1, "--store", store]).exit_code == 0
+    assert runner.invoke(app, ["edition", "add", "Q2", *q2, "--store", store]).exit_code == 0
+    ranked = runner.invoke(app, ["edition", "rank", "Q1", "cloud", "--store", store]).stdout
+    assert ranked.count("│ =1 ") == 2 and "│ 3 " in ranked and "=N: joint rank (tied scores)" in ranked
+    shown = runner.invoke(app, ["edition", "show", "Q1", "--store", store]).stdout
+    assert "Q1: 3 companies, total signal score " in shown and "Industries: unknown 3" in shown
+    changed = runner.invoke(app, ["edition", "changes", "acme", "--from", "Q1", "--to", "Q2", "--store", store]).stdout
+    assert "Acme (acme) from Q1 to Q2: 1 signals added, 0 removed, 0 with other evidence; same taxonomy" in changed
+    assert "Score changes: signals changed + taxonomy changed" in changed and "Containers: added: Kubernetes" in changed
+    movers = runner.invoke(app, ["edition", "changes", "--from", "Q1", "--to", "Q2", "--store", store]).stdout
+    assert "3 in both, 1 unchanged" in movers and "│ acme " in movers  # beta: same score, overtaken by acme
+    data = json.loads(
+        runner.invoke(app, ["edition", "changes", "--from", "Q1", "--to", "Q2", "--store", store, "--json"]).stdout
+    )
+    beta = next(mover for mover in data["movers"] if mover["slug"] == "beta")
+    assert (beta["delta"], beta["rank_before"], beta["rank_after"], beta["own"], beta["peers"]) == (0, 1, 2, 0, -1)

@@ -17,11 +17,12 @@ from typing import Any
 from naftiko_writer.editions import records
 from naftiko_writer.editions.records import TOTAL, Edition, Member
 from naftiko_writer.errors import EditionError
+from naftiko_writer.formats import EDITION_FORMAT
 from naftiko_writer.scoring.models import ScoreCard
 from naftiko_writer.scoring.scorer import Scorer, competition_ranks
 
-FORMAT_VERSION = 1
-"""The version of every edition command's JSON (`format_version`); raised when a field changes meaning."""
+FORMAT_VERSION = EDITION_FORMAT
+"""The version of every edition command's JSON (`format_version`; naftiko_writer.formats)."""
 UNKNOWN_INDUSTRY = "unknown"
 
 
