@@ -159,7 +159,8 @@ def test_a_synthesis_section_goes_before_another_companys_first_level_once_its_i
 
 
 def test_a_429_storm_on_one_company_does_not_starve_the_others(tmp_path: Path) -> None:
-    """Every request of co00 is rate limited (its backoff is waited out without the one slot); co01 drafts meanwhile."""
+    """Every request of co00 is rate limited, retry after a second: its 61 sections wait it out without the one slot,
+    and co01 drafts meanwhile (with the slot held through the wait, co01 would start once co00 was done)."""
     companies = _companies(tmp_path / "in", 2)
     log: list[str] = []
 
@@ -167,16 +168,16 @@ def test_a_429_storm_on_one_company_does_not_starve_the_others(tmp_path: Path) -
         company = "co00" if "Co00" in json.dumps(body["messages"]) else "co01"
         log.append(company)
         if company == "co00":
-            return Reply(429, {"error": {"message": "Rate limit reached"}}, {"retry-after-ms": "30"})
+            return Reply(429, {"error": {"message": "Rate limit reached"}}, {"retry-after-ms": "1000"})
         return fault_reply("ok", body)
 
-    run = replace(_live(tmp_path, 1), endpoint=replace(_live(tmp_path, 1).endpoint, retry=RetryPolicy(attempts=3)))
+    run = replace(_live(tmp_path, 1), endpoint=replace(_live(tmp_path, 1).endpoint, retry=RetryPolicy(attempts=2)))
     transport = FakeModelTransport(responder)
     results = draft_fleet(run, companies, tmp_path / "drafts", "stamp", _ignore, client_factory(transport))
     storm, other = results
     assert other.summary is not None and other.summary.fallbacks == 0 and other.summary.sections == 61
     assert storm.summary is not None and storm.summary.fallbacks == 61  # no answer came: all marked for review
-    assert len(log) == 61 * 3 + 61
+    assert len(log) == 61 * 2 + 61
     last_storm_request = len(log) - 1 - log[::-1].index("co00")
     assert log[:last_storm_request].count("co01") > 0  # served while co00 waited out its backoff (a held slot: 0)
 

@@ -187,3 +187,67 @@ def test_empty_and_comment_only_lists_hold_no_names(tmp_path: Path) -> None:
     result = import_signals(folder)
     assert [signal.name for signal in result.company_signals.signals] == ["Scrum"]
     assert result.dropped == []
+
+
+def test_a_folder_of_companies_is_imported_in_one_command_as_each_alone(lists: Path, tmp_path: Path) -> None:
+    cohort = tmp_path / "cohort"
+    write(cohort / "acme-corp" / "services.yml", SERVICES)
+    write(cohort / "acme-corp" / "concepts.yml", CONCEPTS)
+    write(cohort / "globex.csv", "kind,name,evidence\ntool,Terraform,3\nservice,Snowflake,1\n")
+    write(cohort / "notes.txt", "not a company")
+    runner = CliRunner()
+    alone = tmp_path / "alone.yaml"
+    assert (
+        runner.invoke(
+            app, ["import", str(cohort / "globex.csv"), "--out", str(alone), "--as-of", "2026-01-31"]
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "signals"
+    result = runner.invoke(app, ["import", str(cohort), "--out", str(out), "--as-of", "2026-01-31"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in out.iterdir()) == ["acme-corp.yaml", "globex.yaml"]
+    assert (out / "globex.yaml").read_bytes() == alone.read_bytes()  # the same bytes as one import
+    assert result.stderr.startswith(f"Imported 2 companies from {cohort} -> ")
+    again = runner.invoke(app, ["import", str(cohort), "--out", str(out)])
+    assert again.exit_code == 1 and again.stderr.startswith(f"Error: {out / 'acme-corp.yaml'}: already exists;")
+    rows = json.loads(runner.invoke(app, ["import", str(cohort), "--out", str(out), "--force", "--json"]).stdout)
+    assert [row["company"]["slug"] for row in rows] == ["acme-corp", "globex"]
+    named = runner.invoke(app, ["import", str(cohort), "--out", str(out), "--name", "X"])
+    assert named.exit_code == 1 and "takes no --name or --slug" in named.stderr
+    to_file = runner.invoke(app, ["import", str(cohort), "--out", str(tmp_path / "one.yaml")])
+    assert to_file.exit_code == 1 and "give --out a folder" in to_file.stderr
+
+
+TRICKY_NAMES = [
+    "yes", "null", "~", "1.0", "0x1F", "- dash", "a: b", "#hash", "tab\there", "  lead", "é café", "数据平台", "quote's",
+    'dq"x', "back\\slash", "[brack]", "{b}", "*star", "&amp", "!bang", "@at", "`tick", "|pipe", "x" * 300, "ctrl\x07",
+    "\ufeffbom", "2026-01-01", "on", "<<", "?q", "a,b", "emoji \U0001f600", "nel\x85x", "line\u2028sep",
+]  # fmt: skip
+
+
+def test_signals_files_are_the_same_bytes_with_libyaml_or_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's emitter writes the file when PyYAML has it (3.5x faster); never a byte differs from PyYAML's own."""
+    import yaml
+
+    from naftiko_writer.scoring import importing
+
+    raw = [RawSignal(SignalKind.TOOL, name, "test.yml") for name in TRICKY_NAMES]
+    signals, merged, dropped = merge_signals(raw)
+    plain = [signal for signal in signals if not importing._C_DIFFERS.search(signal.name)]
+    assert len(plain) > 25 and len(plain) < len(signals)
+    for kept in (signals, plain):  # with the names libyaml would write otherwise, and without: libyaml writes it
+        result = importing.ImportResult(
+            company_signals=importing.CompanySignals(
+                company=importing.Company(name="Acme: Inc", slug="acme", as_of="2026-01-31"), signals=kept
+            ),
+            sources=["test.yml"],
+            raw_entries=len(raw),
+            merged=merged,
+            dropped=dropped,
+        )
+        fast = importing.render_signals_file(result)
+        monkeypatch.setattr(importing, "_C_DUMPER", None)
+        assert importing.render_signals_file(result) == fast
+        monkeypatch.undo()
+    assert getattr(yaml, "CSafeDumper", None) is importing._C_DUMPER

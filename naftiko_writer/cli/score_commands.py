@@ -83,38 +83,82 @@ def import_command(
     source: Annotated[
         Path,
         typer.Argument(
-            metavar="SOURCE", help="A folder of name lists (services.yml, technologies.yml, ...), a .csv or a .json."
+            metavar="SOURCE",
+            help="A folder of name lists (services.yml, technologies.yml, ...), a .csv or a .json; "
+            "or a folder of such companies.",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="The signals file to write (.yaml).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The signals file to write (.yaml); a folder for a folder of companies."),
+    ],
     name: Annotated[str | None, typer.Option("--name", help="Company name [default: from the folder name].")] = None,
     slug: Annotated[str | None, typer.Option("--slug", help="Company slug [default: from the folder name].")] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Data date [default: newest source file's].")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT (or the files in it) if it exists.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import raw signal lists: merge repeats and spelling variants, drop non-names, write a signals file."""
     from naftiko_writer.console import print_import_summary, stderr_console
     from naftiko_writer.files import write_text_atomically
     from naftiko_writer.output_paths import refuse_overlaps
-    from naftiko_writer.scoring.importing import import_signals, render_signals_file
+    from naftiko_writer.scoring.importing import import_signals, is_folder_of_companies, render_signals_file
 
     with user_errors():
+        try:
+            date = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+        if is_folder_of_companies(source):
+            if name or slug:
+                raise InputError(f"{source}: a folder of companies takes no --name or --slug (each has its own)")
+            _import_folder(source, out, date, force, as_json)
+            return
         if out.suffix.lower() not in (".yaml", ".yml"):
             raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
         sources = sorted(child for child in source.iterdir() if child.is_file()) if source.is_dir() else [source]
         refuse_overlaps([("the signals file", out)], [("the source", path) for path in sources])
         if out.exists() and not force:
             raise InputError(f"{out}: already exists; pass --force to replace it")
-        try:
-            date = dt.date.fromisoformat(as_of) if as_of else None
-        except ValueError:
-            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
         result = import_signals(source, name=name, slug=slug, as_of=date)
         write_text_atomically(out, render_signals_file(result))
         if as_json:
             write_json(json.dumps({**result.summary(), "out": str(out)}, indent=2, ensure_ascii=False))
         else:
             print_import_summary(result, out, stderr_console())
+
+
+def _import_folder(source: Path, out: Path, date: dt.date | None, force: bool, as_json: bool) -> None:
+    """`import DIR --out DIR`: every company of a folder in one process, one signals file each (OUT/<slug>.yaml)."""
+    from naftiko_writer.files import write_text_atomically
+    from naftiko_writer.scoring.importing import import_folder_sources, import_signals, render_signals_file
+
+    if out.suffix.lower() in (".yaml", ".yml") or out.is_file():
+        raise InputError(f"{out}: {source} is a folder of companies; give --out a folder for their signals files")
+    companies = import_folder_sources(source)
+    if not companies:
+        raise InputError(f"{source}: holds no folders of name lists, CSV or JSON files to import")
+    if out.resolve() == source.resolve() or source.resolve() in out.resolve().parents:
+        raise InputError(f"{out}: is inside {source}; write the signals files to another folder")
+    written: dict[str, Path] = {}
+    rows: list[dict[str, object]] = []
+    signals = 0
+    for company in companies:
+        result = import_signals(company, as_of=date)
+        slug = result.company_signals.company.slug
+        if slug in written:
+            raise InputError(f"{company}: has the slug {slug!r} like {written[slug]}; give one of them another name")
+        target = out / f"{slug}.yaml"
+        if target.exists() and not force:
+            raise InputError(f"{target}: already exists; pass --force to replace it")
+        write_text_atomically(target, render_signals_file(result))
+        written[slug] = company
+        signals += len(result.company_signals.signals)
+        if as_json:
+            rows.append({**result.summary(), "out": str(target)})
+    if as_json:
+        write_json(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        sys.stderr.write(f"Imported {len(written)} companies from {source} -> {signals} signals in {out}\n")

@@ -25,7 +25,7 @@ from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import MAX_EVIDENCE, SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
 from naftiko_writer.scoring.names import name_key, name_tokens
 from naftiko_writer.scoring.raw_lists import Dropped, RawSignal
-from naftiko_writer.scoring.sources import read_raw_source
+from naftiko_writer.scoring.sources import IMPORT_FORMATS, LIST_FOLDER, read_raw_source
 
 MAX_NAME_LENGTH = 300
 MAX_NAME_WORDS = 12
@@ -144,7 +144,7 @@ def why_not_a_signal(name: str) -> str | None:
 
 
 def render_signals_file(result: ImportResult) -> str:
-    """The signals file as YAML, with a header saying where it came from."""
+    """The signals file as YAML, with a header saying where it came from (the same bytes whichever emitter)."""
     company = result.company_signals.company
     header = (
         f"# Imported by naftiko-writer from {', '.join(result.sources)}\n"
@@ -163,8 +163,18 @@ def render_signals_file(result: ImportResult) -> str:
             for s in result.company_signals.signals
         ],
     }
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None)
+    texts = [company.name, company.slug, *(s.name for s in result.company_signals.signals)]
+    texts += [source for s in result.company_signals.signals for source in s.sources or ()]
+    dumper = _C_DUMPER if _C_DUMPER is not None and not any(map(_C_DIFFERS.search, texts)) else yaml.SafeDumper
+    body = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None)
     return header + body
+
+
+_C_DUMPER: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
+"""libyaml's emitter (3.5x faster than PyYAML's own), when PyYAML was built with it."""
+_C_DIFFERS = re.compile("[\U00010000-\U0010ffff\x85\u2028\u2029]")
+"""What libyaml writes otherwise than PyYAML's emitter (it escapes characters beyond the BMP and writes NEL,
+LS and PS as escapes): a file holding any of them is written by PyYAML's emitter, so the bytes never change."""
 
 
 def _formatting(spelling: str) -> int:
@@ -190,3 +200,13 @@ def _company(source: Path, files: list[Path], *, name: str | None, slug: str | N
         newest = max(path.stat().st_mtime for path in files)
         as_of = dt.datetime.fromtimestamp(newest, tz=dt.UTC).date()
     return Company(name=name, slug=slug, as_of=as_of)
+
+
+def is_folder_of_companies(source: Path) -> bool:
+    """A folder that is not itself a company's name lists: `import` reads each company in it."""
+    return source.is_dir() and not LIST_FOLDER.matches(source)
+
+
+def import_folder_sources(folder: Path) -> list[Path]:
+    """The companies a folder of companies holds for `import`: its folders of name lists, CSV and JSON files."""
+    return [entry for entry in sorted(folder.iterdir()) if any(form.matches(entry) for form in IMPORT_FORMATS)]
