@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
     from naftiko_writer.drafting.pipeline import DraftEvent
     from naftiko_writer.drafting.run import DraftRun
+    from naftiko_writer.report.cohort import Cohort
 
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -122,6 +123,20 @@ def draft(
         ),
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also publish the draft as HTML (see `export`).")] = False,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            metavar="EDITION",
+            help="Draft among a stored edition: sections may say where the company stands among its peers.",
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", metavar="FILE", help="The edition store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     taxonomy_dir: TaxonomyOpt = None,
@@ -155,6 +170,7 @@ def draft(
             options=options,
             endpoint=settings.endpoint(mode, base_url=base_url, model=model, timeout_seconds=timeout),
             prices=load_prices(settings.resolved_prices(prices)),
+            cohort=_cohort(settings, edition, store),
         )
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         progress = _progress(targets[0] if len(targets) == 1 else f"{len(targets)} companies", quiet or as_json)
@@ -320,3 +336,14 @@ def _endpoint_url(run: DraftRun) -> str:
     from naftiko_writer.llm.redact import redact_url
 
     return redact_url(run.endpoint.base_url) if run.endpoint is not None else "the endpoint"
+
+
+def _cohort(settings: Settings, edition: str | None, store: Path | None) -> Cohort | None:
+    """The stored edition to draft among, read once for every company of the run; None without --edition."""
+    if edition is None:
+        if store is not None:
+            raise InputError("--store is the edition store: give --edition EDITION with it")
+        return None
+    from naftiko_writer.editions.cohort import read_cohort
+
+    return read_cohort(settings.resolved_store(store), edition)

@@ -19,6 +19,7 @@ from naftiko_writer.cli.root import (
 from naftiko_writer.config import Settings
 
 if TYPE_CHECKING:
+    from naftiko_writer.report.cohort import Cohort
     from naftiko_writer.review.diff import DraftDiff
 
 
@@ -33,6 +34,15 @@ def check(
         str | None,
         typer.Option("--company", help="Company slug or signals file [default: the one named in the draft]."),
     ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            metavar="FILE",
+            help="The edition store a draft's cohort claims are re-checked against [default: NAFTIKO_WRITER_STORE, "
+            "else ./editions.sqlite].",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
@@ -42,7 +52,15 @@ def check(
     from naftiko_writer.review.update import check_file
 
     with user_errors():
-        report = check_file(draft_path, Settings().sources(companies_dir, taxonomy_dir), company)
+        settings = Settings()
+        store_path = settings.resolved_store(store)
+
+        def cohorts(edition: str) -> Cohort:
+            from naftiko_writer.editions.cohort import read_cohort
+
+            return read_cohort(store_path, edition)
+
+        report = check_file(draft_path, settings.sources(companies_dir, taxonomy_dir), company, cohorts)
         if as_json:
             write_json(json.dumps(report.to_dict(), indent=2))
         else:

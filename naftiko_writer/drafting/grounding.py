@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from naftiko_writer.drafting.cohort_grounding import cohort_problems
 from naftiko_writer.drafting.grounding_text import (
     compared,
     data_strings,
@@ -33,6 +34,7 @@ from naftiko_writer.report.sections import (
     DimensionInput,
     DimensionNarrative,
     GrowthOpportunities,
+    IndustryInput,
     Input,
     Output,
     score_label,
@@ -286,6 +288,8 @@ def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary
     """Problems that make `output` ungrounded in `section_input`; empty when it is grounded."""
     problems = [problem.message for problem in ungrounded_values(output_texts(output), section_input, vocabulary)]
     problems.extend(_kind_rules(output, section_input))
+    if not isinstance(section_input, IndustryInput):  # an industry report ranks its own companies
+        problems.extend(cohort_problems(output_texts(output), section_input))
     return problems
 
 

@@ -28,6 +28,7 @@ from naftiko_writer import event_loop
 from naftiko_writer.drafting.answers import Budget, Outcome, input_hash, parse_output, section_result, summarise
 from naftiko_writer.drafting.ask import Question, ask
 from naftiko_writer.drafting.checkpoint import Checkpoint, Resumed
+from naftiko_writer.drafting.cohort_facts import cohort_ledger, company_standing_in
 from naftiko_writer.drafting.grounding import Vocabulary, check_grounding
 from naftiko_writer.drafting.prompts import PromptSet, render_messages
 from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, prepare_company, run_key
@@ -321,7 +322,9 @@ async def draft_report_async(
     previous = previous or {}
     earlier = {**previous, **resumed.sections}
     earlier.update({section_id: previous[section_id] for section_id in pinned if section_id in previous})
-    plan = company_plan(card, prepared.taxonomy)
+    standing = company_standing_in(run.cohort, card) if run.cohort is not None else None
+    edition = run.cohort.edition if run.cohort is not None else ""
+    plan = company_plan(card, prepared.taxonomy, standing, edition)
     drafter = SectionDrafter(
         plan,
         prepared.vocabulary if client is not None else Vocabulary({}, {}),  # no answers to check: none built
@@ -356,5 +359,9 @@ async def draft_report_async(
     if run.prices is not None and client is not None:
         summary.cost = run.prices.cost(model, summary.prompt_tokens, summary.completion_tokens)
     return Report(
-        scorecard=card, sections=ordered, provenance=build_provenance(run, prepared, recordings), summary=summary
+        scorecard=card,
+        sections=ordered,
+        provenance=build_provenance(run, prepared, recordings),
+        summary=summary,
+        cohort=cohort_ledger(plan.sections, card, standing, edition) if standing is not None else None,
     )

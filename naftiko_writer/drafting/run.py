@@ -18,6 +18,7 @@ from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary
 from naftiko_writer.drafting.prompts import PromptSet, load_prompts
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.options import DraftOptions, Endpoint, Engine, RecordMode, Sources
+from naftiko_writer.report.cohort import Cohort
 from naftiko_writer.report.model import Provenance
 from naftiko_writer.report.plan import company_input_kinds
 from naftiko_writer.scoring.companies import is_raw_source, load_company
@@ -39,6 +40,8 @@ class DraftRun:
     """Which model writes the prose; None for a run of the template engine (it needs none)."""
     prices: PriceTable | None = None
     checkpoint_path: Path | None = None
+    cohort: Cohort | None = None
+    """The edition the company is drafted among (`--edition`): sections may then claim its standing."""
 
     @classmethod
     def template(cls, company: str, created: str, sources: Sources) -> DraftRun:
@@ -158,4 +161,5 @@ def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:
         "prompts": prepared.prompts.hashes(company_input_kinds()),
         "signals": prepared.signals_digest,
         "taxonomy": prepared.taxonomy.digest,
+        **({"edition": run.cohort.edition} if run.cohort is not None else {}),
     }

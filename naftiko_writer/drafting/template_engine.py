@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from naftiko_writer.drafting.cohort_template import with_cohort
 from naftiko_writer.drafting.industry_template import INDUSTRY_BUILDERS
 from naftiko_writer.report.sections import (
     CandidateBrief,
@@ -500,7 +501,7 @@ def template_kinds() -> frozenset[SectionKind]:
 
 def draft_from_template(kind: SectionKind, section_input: Input) -> Output:
     """The template engine's output for one section."""
-    return _BUILDERS[kind](section_input)
+    return with_cohort(_BUILDERS[kind](section_input), section_input)
 
 
 def _number(value: float) -> str:

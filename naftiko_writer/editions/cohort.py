@@ -19,8 +19,11 @@ from naftiko_writer.scoring.models import Taxonomy
 from naftiko_writer.scoring.names import name_key
 
 
-def load_cohort(connection: sqlite3.Connection, edition: str) -> Cohort:
-    """Every company of `edition` with its scores and counted signal names (an EditionError if unknown)."""
+def load_cohort(connection: sqlite3.Connection, edition: str, *, signals: bool = True) -> Cohort:
+    """Every company of `edition` with its scores and counted signal names (an EditionError if unknown).
+
+    `signals=False` leaves the names out (standings need only scores; the names are most of the rows).
+    """
     found = records.get_edition(connection, edition)
     scores: dict[str, dict[str, int]] = defaultdict(dict)
     for slug, dimension, score in connection.execute(
@@ -37,16 +40,21 @@ def load_cohort(connection: sqlite3.Connection, edition: str) -> Cohort:
     ):
         layers[slug][layer] = mean
     spellings: dict[str, dict[str, str]] = defaultdict(dict)
-    for slug, canonical in connection.execute(
-        "SELECT DISTINCT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
-        "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id WHERE m.edition = ? AND EXISTS "
-        "(SELECT 1 FROM match_dimensions d WHERE d.taxonomy_id = t.taxonomy_id AND d.name_id = t.name_id)",
-        (found.taxonomy_id, found.name),
-    ):
+    rows = (
+        connection.execute(
+            "SELECT DISTINCT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
+            "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id WHERE m.edition = ? AND EXISTS "
+            "(SELECT 1 FROM match_dimensions d WHERE d.taxonomy_id = t.taxonomy_id AND d.name_id = t.name_id)",
+            (found.taxonomy_id, found.name),
+        )
+        if signals
+        else ()
+    )
+    for slug, canonical in rows:
         key = name_key(canonical)  # one signal spelled two ways ('PCI Compliance', 'Pci Compliance') is one
         known = spellings[slug].get(key)
         spellings[slug][key] = canonical if known is None else min(known, canonical)
-    signals = {slug: set(by_key.values()) for slug, by_key in spellings.items()}
+    names = {slug: frozenset(by_key.values()) for slug, by_key in spellings.items()}
     return Cohort(
         found.name,
         tuple(
@@ -56,7 +64,7 @@ def load_cohort(connection: sqlite3.Connection, edition: str) -> Cohort:
                 industry=member.industry,
                 scores=scores[member.slug],
                 layer_scores=layers[member.slug],
-                signals=frozenset(signals.get(member.slug, ())),
+                signals=names.get(member.slug, frozenset()),
             )
             for member in records.members(connection, found.name)
         ),
@@ -67,3 +75,11 @@ def edition_taxonomy(connection: sqlite3.Connection, edition: str, store_path: P
     """The taxonomy `edition` was scored under."""
     found = records.get_edition(connection, edition)
     return records.load_stored_taxonomy(connection, found.taxonomy_id, store_path).taxonomy
+
+
+def read_cohort(store_path: Path, edition: str, *, signals: bool = False) -> Cohort:
+    """Open the store at `store_path` for reading, read `edition` as a cohort, close it (one line per fault)."""
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+
+    with open_store(store_path, write=False) as opened, sqlite_errors(store_path):
+        return load_cohort(opened.connection, edition, signals=signals)

@@ -151,7 +151,7 @@ def standing(
         group_size=size,
         rank=rank,
         tied=tied,
-        median=float(statistics.median(values)),
+        median=round(float(statistics.median(values)), 1),
         percentile=percentile,
         band=band_of(percentile) if percentile is not None else None,
         superlative=superlative,

@@ -12,9 +12,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from naftiko_writer.formats import SIDECAR_FORMAT
+from naftiko_writer.report.cohort import Standing
 from naftiko_writer.report.sections import OUTPUT_MODELS, SectionKind, SectionOutput
 from naftiko_writer.scoring.models import ScoreCard
 
@@ -136,6 +137,13 @@ def summary_lines(summary: DraftSummary, markdown_path: str) -> list[tuple[str, 
     return lines
 
 
+class CohortLedger(BaseModel):
+    """Which cohort facts of which edition each section was given: what `check` re-verifies against the store."""
+
+    edition: str
+    sections: dict[str, list[Standing]] = Field(description="Section id -> the standings its claims may use.")
+
+
 class Report(BaseModel):
     """A complete draft."""
 
@@ -144,3 +152,12 @@ class Report(BaseModel):
     sections: dict[str, SectionResult]
     provenance: Provenance
     summary: DraftSummary
+    cohort: CohortLedger | None = Field(default=None, description="Set when drafted with --edition.")
+
+    @model_serializer(mode="wrap")
+    def _no_empty_cohort(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A draft made without an edition writes the sidecar it always did."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("cohort") is None:
+            data.pop("cohort", None)
+        return data

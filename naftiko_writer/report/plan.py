@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from naftiko_writer.report.cohort import CompanyStanding
+from naftiko_writer.report.cohort_claims import section_claims
 from naftiko_writer.report.sections import (
     CandidateBrief,
     CandidatesInput,
@@ -88,19 +90,30 @@ class ReportPlan:
 
 @dataclass(frozen=True)
 class CompanyInputs:
-    """The company report's inputs: slices of one company's ScoreCard."""
+    """The company report's inputs: slices of one company's ScoreCard, with its standing among peers if given."""
 
     card: ScoreCard
     taxonomy: Taxonomy
+    standing: CompanyStanding | None = None
+    edition: str = ""
 
     def input_for(self, spec: SectionSpec, outputs: Mapping[str, Output]) -> Input:
         """The input of one section of the company report."""
-        return section_input(spec, self.card, self.taxonomy, outputs)
+        data = section_input(spec, self.card, self.taxonomy, outputs)
+        if self.standing is None:
+            return data
+        claims = section_claims(spec.kind, spec.subject, self.card, self.standing, self.edition)
+        return data if claims is None else data.model_copy(update={"cohort": claims})
 
 
-def company_plan(card: ScoreCard, taxonomy: Taxonomy) -> ReportPlan:
-    """The company report: layers, dimensions, tables, then the two synthesis sections."""
-    return ReportPlan(tuple(plan_sections(card)), CompanyInputs(card, taxonomy))
+def company_plan(
+    card: ScoreCard, taxonomy: Taxonomy, standing: CompanyStanding | None = None, edition: str = ""
+) -> ReportPlan:
+    """The company report: layers, dimensions, tables, then the two synthesis sections.
+
+    With `standing` (its place in `edition`), sections are given the cohort facts they may claim.
+    """
+    return ReportPlan(tuple(plan_sections(card)), CompanyInputs(card, taxonomy, standing, edition))
 
 
 def layer_section_id(layer_id: str) -> str:
@@ -346,6 +359,13 @@ def company_input_kinds() -> frozenset[SectionKind]:
     return frozenset(_INPUT_BUILDERS)
 
 
-def plan_inputs(card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> dict[str, Input]:
-    """The input of every section, given the outputs the synthesis sections depend on."""
-    return {spec.id: section_input(spec, card, taxonomy, outputs) for spec in plan_sections(card)}
+def plan_inputs(
+    card: ScoreCard,
+    taxonomy: Taxonomy,
+    outputs: Mapping[str, Output],
+    standing: CompanyStanding | None = None,
+    edition: str = "",
+) -> dict[str, Input]:
+    """The input of every section, given the outputs the synthesis sections depend on (and cohort facts, if any)."""
+    inputs = CompanyInputs(card, taxonomy, standing, edition)
+    return {spec.id: inputs.input_for(spec, outputs) for spec in plan_sections(card)}

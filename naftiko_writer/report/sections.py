@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 import functools
 from enum import StrEnum
-from typing import Annotated, TypeAlias
+from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from naftiko_writer.report.cohort import Standing
 
 # Every string is bounded: some servers loop on unbounded strings until the token limit.
 Sentence = Annotated[str, Field(min_length=1, max_length=400)]
@@ -203,12 +205,32 @@ SectionOutput: TypeAlias = (
 # --- inputs -----------------------------------------------------------------------------
 
 
+class CohortClaims(BaseModel):
+    """The company's standing among its peers, as far as this section may claim it (`draft --edition`)."""
+
+    edition: str
+    standings: list[Standing] = Field(
+        description="Each standing computed from the edition: a claim uses its phrase, which names group and edition."
+    )
+
+
 class Input(BaseModel):
     """Base of section inputs."""
 
     model_config = ConfigDict(frozen=True)
 
     company: str
+    cohort: CohortClaims | None = Field(
+        default=None, description="Standing among peers; absent: the section may make no comparative claim."
+    )
+
+    @model_serializer(mode="wrap")
+    def _no_empty_cohort(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Without cohort facts the input serialises as it did before there were any (prompts, hashes, recordings)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("cohort") is None:
+            data.pop("cohort", None)
+        return data
 
 
 class DimensionBrief(BaseModel):

@@ -24,8 +24,9 @@ from naftiko_writer.document.draft_format import (
     stated_score,
     table_rows,
 )
+from naftiko_writer.drafting.cohort_grounding import cohort_problems
 from naftiko_writer.drafting.grounding import Vocabulary, numbers_in, ungrounded_values
-from naftiko_writer.report.model import Report
+from naftiko_writer.report.model import CohortLedger, Report
 from naftiko_writer.report.plan import GROWTH
 from naftiko_writer.report.sections import CandidatesInput, DimensionInput, Input
 
@@ -40,6 +41,7 @@ class FindingKind(StrEnum):
     MISSING = "missing"
     ADDED = "added"
     MARKER = "marker"
+    COHORT = "cohort"
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,9 @@ def _block_findings(
         yield Finding(block.id, FindingKind.SCORE, "", message, line)
     if block.id == GROWTH and isinstance(data, CandidatesInput):
         yield from _growth_rows(block, data)
+    if data is not None:
+        for claim in cohort_problems(texts, data):
+            yield Finding(block.id, FindingKind.COHORT, "", claim, line)
 
 
 def _heading_finding(section: str, found: str, wanted: str, line: int) -> Finding:
@@ -196,3 +201,32 @@ def _growth_rows(block: DraftBlock, data: CandidatesInput) -> Iterable[Finding]:
                 f"the row {cells[0]!r} states Score: {stated}; the ScoreCard says {scores[cells[0]]}",
                 block.line,
             )
+
+
+def stale_claims(ledger: CohortLedger, current: Mapping[str, Input], document: DraftDocument) -> list[Finding]:
+    """The claims of a draft's cohort ledger that no longer hold in the store, each with what is true now."""
+    findings = []
+    for section_id, recorded in ledger.sections.items():
+        data = current.get(section_id)
+        now = data.cohort.standings if data is not None and data.cohort is not None else []
+        block = document.block(section_id)
+        line = block.line if block is not None else None
+        for index, before in enumerate(recorded):
+            after = now[index] if index < len(now) else None
+            if after is not None and (after.phrase, after.median, after.band) == (
+                before.phrase,
+                before.median,
+                before.band,
+            ):
+                continue
+            truth = (
+                f"now {after.phrase} (median {after.median:g})"
+                if after is not None
+                else "the edition no longer ranks it"
+            )
+            message = (
+                f"the claim {before.phrase!r} on {before.subject} no longer holds in {ledger.edition}: {truth}; "
+                "`draft --update` redrafts it, or edit the sentence"
+            )
+            findings.append(Finding(section_id, FindingKind.COHORT, before.phrase, message, line))
+    return findings

@@ -12,6 +12,7 @@ up, write); `check_file` the whole of `check`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from naftiko_writer.document.draft_files import (
     write_draft,
 )
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
+from naftiko_writer.drafting.cohort_facts import subject_names
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report
 from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_outputs
@@ -32,29 +34,58 @@ from naftiko_writer.errors import DraftError
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import Sources
 from naftiko_writer.output_paths import refuse_overlaps
+from naftiko_writer.report.cohort import Cohort, company_standing
 from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
-from naftiko_writer.review.check import CheckReport, check_document
+from naftiko_writer.review.check import CheckReport, Finding, FindingKind, check_document, stale_claims
+
+CohortSource = Callable[[str], Cohort]
+"""Reads an edition of the store as a cohort, by name (the CLI opens the store; tests build cohorts)."""
 
 
-def check_file(draft_path: Path, sources: Sources, company: str | None = None) -> CheckReport:
-    """`check`: a draft file against the current data of `company`, by default the one it was drafted from."""
+def check_file(
+    draft_path: Path, sources: Sources, company: str | None = None, cohorts: CohortSource | None = None
+) -> CheckReport:
+    """`check`: a draft file against the current data of `company`, by default the one it was drafted from.
+
+    A draft made with `--edition` has its cohort claims re-verified against that edition as `cohorts` reads it now.
+    """
     document = load_draft(draft_path)
-    return check_draft(
-        document, load_sidecar(draft_path, document), company or document.provenance.signals_file, sources
-    )
+    sidecar = load_sidecar(draft_path, document)
+    return check_draft(document, sidecar, company or document.provenance.signals_file, sources, cohorts)
 
 
-def check_draft(document: DraftDocument, sidecar: Report | None, company: str, sources: Sources) -> CheckReport:
-    """Check a draft against the current data of `company` (a slug or a signals path)."""
+def check_draft(
+    document: DraftDocument,
+    sidecar: Report | None,
+    company: str,
+    sources: Sources,
+    cohorts: CohortSource | None = None,
+) -> CheckReport:
+    """Check a draft against the current data of `company` (a slug or a signals path), and its cohort claims."""
     run = DraftRun.template(company, document.provenance.created, sources)
     prepared = _same_company(document, prepare_company(company, sources))
     reference = draft_report(run, prepared)
     source = sidecar if sidecar is not None else reference
     outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
-    inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs)
+    ledger = sidecar.cohort if sidecar is not None else None
+    standing, gone = None, None
+    if ledger is not None and cohorts is not None:
+        cohort = cohorts(ledger.edition)
+        try:
+            standing = company_standing(cohort, prepared.card.company.slug, subject_names(prepared.card))
+        except KeyError:
+            gone = f"edition {ledger.edition} no longer holds {prepared.card.company.slug}: none of its claims stands"
+    edition = ledger.edition if ledger is not None else ""
+    inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs, standing, edition)
     report = check_document(document, reference, inputs, prepared.vocabulary)
+    if ledger is not None and cohorts is not None:
+        report.findings.extend(stale_claims(ledger, inputs, document))
+        if gone is not None:
+            report.findings.append(Finding("cohort", FindingKind.COHORT, ledger.edition, gone))
+    elif ledger is not None:
+        report.notes.append(f"drafted among edition {ledger.edition}: its cohort claims were not re-checked")
     if sidecar is None:
         report.notes.append(
             "no matching JSON sidecar next to the draft: the summaries were checked against template inputs"

@@ -1,0 +1,71 @@
+"""The template engine's cohort sentences: a company's standing among its peers, said as the data allows. Pure.
+
+Applied after a section's own template (drafting/template_engine.py) when the section was given cohort
+facts (`draft COMPANY --edition E`): one sentence on the dimension paragraph, the layer introduction,
+the executive summary and the strategic assessment. Each uses a standing's own phrase, which names the
+group and the edition and says "joint" of a tie; "highest" only where the standing allows a superlative
+(first alone in a group of at least ten).
+"""
+
+from __future__ import annotations
+
+from naftiko_writer.report.cohort import Standing
+from naftiko_writer.report.sections import (
+    DimensionNarrative,
+    ExecutiveSummary,
+    Input,
+    LayerIntroduction,
+    Output,
+    StrategicAssessment,
+)
+
+PARAGRAPH_LIMIT = 1200
+"""The schemas' paragraph bound: a cohort sentence that would pass it is left out."""
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _place(standing: Standing) -> str:
+    if standing.superlative:
+        return f"the highest of the {standing.group_size} {standing.group} in {standing.edition}"
+    return standing.phrase
+
+
+def cohort_sentence(standings: list[Standing], lead: str) -> str:
+    """`lead` ('That score is') with the standing in the industry, its median, and in the edition when given."""
+    first = standings[0]
+    sentence = f"{lead} {_place(first)}"
+    if first.group_size > 1:
+        sentence += f", against an industry median of {_number(first.median)}"
+    if len(standings) > 1 and standings[1].subject == first.subject:
+        sentence += f", and {_place(standings[1])}"
+    return sentence + "."
+
+
+def _appended(text: str, sentence: str) -> str:
+    joined = f"{text} {sentence}"
+    return joined if len(joined) <= PARAGRAPH_LIMIT else text
+
+
+def with_cohort(output: Output, data: Input) -> Output:
+    """`output` with its cohort sentence, when `data` holds cohort facts and the section says them."""
+    claims = data.cohort
+    if claims is None or not claims.standings:
+        return output
+    standings = claims.standings
+    if isinstance(output, DimensionNarrative):
+        sentence = cohort_sentence(standings, "Among its peers, that score is")
+        return output.model_copy(update={"paragraph": _appended(output.paragraph, sentence)})
+    if isinstance(output, LayerIntroduction):
+        sentence = cohort_sentence(standings, "On the layer's mean score, the company is")
+        return output.model_copy(update={"summary": _appended(output.summary, sentence)})
+    top = [s for s in standings if s.subject == standings[0].subject]
+    lead = f"Among its peers, its {standings[0].subject} score is"
+    if isinstance(output, ExecutiveSummary):
+        paragraphs = [*output.paragraphs[:-1], _appended(output.paragraphs[-1], cohort_sentence(top, lead))]
+        return output.model_copy(update={"paragraphs": paragraphs})
+    if isinstance(output, StrategicAssessment):
+        return output.model_copy(update={"overview": _appended(output.overview, cohort_sentence(top, lead))})
+    return output

@@ -1,0 +1,192 @@
+"""Company reports drafted among an edition (`draft --edition`): cohort claims written, checked and re-checked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from naftiko_writer.cli import app
+from naftiko_writer.drafting.cohort_grounding import cohort_problems
+from naftiko_writer.drafting.pipeline import draft_report
+from naftiko_writer.drafting.run import Prepared, prepare_company
+from naftiko_writer.drafting.testing import template_answer
+from naftiko_writer.editions.cohort import read_cohort
+from naftiko_writer.editions.queries import rank_edition
+from naftiko_writer.editions.store import open_store
+from naftiko_writer.errors import InputError
+from naftiko_writer.llm.function_client import FunctionClient
+from naftiko_writer.llm.protocol import ChatRequest
+from naftiko_writer.options import Engine, RecordMode
+from naftiko_writer.report.cohort import Cohort
+from naftiko_writer.report.model import SectionSource
+from naftiko_writer.report.sections import CohortClaims
+from naftiko_writer.review.update import check_file
+from tests.conftest import FAKE_BASE_URL, REAL_DIR, REAL_EDITION, make_run, write
+
+GOLDMAN = str(REAL_DIR / "goldman-sachs")
+
+
+@pytest.fixture(scope="module")
+def goldman(real_cohort: Cohort) -> Prepared:
+    run = make_run(Path("/nonexistent"), company=GOLDMAN)
+    return prepare_company(run.company, run.sources)
+
+
+def test_a_template_draft_among_the_edition_states_each_standing_with_its_group(
+    tmp_path: Path, goldman: Prepared, real_cohort: Cohort
+) -> None:
+    run = make_run(tmp_path, company=GOLDMAN, engine=Engine.TEMPLATE, cohort=real_cohort)
+    report = draft_report(run, goldman)
+    assert report.cohort is not None and report.cohort.edition == REAL_EDITION
+    cloud = report.sections["dimension:cloud"].output.paragraph  # type: ignore[union-attr]
+    assert "Among its peers, that score is 1st of 4 Financial companies in 2026-Q1" in cloud
+    assert "the highest of the 18 companies in 2026-Q1" in cloud  # first alone among 18: a superlative holds
+    services = report.sections["dimension:services"].output.paragraph  # type: ignore[union-attr]
+    assert "joint 2nd (with 1 other) of 18 companies in 2026-Q1" in services  # a tie says so
+    ledger = report.cohort.sections["dimension:cloud"]
+    assert [(s.group, s.rank, s.group_size) for s in ledger] == [("Financial companies", 1, 4), ("companies", 1, 18)]
+    assert "waves:" not in report.cohort.sections and "methodology" not in report.cohort.sections
+
+
+def test_every_cohort_number_of_every_shared_company_equals_the_stores_own_ranking(
+    tmp_path: Path, real_store: Path, real_cohort: Cohort
+) -> None:
+    stored = read_cohort(real_store, REAL_EDITION)
+    with open_store(real_store, write=False) as store:
+        for member in real_cohort.members:
+            run = make_run(tmp_path, company=str(REAL_DIR / member.slug), engine=Engine.TEMPLATE, cohort=stored)
+            report = draft_report(run, prepare_company(run.company, run.sources))
+            assert report.cohort is not None
+            for section_id, standings in report.cohort.sections.items():
+                if not section_id.startswith("dimension:"):
+                    continue
+                dimension = section_id.split(":", 1)[1]
+                for standing in standings:
+                    industry = member.industry if standing.group != "companies" else None
+                    ranking = rank_edition(store.connection, REAL_EDITION, dimension, industry)
+                    row = next(row for row in ranking.rows if row.slug == member.slug)
+                    assert (standing.rank, standing.group_size) == (row.rank, ranking.companies), section_id
+                    assert (standing.tied > 0) == row.joint, section_id
+                    assert standing.value == row.score
+
+
+def test_the_company_must_be_in_the_edition_with_the_scores_its_data_gives(
+    tmp_path: Path, spotify_prepared: Prepared, goldman: Prepared, real_cohort: Cohort
+) -> None:
+    with pytest.raises(InputError, match=r"^spotify is not in edition 2026-Q1; add it"):
+        draft_report(make_run(tmp_path, engine=Engine.TEMPLATE, cohort=real_cohort), spotify_prepared)
+    changed = Cohort(
+        REAL_EDITION,
+        tuple(
+            m if m.slug != "goldman-sachs" else type(m)(m.slug, m.name, m.industry, {**m.scores, "cloud": 1})
+            for m in real_cohort.members
+        ),
+    )
+    with pytest.raises(InputError, match=r"scores in 2026-Q1 differ from what its data gives now \(cloud\)"):
+        draft_report(make_run(tmp_path, company=GOLDMAN, engine=Engine.TEMPLATE, cohort=changed), goldman)
+
+
+def claim_in_cloud(claim: str):  # type: ignore[no-untyped-def]
+    def answer(request: ChatRequest) -> str:
+        content = template_answer(request)
+        if request.section_id != "dimension:cloud":
+            return content
+        data = json.loads(content)
+        data["paragraph"] += " " + claim
+        return json.dumps(data)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("claim", "with_cohort", "problem"),
+    [
+        ("That is among the highest cloud scores observed.", False, "no cohort data"),
+        ("It outpaces its peers.", False, "no cohort data"),
+        ("It is 3rd of 4 Financial companies in 2026-Q1.", True, "no standing"),
+        ("It is the highest of the 4 Financial companies in 2026-Q1.", True, "allows a superlative"),
+    ],
+)
+def test_model_claims_about_peers_stand_only_on_the_sections_cohort_facts(
+    tmp_path: Path, goldman: Prepared, real_cohort: Cohort, claim: str, with_cohort: bool, problem: str
+) -> None:
+    client = FunctionClient(claim_in_cloud(claim))
+    run = make_run(
+        tmp_path,
+        company=GOLDMAN,
+        mode=RecordMode.LIVE,
+        base_url=FAKE_BASE_URL,
+        max_repairs=0,
+        cohort=real_cohort if with_cohort else None,
+    )
+    report = draft_report(run, goldman, clients=lambda *args, **kwargs: client)
+    cloud = report.sections["dimension:cloud"]
+    assert cloud.source is SectionSource.FALLBACK
+    assert any(problem in line for line in cloud.problems), cloud.problems
+    assert report.sections["dimension:data"].source is SectionSource.MODEL
+
+
+def test_a_tied_rank_written_without_joint_is_refused() -> None:
+    from naftiko_writer.report.cohort import standing
+
+    tied = standing("Services", 226, [274, 226, 226, 100], "companies", "2026-Q1")
+    claims = CohortClaims(edition="2026-Q1", standings=[tied])
+    assert cohort_problems(["Services is 2nd of 4 companies in 2026-Q1."], claims) == [
+        "claims '2nd of 4', but that rank is shared: write it as joint (joint 2nd (with 1 other) of 4 companies in "
+        "2026-Q1)"
+    ]
+    assert cohort_problems(["Services is joint 2nd of 4 companies in 2026-Q1."], claims) == []
+
+
+def test_check_lists_a_claim_the_cohort_no_longer_holds_and_an_edited_wrong_rank(
+    runner: CliRunner, tmp_path: Path, real_store: Path
+) -> None:
+    store = tmp_path / "editions.sqlite"
+    shutil.copy(real_store, store)
+    draft = tmp_path / "goldman.md"
+    args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(store)]
+    drafted = runner.invoke(app, [*args, "--out", str(draft), "--quiet"])
+    assert drafted.exit_code == 0, drafted.stderr
+    clean = runner.invoke(app, ["check", str(draft), "--store", str(store)])
+    assert clean.exit_code == 0, clean.stdout
+    # A Financial company added late, with more Cloud signals than Goldman Sachs has.
+    cloud = "\n".join(f"  - {{kind: service, name: {name}}}" for name in CLOUDS)
+    late = write(
+        tmp_path / "late" / "signals.yaml",
+        f"company: {{name: Late Bank, slug: late-bank, as_of: 2026-03-01}}\nsignals:\n{cloud}\n",
+    )
+    industries = write(tmp_path / "industries.yaml", "late-bank: Financial\n")
+    added = runner.invoke(
+        app, ["edition", "add", REAL_EDITION, str(late), "--industries", str(industries), "--store", str(store)]
+    )
+    assert added.exit_code == 0, added.stderr
+    stale = runner.invoke(app, ["check", str(draft), "--store", str(store), "--json"])
+    assert stale.exit_code == 1
+    findings = [f for f in json.loads(stale.stdout)["findings"] if f["kind"] == "cohort"]
+    cloud_finding = next(f for f in findings if f["section"] == "dimension:cloud" and "no longer" in f["message"])
+    assert (
+        "the claim '1st of 4 Financial companies in 2026-Q1' on Cloud no longer holds in 2026-Q1: now "
+        in (cloud_finding["message"])
+    )
+    assert "of 5 Financial companies in 2026-Q1" in cloud_finding["message"]
+    # An analyst's edit that claims a rank the store does not hold is named too.
+    text = draft.read_text().replace(
+        "1st of 4 Financial companies in 2026-Q1, against", "3rd of 4 Financial companies in 2026-Q1, against", 1
+    )
+    draft.write_text(text)
+    shutil.copy(real_store, store)  # the cohort as it was drafted: only the edit is wrong now
+    edited = check_file(draft, make_run(tmp_path).sources, cohorts=lambda edition: read_cohort(store, edition))
+    assert any(f.kind == "cohort" and "'3rd of 4'" in f.message for f in edited.findings)
+
+
+CLOUDS = [
+    "Amazon Web Services", "Google Cloud Platform", "Microsoft Azure", "Amazon EC2", "Amazon S3", "AWS Lambda",
+    "Amazon DynamoDB", "CloudFormation", "Azure Functions", "Google Kubernetes Engine", "Amazon EKS", "Amazon RDS",
+    "Terraform", "Kubernetes", "Oracle Cloud", "IBM Cloud", "Alibaba Cloud", "DigitalOcean", "Heroku", "Cloudflare",
+    "Amazon CloudWatch", "Azure DevOps", "Google BigQuery", "Snowflake", "Databricks", "OpenShift", "Pulumi",
+    "Amazon ECS", "Azure Kubernetes Service", "Google Cloud Storage", "Amazon SQS", "Amazon SNS", "AWS Fargate",
+]  # fmt: skip
