@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -108,3 +110,33 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+class LockHeldError(OSError):
+    """Another process holds the lock (the caller words the error)."""
+
+
+@contextmanager
+def hold_lock(lock: Path) -> Iterator[None]:
+    """Hold `lock` (an flock on a file next to what it guards) for the block; LockHeldError at once if taken.
+
+    The lock file is removed on the way out, while still held, so no other run holds a removed file.
+    """
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = os.fstat(handle).st_ino == os.stat(lock).st_ino  # not a lock file another run just removed
+        except (BlockingIOError, FileNotFoundError):
+            held = False
+        if not held:
+            raise LockHeldError(str(lock))
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+    finally:
+        os.close(handle)

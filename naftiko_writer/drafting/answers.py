@@ -98,7 +98,8 @@ class Budget:
         self._wake()
 
     def charge(self, prompt_tokens: int, completion_tokens: int) -> float:
-        """Count one answer; its cost (0 without a price)."""
+        """Count one answer; its cost (0 without a price). A negative count (any client's) counts as none."""
+        prompt_tokens, completion_tokens = max(0, prompt_tokens), max(0, completion_tokens)
         cost = self.price_of(prompt_tokens, completion_tokens)
         self.tokens += prompt_tokens + completion_tokens
         self.cost += cost

@@ -34,8 +34,9 @@ from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, pr
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
-from naftiko_writer.files import write_text_atomically
+from naftiko_writer.files import LockHeldError, hold_lock, write_text_atomically
 from naftiko_writer.formats import BATCH_FORMAT, check_format_version
+from naftiko_writer.llm.answer_shape import MalformedAnswerError, parse_answer_json, read_chat_answer
 from naftiko_writer.llm.protocol import require_api_key
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
@@ -141,8 +142,25 @@ def build_batch(base: DraftRun, companies: list[str], folder: Path) -> BatchProg
     return _next_round(base, state, folder, loaded, BatchProgress(round=0, failed=failed))
 
 
+COLLECT_LOCK = ".collect.lock"
+
+
 def collect_batch(base: DraftRun, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
-    """Take one round's results into the batch; write the next round, or the drafts when all is in."""
+    """Take one round's results into the batch; write the next round, or the drafts when all is in.
+
+    A collect holds `<folder>/.collect.lock`: a second collect of the same batch at the same time stops at once.
+    """
+    lock = folder / COLLECT_LOCK
+    try:
+        with hold_lock(lock):
+            return _collect_batch(base, folder, results_text, drafts_dir, stamp)
+    except LockHeldError:
+        raise InputError(
+            f"{folder}: another `batch collect` is collecting this batch (it holds {lock}); wait for it to finish"
+        ) from None
+
+
+def _collect_batch(base: DraftRun, folder: Path, results_text: str, drafts_dir: Path, stamp: str) -> BatchProgress:
     state = load_state(folder)
     if state.collected >= state.round:
         raise InputError(f"{folder}: round {state.round} is already collected; the drafts were written")
@@ -232,20 +250,40 @@ def _collect_from_file(folder: Path) -> str:
 
 
 def parse_results(text: str, folder: Path) -> dict[str, dict[str, Any]]:
-    """Batch API output lines by custom_id; a line that is not JSON is an error naming its number."""
+    """Batch API output lines by custom_id; a line that is not one (tampered, foreign) is an error naming its number.
+
+    Each line is read as any answer is (llm/answer_shape: size, nesting and digits bounded) and must be an
+    object with a string custom_id and, if present, an object response; its answer is checked when collected.
+    """
     results: dict[str, dict[str, Any]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-            results[str(entry["custom_id"])] = entry
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            entry = parse_answer_json(line)
+            problem = _result_line_problem(entry)
+        except MalformedAnswerError as exc:
+            problem = str(exc)
+        if problem is not None:
             raise InputError(
-                f"results line {number}: not a Batch API output line ({type(exc).__name__}); "
+                f"results line {number}: not a Batch API output line ({problem}); "
                 f"give the output file of the batch built in {folder}"
-            ) from exc
+            )
+        results[entry["custom_id"]] = entry
     return results
+
+
+def _result_line_problem(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return f"a JSON {type(entry).__name__}, not an object"
+    if not isinstance(entry.get("custom_id"), str):
+        return "no custom_id"
+    response = entry.get("response")
+    if response is not None and not isinstance(response, dict):
+        return "a response that is not an object"
+    if isinstance(response, dict) and response.get("body") is not None and not isinstance(response["body"], dict):
+        return "a response body that is not an object"
+    return None
 
 
 def _collect_section(
@@ -269,13 +307,16 @@ def _collect_section(
     elif entry.get("error") or response.get("status_code") != 200:
         problems = [f"the batch request failed: {entry.get('error') or response.get('status_code')}"]
     else:
-        choice = (body.get("choices") or [{}])[0]
-        usage = body.get("usage") or {}
-        tokens = [tokens[0] + int(usage.get("prompt_tokens", 0)), tokens[1] + int(usage.get("completion_tokens", 0))]
-        content = (choice.get("message") or {}).get("content") or ""
-        output, problems = parse_output(content, choice.get("finish_reason"), OUTPUT_MODELS[spec.kind])
-        if output is not None:
-            problems = check_grounding(output, data, prepared.vocabulary)
+        try:
+            answer = read_chat_answer(body)
+        except MalformedAnswerError as exc:
+            answer, output, problems = None, None, [f"the batch answer is no usable chat completion ({exc})"]
+        content = answer.content if answer is not None else ""
+        if answer is not None:
+            tokens = [tokens[0] + answer.prompt_tokens, tokens[1] + answer.completion_tokens]
+            output, problems = parse_output(content, answer.finish_reason, OUTPUT_MODELS[spec.kind])
+            if output is not None:
+                problems = check_grounding(output, data, prepared.vocabulary)
         if output is not None and not problems:
             return section_result(
                 spec, data, output, SectionSource.MODEL, template_hash,

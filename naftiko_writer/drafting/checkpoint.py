@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from naftiko_writer.errors import DraftError
+from naftiko_writer.llm.answer_shape import MalformedAnswerError, parse_answer_json, token_count
 from naftiko_writer.report.model import SectionResult, SectionSource
 
 FORMAT = 2
+MAX_CHECKPOINT_BYTES = 64 * 2**20
+"""The largest checkpoint read (a report's is some 200 KB): a file linked to /dev/zero is not read without end."""
 """The checkpoint format; files of another format (or none) are stale."""
 
 
@@ -106,7 +110,14 @@ class Checkpoint:
     def load(self) -> Resumed:
         """What earlier runs with the same key left (damaged lines are skipped); a stale file is set aside."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            with self.path.open("rb") as handle:
+                data = handle.read(MAX_CHECKPOINT_BYTES + 1)
+            if len(data) > MAX_CHECKPOINT_BYTES:
+                raise DraftError(
+                    f"{self.path}: a checkpoint of more than {MAX_CHECKPOINT_BYTES // 2**20} MB is not one of this "
+                    "tool's; delete it to start afresh"
+                )
+            lines = data.decode("utf-8").splitlines()
         except FileNotFoundError:
             return Resumed()
         except (OSError, UnicodeDecodeError) as exc:
@@ -123,13 +134,17 @@ class Checkpoint:
             try:
                 if "spent" in entry:
                     spent = entry["spent"]
-                    resumed.prompt_tokens += int(spent["prompt_tokens"])
-                    resumed.completion_tokens += int(spent["completion_tokens"])
-                    resumed.cost += float(spent["cost"])
+                    cost = spent["cost"]
+                    if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 <= cost < math.inf:
+                        raise ValueError(f"cost {cost!r}")
+                    # What earlier runs spent counts against the budget: never negative, never absurd.
+                    resumed.prompt_tokens += token_count(spent["prompt_tokens"], "prompt_tokens")
+                    resumed.completion_tokens += token_count(spent["completion_tokens"], "completion_tokens")
+                    resumed.cost += float(cost)
                 else:
                     result = SectionResult.model_validate(entry["section"])
                     resumed.sections[result.id] = result
-            except (ValidationError, KeyError, TypeError, ValueError):
+            except (ValidationError, KeyError, TypeError, ValueError, MalformedAnswerError):
                 continue
         return resumed
 
@@ -181,8 +196,9 @@ class Checkpoint:
 
 
 def _json(line: str) -> dict[str, Any] | None:
+    """One checkpoint line, read as an answer is (size, nesting and digits bounded); None when it is not one."""
     try:
-        value = json.loads(line)
-    except json.JSONDecodeError:
+        value = parse_answer_json(line)
+    except MalformedAnswerError:
         return None
     return value if isinstance(value, dict) else None

@@ -39,6 +39,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
 from naftiko_writer.errors import ConfigError, EndpointError, LLMError, NaftikoWriterError
+from naftiko_writer.llm.answer_shape import MalformedAnswerError, parse_answer_json, read_chat_answer
 from naftiko_writer.llm.deadline import call_timeout
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, RetryPolicy
 from naftiko_writer.llm.recordings import (
@@ -75,6 +76,14 @@ class Pacer(Protocol):
 
 class _DialectRejectedError(Exception):
     """The server refused the json_schema response format (internal signal)."""
+
+
+class _DeadlineError(Exception):
+    """One attempt outlived its whole-call deadline (an answer trickled in too slowly, say)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:g} s")
+        self.seconds = seconds
 
 
 @dataclass
@@ -167,6 +176,8 @@ class OpenAIChatClient:
             exc = state.outcome.exception() if state.outcome is not None else None
             if exc is None or self._is_dialect_rejection(exc, dialect):
                 return False
+            if isinstance(exc, MalformedAnswerError | _DeadlineError):
+                return True  # a garbled or trickled answer may come right on the next try
             if unreachable_cause(exc) is not None:
                 return state.attempt_number < 2  # one quick retry: a server may be restarting
             return is_transient(exc)
@@ -180,19 +191,36 @@ class OpenAIChatClient:
             reraise=True,
         )
         extra: dict[str, Any] = {} if request.max_tokens is None else {"max_tokens": request.max_tokens}
+        deadline = call_timeout(self.timeout_seconds, request.max_tokens)
         try:
             async for attempt in retrying:
                 with attempt:
-                    raw = await self._sdk().chat.completions.with_raw_response.create(
-                        model=request.model,
-                        messages=cast(list[ChatCompletionMessageParam], request.messages),
-                        extra_headers={SECTION_HEADER: request.section_id, TEMPLATE_HEADER: request.template_hash},
-                        # Sent as is: as a typed parameter, the SDK would walk the whole JSON schema on every
-                        # request (0.2-0.6 ms each here) to rename keys that a schema never holds.
-                        extra_body={"response_format": response_format(request, dialect)},
-                        timeout=call_timeout(self.timeout_seconds, request.max_tokens),
-                        **extra,
-                    )
+                    try:
+                        async with asyncio.timeout(deadline):  # the whole call, however slowly bytes trickle in
+                            raw = await self._sdk().chat.completions.with_raw_response.create(
+                                model=request.model,
+                                messages=cast(list[ChatCompletionMessageParam], request.messages),
+                                extra_headers={
+                                    SECTION_HEADER: request.section_id,
+                                    TEMPLATE_HEADER: request.template_hash,
+                                },
+                                # Sent as is: as a typed parameter, the SDK would walk the whole JSON schema on
+                                # every request (0.2-0.6 ms each here) to rename keys that a schema never holds.
+                                extra_body={"response_format": response_format(request, dialect)},
+                                timeout=deadline,
+                                **extra,
+                            )
+                    except TimeoutError:
+                        raise _DeadlineError(deadline) from None
+                    answer = read_chat_answer(parse_answer_json(raw.http_response.content))
+        except (MalformedAnswerError, _DeadlineError) as exc:
+            where = f"section {request.section_id}: the endpoint at {redact_url(self.base_url)}"
+            tries = f"{retries + 1} attempt(s)"
+            if isinstance(exc, _DeadlineError):
+                raise LLMError(
+                    f"{where} took longer than {exc.seconds:g} s ({tries}); check it, or raise --timeout"
+                ) from None
+            raise LLMError(f"{where} gave no usable chat completion ({exc}; {tries})") from None
         except openai.APIError as exc:
             if self._is_dialect_rejection(exc, dialect):
                 raise _DialectRejectedError from exc
@@ -203,14 +231,11 @@ class OpenAIChatClient:
         if dialect == JSON_SCHEMA:
             self._schema_confirmed = True
         self._answered = True
-        completion = raw.parse()
-        choice = completion.choices[0] if completion.choices else None
-        usage = completion.usage
         return ChatResult(
-            content=(choice.message.content or "") if choice else "",
-            finish_reason=choice.finish_reason if choice else None,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
-            completion_tokens=usage.completion_tokens if usage else 0,
+            content=answer.content,
+            finish_reason=answer.finish_reason,
+            prompt_tokens=answer.prompt_tokens,
+            completion_tokens=answer.completion_tokens,
             retries=retries,
             recording=raw.headers.get(SOURCE_HEADER),
         )

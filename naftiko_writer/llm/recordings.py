@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from naftiko_writer.errors import LLMError, ReplayMissError
+from naftiko_writer.llm.answer_shape import MAX_ANSWER_BYTES, MalformedAnswerError, parse_answer_json, read_chat_answer
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult
 from naftiko_writer.llm.redact import redact_url
 
@@ -31,7 +32,7 @@ JSON_SCHEMA = "json_schema"
 JSON_OBJECT = "json_object"
 JSON_OBJECT_MAX_LENGTH = 1000
 """llama.cpp turns maxLength into a grammar and refuses (its server crashes) above about 1,000 repetitions."""
-MAX_RECORDING_BYTES = 8 * 2**20
+MAX_RECORDING_BYTES = MAX_ANSWER_BYTES
 """The most of a recording file read: the largest shipped one is some 20 KB."""
 
 
@@ -172,24 +173,19 @@ class ReplayClient:
                 miss_message(self.recordings_dir, self.company, path, request.section_id, request.model)
             )
         try:
-            recording = json.loads(path.read_text(encoding="utf-8"))
-            body = recording["response"]["body"]
-            choice = body["choices"][0] if body.get("choices") else None
-            usage = body.get("usage") or {}
-            content = (choice["message"].get("content") or "") if choice else ""
-            finish_reason = choice.get("finish_reason") if choice else None
-            prompt_tokens, completion_tokens = (
-                int(usage.get("prompt_tokens", 0)),
-                int(usage.get("completion_tokens", 0)),
-            )
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            with path.open("rb") as handle:
+                recording = parse_answer_json(handle.read(MAX_RECORDING_BYTES + 1))
+            answer = read_chat_answer(recording["response"]["body"])
+        except (OSError, KeyError, TypeError) as exc:
             raise LLMError(f"{path}: not a readable recording ({type(exc).__name__}); re-record it") from None
+        except MalformedAnswerError as exc:
+            raise LLMError(f"{path}: not a usable recording ({exc}); re-record it") from None
         self.used.add(path)
         return ChatResult(
-            content=str(content),
-            finish_reason=finish_reason,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
+            content=answer.content,
+            finish_reason=answer.finish_reason,
+            prompt_tokens=answer.prompt_tokens,
+            completion_tokens=answer.completion_tokens,
             retries=0,
             recording=str(recording.get("source", "recorded")),
         )
