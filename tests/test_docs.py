@@ -53,6 +53,16 @@ def test_the_readme_links_every_docs_page_and_every_link_resolves() -> None:
             assert (DOCS / target).is_file(), (page.name, target)
 
 
+def test_the_readme_names_every_part_of_the_package() -> None:
+    """Each subpackage and top-level module has its line in the README's table (none is left out as it grows)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| folder | one job |", 1)[1].split("\n\n", 1)[0]
+    package = ROOT / "naftiko_writer"
+    parts = {f"{path.name}/" for path in package.iterdir() if (path / "__init__.py").is_file()}
+    parts |= {path.name for path in package.glob("*.py") if path.stem not in ("__init__", "__main__")}
+    assert sorted(part for part in parts if f"`{part}`" not in table) == []
+
+
 def test_the_readme_stays_a_five_minute_read() -> None:
     assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 400
 
