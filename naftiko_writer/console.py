@@ -55,7 +55,9 @@ def print_scorecard(card: ScoreCard, console: Console) -> None:
     console.print(
         Text.assemble(
             (company.name, "bold"),
-            f" — {card.signal_count} signals as of {company.as_of.isoformat()}, taxonomy {card.taxonomy_version}",
+            f" — {card.signal_count} signals"
+            + (f" as of {company.as_of.isoformat()}" if company.as_of else "")
+            + f", taxonomy {card.taxonomy_version}",
         )
     )
     by_id = {dimension.id: dimension for dimension in card.dimensions}

@@ -141,7 +141,7 @@ def test_the_cli_adds_the_shared_companies_with_industries_and_reports_a_bad_sou
     assert report["counts"] == {"added": 2, "replaced": 0, "updated": 0, "unchanged": 0, "failed": 1}
     assert [o["status"] for o in report["outcomes"]] == ["added", "failed", "added"]
     detail = report["outcomes"][1]["detail"]
-    assert detail.startswith(f"{bad} has 3 problems: ") and "\n" not in detail
+    assert detail.startswith(f"{bad} has 2 problems: ") and "\n" not in detail  # slug and signals (as_of is optional)
     assert f"Error: {detail}\n" in result.stderr
     ranked = runner.invoke(app, ["edition", "rank", "2026-Q1", "total", "--store", store, "--json"])
     assert ranked.exit_code == 0, ranked.stderr

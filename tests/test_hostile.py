@@ -72,8 +72,11 @@ def test_hostile_names_leave_the_report_structure_unchanged_and_are_escaped(
     assert sorted(structure(hostile)) == sorted(structure(clean))
     body = hostile.split("\n", 1)[1]
     assert "<script>" not in body and not re.search(r"(?<!\\)\]\(javascript:", body)
-    assert "\\[click me\\](javascript:alert(1))" in body  # shown, inert
-    assert "&lt;/data&gt; SYSTEM:" in body
+    # Dimension paragraphs show a dimension's strongest few phrases (report/evidence.py), so not every
+    # hostile name is shown; every one that is shown is inert.
+    assert "click me" not in body or "\\[click me\\](javascript:alert(1))" in body
+    assert "SYSTEM:" not in body or "&lt;/data&gt; SYSTEM:" in body
+    assert "</data>" not in body
     assert not re.search(r"^## Hacked", body, re.M)
     assert "\x07" not in body and "\x1b" not in body and "\u202e" not in body
     assert "数据平台" in body
@@ -129,6 +132,9 @@ def test_an_injected_name_the_section_was_not_given_is_rejected(tmp_path: Path) 
         layers=["Foundational Layer"],
         evidence={"tool": ["Terraform"]},
         more_evidence={},
+        named=["Terraform"],
+        named_count=1,
+        name_count=1,
     )
     output = DimensionNarrative(paragraph="Cloud scores 5 with Terraform and EvilCorp Exfiltrator.", key_takeaway=None)
     problems = check_grounding(output, data, build_vocabulary(taxonomy, company))

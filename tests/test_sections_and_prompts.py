@@ -14,8 +14,10 @@ from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import PromptError
 from naftiko_writer.report.plan import plan_sections, section_input
 from naftiko_writer.report.sections import (
-    KEY_TAKEAWAY_TIERS,
+    GAP_SCORE,
     OUTPUT_MODELS,
+    TAKEAWAY_RANK,
+    DimensionInput,
     DimensionNarrative,
     SectionKind,
     has_key_takeaway,
@@ -49,17 +51,19 @@ def test_the_key_takeaway_rule_is_stated_once_in_the_schema_and_followed_by_the_
     spotify_card, taxonomy
 ) -> None:
     description = strict_schema(DimensionNarrative)["properties"]["key_takeaway"]["description"]  # type: ignore[index]
-    assert all(tier in description for tier in KEY_TAKEAWAY_TIERS) and "null" in description
+    assert f"top {TAKEAWAY_RANK}" in description and f"score {GAP_SCORE}" in description and "null" in description
     assert "null" not in load_prompts(PROMPTS_DIR).templates[SectionKind.DIMENSION_NARRATIVE].text
-    tiers = set()
+    with_takeaway = 0
     for spec in plan_sections(spotify_card):
         if spec.kind is SectionKind.DIMENSION_NARRATIVE:
             data = section_input(spec, spotify_card, taxonomy, {})
+            assert isinstance(data, DimensionInput)
             output = draft_from_template(spec.kind, data)
             assert isinstance(output, DimensionNarrative)
-            assert (output.key_takeaway is not None) == has_key_takeaway(data.tier), spec.id  # type: ignore[attr-defined]
-            tiers.add(data.tier)  # type: ignore[attr-defined]
-    assert tiers > set(KEY_TAKEAWAY_TIERS)  # both kinds of tier are exercised
+            wanted = has_key_takeaway(data.rank, data.score, len(data.named))
+            assert (output.key_takeaway is not None) == wanted, spec.id
+            with_takeaway += wanted
+    assert 0 < with_takeaway < 12  # the strongest areas and the gaps, not every dimension
 
 
 def test_every_kind_has_a_template_and_renders(spotify_card, taxonomy) -> None:  # type: ignore[no-untyped-def]

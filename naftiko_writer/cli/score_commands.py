@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +22,9 @@ from naftiko_writer.cli.root import (
 )
 from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError
+
+if TYPE_CHECKING:
+    from naftiko_writer.scoring.profiles import CompanyProfile
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
 """This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
@@ -95,7 +99,26 @@ def import_command(
     name: Annotated[str | None, typer.Option("--name", help="Company name [default: from the folder name].")] = None,
     slug: Annotated[str | None, typer.Option("--slug", help="Company slug [default: from the folder name].")] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Data date [default: newest source file's].")
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Data date [default: none].")
+    ] = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="The company's industry [default: from --companies, else none].")
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(
+            "--description",
+            help="One or two sentences on what the company is: the only source of a draft's company context "
+            "[default: from --companies, else none].",
+        ),
+    ] = None,
+    companies_list: Annotated[
+        Path | None,
+        typer.Option(
+            "--companies",
+            metavar="FILE",
+            help="A companies list (YAML: slug -> {name, industry, description}) to take the company's profile from.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT (or the files in it) if it exists.")] = False,
     as_json: JsonOpt = False,
@@ -111,10 +134,16 @@ def import_command(
             date = dt.date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+        from naftiko_writer.scoring.profiles import load_company_profiles
+
+        profiles = load_company_profiles(companies_list) if companies_list is not None else None
         if is_folder_of_companies(source):
-            if name or slug:
-                raise InputError(f"{source}: a folder of companies takes no --name or --slug (each has its own)")
-            _import_folder(source, out, date, force, as_json)
+            if name or slug or industry or description:
+                raise InputError(
+                    f"{source}: a folder of companies takes no --name, --slug, --industry or --description (each has "
+                    "its own; give them in a --companies list)"
+                )
+            _import_folder(source, out, date, force, as_json, profiles)
             return
         if out.suffix.lower() not in (".yaml", ".yml"):
             raise InputError(f"{out}: the signals file is written as YAML; give --out a .yaml or .yml path")
@@ -122,7 +151,15 @@ def import_command(
         refuse_overlaps([("the signals file", out)], [("the source", path) for path in sources])
         if out.exists() and not force:
             raise InputError(f"{out}: already exists; pass --force to replace it")
-        result = import_signals(source, name=name, slug=slug, as_of=date)
+        result = import_signals(
+            source,
+            name=name,
+            slug=slug,
+            as_of=date,
+            industry=industry,
+            description=description,
+            profiles=profiles,
+        )
         write_text_atomically(out, render_signals_file(result))
         if as_json:
             write_json(json.dumps({**result.summary(), "out": str(out)}, indent=2, ensure_ascii=False))
@@ -130,7 +167,14 @@ def import_command(
             print_import_summary(result, out, stderr_console())
 
 
-def _import_folder(source: Path, out: Path, date: dt.date | None, force: bool, as_json: bool) -> None:
+def _import_folder(
+    source: Path,
+    out: Path,
+    date: dt.date | None,
+    force: bool,
+    as_json: bool,
+    profiles: Mapping[str, CompanyProfile] | None,
+) -> None:
     """`import DIR --out DIR`: every company of a folder in one process, one signals file each (OUT/<slug>.yaml)."""
     from naftiko_writer.files import write_text_atomically
     from naftiko_writer.scoring.importing import import_folder_sources, import_signals, render_signals_file
@@ -146,7 +190,7 @@ def _import_folder(source: Path, out: Path, date: dt.date | None, force: bool, a
     rows: list[dict[str, object]] = []
     signals = 0
     for company in companies:
-        result = import_signals(company, as_of=date)
+        result = import_signals(company, as_of=date, profiles=profiles)
         slug = result.company_signals.company.slug
         if slug in written:
             raise InputError(f"{company}: has the slug {slug!r} like {written[slug]}; give one of them another name")

@@ -159,8 +159,8 @@ def escape_cell(text: str) -> str:
 
 
 def month_year(card: ScoreCard) -> str:
-    """`March 2026` from the as-of date."""
-    return card.company.as_of.strftime("%B %Y")
+    """`March 2026` from the as-of date (empty when the data gives none)."""
+    return card.company.as_of.strftime("%B %Y") if card.company.as_of else ""
 
 
 def render_markdown(report: Report) -> str:
@@ -286,7 +286,7 @@ def render_blocks(report: Report) -> list[Block]:
             TITLE,
             "data",
             f"# {escape_text(card.company.name)} Technology Investment Impact Report\n\n"
-            f"Prepared by Naftiko, {month_year(card)}",
+            "Prepared by Naftiko" + (f", {month_year(card)}" if card.company.as_of else ""),
         )
     ]
 
@@ -332,7 +332,9 @@ def render_blocks(report: Report) -> list[Block]:
     add(
         CLOSING,
         "data",
-        f"This report is based on signal data available as of {month_year(card)}. Investment signals are dynamic "
+        "This report is based on signal data available"
+        + (f" as of {month_year(card)}" if card.company.as_of else "")
+        + ". Investment signals are dynamic "
         f"and may change as {escape_text(card.company.name)}'s technology strategy evolves.",
     )
     return blocks

@@ -8,8 +8,16 @@ distinctive names, in any case; an alias of a name in the input counts as
 that name. Texts are compared in one form (drafting/grounding_text: width,
 invisible characters and look-alike letters do not hide a name; numbers in
 words or Roman numerals count as numbers; links must come from the data), and
-digits inside a signal's name are never a figure the data allows. A few
-section kinds add their own rules (a dimension paragraph must state its score).
+digits inside a signal's name are never a figure the data allows.
+
+A dimension paragraph may name what its input lists (its full evidence); the
+report-level sections (summary, layer introductions, strengths, growth, wave
+alignment, assessment) any name in the company's data. A number must be in the
+data or approximate one ("over 130" for 132, "about 40" for 41); a list's
+remainder ("and 9 more") must make the list add up instead. What a text claims
+with them (counts, tier words, comparisons, company context) is checked by
+claims.py; growth rows must be candidates. No rule makes a paragraph restate its
+score: the heading states it.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from naftiko_writer.drafting.claims import claim_problems
 from naftiko_writer.drafting.cohort_grounding import cohort_problems
 from naftiko_writer.drafting.grounding_text import (
     compared,
@@ -32,11 +41,14 @@ from naftiko_writer.drafting.grounding_text import (
 from naftiko_writer.report.sections import (
     CandidatesInput,
     DimensionInput,
-    DimensionNarrative,
+    ExecutiveInput,
     GrowthOpportunities,
     IndustryInput,
     Input,
+    LayerInput,
     Output,
+    StrategicInput,
+    WaveInput,
     score_label,
 )
 from naftiko_writer.scoring.models import CompanySignals, SignalKind, Taxonomy
@@ -86,6 +98,10 @@ class Vocabulary:
     """Every company signal name holding a digit (any kind): its digits are never a figure its data allows."""
     company_only: frozenset[str] = frozenset()
     """Spellings only the company's data brings: digits inside them, named in a text, still count as figures."""
+    company_keys: frozenset[str] = frozenset()
+    """Canonical keys of every name in the company's data: what the report-level sections may name."""
+    tiers: tuple[tuple[str, int], ...] = ()
+    """The tier table, highest first (name, lowest score): tier words are checked against it."""
     allowed: dict[str, Allowed] = field(default_factory=dict, compare=False, repr=False)
     """What each section data already scanned allows (see `allowed_values`): a section's data is checked again
     on every repair, and by `check` and `update`; scanning a dimension's evidence costs about a millisecond."""
@@ -181,9 +197,11 @@ def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None 
     are merged into it: a fleet no longer rebuilds the catalogue's spellings for every company. Spellings
     are kept in the compared form (drafting/grounding_text), as texts are read.
     """
-    base, excluded = _taxonomy_names(taxonomy)
+    base, excluded, entry_keys = _taxonomy_names(taxonomy)
+    tiers = tuple((tier.name, tier.min_score) for tier in taxonomy.scoring.tiers)
     if company_signals is None:
-        return Vocabulary(base.canonical, base.by_head, base.by_lower_head)
+        return Vocabulary(base.canonical, base.by_head, base.by_lower_head, tiers=tiers)
+    company_keys = {entry_keys.get(key, key) for key in (name_key(signal.name) for signal in company_signals.signals)}
     canonical = dict(base.canonical)
     added: list[str] = []
     for signal in company_signals.signals:
@@ -212,26 +230,36 @@ def build_vocabulary(taxonomy: Taxonomy, company_signals: CompanySignals | None 
             grown.setdefault(head, list(index.get(head, ()))).append(spelling)
         for head, spellings in grown.items():
             index[head] = tuple(sorted(spellings, key=_spelling_order))  # at each place the longest name wins
-    return Vocabulary(canonical, by_head, by_lower_head, named_figures, company_only)
+    return Vocabulary(
+        canonical,
+        by_head,
+        by_lower_head,
+        named_figures,
+        company_only,
+        company_keys=frozenset(company_keys),
+        tiers=tiers,
+    )
 
 
 def _spelling_order(spelling: str) -> tuple[int, str]:
     return -len(spelling), spelling
 
 
-_TAXONOMY_NAMES: dict[str, tuple[Vocabulary, frozenset[str], object]] = {}
+_TAXONOMY_NAMES: dict[str, tuple[Vocabulary, frozenset[str], dict[str, str], object]] = {}
 
 
-def _taxonomy_names(taxonomy: Taxonomy) -> tuple[Vocabulary, frozenset[str]]:
-    """The catalogue's proper-noun spellings (as a Vocabulary) and the report's own words, once per taxonomy."""
+def _taxonomy_names(taxonomy: Taxonomy) -> tuple[Vocabulary, frozenset[str], dict[str, str]]:
+    """The catalogue's spellings (a Vocabulary), the report's words and spelling key -> entry key, per taxonomy."""
     cached = _TAXONOMY_NAMES.get(taxonomy.digest) if taxonomy.digest else None
-    if cached is not None and cached[2] is taxonomy.catalog:
-        return cached[0], cached[1]
+    if cached is not None and cached[3] is taxonomy.catalog:
+        return cached[0], cached[1], cached[2]
     canonical: dict[str, str] = {}
     excluded = report_terms(taxonomy)
+    entry_keys: dict[str, str] = {}
     for entry in taxonomy.catalog.signals:
         concept_only = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
         for spelling in (entry.name, *entry.aliases):
+            entry_keys.setdefault(name_key(spelling), name_key(entry.name))
             if concept_only or spelling in excluded or not _looks_like_a_name(spelling):
                 continue
             canonical.setdefault(compared(spelling), name_key(entry.name))
@@ -250,8 +278,8 @@ def _taxonomy_names(taxonomy: Taxonomy) -> tuple[Vocabulary, frozenset[str]]:
     )
     if len(_TAXONOMY_NAMES) >= 4:  # a process uses one or two taxonomies; tests use a few
         _TAXONOMY_NAMES.clear()
-    _TAXONOMY_NAMES[taxonomy.digest] = (vocabulary, excluded, taxonomy.catalog)  # the catalogue: same object
-    return vocabulary, excluded
+    _TAXONOMY_NAMES[taxonomy.digest] = (vocabulary, excluded, entry_keys, taxonomy.catalog)  # same catalogue
+    return vocabulary, excluded, entry_keys
 
 
 def _looks_like_a_name(spelling: str) -> bool:
@@ -286,11 +314,69 @@ def _normalise(number: str) -> str:
 
 def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary) -> list[str]:
     """Problems that make `output` ungrounded in `section_input`; empty when it is grounded."""
-    problems = [problem.message for problem in ungrounded_values(output_texts(output), section_input, vocabulary)]
+    texts = list(output_texts(output))
+    problems = [problem.message for problem in ungrounded_values(texts, section_input, vocabulary)]
+    problems.extend(problem.message for problem in unheld_claims(texts, section_input, vocabulary))
     problems.extend(_kind_rules(output, section_input))
     if not isinstance(section_input, IndustryInput):  # an industry report ranks its own companies
-        problems.extend(cohort_problems(output_texts(output), section_input))
+        problems.extend(cohort_problems(texts, section_input))
     return problems
+
+
+REPORT_LEVEL = (ExecutiveInput, LayerInput, CandidatesInput, WaveInput, StrategicInput)
+"""Inputs of sections about the whole company (or a whole layer): any name in its data may be named."""
+
+
+def unheld_claims(texts: Iterable[str], section_input: Input, vocabulary: Vocabulary) -> list[Ungrounded]:
+    """Counts, tier words, comparisons and company context in `texts` that the data does not hold (claims.py)."""
+    found = claim_problems(
+        [compared(text) for text in texts], section_input, vocabulary.tiers, frozenset(vocabulary.canonical)
+    )
+    return [Ungrounded(value, kind, message) for kind, value, message in found]
+
+
+_REMAINDER = re.compile(r"\band (\d+) more\b")
+_APPROXIMATE = re.compile(
+    r"\b(over|more than|above|upwards of|at least|nearly|almost|close to|just under|under|fewer than|less than|"
+    r"about|around|roughly|approximately|some)\s+$",
+    re.IGNORECASE,
+)
+
+
+def approximates(word: str, stated: float, actual: float) -> bool:
+    """Whether `<word> <stated>` is a fair way to say `actual` ("over 130" for 132, "nearly 50" for 48)."""
+    word = word.lower()
+    if word in {"over", "more than", "above", "upwards of"}:
+        return stated < actual <= stated * 1.2 + 1
+    if word == "at least":
+        return stated <= actual <= stated * 1.2 + 1
+    if word in {"nearly", "almost", "close to", "just under", "under", "fewer than", "less than"}:
+        return stated * 0.8 <= actual < stated
+    return abs(actual - stated) <= max(1.0, stated * 0.1)
+
+
+def _excused(stripped: str, number: str, allowed_numbers: frozenset[str], lists: bool) -> str | None:
+    """None when `number` may stand in `stripped` although the data lacks it, else the problem's message.
+
+    A list's remainder (`and 9 more`) is checked by whether the list adds up (claims.py); an
+    approximation must be fair to some figure of the data.
+    """
+    for match in _NUMBER.finditer(stripped):
+        if _normalise(match.group(1)) != number:
+            continue
+        if lists and _REMAINDER.match(stripped, max(0, match.start() - 4)):
+            return None
+        approximation = _APPROXIMATE.search(stripped[: match.start()])
+        if approximation is not None:
+            stated = float(number)
+            fair = [value for value in allowed_numbers if re.fullmatch(r"\d+(?:\.\d+)?", value)]
+            if any(approximates(approximation.group(1), stated, float(value)) for value in fair):
+                return None
+            return (
+                f"says {approximation.group(1)} {number}, which approximates no figure in this section's data; "
+                "round a given number"
+            )
+    return f"states the number {number}, which is not in this section's data; use only given numbers"
 
 
 @dataclass(frozen=True)
@@ -298,7 +384,7 @@ class Ungrounded:
     """A number or name in some text that its data does not back."""
 
     value: str
-    kind: str  # "number" or "name"
+    kind: str  # "number", "name", "link", or a claim: "count", "tier", "comparison", "context"
     message: str
 
 
@@ -355,6 +441,9 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
     data = section_input if isinstance(section_input, str) else section_input.model_dump_json()
     allowed = allowed_values(data, vocabulary)
     allowed_names, allowed_numbers = allowed.names, allowed.figures
+    if isinstance(section_input, REPORT_LEVEL):
+        allowed_names = allowed_names | vocabulary.company_keys
+    lists = isinstance(section_input, DimensionInput)
     found: list[Ungrounded] = []
     seen: set[str] = set()
     for text in texts:
@@ -375,14 +464,11 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
                 )
         for number in [*numbers_in(stripped), *spelled_figures(stripped)]:
             if number not in allowed_numbers and number not in seen:
+                problem = _excused(stripped, number, allowed_numbers, lists)
+                if problem is None:
+                    continue
                 seen.add(number)
-                found.append(
-                    Ungrounded(
-                        number,
-                        "number",
-                        f"states the number {number}, which is not in this section's data; use only given numbers",
-                    )
-                )
+                found.append(Ungrounded(number, "number", problem))
         for url in urls_in(stripped):
             if url not in allowed_numbers and url not in seen:
                 seen.add(url)
@@ -393,12 +479,6 @@ def ungrounded_values(texts: Iterable[str], section_input: Input | str, vocabula
 
 
 def _kind_rules(output: Output, section_input: Input) -> Iterable[str]:
-    if (
-        isinstance(output, DimensionNarrative)
-        and isinstance(section_input, DimensionInput)
-        and str(section_input.score) not in numbers_in(output.paragraph)
-    ):
-        yield f"the paragraph must state the dimension's score, {section_input.score}"
     if isinstance(output, GrowthOpportunities) and isinstance(section_input, CandidatesInput):
         scores = {candidate.name: candidate.score for candidate in section_input.candidates}
         for row in output.rows:

@@ -3,7 +3,10 @@
 Plain, correct data-to-text prose built only from a section's input, so it is
 grounded by construction (tests check every section of every fixture). It
 drafts whole reports with `--engine template` and stands in for any section
-whose model answer cannot be repaired.
+whose model answer cannot be repaired. The prose lives in `template/`: its
+wording helpers (words.py), the dimension paragraphs (dimension.py) and the
+overview sections (overview.py); this module holds the two tables and the
+methodology, and maps each section kind to its writer.
 """
 
 from __future__ import annotations
@@ -12,89 +15,48 @@ from collections.abc import Callable, Sequence
 
 from naftiko_writer.drafting.cohort_template import with_cohort
 from naftiko_writer.drafting.industry_template import INDUSTRY_BUILDERS
+from naftiko_writer.drafting.template.dimension import dimension_narrative
+from naftiko_writer.drafting.template.overview import (
+    executive_summary,
+    layer_introduction,
+    strategic_assessment,
+    wave_alignment,
+)
+from naftiko_writer.drafting.template.words import (
+    KIND_PHRASES,
+    PARAGRAPH_LIMIT,
+    SENTENCE_LIMIT,
+    fit,
+    join_names,
+    kinds_phrase,
+    layer_name,
+    plural,
+    sentences,
+)
 from naftiko_writer.report.sections import (
     CandidateBrief,
     CandidatesInput,
-    DimensionInput,
-    DimensionNarrative,
-    ExecutiveInput,
-    ExecutiveSummary,
     GrowthOpportunities,
     GrowthRow,
     Input,
-    LayerInput,
-    LayerIntroduction,
     Methodology,
     MethodologyInput,
     Output,
     SectionKind,
-    StrategicAssessment,
-    StrategicInput,
     StrengthRow,
     Strengths,
-    WaveAlignment,
-    WaveInput,
-    has_key_takeaway,
     score_label,
 )
 from naftiko_writer.scoring.names import distinct_names, name_key
 
-PARAGRAPH_LIMIT = 1200
-SENTENCE_LIMIT = 400
-KIND_PHRASES = {
-    "service": "services",
-    "tool": "tools",
-    "concept": "concepts",
-    "standard": "standards",
-    "language": "languages",
-}
-
-
-def join_names(names: Sequence[str]) -> str:
-    """`A`, `A and B`, `A, B and C`."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def fit(text: str, limit: int) -> str:
-    """Cut text at the last sentence or clause that fits `limit` characters."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    for stop in (". ", "; ", ", "):
-        position = cut.rfind(stop)
-        if position > 0:
-            return cut[:position].rstrip(",;") + "."
-    return cut.rstrip() + "…"
-
-
-def _sentences(parts: Sequence[str], limit: int) -> str:
-    """Join sentences while they fit, so no sentence is cut in half."""
-    text = ""
-    for part in parts:
-        candidate = f"{text} {part}".strip()
-        if len(candidate) > limit:
-            break
-        text = candidate
-    return text or fit(parts[0], limit)
-
-
-def _plural(count: int, word: str) -> str:
-    """`1 signal`, `3 signals`."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+__all__ = ["draft_from_template", "fit", "join_names"]
 
 
 def _share(count: int, total: int) -> str:
     """`3 of its 1,200 signals` (or `3 signals` when the total is unknown)."""
     if total <= 0:
-        return _plural(count, "signal")
-    return f"{count:,} of its {_plural(total, 'signal')}"
-
-
-def _kinds(kinds: Sequence[str]) -> str:
-    """`services, tools and concepts` (kind values in the order given)."""
-    return join_names([KIND_PHRASES.get(kind, kind) for kind in kinds])
+        return plural(count, "signal")
+    return f"{count:,} of its {plural(total, 'signal')}"
 
 
 def _missing_kinds(kinds: Sequence[str]) -> list[str]:
@@ -102,86 +64,9 @@ def _missing_kinds(kinds: Sequence[str]) -> list[str]:
     return [kind for kind in ("service", "tool", "concept") if kind not in kinds]
 
 
-def _layer(title: str) -> str:
-    """`Retrieval & Grounding layer`, `Foundational Layer` (a title that already says so)."""
-    return title if title.lower().endswith("layer") else f"{title} layer"
-
-
 def _gap(company: str) -> str:
     """How a score of 0 is framed: the data's blind spot, not the company's."""
     return f"a gap in what the data shows rather than proof that {company} lacks the investment"
-
-
-def dimension_narrative(data: DimensionInput) -> DimensionNarrative:
-    """Score, rank, then the evidence kind by kind (each name once); the takeaway from its own evidence."""
-    if data.signal_count == 0:
-        return DimensionNarrative(
-            paragraph=fit(
-                f"{data.dimension} scores {data.score} for {data.company}, rank {data.rank} of "
-                f"{data.dimension_count}: no signal in the current data counts for it, {_gap(data.company)}.",
-                PARAGRAPH_LIMIT,
-            ),
-            key_takeaway=None,
-        )
-    sentences = [
-        f"{data.dimension} scores {data.score} ({data.tier} tier) for {data.company}, rank {data.rank} of "
-        f"{data.dimension_count} dimensions, from {_plural(data.signal_count, 'signal')} of "
-        f"{_plural(data.kinds_count, 'kind')}."
-    ]
-    listed: set[str] = set()
-    for kind, names in data.evidence.items():
-        fresh = [name for name in distinct_names(names) if name_key(name) not in listed]
-        listed.update(name_key(name) for name in fresh)
-        more = data.more_evidence.get(kind, 0)
-        if fresh:
-            sentences.append(
-                f"{KIND_PHRASES[kind].capitalize()}: {join_names([*fresh, f'{more} more'] if more else fresh)}."
-            )
-    return DimensionNarrative(
-        paragraph=_sentences(sentences, PARAGRAPH_LIMIT),
-        key_takeaway=fit(_takeaway(data), SENTENCE_LIMIT) if has_key_takeaway(data.tier) else None,
-    )
-
-
-def _takeaway(data: DimensionInput) -> str:
-    """What sets this dimension apart for this company: its rank, its leading names, its mix of kinds and its gaps."""
-    firsts = [names[0] for names in data.evidence.values() if names]
-    rest = [name for names in data.evidence.values() for name in names[1:]]
-    leaders = distinct_names([*firsts, *rest])[:3]
-    counts = sorted(data.kind_counts.items(), key=lambda item: -item[1])
-    mix = join_names([_plural(count, kind) for kind, count in counts])
-    text = (
-        f"{data.dimension} is a {data.tier} area for {data.company}, rank {data.rank} of {data.dimension_count}, "
-        f"carried by {join_names(leaders)}" + (f" among {mix}" if mix else "")
-    )
-    missing = _missing_kinds(list(data.evidence))
-    if missing and len(missing) < 3:
-        text += f", with no {' or '.join(KIND_PHRASES[kind] for kind in missing)} behind it yet"
-    return text + "."
-
-
-def layer_introduction(data: LayerInput) -> LayerIntroduction:
-    """Scope sentence and a summary of the layer's dimensions by score."""
-    names = [dimension.name for dimension in data.dimensions]
-    leader = data.dimensions[0]
-    if leader.score == 0:
-        summary = (
-            f"{data.company}'s {data.title} shows no recorded investment yet: no signal in the current data counts "
-            f"for any of its dimensions, {_gap(data.company)}."
-        )
-    else:
-        others = [f"{d.name} at {d.score}" for d in data.dimensions[1:]]
-        summary = (
-            f"{data.company}'s {data.title} is at the {data.tier} tier, led by {leader.name} at {leader.score} "
-            f"with a mean dimension score of {_number(data.mean_score)}."
-        )
-        evidence = distinct_names(leader.top_evidence)[:3]
-        if evidence:
-            summary += f" {leader.name} draws on {join_names(evidence)}."
-        if others:
-            summary += f" The other dimensions are {join_names(others)}."
-    scope = f"Evaluating {data.company}'s capabilities across {join_names(names)}."
-    return LayerIntroduction(scope=fit(scope, SENTENCE_LIMIT), summary=fit(summary, PARAGRAPH_LIMIT))
 
 
 def strengths(data: CandidatesInput) -> Strengths:
@@ -209,7 +94,7 @@ def strengths(data: CandidatesInput) -> Strengths:
         closing += ", with " + " and ".join(f"{name} running through {join_names(areas)}" for name, areas in links)
     closing += "."
     return Strengths(
-        introduction=fit(introduction, SENTENCE_LIMIT), rows=rows, closing=_sentences([closing], PARAGRAPH_LIMIT)
+        introduction=fit(introduction, SENTENCE_LIMIT), rows=rows, closing=sentences([closing], PARAGRAPH_LIMIT)
     )
 
 
@@ -217,7 +102,7 @@ def _strength_evidence(candidate: CandidateBrief, data: CandidatesInput) -> str:
     names = join_names(distinct_names(candidate.top_evidence)[:4])
     return (
         f"{candidate.name} scores {candidate.score}, rank {candidate.rank} of {data.dimension_count}, from "
-        f"{_share(candidate.signal_count, data.signal_count)} across {_kinds(candidate.kinds)}, led by {names}."
+        f"{_share(candidate.signal_count, data.signal_count)} across {kinds_phrase(candidate.kinds)}, led by {names}."
     )
 
 
@@ -237,7 +122,7 @@ def _shared_names(chosen: Sequence[CandidateBrief]) -> list[tuple[str, list[str]
 def _no_strengths(data: CandidatesInput) -> Strengths:
     """No dimension scores above 0: the table states the visibility gap, row by row."""
     held = (
-        f"{data.company}'s {_plural(data.signal_count, 'signal')}"
+        f"{data.company}'s {plural(data.signal_count, 'signal')}"
         if data.signal_count
         else f"the data on {data.company}"
     )
@@ -287,7 +172,7 @@ def growth_opportunities(data: CandidatesInput) -> GrowthOpportunities:
         )
     else:
         introduction = (
-            f"Every dimension of {data.company} scores above 0 from its {_plural(data.signal_count, 'signal')}; its "
+            f"Every dimension of {data.company} scores above 0 from its {plural(data.signal_count, 'signal')}; its "
             f"growth opportunities are the thinnest ones, starting with {chosen[0].name} at {chosen[0].score}."
             if chosen
             else f"{data.company} has no growth candidates in the current data."
@@ -304,24 +189,26 @@ def _opportunity(candidate: CandidateBrief, data: CandidatesInput) -> str:
     if candidate.score == 0 and leader is not None:
         base = join_names(distinct_names(leader.top_evidence)[:2])
         return (
-            f"No counted signal yet; in the {_layer(candidate.layer)}, {leader.name} scores {leader.score}"
+            f"No counted signal yet; in the {layer_name(candidate.layer)}, {leader.name} scores {leader.score}"
             + (f" on {base}" if base else "")
             + f", a base {data.company} can extend into {candidate.name}."
         )
     if candidate.score == 0:
-        held = f"of its {_plural(data.signal_count, 'signal')}" if data.signal_count else "signal in the data"
+        held = f"of its {plural(data.signal_count, 'signal')}" if data.signal_count else "signal in the data"
         return (
-            f"None {held} counts here or elsewhere in the {_layer(candidate.layer)}: signals of {candidate.name} would open "
+            f"None {held} counts here or elsewhere in the {layer_name(candidate.layer)}: signals of {candidate.name} would open "
             f"a layer the data on {data.company} does not show yet."
         )
     names = join_names(distinct_names(candidate.top_evidence)[:3])
-    text = f"Rank {candidate.rank} of {data.dimension_count} from {_plural(candidate.signal_count, 'signal')}"
+    text = f"Rank {candidate.rank} of {data.dimension_count} from {plural(candidate.signal_count, 'signal')}"
     text += f" ({names})" if names else ""
-    text += f", beside {leader.name} at {leader.score} in the {_layer(candidate.layer)}" if leader is not None else ""
+    text += (
+        f", beside {leader.name} at {leader.score} in the {layer_name(candidate.layer)}" if leader is not None else ""
+    )
     missing = _missing_kinds(candidate.kinds)
     if missing:
         return text + (
-            f", seen only through {_kinds(candidate.kinds)}: {' or '.join(KIND_PHRASES[kind] for kind in missing)} "
+            f", seen only through {kinds_phrase(candidate.kinds)}: {' or '.join(KIND_PHRASES[kind] for kind in missing)} "
             f"would give {data.company} a broader base here."
         )
     return text + f": more evidence on each would deepen what {data.company} already uses."
@@ -331,7 +218,7 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
     if not chosen:
         return f"{data.company} has no growth candidates in the current data."
     if everything_zero:
-        held = f"none of its {_plural(data.signal_count, 'signal')}" if data.signal_count else "no signal"
+        held = f"none of its {plural(data.signal_count, 'signal')}" if data.signal_count else "no signal"
         return (
             f"With {held} counted, {data.company}'s first step is visibility: richer signal data naming the "
             f"services, tools and concepts it uses would let every dimension, {chosen[0].name} included, be scored."
@@ -343,7 +230,7 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
         base = join_names(distinct_names(best.layer_leader.top_evidence)[:3])
         return (
             f"The highest-leverage start is {best.name}: {data.company} already shows {best.layer_leader.name} at "
-            f"{best.layer_leader.score} in the {_layer(best.layer)}"
+            f"{best.layer_leader.score} in the {layer_name(best.layer)}"
             + (f", so {best.name} can build on {base} rather than start from nothing." if base else ".")
         )
     lowest = chosen[0]
@@ -351,65 +238,20 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
     text = f"The clearest start is {lowest.name}, rank {lowest.rank} of {data.dimension_count} at {lowest.score} for "
     text += data.company + (f" with only {names} behind it" if names and lowest.score else "")
     if lowest.layer_leader is not None:
-        text += f", while {lowest.layer_leader.name} leads the {_layer(lowest.layer)} at {lowest.layer_leader.score}"
+        text += (
+            f", while {lowest.layer_leader.name} leads the {layer_name(lowest.layer)} at {lowest.layer_leader.score}"
+        )
     return text + "."
-
-
-def wave_alignment(data: WaveInput) -> WaveAlignment:
-    """Each layer's leader beside its waves, in report order."""
-    sentences = []
-    for layer in data.layers:
-        if not layer.waves:
-            continue
-        lead = (
-            f"led by {layer.leading_dimension} at {layer.leading_score}"
-            if layer.leading_dimension
-            else "with no scored dimension yet"
-        )
-        sentences.append(f"Layer {layer.layer_number}, {layer.title}, {lead}, meets {join_names(layer.waves)}.")
-    paragraphs: list[str] = []
-    current = f"{data.company}'s readiness for each technology wave follows the scores of the layer it belongs to."
-    if not any(layer.leading_dimension for layer in data.layers):
-        current += f" No layer scores yet, {_gap(data.company)}."
-    for sentence in sentences:
-        if len(current) + 1 + len(sentence) > PARAGRAPH_LIMIT:
-            paragraphs.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}"
-    paragraphs.append(fit(current, PARAGRAPH_LIMIT))
-    return WaveAlignment(paragraphs=paragraphs[:3])
-
-
-def strategic_assessment(data: StrategicInput) -> StrategicAssessment:
-    """The top dimensions and the pattern the tables show."""
-    scored = [d for d in data.top_dimensions if d.score > 0]
-    if not scored:
-        return StrategicAssessment(
-            overview=fit(
-                f"{data.company}'s data shows no scored dimension: no signal counts for the taxonomy yet, so its "
-                f"profile is a visibility gap rather than an absence of technology, and every growth opportunity "
-                f"starts with richer data.",
-                PARAGRAPH_LIMIT,
-            )
-        )
-    top = join_names([f"{d.name} ({d.score})" for d in scored])
-    text = f"{data.company}'s signal density concentrates in {top}"
-    if data.strongest_layers:
-        text += f", and its strongest layers are {join_names(data.strongest_layers)}"
-    if data.growth_opportunities:
-        text += f"; its growth opportunities start with {join_names(data.growth_opportunities[:3])}"
-    text += "."
-    return StrategicAssessment(overview=fit(text, PARAGRAPH_LIMIT))
 
 
 def methodology(data: MethodologyInput) -> Methodology:
     """How the scores were made, from the scoring rules and the company's coverage in the data."""
     kinds = join_names([f"{count} {KIND_PHRASES.get(kind, kind)}" for kind, count in data.signals_by_kind.items()])
+    names = data.distinct_names
     first = (
-        f"This report scores {data.company} from {_plural(data.signal_count, 'technology signal')} observed as of "
-        f"{data.as_of}"
-        + (f" ({kinds})" if kinds else "")
+        f"This report scores {data.company} from {plural(data.signal_count, 'technology signal')} observed"
+        + (f" as of {data.as_of}" if data.as_of else "")
+        + (f", which resolve to {plural(names, 'distinct name')} ({kinds})" if kinds else "")
         + f", mapped to {data.dimension_count} dimensions in {data.layer_count} layers by taxonomy version "
         f"{data.taxonomy_version}."
     )
@@ -458,29 +300,6 @@ def methodology(data: MethodologyInput) -> Methodology:
     )
 
 
-def executive_summary(data: ExecutiveInput) -> ExecutiveSummary:
-    """What the report covers, then the leading dimensions and layers (or the visibility gap)."""
-    first = (
-        f"This report analyses {data.company}'s technology investment from "
-        f"{_plural(data.signal_count, 'signal')} as of {data.as_of}, scored across {data.dimension_count} "
-        f"dimensions in {data.layer_count} layers."
-    )
-    scored = [d for d in data.top_dimensions if d.score > 0]
-    if not scored:
-        second = (
-            f"No signal in the current data counts for any dimension, so every score is zero: this is a visibility "
-            f"gap in the data on {data.company}, not evidence that it lacks technology investment."
-        )
-    else:
-        second = (
-            f"{data.company}'s highest-scoring dimensions are {join_names([f'{d.name} at {d.score}' for d in scored])}"
-        )
-        if data.strongest_layers:
-            second += f", and its strongest layers are {join_names(data.strongest_layers)}"
-        second += "."
-    return ExecutiveSummary(paragraphs=[fit(first, PARAGRAPH_LIMIT), fit(second, PARAGRAPH_LIMIT)])
-
-
 _BUILDERS: dict[SectionKind, Callable[..., Output]] = {
     SectionKind.DIMENSION_NARRATIVE: dimension_narrative,
     SectionKind.LAYER_INTRODUCTION: layer_introduction,
@@ -502,7 +321,3 @@ def template_kinds() -> frozenset[SectionKind]:
 def draft_from_template(kind: SectionKind, section_input: Input) -> Output:
     """The template engine's output for one section."""
     return with_cohort(_BUILDERS[kind](section_input), section_input)
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)

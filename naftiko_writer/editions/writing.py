@@ -252,7 +252,7 @@ class EditionWriter(ScoringWriter):
                     (
                         details.name,
                         details.industry,
-                        company_signals.company.as_of.isoformat(),
+                        company_signals.company.as_of.isoformat() if company_signals.company.as_of else "",
                         profile,
                         details.source,
                         signals_digest(company_signals),
@@ -279,7 +279,7 @@ class EditionWriter(ScoringWriter):
                     slug,
                     details.name,
                     details.industry,
-                    company_signals.company.as_of.isoformat(),
+                    company_signals.company.as_of.isoformat() if company_signals.company.as_of else "",
                     profile,
                     details.source,
                     signals_digest(company_signals),
@@ -488,7 +488,7 @@ def _changed_details(member: Member, details: Details, company_signals: CompanyS
         changed.append(f"name {member.name!r} -> {details.name!r}")
     if member.industry != details.industry:
         changed.append(f"industry {member.industry or 'unknown'} -> {details.industry or 'unknown'}")
-    as_of = company_signals.company.as_of.isoformat()
+    as_of = company_signals.company.as_of.isoformat() if company_signals.company.as_of else ""
     if member.as_of != as_of:
         changed.append(f"as of {member.as_of} -> {as_of}")
     if not changed and member.profile != profile:

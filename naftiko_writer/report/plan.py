@@ -18,11 +18,13 @@ from typing import Protocol
 
 from naftiko_writer.report.cohort import CompanyStanding
 from naftiko_writer.report.cohort_claims import section_claims
+from naftiko_writer.report.evidence import dominant_mention, evidence_of, leading_names
 from naftiko_writer.report.sections import (
     CandidateBrief,
     CandidatesInput,
     DimensionBrief,
     DimensionInput,
+    EvidenceGroup,
     ExecutiveInput,
     GrowthOpportunities,
     Input,
@@ -37,12 +39,13 @@ from naftiko_writer.report.sections import (
     WaveInput,
     WaveLayer,
 )
-from naftiko_writer.scoring.models import Candidate, DimensionScore, ScoreCard, Taxonomy
-from naftiko_writer.scoring.names import distinct_names
+from naftiko_writer.scoring.models import Candidate, DimensionScore, LayerScore, ScoreCard, Taxonomy
 
 EVIDENCE_PER_KIND = 12
 """Signals listed per kind in a dimension's input; the rest are counted, not named."""
 TOP_EVIDENCE = 5
+UNNAMED_LISTED = 20
+"""Phrases (evidence that names no product) listed in a dimension's input; all of them are counted."""
 
 EXECUTIVE_SUMMARY = "executive-summary"
 STRENGTHS = "strengths"
@@ -158,12 +161,14 @@ def plan_sections(card: ScoreCard) -> list[SectionSpec]:
     ]
 
 
-def _brief(dimension: DimensionScore) -> DimensionBrief:
-    names = distinct_names((item.name for items in dimension.evidence.values() for item in items), TOP_EVIDENCE)
-    return DimensionBrief(name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names)
+def _brief(dimension: DimensionScore, taxonomy: Taxonomy, card: ScoreCard) -> DimensionBrief:
+    names, products = leading_names(card, taxonomy, dimension.id, TOP_EVIDENCE)  # most specific first
+    return DimensionBrief(
+        name=dimension.name, score=dimension.score, tier=dimension.tier, top_evidence=names, products=products
+    )
 
 
-def _candidate(card: ScoreCard, candidate: Candidate) -> CandidateBrief:
+def _candidate(card: ScoreCard, taxonomy: Taxonomy, candidate: Candidate) -> CandidateBrief:
     """A candidate with what its table row is written from: rank, counts, kinds and its layer's leader."""
     dimension = card.dimension(candidate.dimension)
     layer = next((layer for layer in card.layers if layer.id in dimension.layers), None)
@@ -171,13 +176,13 @@ def _candidate(card: ScoreCard, candidate: Candidate) -> CandidateBrief:
     if layer is not None:
         others = [card.dimension(d) for d in layer.dimensions if d != dimension.id]
         if others and others[0].score > 0:
-            leader = _brief(others[0])
+            leader = _brief(others[0], taxonomy, card)
     return CandidateBrief(
         name=candidate.name,
         score=candidate.score,
         tier=candidate.tier,
         reason=candidate.reason,
-        top_evidence=_brief(dimension).top_evidence,
+        top_evidence=_brief(dimension, taxonomy, card).top_evidence,
         rank=dimension.rank,
         signal_count=dimension.signal_count,
         kinds=[kind.value for kind in dimension.evidence],
@@ -186,8 +191,30 @@ def _candidate(card: ScoreCard, candidate: Candidate) -> CandidateBrief:
     )
 
 
-def _strongest_layers(card: ScoreCard) -> list[str]:
-    return [layer.title for layer in sorted(card.layers, key=lambda layer: layer.rank)[:2]]
+def _strongest_layers(card: ScoreCard, taxonomy: Taxonomy) -> list[str]:
+    """The two layers with the highest mean score, breadth counts (Services) left out of the means.
+
+    A linear dimension is on another scale (one point per service), so with it every company's
+    strongest layer would be the one that holds Services.
+    """
+    linear = set(taxonomy.scoring.linear_dimensions)
+
+    def mean(layer: LayerScore) -> float:
+        scores = [card.dimension(d).score for d in layer.dimensions if d not in linear]
+        return sum(scores) / len(scores) if scores else 0.0
+
+    ranked = sorted(card.layers, key=lambda layer: (-mean(layer), layer.number))
+    return [layer.title for layer in ranked[:2] if mean(layer) > 0]
+
+
+def _layer_leaders(card: ScoreCard, titles: list[str]) -> dict[str, str]:
+    """Each named layer's leading dimension, `Name at N`."""
+    leaders = {}
+    for layer in card.layers:
+        if layer.title in titles and layer.leading_dimension:
+            leader = card.dimension(layer.leading_dimension)
+            leaders[layer.title] = f"{leader.name} at {leader.score}"
+    return leaders
 
 
 def section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
@@ -201,7 +228,7 @@ def _subject(spec: SectionSpec) -> str:
     return spec.subject
 
 
-def _layer_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
+def _layer_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: Mapping[str, Output]) -> Input:
     layer = next(layer for layer in card.layers if layer.id == _subject(spec))
     return LayerInput(
         company=card.company.name,
@@ -210,24 +237,26 @@ def _layer_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[st
         purpose=layer.purpose,
         tier=layer.tier,
         mean_score=layer.mean_score,
-        dimensions=[_brief(card.dimension(d)) for d in layer.dimensions],
+        dimensions=[_brief(card.dimension(d), taxonomy, card) for d in layer.dimensions],
         waves=layer.waves,
     )
 
 
-def _candidates_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
+def _candidates_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: Mapping[str, Output]) -> Input:
     candidates = card.strengths if spec.kind is SectionKind.STRENGTHS else card.growth_opportunities
     return CandidatesInput(
         company=card.company.name,
-        candidates=[_candidate(card, c) for c in candidates],
+        candidates=[_candidate(card, taxonomy, c) for c in candidates],
         signal_count=card.signal_count,
         dimension_count=len(card.dimensions),
         zero_dimensions=sum(1 for d in card.dimensions if d.score == 0),
     )
 
 
-def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInput:
+def _dimension_input(card: ScoreCard, taxonomy: Taxonomy, dimension: DimensionScore) -> DimensionInput:
     titles = {layer.id: layer.title for layer in card.layers}
+    ranked = evidence_of(card, taxonomy)[dimension.id]  # merged and ranked (report/evidence.py)
+    dominant = dominant_mention(ranked)
     return DimensionInput(
         company=card.company.name,
         dimension=dimension.name,
@@ -247,6 +276,19 @@ def _dimension_input(card: ScoreCard, dimension: DimensionScore) -> DimensionInp
             if len(items) > EVIDENCE_PER_KIND
         },
         kind_counts={kind.value: len(items) for kind, items in dimension.evidence.items()},
+        named=[mention.name for mention in ranked.named],
+        named_count=len(ranked.named),
+        named_by_kind={kind.value: count for kind, count in ranked.named_by_kind().items()},
+        unnamed=[mention.name for mention in ranked.unnamed[:UNNAMED_LISTED]],
+        unnamed_count=len(ranked.unnamed),
+        unnamed_by_kind={kind.value: count for kind, count in ranked.unnamed_by_kind().items()},
+        name_count=len(ranked.mentions),
+        dominant=dominant.name if dominant is not None else None,
+        groups=[
+            EvidenceGroup(dimension=g.dimension, score=g.score, names=list(g.names[:4]), count=len(g.names))
+            for g in ranked.groups
+        ],
+        description=taxonomy.dimension(dimension.id).description,
     )
 
 
@@ -271,9 +313,10 @@ def _methodology_input(_: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: 
     company = card.company.name
     return MethodologyInput(
         company=company,
-        as_of=card.company.as_of.isoformat(),
+        as_of=card.company.as_of.isoformat() if card.company.as_of else None,
         signal_count=card.signal_count,
         signals_by_kind=_signals_by_kind(card),
+        distinct_names=sum(_signals_by_kind(card).values()),
         layer_count=len(card.layers),
         dimension_count=len(card.dimensions),
         kind_weights={kind.value: weight for kind, weight in taxonomy.scoring.kind_weights.items()},
@@ -287,24 +330,26 @@ def _methodology_input(_: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: 
     )
 
 
-def _strategic_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+def _strategic_input(_: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
     company = card.company.name
-    top = [_brief(card.dimension(d)) for d in card.top_dimensions]
+    top = [_brief(card.dimension(d), taxonomy, card) for d in card.top_dimensions]
     strengths = outputs[STRENGTHS]
     growth = outputs[GROWTH]
     assert isinstance(strengths, Strengths) and isinstance(growth, GrowthOpportunities)
     return StrategicInput(
         company=company,
+        industry=card.company.industry,
+        description=card.company.description,
         top_dimensions=top,
-        strongest_layers=_strongest_layers(card),
+        strongest_layers=_strongest_layers(card, taxonomy),
         strengths=[f"{row.area}: {row.evidence}" for row in strengths.rows],
         growth_opportunities=[f"{row.area} ({row.current_state})" for row in growth.rows],
     )
 
 
-def _executive_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, outputs: Mapping[str, Output]) -> Input:
+def _executive_input(_: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
     company = card.company.name
-    top = [_brief(card.dimension(d)) for d in card.top_dimensions]
+    top = [_brief(card.dimension(d), taxonomy, card) for d in card.top_dimensions]
     strategic = outputs[STRATEGIC]
     assert isinstance(strategic, StrategicAssessment)
     summaries = []
@@ -314,12 +359,15 @@ def _executive_input(_: SectionSpec, card: ScoreCard, __: Taxonomy, outputs: Map
         summaries.append(f"Layer {layer.number}: {layer.title}. {intro.summary}")
     return ExecutiveInput(
         company=company,
-        as_of=card.company.as_of.isoformat(),
+        as_of=card.company.as_of.isoformat() if card.company.as_of else None,
+        industry=card.company.industry,
+        description=card.company.description,
         signal_count=card.signal_count,
         layer_count=len(card.layers),
         dimension_count=len(card.dimensions),
         top_dimensions=top,
-        strongest_layers=_strongest_layers(card),
+        strongest_layers=_strongest_layers(card, taxonomy),
+        layer_leaders=_layer_leaders(card, _strongest_layers(card, taxonomy)),
         layer_summaries=summaries,
         strategic_overview=strategic.overview,
     )
@@ -336,8 +384,8 @@ def _signals_by_kind(card: ScoreCard) -> dict[str, int]:
     return {kind: len(names) for kind, names in sorted(seen.items())}
 
 
-def _dimension_section_input(spec: SectionSpec, card: ScoreCard, _: Taxonomy, __: Mapping[str, Output]) -> Input:
-    return _dimension_input(card, card.dimension(_subject(spec)))
+def _dimension_section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, __: Mapping[str, Output]) -> Input:
+    return _dimension_input(card, taxonomy, card.dimension(_subject(spec)))
 
 
 InputBuilder = Callable[[SectionSpec, ScoreCard, Taxonomy, Mapping[str, Output]], Input]

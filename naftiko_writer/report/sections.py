@@ -30,8 +30,10 @@ def score_label(score: int | str) -> str:
     return SCORE_LABEL.format(score=score)
 
 
-KEY_TAKEAWAY_TIERS = ("mature", "developing")
-"""The tiers whose dimensions get a key takeaway; stated to the model in the field's description below."""
+TAKEAWAY_RANK = 5
+"""Dimensions ranked this high (ties included) get a key takeaway: the strongest areas, as in the seed."""
+GAP_SCORE = 10
+"""... and so does a notable gap: a dimension scoring at least this with no named product behind it."""
 
 
 class SectionKind(StrEnum):
@@ -95,8 +97,9 @@ class DimensionNarrative(Output):
         "tools, concepts, standards, languages). Name only signals listed in the data."
     )
     key_takeaway: Sentence | None = Field(
-        description=f"One sentence of interpretation for the analyst when the dimension's tier is "
-        f"{' or '.join(KEY_TAKEAWAY_TIERS)}; null for any other tier (a low or zero score, or no signals)."
+        description=f"One sentence of interpretation (what the evidence means for this company, not a restatement "
+        f"of the score) when the dimension ranks in the top {TAKEAWAY_RANK} (`rank` <= {TAKEAWAY_RANK}, score above "
+        f"0) or is a notable gap (score {GAP_SCORE} or more and `named` empty); null for every other dimension."
     )
 
 
@@ -167,9 +170,9 @@ class IndustryNarrative(Output):
     )
 
 
-def has_key_takeaway(tier: str) -> bool:
-    """Whether a dimension of this tier gets a key takeaway (the rule of DimensionNarrative.key_takeaway)."""
-    return tier in KEY_TAKEAWAY_TIERS
+def has_key_takeaway(rank: int, score: int, named: int) -> bool:
+    """Whether a dimension gets a key takeaway (the rule of DimensionNarrative.key_takeaway)."""
+    return score > 0 and (rank <= TAKEAWAY_RANK or (score >= GAP_SCORE and named == 0))
 
 
 OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
@@ -239,7 +242,17 @@ class DimensionBrief(BaseModel):
     name: str
     score: int
     tier: str
-    top_evidence: list[str] = Field(default_factory=list)
+    top_evidence: list[str] = Field(default_factory=list, description="Its leading names, most specific first.")
+    products: list[str] = Field(default_factory=list, description="Those of its leading names that are products.")
+
+
+class EvidenceGroup(BaseModel):
+    """Products of a catch-all dimension (Services) that are mainly about one other dimension."""
+
+    dimension: str = Field(description="The dimension these products are mainly about (cloud, data, ...).")
+    score: int = Field(description="That dimension's score.")
+    names: list[str] = Field(description="Its leading products, most specific first (at most four).")
+    count: int = Field(default=0, description="How many products the group holds in all.")
 
 
 class DimensionInput(Input):
@@ -253,9 +266,39 @@ class DimensionInput(Input):
     signal_count: int
     kinds_count: int
     layers: list[str]
-    evidence: dict[str, list[str]] = Field(description="Signal names by kind, strongest first (capped).")
-    more_evidence: dict[str, int] = Field(description="How many more signals of each kind are not listed.")
+    evidence: dict[str, list[str]] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="Signal names by kind, strongest first (capped); superseded by `named`/`unnamed`.",
+    )
+    more_evidence: dict[str, int] = Field(
+        default_factory=dict, exclude=True, description="How many more signals of each kind are not listed."
+    )
     kind_counts: dict[str, int] = Field(default_factory=dict, description="How many signals of each kind it holds.")
+    named: list[str] = Field(
+        default_factory=list, description="Every product and vendor behind it, most specific to the dimension first."
+    )
+    named_count: int = Field(default=0, description="How many products and vendors `named` lists.")
+    named_by_kind: dict[str, int] = Field(
+        default_factory=dict, description="How many of the named are of each kind (products are services and tools)."
+    )
+    unnamed: list[str] = Field(
+        default_factory=list, description="The strongest other names behind it (phrases, practices), capped."
+    )
+    unnamed_count: int = Field(default=0, description="How many other names there are in all, listed or not.")
+    unnamed_by_kind: dict[str, int] = Field(
+        default_factory=dict, description="How many of the unnamed names are of each kind (first kind listed)."
+    )
+    name_count: int = Field(
+        default=0, description="Distinct names behind it: named + unnamed (a name under several kinds counts once)."
+    )
+    dominant: str | None = Field(
+        default=None, description="A product whose evidence outweighs the others' (a quarter of the points or more)."
+    )
+    groups: list[EvidenceGroup] = Field(
+        default_factory=list, description="For Services and Languages: the products by what they are mainly about."
+    )
+    description: str = Field(default="", description="What the dimension covers (the taxonomy's description).")
 
 
 class LayerInput(Input):
@@ -315,9 +358,10 @@ class WaveInput(Input):
 class MethodologyInput(Input):
     """What the methodology section is given."""
 
-    as_of: str
+    as_of: str | None = Field(description="The date the data describes; None when the source gives none.")
     signal_count: int
     signals_by_kind: dict[str, int]
+    distinct_names: int = Field(default=0, description="The names the signals resolve to: the sum of signals_by_kind.")
     layer_count: int
     dimension_count: int
     kind_weights: dict[str, float]
@@ -338,22 +382,33 @@ class StrategicInput(Input):
     """What the strategic-assessment overview is given (after the tables are written)."""
 
     top_dimensions: list[DimensionBrief]
-    strongest_layers: list[str]
+    strongest_layers: list[str] = Field(description="The two layers with the highest mean score, Services aside.")
     strengths: list[str] = Field(description="Strength areas with their evidence, from the strengths table.")
     growth_opportunities: list[str] = Field(description="Growth areas, from the growth table.")
+    industry: str | None = Field(default=None, description="The company's industry, from its profile; None: unknown.")
+    description: str | None = Field(
+        default=None, description="One or two sentences on what the company is, from its profile; None: unknown."
+    )
 
 
 class ExecutiveInput(Input):
     """What the executive summary is given (after the layers and the assessment are written)."""
 
-    as_of: str
+    as_of: str | None = Field(description="The date the data describes; None when the source gives none.")
     signal_count: int
     layer_count: int
     dimension_count: int
     top_dimensions: list[DimensionBrief]
     strongest_layers: list[str]
+    layer_leaders: dict[str, str] = Field(
+        default_factory=dict, description="Each strongest layer's leading dimension and its score."
+    )
     layer_summaries: list[str] = Field(description="Each layer's introduction summary, in report order.")
     strategic_overview: str
+    industry: str | None = Field(default=None, description="The company's industry, from its profile; None: unknown.")
+    description: str | None = Field(
+        default=None, description="One or two sentences on what the company is, from its profile; None: unknown."
+    )
 
 
 class IndustryDimension(BaseModel):

@@ -3,8 +3,10 @@
 For every block of the draft, the numbers and technology names a reader sees
 must be backed by the data the block was drafted from: a drafted section's
 input (see plan.py), or, for blocks built from data alone (title, waves,
-references), the block the current data renders. Headings must match the
-data (a dimension heading states its score). Sections missing from or added
+references), the block the current data renders; and what the text claims
+(counts, tier words, comparisons, company context) must be held by that data
+(drafting/claims.py). Headings must match the data (a dimension heading states
+its score). Sections missing from or added
 to the draft, and damaged markers, are reported too. A value the analyst
 acknowledged with an override comment (markers.py) is not a finding.
 """
@@ -25,10 +27,10 @@ from naftiko_writer.document.draft_format import (
     table_rows,
 )
 from naftiko_writer.drafting.cohort_grounding import cohort_problems
-from naftiko_writer.drafting.grounding import Vocabulary, numbers_in, ungrounded_values
+from naftiko_writer.drafting.grounding import Vocabulary, ungrounded_values, unheld_claims
 from naftiko_writer.report.model import CohortLedger, Report
 from naftiko_writer.report.plan import GROWTH
-from naftiko_writer.report.sections import CandidatesInput, DimensionInput, Input
+from naftiko_writer.report.sections import CandidatesInput, Input
 
 
 class FindingKind(StrEnum):
@@ -42,6 +44,10 @@ class FindingKind(StrEnum):
     ADDED = "added"
     MARKER = "marker"
     COHORT = "cohort"
+    COUNT = "count"
+    TIER = "tier"
+    COMPARISON = "comparison"
+    CONTEXT = "context"
 
 
 @dataclass(frozen=True)
@@ -164,9 +170,9 @@ def _block_findings(
         else:
             message = f"names {problem.value!r}, which is not in this section's evidence"
             yield Finding(block.id, FindingKind.NAME, problem.value, message, line)
-    if isinstance(data, DimensionInput) and str(data.score) not in numbers_in(" ".join(texts)):
-        message = f"the paragraph no longer states the score; the ScoreCard says {data.score}"
-        yield Finding(block.id, FindingKind.SCORE, "", message, line)
+    if data is not None:
+        for held in unheld_claims(texts, data, vocabulary):
+            yield Finding(block.id, FindingKind(held.kind), held.value, held.message, line)
     if block.id == GROWTH and isinstance(data, CandidatesInput):
         yield from _growth_rows(block, data)
     if data is not None:

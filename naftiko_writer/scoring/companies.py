@@ -107,7 +107,7 @@ def survey_companies(companies_dir: Path) -> list[CompanyListing]:
             CompanyListing(
                 slug=company_file.slug,
                 name=data.company.name,
-                as_of=data.company.as_of.isoformat(),
+                as_of=data.company.as_of.isoformat() if data.company.as_of else "",
                 signals=len(data.signals),
                 path=str(company_file.path),
             )

@@ -15,15 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from naftiko_writer.errors import InputError
 from naftiko_writer.scoring.models import MAX_EVIDENCE, SLUG_PATTERN, Company, CompanySignals, Signal, SignalKind
 from naftiko_writer.scoring.names import name_key, name_tokens
+from naftiko_writer.scoring.profiles import CompanyProfile, name_from_slug
 from naftiko_writer.scoring.raw_lists import Dropped, RawSignal
 from naftiko_writer.scoring.sources import IMPORT_FORMATS, LIST_FOLDER, read_raw_source
 
@@ -78,10 +81,21 @@ def import_signals(
     name: str | None = None,
     slug: str | None = None,
     as_of: dt.date | None = None,
+    industry: str | None = None,
+    description: str | None = None,
+    profiles: Mapping[str, CompanyProfile] | None = None,
 ) -> ImportResult:
-    """Read a source and merge it into a valid signals file (company details from flags or the source)."""
+    """Read a source and merge it into a valid signals file.
+
+    Company details come from the flags, else from the company's entry in `profiles` (a companies
+    list, by slug), else from the source: the slug from its name, a name spelled from the slug
+    (profiles.name_from_slug), and no date (file times say when a file was copied, not what the
+    data describes).
+    """
     (raw, dropped), files = read_raw_source(source)
-    company = _company(source, files, name=name, slug=slug, as_of=as_of)
+    company = _company(
+        source, name=name, slug=slug, as_of=as_of, industry=industry, description=description, profiles=profiles
+    )
     signals, merged, more_dropped = merge_signals(raw)
     try:
         company_signals = CompanySignals(company=company, signals=signals)
@@ -152,7 +166,13 @@ def render_signals_file(result: ImportResult) -> str:
         f"({len(result.merged)} merged groups, {len(result.dropped)} dropped)\n"
     )
     data = {
-        "company": {"name": company.name, "slug": company.slug, "as_of": company.as_of},
+        "company": {
+            "name": company.name,
+            "slug": company.slug,
+            **({"as_of": company.as_of} if company.as_of else {}),
+            **({"industry": company.industry} if company.industry else {}),
+            **({"description": company.description} if company.description else {}),
+        },
         "signals": [
             {
                 "kind": s.kind.value,
@@ -188,18 +208,35 @@ def _formatting(spelling: str) -> int:
     return capitals + sum(1 for ch in spelling if not ch.isalnum() and not ch.isspace())
 
 
-def _company(source: Path, files: list[Path], *, name: str | None, slug: str | None, as_of: dt.date | None) -> Company:
+def _company(
+    source: Path,
+    *,
+    name: str | None,
+    slug: str | None,
+    as_of: dt.date | None,
+    industry: str | None,
+    description: str | None,
+    profiles: Mapping[str, CompanyProfile] | None,
+) -> Company:
     stem = source.name if source.is_dir() else source.stem
     slug = slug or _SLUG_CHARS.sub("-", stem.lower()).strip("-")[:64] or "company"
     if not re.match(SLUG_PATTERN, slug):
         raise InputError(
             f"{source}: slug {slug!r} is not valid; pass --slug with lower-case letters, digits and hyphens"
         )
-    name = name or " ".join(part.capitalize() for part in slug.split("-"))
-    if as_of is None:
-        newest = max(path.stat().st_mtime for path in files)
-        as_of = dt.datetime.fromtimestamp(newest, tz=dt.UTC).date()
-    return Company(name=name, slug=slug, as_of=as_of)
+    profile = (profiles or {}).get(slug) or CompanyProfile()
+    try:
+        return Company(
+            name=name or profile.name or name_from_slug(slug),
+            slug=slug,
+            as_of=as_of,
+            industry=industry or profile.industry,
+            description=description or profile.description,
+        )
+    except ValidationError as exc:  # a blank or overlong flag
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise InputError(f"{source}: company {where}: {problem['msg']}") from None
 
 
 def is_folder_of_companies(source: Path) -> bool:

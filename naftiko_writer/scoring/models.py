@@ -60,12 +60,28 @@ class Company(FileModel):
 
     name: str = Field(min_length=1, max_length=200, description="Company name as printed in the report.")
     slug: str = Field(pattern=SLUG_PATTERN, description="Lower-case id used on the command line, e.g. `spotify`.")
-    as_of: dt.date = Field(description="Date the signal data describes (YYYY-MM-DD).")
+    as_of: dt.date | None = Field(
+        default=None, description="Date the signal data describes (YYYY-MM-DD); absent when the source gives none."
+    )
+    industry: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The company's industry, e.g. `Financial`."
+    )
+    description: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=400,
+        description="One or two sentences on what the company is: the only source of a draft's company context.",
+    )
 
     @field_validator("name")
     @classmethod
     def _strip_name(cls, value: str) -> str:
         return _clean_name(value)
+
+    @field_validator("industry", "description")
+    @classmethod
+    def _strip_profile(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_name(value)
 
 
 class Signal(FileModel):
@@ -208,6 +224,11 @@ class CatalogEntry(FileModel):
         description="What the name is, whatever list it came in (Python filed as a tool is a language).",
     )
     dimensions: list[str] = Field(default_factory=list)
+    generic: bool = Field(
+        default=False,
+        description="A practice, method or category written as a proper name (Agile, ETL, MLOps): "
+        "not a product or vendor, so drafts do not lead a dimension with it.",
+    )
 
     @model_validator(mode="after")
     def _counts_somewhere(self) -> CatalogEntry:

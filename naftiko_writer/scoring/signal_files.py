@@ -108,7 +108,10 @@ def signals_digest(company_signals: CompanySignals) -> str:
     (kind, name, evidence, sources): cheap enough to compute for every score.
     """
     company = company_signals.company
-    lines = [f"{company.name}\t{company.slug}\t{company.as_of.isoformat()}"]
+    as_of = company.as_of.isoformat() if company.as_of else ""
+    lines = [f"{company.name}\t{company.slug}\t{as_of}"]
+    if company.industry or company.description:  # a profile changes the drafts, not the scores
+        lines[0] += f"\t{company.industry or ''}\t{company.description or ''}"
     lines += [
         f"{_KIND_TEXT[s.kind]}\t{s.name}\t{s.evidence}\t{'|'.join(s.sources) if s.sources else ''}"
         for s in company_signals.signals

@@ -1,0 +1,1 @@
+"""The template engine's prose: wording helpers, dimension paragraphs and overview sections. Pure."""
