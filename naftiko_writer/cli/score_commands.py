@@ -140,8 +140,8 @@ def import_command(
         if is_folder_of_companies(source):
             if name or slug or industry or description:
                 raise InputError(
-                    f"{source}: a folder of companies takes no --name, --slug, --industry or --description (each has "
-                    "its own; give them in a --companies list)"
+                    f"{source}: a folder of companies takes no --name or --slug (each has its own), nor --industry "
+                    "or --description (give them in a --companies list)"
                 )
             _import_folder(source, out, date, force, as_json, profiles)
             return

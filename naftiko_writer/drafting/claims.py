@@ -87,6 +87,7 @@ _CROSS_COMPANY = re.compile(
     re.IGNORECASE,
 )
 """Comparisons with other companies beyond those cohort_grounding.py reads (peers, cohort, ranks among them)."""
+_AMONG_OTHERS = re.compile(r"\b(?:companies|peers?|cohort|edition|industry|sector|group)\b", re.IGNORECASE)
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _HIGHEST = re.compile(r"\b(?:(second|third|fourth|fifth)[- ])?(?:highest|top)(?:[- ](?:scoring|ranked))?\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -317,7 +318,7 @@ def _comparison_problems(sentence: str, data: Input) -> Iterator[tuple[str, str,
             f"compares with other companies ({match.group(0)!r}), which no section's data holds; compare only "
             "within this company's scores",
         )
-    if isinstance(data, DimensionInput):
+    if isinstance(data, DimensionInput) and not _AMONG_OTHERS.search(sentence):  # a peer claim: cohort_grounding's
         for match in _HIGHEST.finditer(sentence):
             if data.dimension.lower() not in sentence.lower() and not re.search(r"\b(?:it|its)\b", sentence):
                 continue
