@@ -84,7 +84,7 @@ def main() -> int:
     from naftiko_writer.drafting.pipeline import draft_report
     from naftiko_writer.drafting.run import DraftRun, prepare_company
     from naftiko_writer.editions import records
-    from naftiko_writer.editions.cohort import read_cohort
+    from naftiko_writer.editions.cohort import StoreReader, read_cohort
     from naftiko_writer.editions.store import open_store
     from naftiko_writer.review.update import check_file
 
@@ -101,7 +101,7 @@ def main() -> int:
         files = draft_files(Path(scratch), member.slug, "bench", Path(scratch) / "d.md")
         write_draft(report, files)
         check_ms = median_ms(
-            lambda: check_file(files.markdown, settings.sources(), cohorts=lambda e: read_cohort(args.store, e)),
+            lambda: check_file(files.markdown, settings.sources(), editions=StoreReader(args.store)),
             repeat=3,
         )
     print(

@@ -14,7 +14,7 @@ from naftiko_writer.drafting.cohort_grounding import cohort_problems
 from naftiko_writer.drafting.pipeline import draft_report
 from naftiko_writer.drafting.run import Prepared, prepare_company
 from naftiko_writer.drafting.testing import template_answer
-from naftiko_writer.editions.cohort import read_cohort
+from naftiko_writer.editions.cohort import StoreReader, read_cohort
 from naftiko_writer.editions.queries import rank_edition
 from naftiko_writer.editions.store import open_store
 from naftiko_writer.errors import InputError
@@ -179,7 +179,7 @@ def test_check_lists_a_claim_the_cohort_no_longer_holds_and_an_edited_wrong_rank
     )
     draft.write_text(text)
     shutil.copy(real_store, store)  # the cohort as it was drafted: only the edit is wrong now
-    edited = check_file(draft, make_run(tmp_path).sources, cohorts=lambda edition: read_cohort(store, edition))
+    edited = check_file(draft, make_run(tmp_path).sources, editions=StoreReader(store))
     assert any(f.kind == "cohort" and "'3rd of 4'" in f.message for f in edited.findings)
 
 
@@ -190,3 +190,35 @@ CLOUDS = [
     "Amazon CloudWatch", "Azure DevOps", "Google BigQuery", "Snowflake", "Databricks", "OpenShift", "Pulumi",
     "Amazon ECS", "Azure Kubernetes Service", "Google Cloud Storage", "Amazon SQS", "Amazon SNS", "AWS Fargate",
 ]  # fmt: skip
+
+
+def test_a_draft_among_a_later_edition_says_what_moved_and_why(
+    runner: CliRunner, tmp_path: Path, real_store: Path
+) -> None:
+    store = tmp_path / "editions.sqlite"
+    shutil.copy(real_store, store)
+    goldman = tmp_path / "q2" / "goldman-sachs"
+    shutil.copytree(REAL_DIR / "goldman-sachs", goldman)
+    with (goldman / "services.yml").open("a", encoding="utf-8") as services:
+        services.write("".join(f"- {name}\n" for name in ("Pulumi", "Alibaba Cloud", "DigitalOcean")))
+    industries = write(tmp_path / "industries.yaml", "goldman-sachs: {name: Goldman Sachs, industry: Financial}\n")
+    added = runner.invoke(
+        app, ["edition", "add", "2026-Q2", str(goldman), "--industries", str(industries), "--store", str(store)]
+    )
+    assert added.exit_code == 0, added.stderr
+    out = tmp_path / "q2.md"
+    args = ["draft", str(goldman), "--engine", "template", "--edition", "2026-Q2", "--store", str(store)]
+    drafted = runner.invoke(app, [*args, "--out", str(out), "--quiet"])
+    assert drafted.exit_code == 0, drafted.stderr
+    text = out.read_text()
+    section = text.split("## Since the Last Edition", 1)[1].split("<!--", 1)[0]
+    assert "Since 2026-Q1, Goldman Sachs's data gained 3 signals and lost 0." in section
+    assert "The biggest moves in 2026-Q2: Services rose from 226 to 229 (+3 from its own signals)" in section
+    assert "Alibaba Cloud, DigitalOcean, Pulumi new" in section
+    # Goldman Sachs is alone in 2026-Q2: the rank it gains is its peers' doing (the others are not there), not its own.
+    assert "Services gained 1 place of rank, +0 from its own change and +1 from its peers'." in section
+    assert runner.invoke(app, ["check", str(out), "--store", str(store)]).exit_code == 0
+    first = tmp_path / "q1.md"
+    args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(store)]
+    assert runner.invoke(app, [*args, "--out", str(first), "--quiet"]).exit_code == 0
+    assert "2026-Q1 is the first edition holding Goldman Sachs: there is nothing to compare yet." in first.read_text()

@@ -19,7 +19,15 @@ from naftiko_writer.drafting.template_engine import draft_from_template, templat
 from naftiko_writer.report.cohort import Cohort
 from naftiko_writer.report.industry import industry_facts, industry_input_kinds, industry_plan
 from naftiko_writer.report.plan import ReportPlan, company_input_kinds, company_plan
-from naftiko_writer.report.sections import INPUT_MODELS, OUTPUT_MODELS, Output, SectionKind, strict_schema
+from naftiko_writer.report.sections import (
+    INPUT_MODELS,
+    OUTPUT_MODELS,
+    ChangeBrief,
+    EditionChangesInput,
+    Output,
+    SectionKind,
+    strict_schema,
+)
 from tests.conftest import PROMPTS_DIR
 
 
@@ -41,6 +49,22 @@ def test_every_kind_has_each_part_registered() -> None:
 def plan_of(kind: SectionKind, spotify_prepared: Prepared, real_cohort: Cohort) -> tuple[ReportPlan, Vocabulary]:
     """The plan with sections of `kind` (Spotify's report, or the Financial industry of the real edition)."""
     taxonomy = spotify_prepared.taxonomy
+    if kind is SectionKind.EDITION_CHANGES:
+        changes = EditionChangesInput(
+            company="spotify",
+            edition="2026-Q2",
+            previous_edition="2026-Q1",
+            status="changed",
+            signals_added=3,
+            moves=[
+                ChangeBrief(
+                    dimension="Cloud", before=50, after=54, delta=4, from_signals=3, from_taxonomy=1,
+                    rank_before=3, rank_after=2, own_move=1, peers_move=0, added=["Amazon Web Services"],
+                )
+            ],
+        )  # fmt: skip
+        plan = company_plan(spotify_prepared.card, taxonomy, changes=changes)
+        return plan, spotify_prepared.vocabulary
     if not kind.is_industry:
         return company_plan(spotify_prepared.card, taxonomy), spotify_prepared.vocabulary
     facts = industry_facts(real_cohort, "Financial", taxonomy)

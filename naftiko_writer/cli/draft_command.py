@@ -37,7 +37,7 @@ from naftiko_writer.errors import InputError
 if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
     from naftiko_writer.drafting.pipeline import DraftEvent
-    from naftiko_writer.drafting.run import DraftRun
+    from naftiko_writer.drafting.run import ChangesSource, DraftRun
     from naftiko_writer.report.cohort import Cohort
 
 
@@ -171,6 +171,7 @@ def draft(
             endpoint=settings.endpoint(mode, base_url=base_url, model=model, timeout_seconds=timeout),
             prices=load_prices(settings.resolved_prices(prices)),
             cohort=_cohort(settings, edition, store),
+            changes=_changes(settings, edition, store),
         )
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         progress = _progress(targets[0] if len(targets) == 1 else f"{len(targets)} companies", quiet or as_json)
@@ -347,3 +348,12 @@ def _cohort(settings: Settings, edition: str | None, store: Path | None) -> Coho
     from naftiko_writer.editions.cohort import read_cohort
 
     return read_cohort(settings.resolved_store(store), edition)
+
+
+def _changes(settings: Settings, edition: str | None, store: Path | None) -> ChangesSource | None:
+    """What changed for each company since the edition before --edition's (None without --edition)."""
+    if edition is None:
+        return None
+    from naftiko_writer.editions.cohort import read_changes
+
+    return read_changes(settings.resolved_store(store), edition)

@@ -19,7 +19,6 @@ from naftiko_writer.cli.root import (
 from naftiko_writer.config import Settings
 
 if TYPE_CHECKING:
-    from naftiko_writer.report.cohort import Cohort
     from naftiko_writer.review.diff import DraftDiff
 
 
@@ -52,15 +51,11 @@ def check(
     from naftiko_writer.review.update import check_file
 
     with user_errors():
+        from naftiko_writer.editions.cohort import StoreReader
+
         settings = Settings()
-        store_path = settings.resolved_store(store)
-
-        def cohorts(edition: str) -> Cohort:
-            from naftiko_writer.editions.cohort import read_cohort
-
-            return read_cohort(store_path, edition)
-
-        report = check_file(draft_path, settings.sources(companies_dir, taxonomy_dir), company, cohorts)
+        editions = StoreReader(settings.resolved_store(store))
+        report = check_file(draft_path, settings.sources(companies_dir, taxonomy_dir), company, editions)
         if as_json:
             write_json(json.dumps(report.to_dict(), indent=2))
         else:

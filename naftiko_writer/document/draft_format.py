@@ -48,6 +48,7 @@ from naftiko_writer.document.markers import (
 from naftiko_writer.errors import DraftError
 from naftiko_writer.report.model import Provenance, Report, SectionResult, SectionSource
 from naftiko_writer.report.plan import (
+    CHANGES,
     EXECUTIVE_SUMMARY,
     GROWTH,
     METHODOLOGY,
@@ -61,6 +62,7 @@ from naftiko_writer.report.sections import (
     OUTPUT_MODELS,
     SCORE_LABEL,
     DimensionNarrative,
+    EditionChanges,
     ExecutiveSummary,
     GrowthOpportunities,
     IndustryNarrative,
@@ -251,7 +253,13 @@ def _industry_body(kind: SectionKind) -> Callable[[Output], str]:
     return body
 
 
+def _changes_body(output: Output) -> str:
+    assert isinstance(output, EditionChanges)
+    return "## Since the Last Edition\n\n" + _paragraphs(output.paragraphs)
+
+
 _LAYOUTS: dict[SectionKind, Callable[[Output], str]] = {
+    SectionKind.EDITION_CHANGES: _changes_body,
     **{kind: _industry_body(kind) for kind in INDUSTRY_HEADINGS},
     SectionKind.EXECUTIVE_SUMMARY: _executive_body,
     SectionKind.LAYER_INTRODUCTION: _layer_body,
@@ -327,8 +335,9 @@ def render_blocks(report: Report) -> list[Block]:
             add_section(sections[dimension_section_id(dimension_id)], f"{heading}\n\n")
         if layer.waves:
             add(f"waves:{layer.id}", "data", f"**Relevant Waves:** {', '.join(layer.waves)}")
-    for section_id in (STRATEGIC, STRENGTHS, GROWTH, WAVES, METHODOLOGY):
-        add_section(sections[section_id])
+    for section_id in (STRATEGIC, STRENGTHS, GROWTH, WAVES, CHANGES, METHODOLOGY):
+        if section_id in sections or section_id != CHANGES:  # a draft among an edition says what changed
+            add_section(sections[section_id])
     add(
         CLOSING,
         "data",

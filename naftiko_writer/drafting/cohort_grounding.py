@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from naftiko_writer.report.cohort import Standing
-from naftiko_writer.report.sections import CohortClaims, Input
+from naftiko_writer.report.sections import CohortClaims, EditionChangesInput, IndustryInput, Input
 
 _PEERS = re.compile(
     r"\b(peers?|cohort|competitors?|rivals?|other companies|most companies|percentile|decile|industry median)\b"
@@ -33,7 +33,13 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def cohort_problems(texts: Iterable[str], data: Input | CohortClaims | None) -> list[str]:
-    """The problems of the peer claims in `texts` against a section's cohort facts (empty when they hold)."""
+    """The problems of the peer claims in `texts` against a section's cohort facts (empty when they hold).
+
+    An industry section ranks the group's own companies and a changes section its rank moves: their data
+    holds the comparisons they make, so only numbers and names are checked there (by grounding).
+    """
+    if isinstance(data, IndustryInput | EditionChangesInput):
+        return []
     claims = data.cohort if isinstance(data, Input) else data
     standings = claims.standings if claims is not None else []
     problems: list[str] = []

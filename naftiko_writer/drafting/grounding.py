@@ -43,7 +43,6 @@ from naftiko_writer.report.sections import (
     DimensionInput,
     ExecutiveInput,
     GrowthOpportunities,
-    IndustryInput,
     Input,
     LayerInput,
     Output,
@@ -318,8 +317,7 @@ def check_grounding(output: Output, section_input: Input, vocabulary: Vocabulary
     problems = [problem.message for problem in ungrounded_values(texts, section_input, vocabulary)]
     problems.extend(problem.message for problem in unheld_claims(texts, section_input, vocabulary))
     problems.extend(_kind_rules(output, section_input))
-    if not isinstance(section_input, IndustryInput):  # an industry report ranks its own companies
-        problems.extend(cohort_problems(texts, section_input))
+    problems.extend(cohort_problems(texts, section_input))
     return problems
 
 

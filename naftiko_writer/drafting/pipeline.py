@@ -324,7 +324,8 @@ async def draft_report_async(
     earlier.update({section_id: previous[section_id] for section_id in pinned if section_id in previous})
     standing = company_standing_in(run.cohort, card) if run.cohort is not None else None
     edition = run.cohort.edition if run.cohort is not None else ""
-    plan = company_plan(card, prepared.taxonomy, standing, edition)
+    changes = run.changes(card.company.slug) if run.changes is not None and standing is not None else None
+    plan = company_plan(card, prepared.taxonomy, standing, edition, changes)
     drafter = SectionDrafter(
         plan,
         prepared.vocabulary if client is not None else Vocabulary({}, {}),  # no answers to check: none built

@@ -8,6 +8,7 @@ scores its company; `build_provenance` and `run_key` say what a draft and a chec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -21,11 +22,15 @@ from naftiko_writer.options import DraftOptions, Endpoint, Engine, RecordMode, S
 from naftiko_writer.report.cohort import Cohort
 from naftiko_writer.report.model import Provenance
 from naftiko_writer.report.plan import company_input_kinds
+from naftiko_writer.report.sections import EditionChangesInput, SectionKind
 from naftiko_writer.scoring.companies import is_raw_source, load_company
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
+
+ChangesSource = Callable[[str], EditionChangesInput]
+"""A company's changes since the previous edition, by slug (editions/cohort.py reads them from the store)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class DraftRun:
     checkpoint_path: Path | None = None
     cohort: Cohort | None = None
     """The edition the company is drafted among (`--edition`): sections may then claim its standing."""
+    changes: ChangesSource | None = None
+    """What changed for a company since the edition before `cohort`'s (read from the store, by slug)."""
 
     @classmethod
     def template(cls, company: str, created: str, sources: Sources) -> DraftRun:
@@ -130,11 +137,17 @@ def build_provenance(run: DraftRun, prepared: Prepared, recordings: list[str]) -
         signals_digest=prepared.signals_digest,
         taxonomy_version=prepared.taxonomy.version,
         taxonomy_digest=prepared.taxonomy.digest,
-        prompt_hashes=prepared.prompts.hashes(company_input_kinds()),
+        prompt_hashes=prepared.prompts.hashes(report_kinds(run)),
         engine=run.options.engine.value,
         model=run.model,
         recording_sources=recordings,
     )
+
+
+def report_kinds(run: DraftRun) -> frozenset[SectionKind]:
+    """The section kinds of the run's company report (the changes section only among an edition)."""
+    kinds = company_input_kinds()
+    return kinds if run.changes is not None else kinds - {SectionKind.EDITION_CHANGES}
 
 
 def signals_reference(reference: str) -> str:
@@ -158,7 +171,7 @@ def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:
         "endpoint": served_by,
         "model": run.model,
         "max_output_tokens": run.options.max_output_tokens if endpoint is not None else None,
-        "prompts": prepared.prompts.hashes(company_input_kinds()),
+        "prompts": prepared.prompts.hashes(report_kinds(run)),
         "signals": prepared.signals_digest,
         "taxonomy": prepared.taxonomy.digest,
         **({"edition": run.cohort.edition} if run.cohort is not None else {}),

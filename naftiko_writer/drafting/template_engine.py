@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from naftiko_writer.drafting.cohort_template import with_cohort
+from naftiko_writer.drafting.cohort_template import CHANGES_BUILDERS, with_cohort
 from naftiko_writer.drafting.industry_template import INDUSTRY_BUILDERS
 from naftiko_writer.drafting.template.dimension import dimension_narrative
 from naftiko_writer.drafting.template.overview import (
@@ -310,6 +310,7 @@ _BUILDERS: dict[SectionKind, Callable[..., Output]] = {
     SectionKind.METHODOLOGY: methodology,
     SectionKind.EXECUTIVE_SUMMARY: executive_summary,
     **INDUSTRY_BUILDERS,
+    **CHANGES_BUILDERS,
 }
 
 

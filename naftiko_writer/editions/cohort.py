@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from naftiko_writer.editions import records
+from naftiko_writer.editions.changes import company_changes
 from naftiko_writer.report.cohort import Cohort, Member
+from naftiko_writer.report.sections import ChangeBrief, EditionChangesInput
 from naftiko_writer.scoring.models import Taxonomy
 from naftiko_writer.scoring.names import name_key
 
@@ -83,3 +87,80 @@ def read_cohort(store_path: Path, edition: str, *, signals: bool = False) -> Coh
 
     with open_store(store_path, write=False) as opened, sqlite_errors(store_path):
         return load_cohort(opened.connection, edition, signals=signals)
+
+
+MOVES = 5
+"""The biggest moves a changes section is given."""
+
+
+def previous_edition(connection: sqlite3.Connection, edition: str) -> str | None:
+    """The edition made just before `edition` (not a restatement of it), or None when it is the first."""
+    editions = records.list_editions(connection)
+    names = [e.name for e in editions]
+    if edition not in names:
+        records.get_edition(connection, edition)  # the one-line error listing the editions
+    earlier = [e for e in editions[: names.index(edition)] if e.restated_from != edition]
+    return earlier[-1].name if earlier else None
+
+
+def changes_since(connection: sqlite3.Connection, store_path: Path, edition: str, slug: str) -> EditionChangesInput:
+    """`slug`'s changes from the previous edition to `edition`, its biggest moves attributed (editions/changes.py)."""
+    before = previous_edition(connection, edition)
+    if before is None:
+        return EditionChangesInput(company=slug, edition=edition, previous_edition=None, status="first")
+    found = company_changes(connection, store_path, slug, before, edition)
+    if found.status != "changed":
+        return EditionChangesInput(company=slug, edition=edition, previous_edition=before, status=found.status)
+    moved = [d for d in found.dimensions if d.delta and d.before is not None and d.after is not None]
+    moved.sort(key=lambda d: (-abs(d.delta or 0), d.name))
+    return EditionChangesInput(
+        company=slug,
+        edition=edition,
+        previous_edition=before,
+        status=found.status,
+        signals_added=found.signals_added,
+        signals_removed=found.signals_removed,
+        moves=[
+            ChangeBrief(
+                dimension=d.name,
+                before=d.before or 0,
+                after=d.after or 0,
+                delta=d.delta or 0,
+                from_signals=d.signals or 0,
+                from_taxonomy=d.taxonomy or 0,
+                rank_before=d.rank_before,
+                rank_after=d.rank_after,
+                own_move=d.own,
+                peers_move=d.peers,
+                added=d.added[:5],
+                removed=d.removed[:5],
+            )
+            for d in moved[:MOVES]
+        ],
+    )
+
+
+def read_changes(store_path: Path, edition: str) -> Callable[[str], EditionChangesInput]:
+    """A reader of companies' changes into `edition` (the store opened for each company asked)."""
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+
+    def changes(slug: str) -> EditionChangesInput:
+        with open_store(store_path, write=False) as opened, sqlite_errors(store_path):
+            return changes_since(opened.connection, store_path, edition, slug)
+
+    return changes
+
+
+@dataclass(frozen=True)
+class StoreReader:
+    """The store's editions as drafting and `check` read them: cohorts and companies' changes, by edition name."""
+
+    path: Path
+
+    def cohort(self, edition: str) -> Cohort:
+        """`edition` as a cohort (scores only)."""
+        return read_cohort(self.path, edition)
+
+    def changes(self, edition: str) -> Callable[[str], EditionChangesInput]:
+        """A reader of companies' changes into `edition`."""
+        return read_changes(self.path, edition)

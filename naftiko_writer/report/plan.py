@@ -24,6 +24,7 @@ from naftiko_writer.report.sections import (
     CandidatesInput,
     DimensionBrief,
     DimensionInput,
+    EditionChangesInput,
     EvidenceGroup,
     ExecutiveInput,
     GrowthOpportunities,
@@ -51,6 +52,7 @@ EXECUTIVE_SUMMARY = "executive-summary"
 STRENGTHS = "strengths"
 GROWTH = "growth-opportunities"
 WAVES = "wave-alignment"
+CHANGES = "edition-changes"
 STRATEGIC = "strategic-assessment"
 METHODOLOGY = "methodology"
 
@@ -99,9 +101,14 @@ class CompanyInputs:
     taxonomy: Taxonomy
     standing: CompanyStanding | None = None
     edition: str = ""
+    changes: EditionChangesInput | None = None
 
     def input_for(self, spec: SectionSpec, outputs: Mapping[str, Output]) -> Input:
         """The input of one section of the company report."""
+        if spec.kind is SectionKind.EDITION_CHANGES:
+            if self.changes is None:
+                raise ValueError("a changes section needs the company's changes between editions")
+            return self.changes.model_copy(update={"company": self.card.company.name})
         data = section_input(spec, self.card, self.taxonomy, outputs)
         if self.standing is None:
             return data
@@ -110,13 +117,19 @@ class CompanyInputs:
 
 
 def company_plan(
-    card: ScoreCard, taxonomy: Taxonomy, standing: CompanyStanding | None = None, edition: str = ""
+    card: ScoreCard,
+    taxonomy: Taxonomy,
+    standing: CompanyStanding | None = None,
+    edition: str = "",
+    changes: EditionChangesInput | None = None,
 ) -> ReportPlan:
     """The company report: layers, dimensions, tables, then the two synthesis sections.
 
-    With `standing` (its place in `edition`), sections are given the cohort facts they may claim.
+    With `standing` (its place in `edition`), sections are given the cohort facts they may claim; with
+    `changes`, the report has a section on what changed since the previous edition.
     """
-    return ReportPlan(tuple(plan_sections(card)), CompanyInputs(card, taxonomy, standing, edition))
+    sections = tuple(plan_sections(card, changes is not None))
+    return ReportPlan(sections, CompanyInputs(card, taxonomy, standing, edition, changes))
 
 
 def layer_section_id(layer_id: str) -> str:
@@ -129,8 +142,11 @@ def dimension_section_id(dimension_id: str) -> str:
     return f"dimension:{dimension_id}"
 
 
-def plan_sections(card: ScoreCard) -> list[SectionSpec]:
-    """Every section of the report; independent ones first, synthesis sections last."""
+def plan_sections(card: ScoreCard, changes: bool = False) -> list[SectionSpec]:
+    """Every section of the report; independent ones first, synthesis sections last.
+
+    `changes` adds the section on what changed since the previous edition (a draft among an edition).
+    """
     layers = [
         SectionSpec(
             layer_section_id(layer.id),
@@ -151,6 +167,7 @@ def plan_sections(card: ScoreCard) -> list[SectionSpec]:
         SectionSpec(GROWTH, SectionKind.GROWTH_OPPORTUNITIES, "Growth Opportunities"),
         SectionSpec(WAVES, SectionKind.WAVE_ALIGNMENT, "Wave Alignment"),
         SectionSpec(METHODOLOGY, SectionKind.METHODOLOGY, "Methodology"),
+        *([SectionSpec(CHANGES, SectionKind.EDITION_CHANGES, "Since the Last Edition")] if changes else []),
         SectionSpec(STRATEGIC, SectionKind.STRATEGIC_ASSESSMENT, "Strategic Assessment", (STRENGTHS, GROWTH)),
         SectionSpec(
             EXECUTIVE_SUMMARY,
@@ -388,6 +405,10 @@ def _dimension_section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxon
     return _dimension_input(card, taxonomy, card.dimension(_subject(spec)))
 
 
+def _no_builder(spec: SectionSpec, _: ScoreCard, __: Taxonomy, ___: Mapping[str, Output]) -> Input:
+    raise ValueError(f"{spec.id}: its input comes from the edition store (CompanyInputs.changes)")
+
+
 InputBuilder = Callable[[SectionSpec, ScoreCard, Taxonomy, Mapping[str, Output]], Input]
 _INPUT_BUILDERS: dict[SectionKind, InputBuilder] = {
     SectionKind.LAYER_INTRODUCTION: _layer_input,
@@ -398,6 +419,7 @@ _INPUT_BUILDERS: dict[SectionKind, InputBuilder] = {
     SectionKind.METHODOLOGY: _methodology_input,
     SectionKind.STRATEGIC_ASSESSMENT: _strategic_input,
     SectionKind.EXECUTIVE_SUMMARY: _executive_input,
+    SectionKind.EDITION_CHANGES: _no_builder,
 }
 """The company report's input builder of each section kind (tests/test_section_kinds.py: one for every kind)."""
 

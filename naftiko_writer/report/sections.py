@@ -47,6 +47,7 @@ class SectionKind(StrEnum):
     WAVE_ALIGNMENT = "wave_alignment"
     STRATEGIC_ASSESSMENT = "strategic_assessment"
     METHODOLOGY = "methodology"
+    EDITION_CHANGES = "edition_changes"  # only in a draft among an edition (`draft --edition`)
     # the industry report (report/industry.py): a group of an edition's companies
     INDUSTRY_COHORT = "industry_cohort"
     INDUSTRY_LEADERS = "industry_leaders"
@@ -159,6 +160,17 @@ class Methodology(Output):
     paragraphs: list[Paragraph] = Field(min_length=1, max_length=3, description="One to three paragraphs.")
 
 
+class EditionChanges(Output):
+    """What changed for the company since the previous edition, and why."""
+
+    paragraphs: list[Paragraph] = Field(
+        min_length=1,
+        max_length=3,
+        description="One to three paragraphs: the biggest moves with their cause (its own signals, the taxonomy, "
+        "its peers), or that this is the first edition, or that nothing moved.",
+    )
+
+
 class IndustryNarrative(Output):
     """One section of an industry report: prose over the group's facts."""
 
@@ -184,6 +196,7 @@ OUTPUT_MODELS: dict[SectionKind, type[Output]] = {
     SectionKind.WAVE_ALIGNMENT: WaveAlignment,
     SectionKind.STRATEGIC_ASSESSMENT: StrategicAssessment,
     SectionKind.METHODOLOGY: Methodology,
+    SectionKind.EDITION_CHANGES: EditionChanges,
     SectionKind.INDUSTRY_COHORT: IndustryNarrative,
     SectionKind.INDUSTRY_LEADERS: IndustryNarrative,
     SectionKind.INDUSTRY_SPREAD: IndustryNarrative,
@@ -200,6 +213,7 @@ SectionOutput: TypeAlias = (
     | WaveAlignment
     | StrategicAssessment
     | Methodology
+    | EditionChanges
     | IndustryNarrative
 )
 """A section's output: the model of its kind (OUTPUT_MODELS), kept typed from the answer to the Markdown."""
@@ -411,6 +425,34 @@ class ExecutiveInput(Input):
     )
 
 
+class ChangeBrief(BaseModel):
+    """One dimension's move between two editions, attributed."""
+
+    dimension: str
+    before: int
+    after: int
+    delta: int
+    from_signals: int = Field(description="The part of the delta the company's own signals made.")
+    from_taxonomy: int = Field(description="The part the taxonomy's change made (the same signals re-scored).")
+    rank_before: int | None = Field(description="Rank among the edition's companies before (1 = highest).")
+    rank_after: int | None
+    own_move: int | None = Field(description="Places gained from the company's own change (positive: a rise).")
+    peers_move: int | None = Field(description="Places gained or lost from its peers' changes.")
+    added: list[str] = Field(default_factory=list, description="Signals added that count for the dimension.")
+    removed: list[str] = Field(default_factory=list, description="Signals removed that counted for it.")
+
+
+class EditionChangesInput(Input):
+    """What a company's changes section is given: the two editions and its biggest moves."""
+
+    edition: str
+    previous_edition: str | None = Field(description="The edition before; None when this is the first.")
+    status: str = Field(description="first, new (not in the previous edition), changed or unchanged.")
+    signals_added: int = 0
+    signals_removed: int = 0
+    moves: list[ChangeBrief] = Field(default_factory=list, description="The biggest moves, largest first.")
+
+
 class IndustryDimension(BaseModel):
     """One dimension summed over a group: its total, spread and leaders."""
 
@@ -552,6 +594,7 @@ INPUT_MODELS: dict[SectionKind, type[Input]] = {
     SectionKind.WAVE_ALIGNMENT: WaveInput,
     SectionKind.STRATEGIC_ASSESSMENT: StrategicInput,
     SectionKind.METHODOLOGY: MethodologyInput,
+    SectionKind.EDITION_CHANGES: EditionChangesInput,
     SectionKind.INDUSTRY_COHORT: IndustryCohortInput,
     SectionKind.INDUSTRY_LEADERS: IndustryLeadersInput,
     SectionKind.INDUSTRY_SPREAD: IndustrySpreadInput,

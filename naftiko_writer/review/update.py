@@ -11,10 +11,11 @@ up, write); `check_file` the whole of `check`.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from naftiko_writer.document.draft_files import (
     DraftFiles,
@@ -28,9 +29,9 @@ from naftiko_writer.document.draft_files import (
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
 from naftiko_writer.drafting.cohort_facts import subject_names
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report
-from naftiko_writer.drafting.run import DraftRun, Prepared, prepare_company
+from naftiko_writer.drafting.run import ChangesSource, DraftRun, Prepared, prepare_company
 from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_outputs
-from naftiko_writer.errors import DraftError
+from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import Sources
 from naftiko_writer.output_paths import refuse_overlaps
@@ -40,20 +41,29 @@ from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, Finding, FindingKind, check_document, stale_claims
 
-CohortSource = Callable[[str], Cohort]
-"""Reads an edition of the store as a cohort, by name (the CLI opens the store; tests build cohorts)."""
+
+class EditionReader(Protocol):
+    """The store's editions as `check` reads them (editions/cohort.StoreReader; tests build their own)."""
+
+    def cohort(self, edition: str) -> Cohort:
+        """The edition as a cohort."""
+        ...
+
+    def changes(self, edition: str) -> ChangesSource:
+        """A reader of companies' changes into the edition."""
+        ...
 
 
 def check_file(
-    draft_path: Path, sources: Sources, company: str | None = None, cohorts: CohortSource | None = None
+    draft_path: Path, sources: Sources, company: str | None = None, editions: EditionReader | None = None
 ) -> CheckReport:
     """`check`: a draft file against the current data of `company`, by default the one it was drafted from.
 
-    A draft made with `--edition` has its cohort claims re-verified against that edition as `cohorts` reads it now.
+    A draft made with `--edition` has its cohort claims re-verified against that edition as `editions` reads it now.
     """
     document = load_draft(draft_path)
     sidecar = load_sidecar(draft_path, document)
-    return check_draft(document, sidecar, company or document.provenance.signals_file, sources, cohorts)
+    return check_draft(document, sidecar, company or document.provenance.signals_file, sources, editions)
 
 
 def check_draft(
@@ -61,26 +71,30 @@ def check_draft(
     sidecar: Report | None,
     company: str,
     sources: Sources,
-    cohorts: CohortSource | None = None,
+    editions: EditionReader | None = None,
 ) -> CheckReport:
     """Check a draft against the current data of `company` (a slug or a signals path), and its cohort claims."""
     run = DraftRun.template(company, document.provenance.created, sources)
     prepared = _same_company(document, prepare_company(company, sources))
-    reference = draft_report(run, prepared)
-    source = sidecar if sidecar is not None else reference
-    outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
     ledger = sidecar.cohort if sidecar is not None else None
-    standing, gone = None, None
-    if ledger is not None and cohorts is not None:
-        cohort = cohorts(ledger.edition)
+    standing, gone, reference = None, None, None
+    if ledger is not None and editions is not None:
+        cohort = editions.cohort(ledger.edition)
         try:
             standing = company_standing(cohort, prepared.card.company.slug, subject_names(prepared.card))
         except KeyError:
             gone = f"edition {ledger.edition} no longer holds {prepared.card.company.slug}: none of its claims stands"
+        else:
+            with contextlib.suppress(InputError):  # its data changed since: the notes say so; no cohort reference
+                among = replace(run, cohort=cohort, changes=editions.changes(ledger.edition))
+                reference = draft_report(among, prepared)
+    reference = reference or draft_report(run, prepared)
+    source = sidecar if sidecar is not None else reference
+    outputs: dict[str, Output] = {section_id: result.output for section_id, result in source.sections.items()}
     edition = ledger.edition if ledger is not None else ""
     inputs = plan_inputs(prepared.card, prepared.taxonomy, outputs, standing, edition)
     report = check_document(document, reference, inputs, prepared.vocabulary)
-    if ledger is not None and cohorts is not None:
+    if ledger is not None and editions is not None:
         report.findings.extend(stale_claims(ledger, inputs, document))
         if gone is not None:
             report.findings.append(Finding("cohort", FindingKind.COHORT, ledger.edition, gone))
