@@ -222,3 +222,52 @@ def test_a_draft_among_a_later_edition_says_what_moved_and_why(
     args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(store)]
     assert runner.invoke(app, [*args, "--out", str(first), "--quiet"]).exit_code == 0
     assert "2026-Q1 is the first edition holding Goldman Sachs: there is nothing to compare yet." in first.read_text()
+
+
+def test_an_update_into_the_next_edition_keeps_edits_flags_stale_ones_and_resets_on_request(
+    runner: CliRunner, tmp_path: Path, real_store: Path
+) -> None:
+    from tests.conftest import REAL_INDUSTRIES
+
+    store = tmp_path / "editions.sqlite"
+    shutil.copy(real_store, store)
+    draft = tmp_path / "goldman.md"
+    among = ["--engine", "template", "--store", str(store)]
+    assert runner.invoke(app, ["draft", GOLDMAN, "--edition", REAL_EDITION, *among, "--out", str(draft)]).exit_code == 0
+    text = draft.read_text()
+    for heading in ("### Security – Score: ", "## Wave Alignment"):
+        start = text.index(heading)
+        paragraph_end = text.index("\n\n", text.index("\n\n", start) + 2)
+        text = text[:paragraph_end] + " ANALYST EDIT." + text[paragraph_end:]
+    draft.write_text(text)
+    # 2026-Q2: the same 18 companies, ADP with three more services; Goldman Sachs's own data is unchanged.
+    q2 = ["edition", "add", "2026-Q2", "--industries", str(REAL_INDUSTRIES), "--store", str(store)]
+    assert runner.invoke(app, [*q2[:3], str(REAL_DIR), *q2[3:]]).exit_code == 0
+    adp = tmp_path / "q2" / "adp"
+    shutil.copytree(REAL_DIR / "adp", adp)
+    with (adp / "services.yml").open("a", encoding="utf-8") as services:
+        services.write("- Pulumi\n- Alibaba Cloud\n- DigitalOcean\n")
+    assert runner.invoke(app, [*q2[:3], str(adp), *q2[3:]]).exit_code == 0
+    update = ["draft", GOLDMAN, "--edition", "2026-Q2", *among, "--update", str(draft), "--json", "--quiet"]
+    result = runner.invoke(app, update)
+    assert result.exit_code == 0, result.stderr
+    done = json.loads(result.stdout)["update"]
+    # Wave Alignment makes no claim about peers and its data did not change: the edit is kept as it is.
+    assert "wave-alignment" in done["kept"] and "wave-alignment" not in done["kept_stale"]
+    # The Security paragraph's cohort facts now name 2026-Q2: the edit is kept, and flagged in the draft.
+    assert "dimension:security" in done["kept_stale"]
+    updated = draft.read_text()
+    waves = updated.split("## Wave Alignment", 1)[1].split("<!--", 1)[0]
+    security = updated.split("### Security – Score: ", 1)[1].split("<!--", 1)[0]
+    assert "ANALYST EDIT." in waves and "Analyst review" not in waves
+    assert "ANALYST EDIT." in security and "`--reset dimension:security`" in security
+    assert "## Since the Last Edition" in updated and "Nothing moved for Goldman Sachs" in updated
+    reset = runner.invoke(app, [*update, "--reset", "dimension:security"])
+    assert reset.exit_code == 0, reset.stderr
+    assert json.loads(reset.stdout)["update"]["reset"] == ["dimension:security"]
+    after = draft.read_text()
+    security = after.split("### Security – Score: ", 1)[1].split("<!--", 1)[0]
+    assert "ANALYST EDIT." not in security and "in 2026-Q2" in security  # redrafted among the new edition
+    assert "ANALYST EDIT." in after.split("## Wave Alignment", 1)[1].split("<!--", 1)[0]
+    unknown = runner.invoke(app, [*update, "--reset", "dimension:nowhere"])
+    assert unknown.exit_code == 1 and "--reset dimension:nowhere: " in unknown.stderr

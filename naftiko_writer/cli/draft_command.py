@@ -122,6 +122,14 @@ def draft(
             help="Re-draft DRAFT in place: only sections whose data changed; sections you edited are kept.",
         ),
     ] = None,
+    reset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reset",
+            metavar="SECTION",
+            help="With --update: redraft this section (a marker id, e.g. dimension:cloud) even if you edited it.",
+        ),
+    ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also publish the draft as HTML (see `export`).")] = False,
     edition: Annotated[
         str | None,
@@ -180,7 +188,9 @@ def draft(
                 raise InputError("--out, --update and --html take one company; draft a fleet without them")
             _draft_fleet(base, targets, settings.drafts_dir, stamp, progress, as_json)
             return
-        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json, quiet)
+        if reset and update is None:
+            raise InputError("--reset names sections of the draft to --update; give --update DRAFT with it")
+        _draft_single(base, settings.drafts_dir, stamp, out, update, html, progress, as_json, quiet, reset or [])
 
 
 class SilentProgress:
@@ -266,6 +276,7 @@ def _draft_single(
     progress: DraftProgress | SilentProgress,
     as_json: bool,
     quiet: bool,
+    reset: list[str],
 ) -> None:
     from naftiko_writer.drafting.use_case import DraftInterrupted, DraftTarget, draft_to_files
 
@@ -280,7 +291,7 @@ def _draft_single(
             else:
                 from naftiko_writer.review.update import update_to_files  # only --update reads a draft
 
-                outcome = update_to_files(update, base, target, progress)
+                outcome = update_to_files(update, base, target, progress, reset=frozenset(reset))
                 updated, files, checkpoint, backup = outcome.updated, outcome.files, outcome.checkpoint, outcome.backup
                 report = updated.report
     except DraftInterrupted as interrupted:
@@ -307,6 +318,7 @@ def _draft_single(
                 "kept_stale": updated.kept_stale,
                 "removed": updated.removed,
                 "dropped": updated.dropped,
+                "reset": updated.reset,
             }
         write_json(json.dumps(result, indent=2))
     elif quiet and updated is None:  # plain lines: a quiet run loads no terminal library

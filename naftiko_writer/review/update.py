@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -119,6 +119,7 @@ class UpdatedDraft:
     kept_stale: list[str]
     removed: list[str]
     dropped: list[str]
+    reset: list[str] = field(default_factory=list)
 
 
 def update_draft(
@@ -127,8 +128,13 @@ def update_draft(
     run: DraftRun,
     on_event: EventHandler | None = None,
     clients: ClientFactory = open_client,
+    reset: frozenset[str] = frozenset(),
 ) -> UpdatedDraft:
-    """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted."""
+    """Re-draft the sections whose inputs changed, keeping every block the analyst edited or deleted.
+
+    An edited block whose data changed underneath is kept, with a review note saying so (never silently);
+    the sections in `reset` are redrafted whatever the analyst did to them (their edits discarded).
+    """
     if sidecar is None:
         raise DraftError(
             f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
@@ -136,9 +142,15 @@ def update_draft(
         )
     prepared = _same_company(document, prepare_company(run.company, run.sources))
     _refuse_damaged(document)
-    edited = {block.id for block in document.blocks if block.edited}
+    unknown = sorted(reset - set(sidecar.sections))
+    if unknown:
+        raise DraftError(
+            f"--reset {unknown[0]}: {document.source} has no such section; sections are the ids of its markers "
+            f"(such as {', '.join(list(sidecar.sections)[:3])})"
+        )
+    edited = {block.id for block in document.blocks if block.edited} - reset
     present = set(document.ids)
-    removed = [block.id for block in render_blocks(sidecar) if block.id not in present]
+    removed = [block.id for block in render_blocks(sidecar) if block.id not in present and block.id not in reset]
     pinned = frozenset((edited | set(removed)) & set(sidecar.sections))
     report = draft_report(
         run, prepared, on_event or (lambda _: None), previous=sidecar.sections, pinned=pinned, clients=clients
@@ -161,13 +173,16 @@ def update_draft(
         else:
             previous_id = block.id
     texts.extend(orphans_after.get(None, []))
+    summary = report.summary
     for new_block in blocks:
         if new_block.id in removed:
             continue
         kept = by_id.get(new_block.id)
-        texts.append(kept.text if kept is not None and kept.edited else new_block.text())
+        if kept is not None and kept.edited and new_block.id not in reset:
+            texts.append(_with_stale_note(kept.text, new_block.id) if new_block.id in summary.kept_stale else kept.text)
+        else:
+            texts.append(new_block.text())
         texts.extend(orphans_after.get(new_block.id, []))
-    summary = report.summary
     # Reused from the old draft as it was; a section reused from an interrupted update's checkpoint was regenerated.
     reused = sorted(i for i in summary.reused if sidecar.sections.get(i) == report.sections[i])
     carried = {*reused, *summary.kept}
@@ -180,7 +195,20 @@ def update_draft(
         kept_stale=summary.kept_stale,
         removed=removed,
         dropped=dropped,
+        reset=sorted(reset),
     )
+
+
+STALE_NOTE = (
+    "> **Analyst review:** you edited this section, and the data it was drafted from has changed since: check "
+    "every figure and claim in it, or update again with `--reset {section}` to take the new draft."
+)
+
+
+def _with_stale_note(text: str, section_id: str) -> str:
+    """An edited block kept over changed data, with the note that says so (once)."""
+    note = STALE_NOTE.format(section=section_id)
+    return text if note in text else f"{text.rstrip()}\n\n{note}"
 
 
 @dataclass(frozen=True)
@@ -199,6 +227,7 @@ def update_to_files(
     target: DraftTarget,
     on_event: EventHandler | None = None,
     clients: ClientFactory = open_client,
+    reset: frozenset[str] = frozenset(),
 ) -> UpdateOutcome:
     """`draft --update`: re-draft `draft_path` and write it to `target.out` (default: in place), keeping edits.
 
@@ -219,7 +248,7 @@ def update_to_files(
             [("the signals file", path) for path in signals],
         )
         try:
-            updated = update_draft(document, load_sidecar(draft_path, document), run, on_event, clients)
+            updated = update_draft(document, load_sidecar(draft_path, document), run, on_event, clients, reset)
         except KeyboardInterrupt:
             raise DraftInterrupted(checkpoint) from None
         updated.report.summary.wall_seconds = round(time.perf_counter() - started, 3)
