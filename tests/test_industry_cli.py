@@ -57,3 +57,24 @@ def test_a_replay_miss_names_the_industry_command_that_records(runner: CliRunner
     assert result.exit_code == 1
     assert "re-record with `naftiko-writer industry Toys --edition 2026-Q1 --mode record`" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_an_industry_draft_exports_with_a_chart_of_its_totals_and_check_says_what_it_is(
+    runner: CliRunner, real_store: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "toys.md"
+    drafted = invoke(runner, real_store, "Toys", "--engine", "template", "--out", str(out))
+    assert drafted.exit_code == 0, drafted.stderr
+    text = out.read_text().replace("## Leaders", "## Leaders\n\n<b>raw</b> an analyst's [link](https://x.example) line")
+    out.write_text(text)
+    page = tmp_path / "toys.html"
+    exported = runner.invoke(app, ["export", str(out), "--out", str(page)])
+    assert exported.exit_code == 0, exported.stderr
+    html = page.read_text()
+    assert "<title>Toys: Technology Investment across 2 Companies</title>" in html
+    assert html.count('<rect x="230"') == 15 and 'aria-label="Industry totals by dimension"' in html
+    assert "<b>raw</b>" not in html and "&lt;b&gt;raw&lt;/b&gt;" in html  # the analyst's edit, never raw HTML
+    assert "naftiko:section" not in html
+    checked = runner.invoke(app, ["check", str(out)])
+    assert checked.exit_code == 1
+    assert checked.stderr.startswith(f"Error: {out}: is an industry draft (of 'Toys' in '2026-Q1'); check, diff")

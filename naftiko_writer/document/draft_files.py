@@ -125,6 +125,11 @@ def truncation(document: DraftDocument) -> str | None:
 
 def load_draft(path: Path) -> DraftDocument:
     """Read and parse a draft file."""
+    return parse_draft(read_draft_text(path), str(path))
+
+
+def read_draft_text(path: Path) -> str:
+    """A draft file's text; a folder, a missing file or one that is not UTF-8 text is a one-line DraftError."""
     if path.is_dir():
         raise DraftError(f"{path}: is a directory; give the path of a draft .md file")
     try:
@@ -135,7 +140,7 @@ def load_draft(path: Path) -> DraftDocument:
         raise DraftError(f"{path}: is not UTF-8 text; it is not a naftiko-writer draft") from None
     except OSError as exc:
         raise DraftError(f"{path}: cannot read the draft ({exc.strerror})") from exc
-    return parse_draft(text, str(path))
+    return text
 
 
 def sidecar_path(markdown: Path) -> Path:

@@ -477,7 +477,14 @@ def _provenance(first_line: str, source: str) -> Provenance:
             "or its first line was edited (restore it from the .bak copy or re-draft)"
         )
     try:
-        return Provenance.model_validate(json.loads(found))
+        data = json.loads(found)
+        if isinstance(data, dict) and data.get("report") == "industry":
+            raise DraftError(
+                f"{source}: is an industry draft (of {data.get('industry')!r} in {data.get('edition')!r}); check, "
+                "diff and --update read company drafts: re-draft it with `naftiko-writer industry`, or publish it "
+                "with `naftiko-writer export`"
+            )
+        return Provenance.model_validate(data)
     except (json.JSONDecodeError, ValidationError) as exc:
         raise DraftError(
             f"{source}: the provenance comment on line 1 is damaged ({type(exc).__name__}); restore it from the "

@@ -14,8 +14,16 @@ from html import escape, unescape
 from pathlib import Path
 
 from naftiko_writer.document.chart import ChartLayer, render_score_chart
-from naftiko_writer.document.draft_files import load_draft, truncation, write_output
-from naftiko_writer.document.draft_format import DraftDocument, dimension_heading, headings, layer_heading, markdown
+from naftiko_writer.document.draft_files import read_draft_text, truncation, write_output
+from naftiko_writer.document.draft_format import (
+    DraftDocument,
+    dimension_heading,
+    headings,
+    layer_heading,
+    markdown,
+    parse_draft,
+)
+from naftiko_writer.document.industry_format import is_industry_draft
 from naftiko_writer.document.markers import strip_comments
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.report.plan import EXECUTIVE_SUMMARY
@@ -48,8 +56,14 @@ def export_html(draft_path: Path, target: Path, taxonomy_dir: Path) -> None:
     """`export`: publish the draft file as an HTML page at `target` (never over the draft, never a truncated one)."""
     if target.resolve() == draft_path.resolve():
         raise InputError(f"{target}: would overwrite the draft; give --out a path ending in .html")
+    text = read_draft_text(draft_path)
+    if is_industry_draft(text):
+        from naftiko_writer.document.industry_html import export_industry_html
+
+        export_industry_html(draft_path, text, target)
+        return
     tiers = [(tier.name, tier.min_score) for tier in load_taxonomy(taxonomy_dir).scoring.tiers]
-    document = load_draft(draft_path)
+    document = parse_draft(text, str(draft_path))
     cut = truncation(document)
     if cut is not None:
         raise DraftError(

@@ -7,12 +7,15 @@ Waves lines of a company draft are.
 
 from __future__ import annotations
 
+import json
+
 from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
-from naftiko_writer.document.markers import format_provenance
+from naftiko_writer.document.markers import format_provenance, parse_provenance_json
 from naftiko_writer.report.industry import IndustryFacts, IndustryReport
 from naftiko_writer.report.model import SectionSource
 
 TABLE = "industry-dimensions"
+
 CLOSING = "closing"
 
 
@@ -69,3 +72,13 @@ def render_industry_markdown(report: IndustryReport) -> str:
     """The full industry draft as Markdown (its provenance comment first)."""
     provenance = format_provenance(report.provenance.model_dump_json())
     return join_draft(provenance, [block.text() for block in render_industry_blocks(report)])
+
+
+def is_industry_draft(text: str) -> bool:
+    """Whether a draft's provenance says it is an industry report."""
+    found = parse_provenance_json(text.split("\n", 1)[0])
+    try:
+        data = json.loads(found) if found is not None else None
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and data.get("report") == "industry"
