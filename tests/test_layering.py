@@ -24,6 +24,7 @@ RANKS: dict[str, int] = {
     "output_paths": 0,
     "event_loop": 0,
     "formats": 0,
+    "stop_signals": 0,
     "__init__": 0,
     "scoring": 1,
     "report": 2,

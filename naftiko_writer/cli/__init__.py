@@ -8,10 +8,15 @@ console script's entry point, `app` what tests invoke.
 
 from __future__ import annotations
 
+import errno
 import gc
+import io
+import os
+import signal
 import sys
 from typing import NoReturn
 
+from naftiko_writer import stop_signals
 from naftiko_writer.cli.root import COMMAND_MODULES, INVOKED, app
 
 __all__ = ["COMMAND_MODULES", "GC_THRESHOLDS", "app", "main", "run"]
@@ -22,6 +27,10 @@ while one 6,300-signal file was scored (70 ms of 0.8 s) and 600 times in an 18-c
 with these, 2 to 5 times (26 ms, 85 ms). Reference counting still frees everything that is not in a cycle
 (scoring makes no cycles at all; tests/test_scoring.py checks it). This is the process's GC policy: set here,
 at the edge, never inside the core."""
+
+
+OUTPUT_ERRORS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT})
+"""Errors writing to stdout itself: the output has nowhere to go."""
 
 
 def run(argv: list[str]) -> int:
@@ -46,6 +55,24 @@ def main() -> NoReturn:
     them), the same as skipping the teardown with os._exit. The exit itself is the ordinary one.
     """
     gc.set_threshold(*GC_THRESHOLDS)
-    status = run(sys.argv[1:])
+    stop_signals.install()
+    for stream in (
+        sys.stdout,
+        sys.stderr,
+    ):  # a terminal that cannot show a name (PYTHONIOENCODING=ascii) gets \u escapes
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        status = run(sys.argv[1:])
+        sys.stdout.flush()
+    except OSError as exc:  # stdout closed by its reader (`| head`) or full (`> /dev/full`): nowhere for the product
+        if exc.errno not in OUTPUT_ERRORS or exc.filename:
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor for the interpreter's last flush
+        if exc.errno == errno.EPIPE:
+            status = 128 + signal.SIGPIPE  # as a command killed by SIGPIPE ends, quietly
+        else:
+            sys.stderr.write(f"Error: cannot write the output ({exc.strerror}); check where stdout goes\n")
+            status = 1
     gc.freeze()
     sys.exit(status)

@@ -33,6 +33,7 @@ from naftiko_writer.config import (
     Settings,
 )
 from naftiko_writer.errors import InputError
+from naftiko_writer.stop_signals import interrupted_status, stop_name
 
 if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
@@ -234,10 +235,10 @@ def _draft_fleet(
             results = draft_fleet(base, targets, drafts_dir, stamp, progress)
     except KeyboardInterrupt:
         print_error(
-            f"interrupted; every draft finished so far is written under {drafts_dir}, and each unfinished "
+            f"{stop_name()}; every draft finished so far is written under {drafts_dir}, and each unfinished "
             f"company's finished sections are kept in {drafts_dir}/<company>/.checkpoint.jsonl; " + resume_hint()
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(interrupted_status()) from None
     wall = time.perf_counter() - started
     if as_json:
         write_json(
@@ -295,8 +296,10 @@ def _draft_single(
                 updated, files, checkpoint, backup = outcome.updated, outcome.files, outcome.checkpoint, outcome.backup
                 report = updated.report
     except DraftInterrupted as interrupted:
-        print_error(f"interrupted; the sections finished so far are kept in {interrupted.checkpoint}; " + resume_hint())
-        raise typer.Exit(130) from None
+        print_error(
+            f"{stop_name()}; the sections finished so far are kept in {interrupted.checkpoint}; " + resume_hint()
+        )
+        raise typer.Exit(interrupted_status()) from None
     page = files.markdown.with_suffix(".html") if html else None
     if page is not None:
         from naftiko_writer.document.html import export_html

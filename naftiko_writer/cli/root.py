@@ -11,6 +11,7 @@ usage errors exit 2 (Typer); Ctrl-C exits 130. stdout carries only the product (
 
 from __future__ import annotations
 
+import errno
 import importlib
 import shlex
 import sys
@@ -25,6 +26,10 @@ from typer.core import TyperCommand, TyperGroup
 
 from naftiko_writer import __version__
 from naftiko_writer.errors import NaftikoWriterError
+from naftiko_writer.stop_signals import interrupted_status, stop_name
+
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+"""A file that cannot be written for reasons the user can fix: a full disk or quota, a read-only or private folder."""
 
 EXIT_STOPPED = 3
 """Exit status when a budget stopped the run (a partial, resumable draft was written)."""
@@ -116,15 +121,27 @@ def write_json(text: str) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130."""
+    """Translate user-caused errors into `Error: ...` + exit 1, Ctrl-C into exit 130 (SIGTERM 143, SIGHUP 129).
+
+    A file that cannot be written (a full disk, a quota, a read-only folder) is a user's error too: one line
+    naming the file, wherever the write happened.
+    """
     try:
         yield
     except NaftikoWriterError as exc:
         print_error(str(exc))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        print_error("interrupted")
-        raise typer.Exit(130) from None
+        print_error(stop_name())
+        raise typer.Exit(interrupted_status()) from None
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS or not exc.filename:
+            raise
+        print_error(
+            f"{exc.filename}: cannot write ({exc.strerror}); nothing half-written was left: free some space or "
+            "check the folder's permissions, then run the same command again"
+        )
+        raise typer.Exit(1) from None
 
 
 def print_error(message: str) -> None:

@@ -50,7 +50,7 @@ from naftiko_writer.llm.recordings import (
     TEMPLATE_HEADER,
     response_format,
 )
-from naftiko_writer.llm.redact import one_line, redact_url, scrub
+from naftiko_writer.llm.redact import hide_secrets, one_line, redact_url, scrub
 from naftiko_writer.llm.replay import RecordingTransport, tls_context
 
 MAX_RETRY_AFTER_SECONDS = 60.0
@@ -260,7 +260,7 @@ class OpenAIChatClient:
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
             return ConfigError(f"{where} rejected the API key ({exc.status_code}); check OPENAI_API_KEY")
         if isinstance(exc, openai.APIStatusError) and exc.status_code in _WRONG_URL_STATUSES:
-            detail = scrub(server_message(exc), self.base_url)
+            detail = scrub(server_message(exc, [self.api_key]), self.base_url)
             return ConfigError(
                 f"{where} answered {exc.status_code} to {request.model!r} chat completions"
                 f"{f' ({detail})' if detail else ''}; check --base-url (OpenAI-compatible endpoints usually "
@@ -322,13 +322,13 @@ def unsendable_cause(exc: BaseException) -> str | None:
     return None
 
 
-def server_message(exc: openai.APIStatusError) -> str:
-    """The server's own error message, on one line and cut short ('' when it gave none)."""
+def server_message(exc: openai.APIStatusError, secrets: list[str] | None = None) -> str:
+    """The server's own error message, `secrets` hidden, on one line and cut short ('' when it gave none)."""
     body = exc.body
     if isinstance(body, dict):
         error = body.get("error", body)
         message = error.get("message") if isinstance(error, dict) else body.get("message")
-        return one_line(str(message), 160) if message else ""
+        return one_line(hide_secrets(str(message), secrets or []), 160) if message else ""
     return ""
 
 

@@ -4,12 +4,16 @@ A base URL may carry credentials (`http://user:secret@host/v1`) or a key in
 its query string (`?api-key=...`); messages, sidecars, checkpoints and
 recordings show it with those parts replaced by `***`. A server's error body
 may echo anything it was sent; only its error message and type are kept,
-cut short.
+cut short. The API key itself is hidden from everything stored or printed that a
+server could have echoed it into (`hide_secrets`): recordings, their headers and
+bodies, the recorded refusal, and the server messages quoted in errors.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -43,6 +47,32 @@ def scrub(text: str, url: str) -> str:
         return text
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):  # shorter: noise
         text = text.replace(secret, HIDDEN)
+    return text
+
+
+MIN_SECRET = 8
+"""Shorter values are not hidden (they would mangle ordinary text; no real key is that short)."""
+
+
+def request_secrets(headers: Mapping[str, str]) -> list[str]:
+    """The credentials a request carries (the bearer token, an api-key header), to hide from what is stored."""
+    found = []
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered == "authorization":
+            found.append(value.split(" ", 1)[1] if " " in value else value)
+        elif lowered in ("api-key", "x-api-key"):
+            found.append(value)
+    return [secret for secret in found if len(secret) >= MIN_SECRET]
+
+
+def hide_secrets(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret (as written, and as JSON escapes it) replaced by `***`."""
+    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True):
+        escaped = json.dumps(secret)[1:-1]
+        for form in {secret, escaped}:
+            if form in text:
+                text = text.replace(form, HIDDEN)
     return text
 
 

@@ -35,8 +35,9 @@ from typing import Any
 import httpx2
 
 from naftiko_writer.config import RecordMode
-from naftiko_writer.errors import ReplayMissError
+from naftiko_writer.errors import InputError, ReplayMissError
 from naftiko_writer.files import write_text_atomically
+from naftiko_writer.llm.answer_shape import MAX_ANSWER_BYTES, MalformedAnswerError, parse_answer_json
 from naftiko_writer.llm.recordings import (
     REFUSAL_FILE,
     SECTION_HEADER,
@@ -47,7 +48,7 @@ from naftiko_writer.llm.recordings import (
     recording_file_name,
     unused_recordings,
 )
-from naftiko_writer.llm.redact import error_summary
+from naftiko_writer.llm.redact import error_summary, hide_secrets, request_secrets
 
 KEPT_RESPONSE_HEADERS = ("content-type", "openai-model", "openai-processing-ms", "x-request-id")
 
@@ -98,12 +99,17 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             return self._replay(request, path, section, body)
         response = await self._forward(request)
         content = await response.aread()
+        secrets = request_secrets(request.headers)
+        if any(secret.encode() in content for secret in secrets):  # a server echoing the key: hidden from here on
+            content = hide_secrets(content.decode("utf-8", "replace"), secrets).encode()
         if 200 <= response.status_code < 300:
-            self._write(path, section, request_fingerprint, request, body, response, content)
-            self.used.add(path)
+            answer = _answer_or_none(content)
+            if answer is not None:  # a garbled answer is not kept (the client rejects it and asks again)
+                self._write(path, section, request_fingerprint, request, body, response, answer)
+                self.used.add(path)
         elif _is_schema_refusal(body, response.status_code, content):
             refusal = {"status": response.status_code, "body": error_summary(_json_or_text(content))}
-            write_text_atomically(self.recordings_dir / REFUSAL_FILE, json.dumps(refusal, indent=2) + "\n")
+            self._store(self.recordings_dir / REFUSAL_FILE, json.dumps(refusal, indent=2) + "\n", secrets)
         return httpx2.Response(
             response.status_code,
             headers=[*response.headers.multi_items(), (SOURCE_HEADER, self.source)],
@@ -134,17 +140,20 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             )
         if not path.is_file():
             raise ReplayMissError(miss_message(self.recordings_dir, self.company, path, section, body.get("model")))
-        recording = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            with path.open("rb") as handle:
+                recording = parse_answer_json(handle.read(MAX_ANSWER_BYTES + 1))
+            response = recording["response"]
+            headers = {str(name): str(value) for name, value in dict(response.get("headers", {})).items()}
+            headers[SOURCE_HEADER] = str(recording.get("source", "recorded"))
+            status = response["status"]
+            if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+                raise TypeError("status")
+            content = json.dumps(response["body"]).encode()
+        except (OSError, KeyError, TypeError, ValueError, AttributeError, MalformedAnswerError) as exc:
+            raise ReplayMissError(f"{path}: not a usable recording ({exc}); re-record it") from None
         self.used.add(path)
-        response = recording["response"]
-        headers = dict(response.get("headers", {}))
-        headers[SOURCE_HEADER] = str(recording.get("source", "recorded"))
-        return httpx2.Response(
-            int(response["status"]),
-            headers=headers,
-            content=json.dumps(response["body"]).encode(),
-            request=request,
-        )
+        return httpx2.Response(status, headers=headers, content=content, request=request)
 
     def _write(
         self,
@@ -154,7 +163,7 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
         request: httpx2.Request,
         body: dict[str, Any],
         response: httpx2.Response,
-        content: bytes,
+        content: object,
     ) -> None:
         recording = {
             "source": self.source,
@@ -165,10 +174,21 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
             "response": {
                 "status": response.status_code,
                 "headers": {name: response.headers[name] for name in KEPT_RESPONSE_HEADERS if name in response.headers},
-                "body": json.loads(content),
+                "body": content,
             },
         }
-        write_text_atomically(path, json.dumps(recording, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(recording, indent=2, ensure_ascii=False) + "\n"
+        self._store(path, text, request_secrets(request.headers))  # the key hidden from headers a server echoed
+
+    def _store(self, path: Path, text: str, secrets: list[str]) -> None:
+        """Write a recording, the key hidden; a full disk or a read-only folder stops the run with one line."""
+        try:
+            write_text_atomically(path, hide_secrets(text, secrets))
+        except OSError as exc:
+            raise InputError(
+                f"{path}: cannot write the recording ({exc.strerror}); free some space or check the folder, "
+                "then run the same command again (finished sections are kept in the checkpoint)"
+            ) from None
 
     def unused(self) -> list[Path]:
         """Recordings of this company that no request of this run used."""
@@ -178,6 +198,14 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
 def _format_type(body: dict[str, Any]) -> object:
     response_format = body.get("response_format")
     return response_format.get("type") if isinstance(response_format, dict) else None
+
+
+def _answer_or_none(content: bytes) -> object:
+    """An answer body as JSON within llm/answer_shape's limits, or None when it is not one."""
+    try:
+        return parse_answer_json(content)
+    except MalformedAnswerError:
+        return None
 
 
 def _json_or_text(content: bytes) -> object:
