@@ -56,7 +56,8 @@ class SpeedUps:
         gc.freeze()
 
     @pytest.fixture(autouse=True, scope="session")
-    def _no_fsync(self) -> Iterator[None]:
+    @classmethod
+    def _no_fsync(cls) -> Iterator[None]:
         """fsync is a no-op in the test process: no test can observe it (it guards against power loss), and on
         this disk each call costs milliseconds, 61 of them per checkpointed draft. Subprocesses still fsync."""
         real = os.fsync
@@ -65,7 +66,8 @@ class SpeedUps:
         os.fsync = real
 
     @pytest.fixture(autouse=True, scope="session")
-    def _reuse_loaded_taxonomies(self) -> Iterator[None]:
+    @classmethod
+    def _reuse_loaded_taxonomies(cls) -> Iterator[None]:
         """In the test process a taxonomy is parsed once per content.
 
         Drafts and `score` go through scoring/taxonomy_cache (kept in memory per process), but `export` and
@@ -91,7 +93,8 @@ class SpeedUps:
         taxonomy.parse_taxonomy = real_parse  # type: ignore[assignment]
 
     @pytest.fixture(autouse=True, scope="session")
-    def _reuse_built_vocabularies(self) -> Iterator[None]:
+    @classmethod
+    def _reuse_built_vocabularies(cls) -> Iterator[None]:
         """In the test process a draft's grounding vocabulary is built once per taxonomy and set of names.
 
         Every draft builds it (about 18 ms for the shipped taxonomy, some 160 drafts a run); it depends only on
@@ -117,7 +120,8 @@ class SpeedUps:
         vars(run)["build_vocabulary"] = real_build
 
     @pytest.fixture(autouse=True, scope="session")
-    def _reuse_parsed_yaml(self) -> Iterator[None]:
+    @classmethod
+    def _reuse_parsed_yaml(cls) -> Iterator[None]:
         """In the test process a YAML text is parsed once: later reads get a copy of the first result.
 
         Tests load the taxonomy (about 200 KB of YAML, 90 ms to parse) in dozens of variants that each change one
@@ -151,7 +155,8 @@ class SpeedUps:
             vars(module)["parse_yaml"] = real_parse
 
     @pytest.fixture(autouse=True, scope="session")
-    def _reuse_loaded_companies(self) -> Iterator[None]:
+    @classmethod
+    def _reuse_loaded_companies(cls) -> Iterator[None]:
         """In the test process a company's signals file is parsed once per content, and scored once per taxonomy.
 
         Every draft loads and scores its company (about 11 ms for Spotify, some 250 loads a run). A signals file
@@ -195,7 +200,8 @@ class SpeedUps:
         vars(run)["score_with"] = real_score
 
     @pytest.fixture(autouse=True, scope="session")
-    def _build_the_cli_once(self) -> Iterator[None]:
+    @classmethod
+    def _build_the_cli_once(cls) -> Iterator[None]:
         """CliRunner.invoke builds the click command from the typer app on every call (about 0.1 s, a few
         hundred calls); it is built once per app here. Each invocation still gets a fresh click context."""
         import typer.testing

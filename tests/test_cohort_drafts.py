@@ -271,3 +271,14 @@ def test_an_update_into_the_next_edition_keeps_edits_flags_stale_ones_and_resets
     assert "ANALYST EDIT." in after.split("## Wave Alignment", 1)[1].split("<!--", 1)[0]
     unknown = runner.invoke(app, [*update, "--reset", "dimension:nowhere"])
     assert unknown.exit_code == 1 and "--reset dimension:nowhere: " in unknown.stderr
+
+
+def test_a_fleet_drafts_every_company_among_the_edition(runner: CliRunner, tmp_path: Path, real_store: Path) -> None:
+    companies = [str(REAL_DIR / "goldman-sachs"), str(REAL_DIR / "allianz")]
+    args = ["draft", *companies, "--engine", "template", "--edition", REAL_EDITION, "--store", str(real_store)]
+    result = runner.invoke(app, [*args, "--json", "--quiet"], env={"NAFTIKO_WRITER_DRAFTS_DIR": str(tmp_path)})
+    assert result.exit_code == 0, result.stderr
+    written = [Path(row["markdown"]) for row in json.loads(result.stdout)]
+    assert len(written) == 2
+    for markdown in written:
+        assert "of 4 Financial companies in 2026-Q1" in markdown.read_text()
