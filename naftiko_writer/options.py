@@ -18,6 +18,10 @@ MAX_CONCURRENCY = 256
 DEFAULT_MAX_REPAIRS = 2
 DEFAULT_BATCH_MAX_REPAIRS = 1
 """Repair rounds per failed answer in a Batch API batch (each round is a whole batch turnaround)."""
+BATCH_MAX_REQUESTS_PER_FILE = 50_000
+"""OpenAI's documented limit on the requests of one batch input file (`batch build --max-requests-per-file`)."""
+BATCH_MAX_BYTES_PER_FILE = 200_000_000
+"""OpenAI's documented limit on the size of one batch input file, 200 MB (`batch build --max-bytes-per-file`)."""
 DEFAULT_TIMEOUT_SECONDS: float | None = None
 """None: each call's timeout is derived from the size of its answer (llm/deadline.py)."""
 DEFAULT_BUDGET_OUTPUT_TOKENS = 2048

@@ -22,6 +22,7 @@ from naftiko_writer.config import (
     Settings,
 )
 from naftiko_writer.errors import InputError
+from naftiko_writer.options import BATCH_MAX_BYTES_PER_FILE, BATCH_MAX_REQUESTS_PER_FILE
 
 if TYPE_CHECKING:
     from naftiko_writer.drafting.batch import BatchProgress
@@ -85,11 +86,21 @@ def batch_build(
     max_repairs: Annotated[
         int, typer.Option("--max-repairs", min=0, max=5, help="Repair rounds per failed answer before it falls back.")
     ] = DEFAULT_BATCH_MAX_REPAIRS,
+    max_requests_per_file: Annotated[
+        int, typer.Option("--max-requests-per-file", min=1, help="Requests per round file (one provider batch each).")
+    ] = BATCH_MAX_REQUESTS_PER_FILE,
+    max_bytes_per_file: Annotated[
+        int, typer.Option("--max-bytes-per-file", min=1024, help="Bytes per round file (one provider batch each).")
+    ] = BATCH_MAX_BYTES_PER_FILE,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
-    """Write round 1 of a batch: one Batch API request per independent section of every company."""
+    """Write round 1 of a batch: one Batch API request per independent section of every company.
+
+    A round larger than the provider's limits for one batch (default: OpenAI's, 50,000 requests and 200 MB
+    per input file) is split into several files, submitted as several batches and collected as one round.
+    """
     from naftiko_writer.console import print_error
     from naftiko_writer.drafting.batch import build_batch
     from naftiko_writer.drafting.fleet import fleet_targets
@@ -98,7 +109,7 @@ def batch_build(
         settings = Settings()
         base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs)
         targets = fleet_targets(companies or [], all_companies, base.sources.companies_dir)
-        progress = build_batch(base, targets, out)
+        progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file)
         _print_batch(progress, out, as_json)
         for company, error in progress.failed:
             print_error(f"{company}: {error}")
@@ -117,9 +128,10 @@ def batch_submit(
 
     with user_errors():
         settings = Settings()
-        requests_path, batch_id = submit_round(folder, _base_url(settings, base_url), settings.api_key())
+        paths, ids = submit_round(folder, _base_url(settings, base_url), settings.api_key())
+        submitted = "; ".join(f"{path} as batch {batch_id}" for path, batch_id in zip(paths, ids, strict=True))
         stderr_console().print(
-            f"Submitted {requests_path} as batch {batch_id}; `naftiko-writer batch collect {folder}` when it is done",
+            f"Submitted {submitted}; `naftiko-writer batch collect {folder}` when it is done",
             markup=False,
             soft_wrap=True,
         )
@@ -170,6 +182,7 @@ def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:
                     "round": progress.round,
                     "requests": progress.requests,
                     "round_file": str(progress.round_file) if progress.round_file else None,
+                    "round_files": [str(path) for path in progress.round_files],
                     "collected": progress.collected,
                     "repairs": progress.repairs,
                     "fallbacks": progress.fallbacks,

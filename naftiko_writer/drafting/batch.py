@@ -44,6 +44,10 @@ from naftiko_writer.report.sections import OUTPUT_MODELS, Output, strict_schema
 
 STATE_FILE = "state.json"
 ENDPOINT = "/v1/chat/completions"
+MAX_REQUESTS_PER_FILE = 50_000
+"""OpenAI's documented limit on the requests of one batch input file."""
+MAX_BYTES_PER_FILE = 200_000_000
+"""OpenAI's documented limit on the size of one batch input file (200 MB)."""
 
 
 class BatchRetry(BaseModel):
@@ -87,6 +91,12 @@ class BatchState(BaseModel):
         default=DEFAULT_BATCH_MAX_REPAIRS, ge=0, le=5, description="Repair rounds per section before it falls back."
     )
     round: int = 0
+    max_requests_per_file: int = Field(
+        default=MAX_REQUESTS_PER_FILE, ge=1, description="Requests one round file (one provider batch) may hold."
+    )
+    max_bytes_per_file: int = Field(
+        default=MAX_BYTES_PER_FILE, ge=1024, description="Bytes one round file (one provider batch) may hold."
+    )
     companies: list[BatchCompany]
 
 
@@ -97,6 +107,9 @@ class BatchProgress:
     round: int
     requests: int = 0
     round_file: Path | None = None
+    """The round's first request file (its only one unless the round was split)."""
+    round_files: list[Path] = field(default_factory=list)
+    """Every request file of the round: one provider batch each, within the limits per file."""
     collected: int = 0
     repairs: int = 0
     fallbacks: int = 0
@@ -112,8 +125,17 @@ def custom_id(slug: str, section_id: str, round_number: int) -> str:
     return f"{slug}|{section_id}|r{round_number}"
 
 
-def build_batch(base: DraftRun, companies: list[str], folder: Path) -> BatchProgress:
-    """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request file."""
+def build_batch(
+    base: DraftRun,
+    companies: list[str],
+    folder: Path,
+    max_requests_per_file: int = MAX_REQUESTS_PER_FILE,
+    max_bytes_per_file: int = MAX_BYTES_PER_FILE,
+) -> BatchProgress:
+    """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request files.
+
+    Each round is written in as many files as the limits per file need (see `split_round`).
+    """
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
     entries = []
@@ -137,6 +159,8 @@ def build_batch(base: DraftRun, companies: list[str], folder: Path) -> BatchProg
         created=base.created,
         max_output_tokens=base.options.max_output_tokens,
         max_repairs=base.options.max_repairs,
+        max_requests_per_file=max_requests_per_file,
+        max_bytes_per_file=max_bytes_per_file,
         companies=entries,
     )
     return _next_round(base, state, folder, loaded, BatchProgress(round=0, failed=failed))
@@ -165,12 +189,12 @@ def _collect_batch(base: DraftRun, folder: Path, results_text: str, drafts_dir: 
     if state.collected >= state.round:
         raise InputError(f"{folder}: round {state.round} is already collected; the drafts were written")
     state.collected = state.round
-    requested = _requested_ids(folder / f"round-{state.round}.jsonl")
+    requested = set().union(*(_requested_ids(path) for path in round_files(folder, state.round)))
     results = parse_results(results_text, folder)
     if not requested & set(results):
         raise InputError(
             f"the results answer none of round {state.round}'s requests; give the output of "
-            f"{folder / f'round-{state.round}.jsonl'}"
+            f"{', '.join(str(path) for path in round_files(folder, state.round))}"
         )
     progress = BatchProgress(round=state.round)
     loaded = {entry.slug: prepare_company(entry.company, base.sources) for entry in state.companies}
@@ -210,38 +234,107 @@ def load_state(folder: Path) -> BatchState:
         raise InputError(f"{path}: the batch state is damaged ({type(exc).__name__}); rebuild the batch") from exc
 
 
-def submit_round(folder: Path, base_url: str, api_key: str | None) -> tuple[Path, str]:
-    """Upload the batch's latest round and start it at the provider; (its request file, the batch id saved beside it)."""
+def split_round(lines: list[str], max_requests: int, max_bytes: int) -> list[list[str]]:
+    """A round's request lines in files within the provider's limits, in order.
+
+    Each file holds at most `max_requests` lines and `max_bytes` bytes (newlines counted); a line larger
+    than `max_bytes` on its own is an error.
+    """
+    parts: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        length = len(line.encode()) + 1
+        if length > max_bytes:
+            raise InputError(
+                f"one request is {length:,} bytes, over the {max_bytes:,} bytes a batch file may hold; "
+                "raise --max-bytes-per-file"
+            )
+        if parts[-1] and (len(parts[-1]) >= max_requests or size + length > max_bytes):
+            parts.append([])
+            size = 0
+        parts[-1].append(line)
+        size += length
+    return parts
+
+
+def round_path(folder: Path, round_number: int, part: int, parts: int) -> Path:
+    """`round-N.jsonl` for a round in one file; `round-N.K.jsonl` for part K of a split round."""
+    return folder / (f"round-{round_number}.jsonl" if parts == 1 else f"round-{round_number}.{part}.jsonl")
+
+
+def round_files(folder: Path, round_number: int) -> list[Path]:
+    """A round's request files, in part order (one, unless the round was split)."""
+    single = folder / f"round-{round_number}.jsonl"
+    if single.exists():
+        return [single]
+    parts = []
+    for path in folder.glob(f"round-{round_number}.*.jsonl"):
+        number = path.name.removeprefix(f"round-{round_number}.").removesuffix(".jsonl")
+        if number.isdigit():
+            parts.append((int(number), path))
+    return [path for _, path in sorted(parts)] or [single]
+
+
+def _ids_path(folder: Path, round_number: int) -> Path:
+    return folder / f"round-{round_number}.batch-id"
+
+
+def submit_round(folder: Path, base_url: str, api_key: str | None) -> tuple[list[Path], list[str]]:
+    """Upload the batch's latest round and start it at the provider, one provider batch per request file.
+
+    The ids are saved beside the round (`round-N.batch-id`, one line per file) as each batch starts, so a
+    submit stopped half-way submits only the files that have no batch yet when run again.
+    """
     state = load_state(folder)
     key = require_api_key(api_key, base_url, "submitting a batch calls", _collect_from_file(folder))
-    requests_path = folder / f"round-{state.round}.jsonl"
     from naftiko_writer.llm.client import submit_batch  # the SDK loads only when a batch is sent
 
-    batch_id = submit_batch(base_url, key, requests_path)
-    write_text_atomically(folder / f"round-{state.round}.batch-id", batch_id + "\n")
-    return requests_path, batch_id
+    paths = round_files(folder, state.round)
+    ids = submitted_batch_ids(folder)[: len(paths)]
+    for path in paths[len(ids) :]:
+        ids.append(submit_batch(base_url, key, path))
+        write_text_atomically(_ids_path(folder, state.round), "".join(f"{batch_id}\n" for batch_id in ids))
+    return paths, ids
+
+
+def submitted_batch_ids(folder: Path) -> list[str]:
+    """The provider's ids of the batch's latest round (one per request file submitted so far)."""
+    id_path = _ids_path(folder, load_state(folder).round)
+    if not id_path.exists():
+        return []
+    try:
+        return [line.strip() for line in id_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{id_path}: cannot read the batch ids ({exc}); submit the round again") from exc
 
 
 def submitted_batch_id(folder: Path) -> str | None:
-    """The provider's id of the batch's latest round, once it was submitted."""
-    id_path = folder / f"round-{load_state(folder).round}.batch-id"
-    if not id_path.exists():
-        return None
-    try:
-        return id_path.read_text(encoding="utf-8").strip() or None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{id_path}: cannot read the batch id ({exc}); submit the round again") from exc
+    """The provider's id of the batch's latest round (its first file's), once it was submitted."""
+    ids = submitted_batch_ids(folder)
+    return ids[0] if ids else None
 
 
 def fetch_round_results(folder: Path, base_url: str, api_key: str | None) -> tuple[str, str | None]:
-    """The submitted round's status at the provider, and its output file's text once the provider has finished it."""
-    batch_id = submitted_batch_id(folder)
-    if batch_id is None:
+    """The submitted round's status at the provider, and its output once the provider has finished every file.
+
+    A split round is one round: it is collected when all of its provider batches are completed, their output
+    files taken together; until then the status is the first unfinished batch's.
+    """
+    ids = submitted_batch_ids(folder)
+    if not ids:
         raise ConfigError(f"{folder}: give --results FILE, or submit the round and set OPENAI_API_KEY")
+    if len(ids) < len(round_files(folder, load_state(folder).round)):
+        raise ConfigError(f"{folder}: only {len(ids)} of the round's files were submitted; run `batch submit` again")
     key = require_api_key(api_key, base_url, "fetching a batch calls", _collect_from_file(folder))
     from naftiko_writer.llm.client import fetch_batch_results  # the SDK loads only when a batch is fetched
 
-    return fetch_batch_results(base_url, key, batch_id)
+    texts = []
+    for batch_id in ids:
+        status, text = fetch_batch_results(base_url, key, batch_id)
+        if text is None:
+            return status, None
+        texts.append(text if text.endswith("\n") else text + "\n")
+    return "completed", "".join(texts)
 
 
 def _collect_from_file(folder: Path) -> str:
@@ -403,8 +496,13 @@ def _next_round(
         state.round += 1
         progress.round = state.round
         progress.requests = len(lines)
-        progress.round_file = folder / f"round-{state.round}.jsonl"
-        write_text_atomically(progress.round_file, "\n".join(lines) + "\n")
+        parts = split_round(lines, state.max_requests_per_file, state.max_bytes_per_file)
+        progress.round_files = [
+            round_path(folder, state.round, number, len(parts)) for number in range(1, len(parts) + 1)
+        ]
+        progress.round_file = progress.round_files[0]
+        for path, part in zip(progress.round_files, parts, strict=True):
+            write_text_atomically(path, "".join(line + "\n" for line in part))
     write_text_atomically(folder / STATE_FILE, state.model_dump_json(indent=2) + "\n")
     if not lines and drafts_dir is not None:
         for entry, prepared in finished:
