@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import select
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -264,15 +265,17 @@ def _in_namespace(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_the_cli_on_a_real_full_disk_and_a_read_only_folder(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
-    command = f"{sys.executable} -m naftiko_writer edition"
+    q = shlex.quote  # TMPDIR, and so every path here, may hold a space
+    command = f"{q(sys.executable)} -m naftiko_writer edition"
+    store_arg, out = q(f"{disk}/e.sqlite"), tmp_path
     script = f"""
-        mount -t tmpfs -o size=600k tmpfs {disk}
-        {command} add E {REAL / "accord"} --store {disk}/e.sqlite -q || exit 11
-        if {command} add E {REAL / "goldman-sachs"} --store {disk}/e.sqlite -q 2>{tmp_path}/full.txt; then exit 12; fi
-        {command} list --store {disk}/e.sqlite --json >{tmp_path}/after-full.json
-        mount -o remount,ro {disk}
-        {command} rank E total --store {disk}/e.sqlite --json >{tmp_path}/read-only.json
-        if {command} add E {REAL / "lego"} --store {disk}/e.sqlite 2>{tmp_path}/ro.txt; then exit 13; fi
+        mount -t tmpfs -o size=600k tmpfs {q(str(disk))}
+        {command} add E {q(str(REAL / "accord"))} --store {store_arg} -q || exit 11
+        if {command} add E {q(str(REAL / "goldman-sachs"))} --store {store_arg} -q 2>{q(f"{out}/full.txt")}; then exit 12; fi
+        {command} list --store {store_arg} --json >{q(f"{out}/after-full.json")}
+        mount -o remount,ro {q(str(disk))}
+        {command} rank E total --store {store_arg} --json >{q(f"{out}/read-only.json")}
+        if {command} add E {q(str(REAL / "lego"))} --store {store_arg} 2>{q(f"{out}/ro.txt")}; then exit 13; fi
     """
     result = _in_namespace(textwrap.dedent(script), tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
