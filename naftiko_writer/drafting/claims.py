@@ -25,7 +25,7 @@ for `check` alike:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from naftiko_writer.report.sections import (
     DimensionInput,
@@ -89,7 +89,7 @@ _CROSS_COMPANY = re.compile(
 """Comparisons with other companies beyond those cohort_grounding.py reads (peers, cohort, ranks among them)."""
 _AMONG_OTHERS = re.compile(r"\b(?:companies|peers?|cohort|edition|industry|sector|group)\b", re.IGNORECASE)
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
-_HIGHEST = re.compile(r"\b(?:(second|third|fourth|fifth)[- ])?(?:highest|top)(?:[- ](?:scoring|ranked))?\b", re.I)
+_HIGHEST = re.compile(r"\b(?:(second|third|fourth|fifth)[- ])?(?:highest|top[- ](?:scoring|ranked))\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _STOP = frozenset(
@@ -149,21 +149,27 @@ def sentences(text: str) -> Iterator[str]:
 
 
 def claim_problems(
-    texts: Iterable[str], data: Input, tiers: Sequence[tuple[str, int]], vocabulary_names: frozenset[str]
+    texts: Iterable[str],
+    data: Input,
+    tiers: Sequence[tuple[str, int]],
+    vocabulary_names: frozenset[str],
+    mask: Callable[[str], str] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(kind, value, message) for every claim in `texts` that `data` does not hold.
 
     `tiers` is the tier table, highest first (name, lowest score); `vocabulary_names` are the
-    spellings grounding recognises as names (they do not count as context words).
+    spellings grounding recognises as names (they do not count as context words); `mask` returns a
+    text with the digits inside names hidden, at the same length ("Microsoft 365" holds no score).
     """
     if isinstance(data, IndustryInput):
         return []  # an industry section's data is a cohort: its comparisons have their own rules (report/cohort.py)
     problems: list[tuple[str, str, str]] = []
     for text in texts:
         text = text.replace(data.company, "the company") if data.company else text  # "7-Eleven" holds no count
-        for sentence in sentences(text):
+        masked = mask(text) if mask is not None else text
+        for sentence, hidden in zip(sentences(text), sentences(masked), strict=False):
             problems.extend(_count_problems(sentence, data))
-            problems.extend(_tier_problems(sentence, data, tiers))
+            problems.extend(_tier_problems(hidden, data, tiers))
             problems.extend(_comparison_problems(sentence, data))
             problems.extend(_context_problems(sentence, data, vocabulary_names))
     return list(dict.fromkeys(problems))  # each problem once, in order
@@ -256,12 +262,14 @@ def names_before(sentence: str, end: int, data: Input) -> int:
     if not isinstance(data, DimensionInput):
         return 0
     head = sentence[:end]
+    # the dimension's own name is no evidence, nor a name inside it ("SaaS" in "Software As A Service (SaaS)")
+    own = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w]){re.escape(data.dimension)}(?![\w])", head)]
     found: list[tuple[int, int]] = []
-    for name in sorted({*data.named, *data.unnamed} - {data.dimension}, key=len, reverse=True):
+    for name in sorted({*data.named, *data.unnamed}, key=len, reverse=True):
         for match in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", head):
-            span = (match.start(), match.end())
-            if not any(start <= span[0] < stop for start, stop in found):
-                found.append(span)
+            inside_own = any(start <= match.start() and match.end() <= stop for start, stop in own)
+            if not inside_own and not any(start <= match.start() < stop for start, stop in found):
+                found.append((match.start(), match.end()))
     return len(found)
 
 

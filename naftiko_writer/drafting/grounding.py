@@ -327,8 +327,16 @@ REPORT_LEVEL = (ExecutiveInput, LayerInput, CandidatesInput, WaveInput, Strategi
 
 def unheld_claims(texts: Iterable[str], section_input: Input, vocabulary: Vocabulary) -> list[Ungrounded]:
     """Counts, tier words, comparisons and company context in `texts` that the data does not hold (claims.py)."""
+
+    def mask(text: str) -> str:
+        parts, last = [], 0
+        for mention in vocabulary.mentions(text):
+            parts += [text[last : mention.start], re.sub(r"\d", "#", text[mention.start : mention.end])]
+            last = mention.end
+        return "".join([*parts, text[last:]])
+
     found = claim_problems(
-        [compared(text) for text in texts], section_input, vocabulary.tiers, frozenset(vocabulary.canonical)
+        [compared(text) for text in texts], section_input, vocabulary.tiers, frozenset(vocabulary.canonical), mask
     )
     return [Ungrounded(value, kind, message) for kind, value, message in found]
 

@@ -104,39 +104,48 @@ def _noun(data: DimensionInput) -> tuple[str, str]:
 
 
 def _phrases(data: DimensionInput, lead: str) -> str:
-    """A sentence on the evidence that names no product (empty when there is none)."""
+    """A clause (starting with its punctuation) on the evidence that names no product; empty without any."""
     count = data.unnamed_count
     if count == 0:
         return ""
     some = join_names(data.unnamed[:3])
-    keys = (data.company, data.dimension, "phrases")
+    spread = data.rank // 7  # the opener takes rank % 7: together they rarely repeat in one draft
     if count <= 3:
         return choose(
             [
-                f"The practice side adds {some}.",
-                f"The rest is practice: {some}.",
-                f"Around {lead} sit {some}.",
-                f"Alongside, the data lists {some}.",
+                f", beside {some}",
+                f"; the practice side is {some}",
+                f", with {some} around them",
+                f", and the data adds {some}",
+                f"; {some} complete the picture",
             ],
-            *keys,
+            data.company,
+            "few-phrases",
+            spread=spread,
         )
     return choose(
         [
-            f"Around {lead} sit {plural(count, 'other term')}, {some} among them.",
-            f"The practice side adds {plural(count, 'term')}, such as {some}.",
-            f"Beyond the products, {plural(count, 'term')} of practice appear, led by {some}.",
-            f"The data also holds {plural(count, 'general term')}, from {some} onwards.",
-            f"Next to them stand {plural(count, 'term')} that describe the work rather than a product, {some} first.",
+            f", with {plural(count, 'term')} of practice around them, {some} first",
+            f"; {plural(count, 'other term')} surround them, {some} among them",
+            f", beside {plural(count, 'general term')} such as {some}",
+            f", and the data adds {plural(count, 'term')} like {some}",
+            f"; the practice side runs to {plural(count, 'term')}, from {some} onwards",
+            f", next to {plural(count, 'term')} that describe the work rather than a product, led by {some}",
+            f"; {plural(count, 'term')} of method and practice follow, {some} the strongest",
         ],
-        *keys,
+        data.company,
+        "phrases",
+        spread=spread,
     )
 
 
 def _reading(data: DimensionInput) -> str:
-    """One sentence of interpretation from the shape of the evidence (empty when nothing stands out)."""
+    """One sentence of interpretation for the upper half of the ranking (empty elsewhere or when nothing stands out)."""
+    if data.rank > 15:
+        return ""
     products, terms = len(data.named), data.unnamed_count
     kinds = [kind for kind, count in data.kind_counts.items() if count]
-    keys = (data.company, data.dimension, "reading")
+    keys = (data.company, "reading")
     if products >= 3 and products > terms:
         return choose(
             [
@@ -144,8 +153,10 @@ def _reading(data: DimensionInput) -> str:
                 "Named products outweigh general terms, so this is deployed capability more than discussion.",
                 "The weight is on tools in use, not on vocabulary.",
                 f"For {data.company} this is bought and running, not only discussed.",
+                "This is capability in production more than on the roadmap.",
             ],
             *keys,
+            spread=data.rank,
         )
     if products and terms >= 3 * products:
         return choose(
@@ -156,8 +167,10 @@ def _reading(data: DimensionInput) -> str:
                 f"{data.company} talks about this area more than it names products for it.",
                 "Practice leads and products follow, the usual sign of a capability still being assembled.",
                 "Vocabulary dominates the evidence, so a few more named products would sharpen the picture.",
+                "The picture is one of method and skills, with the tooling still thin.",
             ],
             *keys,
+            spread=data.rank,
         )
     if len(kinds) >= 3:
         return choose(
@@ -167,31 +180,36 @@ def _reading(data: DimensionInput) -> str:
                 f"{kinds_phrase(kinds).capitalize()} all point the same way.",
             ],
             *keys,
+            spread=data.rank,
         )
     return ""
+
+
+def _opener(data: DimensionInput, products: str, count: int, noun: str) -> str:
+    """The sentence's start, ending on the products; `_phrases` may continue it."""
+    company, dimension = data.company, data.dimension
+    return choose(
+        [
+            f"{possessive(company)} {dimension} rests on {products}",
+            f"{products} {_verb(count, 'is', 'are')} the named {noun} behind {possessive(company)} {dimension}",
+            f"{dimension} at {company} comes down to {products}",
+            f"{products} {_verb(count, 'carries', 'carry')} {dimension} for {company}",
+            f"What {company} shows for {dimension} is {products}",
+            f"For {dimension}, the data names {products}",
+            f"The {noun} that define {possessive(company)} {dimension} {_verb(count, 'is', 'are')} {products}",
+        ],
+        company,
+        "opener",
+        spread=data.rank,
+    )
 
 
 def _focused(data: DimensionInput) -> list[str]:
     named = data.named
     count = len(named)
     one, many = _noun(data)
-    noun = one if count == 1 else many
-    products = listing(named, count)
-    company, dimension = data.company, data.dimension
-    lead = choose(
-        [
-            f"{possessive(company)} {dimension} rests on {products}.",
-            f"{products} {_verb(count, 'is', 'are')} the named {noun} behind {possessive(company)} {dimension}.",
-            f"{dimension} at {company} comes down to {products}.",
-            f"{products} {_verb(count, 'carries', 'carry')} {dimension} for {company}.",
-            f"What {company} shows for {dimension} is {products}.",
-            f"For {dimension}, the data names {products}.",
-            f"The {noun} that define {possessive(company)} {dimension} {_verb(count, 'is', 'are')} {products}.",
-        ],
-        company,
-        dimension,
-    )
-    return [lead, _phrases(data, named[0]), _reading(data)]
+    lead = _opener(data, listing(named, count), count, one if count == 1 else many)
+    return [lead + _phrases(data, named[0]) + ".", _reading(data)]
 
 
 def _dominant(data: DimensionInput, dominant: str) -> list[str]:
@@ -199,27 +217,26 @@ def _dominant(data: DimensionInput, dominant: str) -> list[str]:
     company, dimension = data.company, data.dimension
     lead = choose(
         [
-            f"{dominant} dominates {possessive(company)} {dimension} evidence.",
-            f"Most of the weight in {dimension} sits with {dominant}.",
-            f"{dominant} is the name that carries {dimension} at {company}.",
-            f"{possessive(company)} {dimension} is, above all, {dominant}.",
+            f"{dominant} dominates {possessive(company)} {dimension} evidence",
+            f"Most of the weight in {dimension} sits with {dominant}",
+            f"{dominant} is the name that carries {dimension} at {company}",
+            f"{possessive(company)} {dimension} is, above all, {dominant}",
         ],
         company,
-        dimension,
+        "dominant",
+        spread=data.rank,
     )
-    rest = ""
     if others and len(others) <= LIST_CAP:  # all of them: a remainder here would count from the wrong total
-        shown = join_names(others)
-        rest = choose(
-            [f"Alongside it are {shown}.", f"Around it, {shown} fill out the picture.", f"Next to it: {shown}."],
+        lead += choose(
+            [f", with {join_names(others)} beside it", f"; {join_names(others)} fill out the picture"],
             company,
-            dimension,
-            "rest",
+            "dominant-rest",
+            spread=data.rank,
         )
     elif others:
         _, many = _noun(data)
-        rest = f"{dominant} leads {plural(len(data.named), 'named ' + _noun(data)[0], 'named ' + many)}, {join_names(others[:3])} next."
-    return [lead, rest, _phrases(data, dominant), _reading(data)]
+        lead += f", ahead of {join_names(others[:3])} among {plural(len(data.named), 'named ' + _noun(data)[0], 'named ' + many)}"
+    return [lead + _phrases(data, dominant) + ".", _reading(data)]
 
 
 def _broad(data: DimensionInput) -> list[str]:
@@ -228,32 +245,23 @@ def _broad(data: DimensionInput) -> list[str]:
     one, many = _noun(data)
     company, dimension = data.company, data.dimension
     first = join_names(named[:3])
+    more = join_names(named[3:7])  # the total is stated: no remainder here
     lead = choose(
         [
-            f"{possessive(company)} {dimension} spans {plural(count, 'named ' + one, 'named ' + many)}, led by {first}.",
-            f"{plural(count, one, many).capitalize()} count for {dimension} at {company}, with {first} first.",
-            f"{first} head a list of {plural(count, one, many)} behind {possessive(company)} {dimension}.",
-            f"The {dimension} footprint is wide: {plural(count, one, many)}, {first} leading.",
-            f"{company} brings {plural(count, one, many)} to {dimension}, and {first} lead them.",
+            f"{possessive(company)} {dimension} spans {plural(count, 'named ' + one, 'named ' + many)}, led by {first}"
+            f" and followed by {more}",
+            f"{plural(count, one, many).capitalize()} count for {dimension} at {company}, {first} first and {more} "
+            "next",
+            f"{first} head a list of {plural(count, one, many)} behind {possessive(company)} {dimension}, with {more} "
+            "close behind",
+            f"The {dimension} footprint is wide at {plural(count, one, many)}: {first} lead, then {more}",
+            f"{company} brings {plural(count, one, many)} to {dimension}, from {first} to {more}",
         ],
         company,
-        dimension,
+        "broad",
+        spread=data.rank,
     )
-    rest = named[3:]
-    follow = ""
-    if rest:
-        more = join_names(rest[:4])  # the total is stated above: no remainder here
-        follow = choose(
-            [
-                f"Next come {more}.",
-                f"Behind them stand {more}.",
-                f"The list continues with {more}.",
-            ],
-            company,
-            dimension,
-            "follow",
-        )
-    return [lead, follow, _phrases(data, named[0]), _reading(data)]
+    return [lead + _phrases(data, named[0]) + ".", _reading(data)]
 
 
 def _practice_only(data: DimensionInput) -> list[str]:
@@ -267,9 +275,11 @@ def _practice_only(data: DimensionInput) -> list[str]:
             f"{some}.",
             f"{dimension} at {company} shows up as practice, through {plural(count, 'term')} led by {some}.",
             f"Without a named product, {dimension} rests on {plural(count, 'term')}: {some} first.",
+            f"The data gives {dimension} no product, only {plural(count, 'term')} such as {some}.",
         ],
         company,
-        dimension,
+        "practice",
+        spread=data.rank,
     )
     return [lead, _reading(data)]
 
@@ -286,19 +296,15 @@ def _thin(data: DimensionInput) -> list[str]:
             f"The evidence for {dimension} is thin: {shown}.",
             f"All the data shows for {possessive(company)} {dimension} is {shown}.",
             f"{possessive(company)} {dimension} has a narrow base in {shown}.",
+            f"Just {shown} {_verb(count, 'stands', 'stand')} behind {dimension} at {company}.",
+            f"{dimension} is an early foothold for {company}, on {shown}.",
+            f"The data offers {shown} for {dimension}, and nothing more yet.",
         ],
         company,
-        dimension,
+        "thin",
+        spread=data.rank,
     )
-    tail = ""
-    if not data.named:
-        tail = choose(
-            ["None of it names a product.", "No product stands behind it yet.", "This is vocabulary, not product."],
-            company,
-            dimension,
-            "thin",
-        )
-    return [lead, tail]
+    return [lead]
 
 
 def _grouped(data: DimensionInput, groups: list[EvidenceGroup]) -> list[str]:

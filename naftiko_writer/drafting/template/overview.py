@@ -48,22 +48,37 @@ def _names(brief: DimensionBrief, limit: int = 3) -> str:
 
 
 def layer_introduction(data: LayerInput) -> LayerIntroduction:
-    """The scope sentence, then what leads the layer and why, then the rest."""
-    names = [dimension.name for dimension in data.dimensions]
-    scope = fit(f"Evaluating {possessive(data.company)} capabilities across {join_names(names)}.", SENTENCE_LIMIT)
-    leader = data.dimensions[0]
+    """The scope sentence, then what leads the layer and on what, then the rest in one sentence."""
+    names = join_names([dimension.name for dimension in data.dimensions])
     company, layer = data.company, layer_name(data.title)
-    keys = (company, data.title)
+    spread = data.layer_number
+    scope = choose(
+        [
+            f"Evaluating {possessive(company)} capabilities across {names}.",
+            f"This layer covers {possessive(company)} {names}.",
+            f"Here the report weighs {possessive(company)} {names}.",
+            f"The dimensions assessed here are {names}, for {company}.",
+            f"This layer looks at {names} at {company}.",
+            f"Assessed here: {possessive(company)} {names}.",
+        ],
+        company,
+        "scope",
+        spread=spread,
+    )
+    leader = data.dimensions[0]
     if leader.score == 0:
         what = lower_first(data.purpose.rstrip("."))
         summary = choose(
             [
                 f"Nothing in {possessive(company)} data reaches the {layer} yet: {what}.",
                 f"The {layer} covers {what}, and none of it shows in the data on {company} so far.",
+                f"No signal yet speaks to {what}.",
             ],
-            *keys,
+            company,
+            "empty-layer",
+            spread=spread,
         )
-        return LayerIntroduction(scope=scope, summary=fit(summary, PARAGRAPH_LIMIT))
+        return LayerIntroduction(scope=fit(scope, SENTENCE_LIMIT), summary=fit(summary, PARAGRAPH_LIMIT))
     evidence = _names(leader)
     why = f" on {evidence}" if evidence else ""
     lead = choose(
@@ -76,48 +91,42 @@ def layer_introduction(data: LayerInput) -> LayerIntroduction:
             + (f", with {evidence} behind it." if evidence else "."),
             f"The {layer} belongs to {leader.name} at {leader.score}"
             + (f", where {evidence} lead." if evidence else "."),
+            f"At the head of the {layer} stands {leader.name}, {leader.score}"
+            + (f", carried by {evidence}." if evidence else "."),
         ],
-        *keys,
+        company,
+        "layer-lead",
+        spread=spread,
     )
     scored = [d for d in data.dimensions[1:] if d.score > 0]
     zero = [d.name for d in data.dimensions[1:] if d.score == 0]
     parts = [lead]
+    rest = ""
     if scored:
-        second = scored[0]
-        more = [f"{d.name} at {d.score}" for d in scored[1:3]]
-        second_names = _names(second, 2)
-        parts.append(
-            choose(
-                [
-                    f"{second.name} follows at {second.score}"
-                    + (f" with {second_names}" if second_names else "")
-                    + (f", then {join_names(more)}." if more else "."),
-                    f"Behind it come {join_names([f'{second.name} at {second.score}', *more])}.",
-                    f"{second.name} ({second.score}) is next"
-                    + (f", carried by {second_names}" if second_names else "")
-                    + (f"; {join_names(more)} complete the picture." if more else "."),
-                ],
-                *keys,
-                "second",
-            )
+        others = [f"{d.name} at {d.score}" for d in scored[:3]]
+        second_names = _names(scored[0], 2)
+        rest = choose(
+            [
+                f"{scored[0].name} follows at {scored[0].score}"
+                + (f" with {second_names}" if second_names else "")
+                + (f", then {join_names(others[1:])}" if others[1:] else ""),
+                f"Behind it come {join_names(others)}",
+                f"{join_names(others)} complete the upper half",
+                f"The rest of the layer reads {join_names(others)}",
+            ],
+            company,
+            "layer-rest",
+            spread=spread // 6,
         )
-        rest = scored[3:]
-        if rest:
-            parts.append(
-                f"{join_names([f'{d.name} ({d.score})' for d in rest])} {'trails' if len(rest) == 1 else 'trail'}."
-            )
+        trailing = [f"{d.name} ({d.score})" for d in scored[3:]]
+        if trailing:
+            rest += f", with {join_names(trailing)} further back"
     if zero:
-        parts.append(
-            choose(
-                [
-                    f"{join_names(zero)} {'has' if len(zero) == 1 else 'have'} no counted signal yet.",
-                    f"Nothing counts yet for {join_names(zero)}.",
-                ],
-                *keys,
-                "zero",
-            )
-        )
-    return LayerIntroduction(scope=scope, summary=sentences(parts, PARAGRAPH_LIMIT))
+        gap = f"{join_names(zero)} {'has' if len(zero) == 1 else 'have'} no counted signal yet"
+        rest = f"{rest}, while {gap}" if rest else gap[:1].upper() + gap[1:]
+    if rest:
+        parts.append(rest + ".")
+    return LayerIntroduction(scope=fit(scope, SENTENCE_LIMIT), summary=sentences(parts, PARAGRAPH_LIMIT))
 
 
 def executive_summary(data: ExecutiveInput) -> ExecutiveSummary:
@@ -172,7 +181,7 @@ def executive_summary(data: ExecutiveInput) -> ExecutiveSummary:
 def _context(data: ExecutiveInput) -> list[str]:
     """The company-context paragraph, only from the profile (none without one)."""
     vendors = _profile_vendors(data.top_dimensions)
-    tie = f" Its leading vendors, {join_names(vendors)}, are where that shows in the data." if vendors else ""
+    tie = f" Against that profile, {join_names(vendors)} lead its strongest areas in the data." if vendors else ""
     if data.description:
         return [fit(data.description.strip() + tie, PARAGRAPH_LIMIT)]
     if data.industry:

@@ -27,10 +27,15 @@ KIND_SINGULAR = {kind: phrase[:-1] for kind, phrase in KIND_PHRASES.items()}
 T = TypeVar("T")
 
 
-def choose(options: Sequence[T], *keys: object) -> T:
-    """One of `options`, picked by a stable hash of `keys`."""
+def choose(options: Sequence[T], *keys: object, spread: int | None = None) -> T:
+    """One of `options`, picked by a stable hash of `keys`.
+
+    With `spread` (a section's place: a dimension's rank, a layer's number), consecutive places take
+    consecutive options from a per-company starting point, so one draft uses each option about
+    equally often instead of by chance.
+    """
     digest = zlib.crc32("\x1f".join(str(key) for key in keys).encode("utf-8"))
-    return options[digest % len(options)]
+    return options[(digest + (spread or 0)) % len(options)]
 
 
 def join_names(names: Sequence[str]) -> str:
