@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from naftiko_writer.editions import records
-from naftiko_writer.editions.queries import FORMAT_VERSION
+from naftiko_writer.editions.queries import FORMAT_VERSION, cohort_scores
 from naftiko_writer.editions.records import TOTAL, Edition, Member
 from naftiko_writer.errors import EditionError
 from naftiko_writer.scoring.models import SignalKind, Taxonomy
@@ -147,11 +147,6 @@ def percent(before: int | None, delta: int | None) -> float | None:
     return round(100.0 * delta / before, 1)
 
 
-def rank_among(score: int, peers: list[int]) -> int:
-    """Competition rank of a score among the peers' scores: one more than the number of higher scores."""
-    return 1 + sum(1 for peer in peers if peer > score)
-
-
 class CrossScores:
     """S(A's signals, B's taxonomy): stored when a scoring of that set under that taxonomy exists, else computed."""
 
@@ -189,20 +184,6 @@ def with_total(scores: Scores) -> Scores:
     return {**scores, TOTAL: sum(scores.values())}
 
 
-def edition_scores(connection: sqlite3.Connection, edition: str, industry: str | None) -> dict[str, Scores]:
-    """Slug -> scores (with the total) of every company of an edition, or of one industry."""
-    where = "m.edition = ?" + (" AND lower(m.industry) = lower(?)" if industry is not None else "")
-    values: tuple[str, ...] = (edition,) if industry is None else (edition, industry)
-    found: dict[str, Scores] = {}
-    for slug, dimension, score in connection.execute(
-        "SELECT m.slug, d.dimension, d.score FROM members m JOIN dimension_scores d ON d.scoring_id = m.scoring_id "
-        f"WHERE {where}",
-        values,
-    ):
-        found.setdefault(slug, {})[dimension] = score
-    return {slug: with_total(scores) for slug, scores in found.items()}
-
-
 def company_changes(
     connection: sqlite3.Connection,
     store_path: Path,
@@ -217,13 +198,11 @@ def company_changes(
     member_b = records.find_member(connection, b.name, slug)
     if member_a is None and member_b is None:
         raise EditionError(f"no company {slug!r} in {a.name} or {b.name}; `edition rank EDITION total` lists them")
-    cohort_a = edition_scores(connection, a.name, industry)
-    cohort_b = edition_scores(connection, b.name, industry)
-    if industry is not None and not cohort_a and not cohort_b:
-        records.check_industry(connection, b.name, industry)
+    if industry is not None:
+        _check_industry(connection, a.name, b.name, industry)
     dimensions = [*records.stored_dimensions(connection, b.taxonomy_id), records.StoredDimension(TOTAL, "Total")]
     if member_a is None or member_b is None:
-        return _one_sided(a, b, member_a, member_b, slug, dimensions, cohort_a, cohort_b)
+        return _one_sided(connection, a, b, member_a, member_b, slug, dimensions, industry)
     before = with_total(records.scores_of(connection, member_a.scoring_id))
     after = with_total(records.scores_of(connection, member_b.scoring_id))
     cross_scores = CrossScores(connection, store_path, b.taxonomy_id)
@@ -245,29 +224,37 @@ def company_changes(
         if a.taxonomy_id == b.taxonomy_id
         else _counted_for(connection, a.taxonomy_id, (member_a.set_id,), names_a, None)
     )
+    now_counted: dict[str, list[int]] = {}
+    no_longer_counted: dict[str, list[int]] = {}
+    if counts_a is not counts_b:
+        for name_id in names_a:
+            under_a, under_b = counts_a.get(name_id, frozenset()), counts_b.get(name_id, frozenset())
+            for d in under_b - under_a:
+                now_counted.setdefault(d, []).append(name_id)
+            for d in under_a - under_b:
+                no_longer_counted.setdefault(d, []).append(name_id)
+    higher_before = _higher(connection, a.name, slug, member_a.scoring_id, industry)
+    higher_after = _higher(connection, b.name, slug, member_b.scoring_id, industry)
+    higher_between = _higher(connection, a.name, slug, member_b.scoring_id, industry)
     changes = []
     for dimension in dimensions:
         d = dimension.id
-        rank_before = _rank(cohort_a, slug, d, before[d])
-        rank_after = _rank(cohort_b, slug, d, after[d])
-        rank_between = _rank(cohort_a, slug, d, after[d])
+        rank_before = 1 + higher_before.get(d, 0)
+        rank_after = 1 + higher_after.get(d, 0)
+        rank_between = 1 + higher_between.get(d, 0)
         in_dimension = _in_dimension(counts_b, d)
-        moved_in = _sorted_names(
-            names_a, (k for k in names_a if d in counts_b.get(k, ()) and d not in counts_a.get(k, ()))
-        )
-        moved_out = _sorted_names(
-            names_a, (k for k in names_a if d in counts_a.get(k, ()) and d not in counts_b.get(k, ()))
-        )
+        moved_in = _sorted_names(names_a, now_counted.get(d, ())) if d != TOTAL else []
+        moved_out = _sorted_names(names_a, no_longer_counted.get(d, ())) if d != TOTAL else []
         changes.append(
             DimensionChange(
                 id=d,
                 name=dimension.name,
-                before=before[d],
-                after=after[d],
-                delta=after[d] - before[d],
-                signals=after[d] - crossed[d],
-                taxonomy=crossed[d] - before[d],
-                percent=percent(before[d], after[d] - before[d]),
+                before=before.get(d, 0),
+                after=after.get(d, 0),
+                delta=after.get(d, 0) - before.get(d, 0),
+                signals=after.get(d, 0) - crossed.get(d, 0),
+                taxonomy=crossed.get(d, 0) - before.get(d, 0),
+                percent=percent(before.get(d, 0), after.get(d, 0) - before.get(d, 0)),
                 rank_before=rank_before,
                 rank_after=rank_after,
                 move=rank_before - rank_after,
@@ -276,8 +263,8 @@ def company_changes(
                 added=_sorted_names(names_b, (k for k in added if in_dimension(k))),
                 removed=_sorted_names(names_a, (k for k in removed if in_dimension(k))),
                 evidence_changed=_sorted_names(names_b, (k for k in evidence if in_dimension(k))),
-                now_counted=moved_in if d != TOTAL else [],
-                no_longer_counted=moved_out if d != TOTAL else [],
+                now_counted=moved_in,
+                no_longer_counted=moved_out,
             )
         )
     status = "changed" if any(change.changed for change in changes) or added or removed or evidence else "unchanged"
@@ -298,24 +285,24 @@ def company_changes(
 
 
 def _one_sided(
+    connection: sqlite3.Connection,
     a: Edition,
     b: Edition,
     member_a: Member | None,
     member_b: Member | None,
     slug: str,
     dimensions: list[records.StoredDimension],
-    cohort_a: dict[str, Scores],
-    cohort_b: dict[str, Scores],
+    industry: str | None,
 ) -> CompanyChanges:
     """A company only in B (`new`) or only in A (`gone`): its scores on the side it is on, nothing split."""
     member = member_b or member_a
     assert member is not None
-    cohort = cohort_b if member_b is not None else cohort_a
-    scores = cohort.get(slug, {})
+    scores = with_total(records.scores_of(connection, member.scoring_id))
+    higher = _higher(connection, member.edition, slug, member.scoring_id, industry)
     changes = []
     for dimension in dimensions:
         score = scores.get(dimension.id, 0)
-        rank = _rank(cohort, slug, dimension.id, score)
+        rank = 1 + higher.get(dimension.id, 0)
         changes.append(
             DimensionChange(
                 id=dimension.id,
@@ -384,18 +371,23 @@ def edition_changes(
     d = stored.id
     if industry is not None:
         records.check_industry(connection, b.name, industry)
-    before = edition_scores(connection, a.name, industry)
-    after = edition_scores(connection, b.name, industry)
+    before = cohort_scores(connection, a.name, d, industry)
+    after = cohort_scores(connection, b.name, d, industry)
     members_a = {member.slug: member for member in records.members(connection, a.name, industry)}
     members_b = {member.slug: member for member in records.members(connection, b.name, industry)}
-    crossed = _cross_totals(connection, a, b, members_a, members_b, d, computed or {})
-    peers_a = [scores[d] for scores in before.values()]
-    peers_b = [scores[d] for scores in after.values()]
-    sorted_a, sorted_b = sorted(peers_a), sorted(peers_b)
+    crossed = _cross_scores(connection, a, b, d, industry)
+    for slug in members_a.keys() & members_b.keys() - crossed.keys():
+        if slug not in (computed or {}):
+            raise EditionError(
+                f"{slug}: its {a.name} signals are not scored under {b.name}'s taxonomy; "
+                "run the command where the store can be written, so that they are scored once and kept"
+            )
+        crossed[slug] = (computed or {})[slug][d]
+    sorted_a, sorted_b = sorted(before.values()), sorted(after.values())
     movers = []
     common = sorted(members_a.keys() & members_b.keys())
     for slug in common:
-        x, y, z = before[slug][d], after[slug][d], crossed[slug]
+        x, y, z = before[slug], after[slug], crossed[slug]
         rank_before = _rank_sorted(sorted_a, x, own=x)
         rank_after = _rank_sorted(sorted_b, y, own=y)
         rank_between = _rank_sorted(sorted_a, y, own=x)
@@ -439,41 +431,35 @@ def edition_changes(
         taxonomy=sum(mover.taxonomy for mover in movers),
         new=new,
         gone=gone,
-        new_total=sum(after[slug][d] for slug in new),
-        gone_total=sum(before[slug][d] for slug in gone),
+        new_total=sum(after[slug] for slug in new),
+        gone_total=sum(before[slug] for slug in gone),
         movers=[mover for mover in movers if mover.delta or mover.move][:top],
     )
 
 
-def _cross_totals(
-    connection: sqlite3.Connection,
-    a: Edition,
-    b: Edition,
-    members_a: dict[str, Member],
-    members_b: dict[str, Member],
-    dimension: str,
-    computed: dict[str, Scores],
+def _cross_scores(
+    connection: sqlite3.Connection, a: Edition, b: Edition, dimension: str, industry: str | None
 ) -> dict[str, int]:
-    """Slug -> S(A's signals, B's taxonomy) on one dimension, for the companies in both editions."""
-    crossed: dict[str, int] = {}
-    for slug in members_a.keys() & members_b.keys():
-        member_a, member_b = members_a[slug], members_b[slug]
-        if a.taxonomy_id == b.taxonomy_id:
-            scoring_id: int | None = member_a.scoring_id
-        elif member_a.set_id == member_b.set_id:
-            scoring_id = member_b.scoring_id
-        else:
-            scoring_id = records.find_scoring(connection, member_a.set_id, b.taxonomy_id)
-        if scoring_id is not None:
-            crossed[slug] = with_total(records.scores_of(connection, scoring_id))[dimension]
-        elif slug in computed:
-            crossed[slug] = computed[slug][dimension]
-        else:
-            raise EditionError(
-                f"{slug}: its {a.name} signals are not scored under {b.name}'s taxonomy; "
-                "run the command where the store can be written, so that they are scored once and kept"
-            )
-    return crossed
+    """Slug -> S(A's signals, B's taxonomy) on one dimension, for the companies in both, where it is stored.
+
+    The scoring of A's set under B's taxonomy is A's own when the taxonomies are one, B's when the sets are one,
+    else the one `changes` stored after scoring it; a company without one is left out.
+    """
+    where = "ma.edition = ?" + (" AND lower(ma.industry) = lower(?)" if industry is not None else "")
+    values: tuple[str, ...] = (a.name,) if industry is None else (a.name, industry)
+    joined = (
+        "FROM members ma JOIN members mb ON mb.edition = ? AND mb.slug = ma.slug "
+        "JOIN scorings s ON s.set_id = ma.set_id AND s.taxonomy_id = ?"
+    )
+    if dimension == TOTAL:
+        rows = connection.execute(f"SELECT ma.slug, s.total {joined} WHERE {where}", (b.name, b.taxonomy_id, *values))
+    else:
+        rows = connection.execute(
+            f"SELECT ma.slug, d.score {joined} JOIN dimension_scores d ON d.scoring_id = s.id AND d.dimension = ? "
+            f"WHERE {where}",
+            (b.name, b.taxonomy_id, dimension, *values),
+        )
+    return dict(rows.fetchall())
 
 
 def _two_editions(connection: sqlite3.Connection, from_edition: str, to_edition: str) -> tuple[Edition, Edition]:
@@ -484,9 +470,44 @@ def _two_editions(connection: sqlite3.Connection, from_edition: str, to_edition:
     return a, b
 
 
-def _rank(cohort: dict[str, Scores], slug: str, dimension: str, score: int) -> int:
-    """The rank `score` would have among the cohort's other companies on one dimension."""
-    return rank_among(score, [scores[dimension] for other, scores in cohort.items() if other != slug])
+def _higher(
+    connection: sqlite3.Connection, edition: str, slug: str, own_scoring: int, industry: str | None
+) -> dict[str, int]:
+    """Per dimension (and `total`), how many other companies of the edition (or industry) score above a scoring.
+
+    One rank needs only this count (competition rank = 1 + higher); SQLite counts it over the stored scores.
+    """
+    where = "m.edition = ? AND m.slug != ?" + (" AND lower(m.industry) = lower(?)" if industry is not None else "")
+    values: tuple[str, ...] = (edition, slug) if industry is None else (edition, slug, industry)
+    higher: dict[str, int] = dict(
+        connection.execute(
+            "SELECT p.dimension, sum(p.score > c.score) FROM members m "
+            "JOIN dimension_scores p ON p.scoring_id = m.scoring_id "
+            "JOIN dimension_scores c ON c.scoring_id = ? AND c.dimension = p.dimension "
+            f"WHERE {where} GROUP BY p.dimension",
+            (own_scoring, *values),
+        ).fetchall()
+    )
+    higher[TOTAL] = connection.execute(
+        f"SELECT count(*) FROM members m JOIN scorings s ON s.id = m.scoring_id WHERE {where} "
+        "AND s.total > (SELECT total FROM scorings WHERE id = ?)",
+        (*values, own_scoring),
+    ).fetchone()[0]
+    return higher
+
+
+def _check_industry(connection: sqlite3.Connection, from_edition: str, to_edition: str, industry: str) -> None:
+    """Refuse an industry that neither edition has (naming B's industries)."""
+    try:
+        records.check_industry(connection, to_edition, industry)
+    except EditionError:
+        try:
+            records.check_industry(connection, from_edition, industry)
+        except EditionError:
+            pass
+        else:
+            return
+        raise
 
 
 def _rank_sorted(ordered: list[int], score: int, *, own: int) -> int:
