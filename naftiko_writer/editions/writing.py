@@ -27,7 +27,7 @@ from naftiko_writer.editions import records
 from naftiko_writer.editions.records import Edition, Member, StoredTaxonomy
 from naftiko_writer.editions.store import Store
 from naftiko_writer.errors import EditionError, NaftikoWriterError, StoreError
-from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Signal
+from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Signal, SignalKind
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.signal_files import signals_digest
 
@@ -61,10 +61,15 @@ class Details:
     source: str
 
 
+_KIND_TEXT = {kind: kind.value for kind in SignalKind}
+"""Each kind's spelling, looked up once (an enum's `.value` is a descriptor call, three per signal stored)."""
+
+
 def set_digest(signals: Iterable[Signal]) -> str:
     """sha256 of the signals alone (kind, name, evidence, sources), in any order: what "unchanged" compares."""
+    kinds = _KIND_TEXT
     lines = sorted(
-        f"{signal.kind.value}\t{signal.name}\t{signal.evidence}\t{'|'.join(signal.sources)}" for signal in signals
+        f"{kinds[signal.kind]}\t{signal.name}\t{signal.evidence}\t{'|'.join(signal.sources)}" for signal in signals
     )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -111,7 +116,8 @@ class ScoringWriter:
             scoring_id = records.find_scoring(connection, set_id, self.taxonomy_id)
             if scoring_id is None:
                 scoring_id = self._store_scoring(connection, set_id, self.scorer.score(company_signals))
-                self._store_matches(connection, company_signals.signals, pending_names, pending_matched)
+                ids = self._name_ids(connection, company_signals.signals, pending_names)
+                self._store_matches(connection, company_signals.signals, ids, pending_matched)
         self._names.update(pending_names)
         self._matched |= pending_matched
         return scoring_id
@@ -125,13 +131,19 @@ class ScoringWriter:
             name_id = pending[key] = int(cursor.lastrowid or 0)
         return name_id
 
-    def _store_set(
-        self,
-        connection: sqlite3.Connection,
-        signals: list[Signal],
-        digest: str,
-        pending: dict[tuple[str, str], int],
-    ) -> int:
+    def _name_ids(
+        self, connection: sqlite3.Connection, signals: list[Signal], pending: dict[tuple[str, str], int]
+    ) -> list[int]:
+        """Each signal's name id (names new to the store inserted), in the signals' order."""
+        kinds, known = _KIND_TEXT, self._names
+        ids = []
+        for signal in signals:
+            key = (kinds[signal.kind], signal.name)
+            name_id = known.get(key)
+            ids.append(name_id if name_id is not None else self._name_id(connection, key, pending))
+        return ids
+
+    def _store_set(self, connection: sqlite3.Connection, signals: list[Signal], ids: list[int], digest: str) -> int:
         row = connection.execute("SELECT id FROM signal_sets WHERE digest = ?", (digest,)).fetchone()
         if row is not None:
             return int(row[0])
@@ -144,11 +156,11 @@ class ScoringWriter:
             [
                 (
                     set_id,
-                    self._name_id(connection, (signal.kind.value, signal.name), pending),
+                    name_id,
                     signal.evidence,
                     json.dumps(signal.sources, ensure_ascii=False) if signal.sources else None,
                 )
-                for signal in signals
+                for signal, name_id in zip(signals, ids, strict=True)
             ],
         )
         return set_id
@@ -188,19 +200,18 @@ class ScoringWriter:
         self,
         connection: sqlite3.Connection,
         signals: list[Signal],
-        pending_names: dict[tuple[str, str], int],
+        name_ids: list[int],
         pending_matched: set[int],
     ) -> None:
         """What each name not yet matched under this taxonomy is, and the dimensions it counts for."""
-        match, ids = self.scorer.matcher.match, self._dimension_ids
+        match, ids, matched = self.scorer.matcher.match, self._dimension_ids, self._matched
         matches: list[tuple[int, int, str, str, int]] = []
         dimensions: list[tuple[int, int, str]] = []
-        for signal in signals:
-            name_id = self._name_id(connection, (signal.kind.value, signal.name), pending_names)
-            if name_id in self._matched or name_id in pending_matched:
+        for signal, name_id in zip(signals, name_ids, strict=True):
+            if name_id in matched or name_id in pending_matched:
                 continue
             canonical, (effective, _), positions, _, uncounted = match(signal.kind, signal.name)
-            matches.append((self.taxonomy_id, name_id, effective.value, canonical, int(uncounted is None)))
+            matches.append((self.taxonomy_id, name_id, _KIND_TEXT[effective], canonical, int(uncounted is None)))
             dimensions.extend((self.taxonomy_id, name_id, ids[position]) for position in positions)
             pending_matched.add(name_id)
         connection.executemany(
@@ -235,10 +246,13 @@ class EditionWriter(ScoringWriter):
                     f"add to a new edition, or re-score it with `naftiko-writer edition restate {edition}`"
                 )
 
-    def add(self, company_signals: CompanySignals, details: Details) -> Outcome:
-        """Store one company (one transaction), or leave it as it is when nothing about it changed."""
+    def add(self, company_signals: CompanySignals, details: Details, digest: str | None = None) -> Outcome:
+        """Store one company (one transaction), or leave it as it is when nothing about it changed.
+
+        `digest` is the signals' `set_digest` when the caller has it already.
+        """
         slug = company_signals.company.slug
-        digest = set_digest(company_signals.signals)
+        digest = digest or set_digest(company_signals.signals)
         profile = json.dumps(company_signals.company.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
         existing = records.find_member(self.connection, self.edition.name, slug)
         if existing is not None and _same_set(self.connection, existing, digest):
@@ -265,12 +279,15 @@ class EditionWriter(ScoringWriter):
         pending_names: dict[tuple[str, str], int] = {}
         pending_matched: set[int] = set()
         with self.store.transaction() as connection:
-            set_id = self._store_set(connection, company_signals.signals, digest, pending_names)
+            ids = self._name_ids(connection, company_signals.signals, pending_names)
+            set_id = self._store_set(connection, company_signals.signals, ids, digest)
             scoring_id = records.find_scoring(connection, set_id, self.taxonomy_id)
+            provenance = None
             if scoring_id is None:
                 card = self.scorer.score(company_signals)
+                provenance = card.signals_digest
                 scoring_id = self._store_scoring(connection, set_id, card)
-                self._store_matches(connection, company_signals.signals, pending_names, pending_matched)
+                self._store_matches(connection, company_signals.signals, ids, pending_matched)
             detail = _set_difference(connection, existing.set_id, set_id) if existing else ""
             connection.execute(
                 f"INSERT OR REPLACE INTO members ({records.MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,7 +299,7 @@ class EditionWriter(ScoringWriter):
                     company_signals.company.as_of.isoformat() if company_signals.company.as_of else "",
                     profile,
                     details.source,
-                    signals_digest(company_signals),
+                    provenance or signals_digest(company_signals),
                     set_id,
                     scoring_id,
                     self.now,
@@ -305,7 +322,8 @@ class EditionWriter(ScoringWriter):
             if scoring_id is None:
                 card = self.scorer.score(company_signals)
                 scoring_id = self._store_scoring(connection, member.set_id, card)
-                self._store_matches(connection, company_signals.signals, pending_names, pending_matched)
+                ids = self._name_ids(connection, company_signals.signals, pending_names)
+                self._store_matches(connection, company_signals.signals, ids, pending_matched)
             connection.execute(
                 f"INSERT INTO members ({records.MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -371,7 +389,7 @@ def add_sources(
                     )
                 outcome = Outcome(reference, slug, Status.UNCHANGED, f"same signals as {first[0]}")
             else:
-                outcome = writer.add(company_signals, details)
+                outcome = writer.add(company_signals, details, digest)
         except StoreError:
             raise
         except NaftikoWriterError as exc:
