@@ -1,7 +1,7 @@
 """The edition store at real size: adding 1,000 companies from raw lists, queries at 1,000 × 8 editions.
 
 Usage:
-    python benchmarks/bench_editions.py [--companies 1000] [--editions 8] [--work DIR] [--json]
+    python benchmarks/bench_editions.py [--companies 1000] [--editions 8] [--work DIR] [--growth-only] [--json]
 
 Builds a synthetic cohort from the shared lists (../shared/data/naftiko-signals-dev): each company is a
 folder of raw lists (services.yml, technologies.yml, concepts.yml) holding a random subset of 200 to
@@ -105,15 +105,40 @@ def bumped_taxonomy(target: Path) -> Path:
     return target
 
 
+PEAK_PROBE = """
+import atexit, sys
+peak_file = sys.argv.pop(1)
+
+def report_peak():
+    with open("/proc/self/status") as status:
+        kib = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(peak_file, "w") as out:
+        out.write(kib)
+
+atexit.register(report_peak)
+sys.argv[0] = "naftiko-writer"
+from naftiko_writer.cli import main
+main()
+"""
+"""Runs the command as the console script does, and writes the process's own peak RSS (VmHWM, in KiB) at exit.
+
+The rusage of a child is no measure here: Linux starts a child's peak at its parent's size when it forks, and
+this script holds the whole synthetic cohort in memory."""
+
+
 def run_command(args: list[str]) -> dict[str, Any]:
     """Run one naftiko-writer command as its own process: wall and CPU seconds, peak RSS in MB, exit status.
 
     CPU seconds (user + system) say what the command costs when the shared machine is busy and wall time is not.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    peak_file = Path(tempfile.mkstemp(prefix="bench-peak-")[1])
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "naftiko_writer", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-c", PEAK_PROBE, str(peak_file), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     assert child.stderr is not None
     errors = child.stderr.read().decode()
@@ -123,10 +148,12 @@ def run_command(args: list[str]) -> dict[str, Any]:
     if child.returncode not in (0,):
         print(f"  ! {' '.join(args[:3])} exited {child.returncode}: {errors.strip()[-300:]}", file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime
+    peak = peak_file.read_text().strip()
+    peak_file.unlink()
     return {
         "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(int(peak) / 1024, 1) if peak.isdigit() else None,
         "status": child.returncode,
     }
 
@@ -150,6 +177,7 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=1000)
     parser.add_argument("--editions", type=int, default=8)
     parser.add_argument("--work", type=Path, default=None, help="Keep the generated data and stores here.")
+    parser.add_argument("--growth-only", action="store_true", help="Stop after the 18 -> 100 -> N growth runs.")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
     work = options.work or Path(tempfile.mkdtemp(prefix="bench-editions-"))
@@ -196,6 +224,10 @@ def main() -> None:
         growth[label] = measured
         say(f"add {label:>12}: {measured}")
     report["growth"] = growth
+    if options.growth_only:
+        if options.json:
+            print(json.dumps(report, indent=2))
+        return
 
     # 2. the editions
     store = work / "editions.sqlite"
