@@ -142,7 +142,7 @@ def test_a_fleet_of_many_companies_never_loads_more_than_its_window(tmp_path: Pa
     assert [r.company for r in results] == [f"co{n:02d}" for n in range(12)]
     assert all(r.summary is not None and r.summary.sections == 61 and r.files is not None for r in results)
     assert not hasattr(results[0], "report")  # a summary row is kept, not the report
-    assert window_size(_live(tmp_path, 32)) == 4 and window_size(make_run(tmp_path, engine=Engine.TEMPLATE)) == 2
+    assert window_size(_live(tmp_path, 32)) == 34 and window_size(make_run(tmp_path, engine=Engine.TEMPLATE)) == 2
 
 
 def test_a_synthesis_section_goes_before_another_companys_first_level_once_its_inputs_are_done(

@@ -140,7 +140,7 @@ def test_scattered_429s_among_good_answers_do_not_lower_the_limit() -> None:
     assert limiter.allowed == 32
 
 
-def test_no_hedge_until_enough_answers_nor_soon_after_a_429() -> None:
+def test_no_hedge_until_enough_answers_nor_during_a_429_storm() -> None:
     clock = Clock()
     limiter = Limiter(8, clock=clock)
     for _ in range(HEDGE_SAMPLES - 1):
@@ -149,7 +149,9 @@ def test_no_hedge_until_enough_answers_nor_soon_after_a_429() -> None:
     limiter.answered(0.5)
     assert limiter.hedge_delay() == max(MIN_HEDGE_SECONDS, 1.5)  # three times the 90th percentile
     limiter.rate_limited()
-    assert limiter.hedge_delay() is None  # an endpoint that rate-limits gets no duplicates
+    assert limiter.hedge_delay() is not None  # a scattered 429 changes nothing
+    limiter.rate_limited()
+    assert limiter.allowed == 4 and limiter.hedge_delay() is None  # a storm: no duplicates while it lasts
 
 
 @dataclass
@@ -193,3 +195,33 @@ def test_a_hung_call_is_hedged_once_and_the_loser_cancelled() -> None:
     asked = asyncio.run(scenario())
     assert asked.value == '{"paragraph": "ok"}'
     assert client.sent == 2 and client.cancelled == 1
+
+
+def test_room_is_announced_once_a_slot_is_free_and_nobody_waits() -> None:
+    async def scenario() -> list[str]:
+        limiter = Limiter(1)
+        seen: list[str] = []
+        release = asyncio.Event()
+
+        async def holder() -> None:
+            async with limiter.slot():
+                await release.wait()
+            seen.append("released")
+
+        async def waiter() -> None:
+            async with limiter.slot():
+                seen.append("waiter served")
+
+        assert limiter.has_room
+        tasks = [asyncio.create_task(holder()), asyncio.create_task(waiter())]
+        await asyncio.sleep(0)
+        assert not limiter.has_room
+        room = asyncio.create_task(limiter.wait_for_room())
+        await asyncio.sleep(0)
+        release.set()
+        await room
+        seen.append("room")
+        await asyncio.gather(*tasks)
+        return seen
+
+    assert asyncio.run(scenario()) == ["released", "waiter served", "room"]  # not while the waiter still waited

@@ -150,7 +150,7 @@ async def _send(
                 # A duplicate only to an HTTP endpoint (a dialect), and never under a budget (it spends tokens).
                 hedged = client.dialect is not None and not (budget is not None and budget.limited)
                 hedge = limit.hedge_delay() if hedged else None
-                answer = await _complete_hedged(client, request, hedge)
+                answer = await _complete_hedged(client, request, hedge, limit.paused)
                 limit.answered(time.perf_counter() - started)
         asked.model_seconds += time.perf_counter() - started
         cost = budget.charge(answer.prompt_tokens, answer.completion_tokens) if budget is not None else 0.0
@@ -160,14 +160,22 @@ async def _send(
     return answer, cost
 
 
-async def _complete_hedged(client: LLMClient, request: ChatRequest, hedge_after: float | None) -> ChatResult:
-    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent once more: the first answer wins."""
+async def _complete_hedged(
+    client: LLMClient, request: ChatRequest, hedge_after: float | None, paused: Callable[[], bool]
+) -> ChatResult:
+    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent once more: the first answer wins.
+
+    A call waiting out a backoff (`paused`: its slot given back) is not unanswered, only waiting: no duplicate.
+    """
     if hedge_after is None:
         return await client.complete(request)
     first = asyncio.ensure_future(client.complete(request))
-    done, _ = await asyncio.wait({first}, timeout=hedge_after)
-    if done:
-        return first.result()
+    while True:
+        done, _ = await asyncio.wait({first}, timeout=hedge_after)
+        if done:
+            return first.result()
+        if not paused():
+            break
     second = asyncio.ensure_future(client.complete(request))
     pending = {first, second}
     try:

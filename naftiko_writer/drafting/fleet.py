@@ -1,7 +1,7 @@
 """Fleet drafting: many companies in one run, one shared limit on requests in flight, drafts written as they finish.
 
-A fleet streams: companies are loaded and scored lazily, at most `window_size` at a time (enough to
-keep the limit busy), each drafted with the draft use case (use_case.py), so its draft and sidecar are
+A fleet streams: companies are loaded and scored lazily, the next one only while the limit has room
+(at least two, at most `window_size` at a time: enough to keep the limit busy), each drafted with the draft use case (use_case.py), so its draft and sidecar are
 written as soon as it is done, and only a summary row (`FleetResult`) is kept of it. Memory does not
 grow with the number of companies, and an interrupted fleet has written every draft it finished.
 
@@ -18,7 +18,6 @@ checkpoint: the same data given twice is drafted once, different data under one 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +34,9 @@ from naftiko_writer.llm.limiter import Limiter
 from naftiko_writer.options import RecordMode
 from naftiko_writer.report.model import DraftSummary
 from naftiko_writer.scoring.companies import collect_sources, list_companies
+
+MIN_WINDOW = 2
+"""Companies loaded however busy the limit is (the next is ready when one finishes)."""
 
 
 @dataclass
@@ -64,13 +66,14 @@ def fleet_targets(names: Iterable[str], everything: bool, companies_dir: Path) -
 
 
 def window_size(run: DraftRun) -> int:
-    """Companies loaded at once: 2 + limit / 16 with a model, 2 for the template engine.
+    """The most companies loaded at once: 2 + the limit with a model, 2 for the template engine.
 
-    Enough that a company waiting for its synthesis sections leaves the limit to the next ones.
+    With a model, the next company is loaded only while the limit has room (see `draft_fleet`), so the
+    window grows past two only when the companies loaded wait on slow calls; it never passes this.
     """
     if run.model_endpoint is None:
         return 2
-    return 2 + math.ceil(max(1, run.options.concurrency) / 16)
+    return 2 + max(1, run.options.concurrency)
 
 
 async def _draft_one(
@@ -139,20 +142,36 @@ def draft_fleet(
         claimed: dict[str, tuple[str, str]] = {}
         target = DraftTarget(drafts_dir, stamp)
         inputs = load_run_inputs(base.sources)  # the taxonomy, its scorer and the prompts: once for the fleet
-        pending = iter(enumerate(companies))
         results: dict[int, FleetResult] = {}
+        most = window or window_size(base)
+        active: set[asyncio.Task[None]] = set()
 
-        async def worker() -> None:
-            for place, company in pending:  # each worker takes the next company once its own is written
-                result = await _draft_one(
-                    base.for_company(company), place, target, limiter, on_event, claimed, shared_clients, inputs
-                )
-                if result is not None:
-                    results[place] = result
+        async def one(place: int, company: str) -> None:
+            result = await _draft_one(
+                base.for_company(company), place, target, limiter, on_event, claimed, shared_clients, inputs
+            )
+            if result is not None:
+                results[place] = result
 
         try:
-            await asyncio.gather(*(worker() for _ in range(window or window_size(base))))
+            for place, company in enumerate(companies):
+                # Load the next company when the window has space and the limit has room (or fewer than two
+                # are loaded): companies waiting on a straggler leave their slots to the next ones.
+                while len(active) >= most or (len(active) >= MIN_WINDOW and not limiter.has_room):
+                    room = asyncio.ensure_future(limiter.wait_for_room())
+                    await asyncio.wait({room, *active}, return_when=asyncio.FIRST_COMPLETED)
+                    room.cancel()
+                    for task in [task for task in active if task.done()]:
+                        active.discard(task)
+                        task.result()  # an unexpected error stops the fleet
+                    await asyncio.sleep(0)  # a new company's sections reach the limit before it is asked again
+                active.add(asyncio.ensure_future(one(place, company)))
+                await asyncio.sleep(0)
+            await asyncio.gather(*active)
         finally:
+            for task in active:
+                task.cancel()
+            await asyncio.gather(*active, return_exceptions=True)
             if pool is not None:
                 await pool.aclose_pool()
         return [results[place] for place in sorted(results)]

@@ -8,14 +8,17 @@ A `Limiter` replaces a plain semaphore between a run's (or a fleet's) sections a
   instead of every company's synthesis queuing behind everyone's first level.
 - **Not held while waiting.** `pause(seconds)` (the client's retry backoff and a 429's `retry-after`)
   gives the caller's slot back for the wait and takes one again, at the same priority, after it.
-- **Adaptive.** A 429 storm (a quarter or more of the last `limit` answers were rate limits) halves the
+- **Adaptive.** A 429 storm (a quarter or more of the last `limit` answers, at least 8, were rate limits) halves the
   number of slots for `STORM_HOLD_SECONDS`; after that, each good answer gives one slot back, up to the
   configured limit. Scattered 429s do not lower it: they are retried outside the limit.
 - **Hedging.** `hedge_delay()` says how long a call may go unanswered before one duplicate is sent:
   three times the 90th percentile of recent answer times (at least `min_hedge_seconds`, 1 s), once enough
-  calls have answered and no 429 came recently (an endpoint that is rate limiting gets no extra load).
+  calls have answered, and not while a storm keeps the limit lowered (an endpoint that is rate limiting
+  gets no extra load; scattered 429s do not stop hedging).
 
-The slot a task holds is kept in a context variable, so the client's backoff (`pause`) finds it
+`wait_for_room()` returns once a slot is free with nobody waiting: a fleet loads its next company
+only then (or when it has fewer than two), so companies waiting on a straggler leave the limit to
+new ones without loading the whole edition. The slot a task holds is kept in a context variable, so the client's backoff (`pause`) finds it
 without being handed it. The clock is injectable (`clock`), so tests drive it without sleeping.
 """
 
@@ -35,14 +38,13 @@ Priority = tuple[int, ...]
 """Smallest first; a request without one waits behind every prioritised request of equal leading terms."""
 
 STORM_SHARE = 0.25
-"""The share of rate limits among the last `limit` answers that makes a storm."""
+"""The share of rate limits among the last `limit` answers (at least `STORM_WINDOW`) that makes a storm."""
+STORM_WINDOW = 8
 STORM_HOLD_SECONDS = 5.0
 """How long a storm keeps the limit lowered before good answers raise it again."""
 MIN_HEDGE_SECONDS = 1.0
 HEDGE_SAMPLES = 20
 """Answers seen before any hedge is sent (the percentile needs them)."""
-HEDGE_QUIET_SECONDS = 10.0
-"""No hedge for this long after a 429."""
 
 
 @dataclass(eq=False)
@@ -68,17 +70,17 @@ class Limiter:
     in_flight: int = field(default=0, init=False)
     peak: int = field(default=0, init=False)
     lowered_until: float = field(default=0.0, init=False)
-    last_rate_limit: float = field(default=float("-inf"), init=False)
     _waiting: list[tuple[Priority, int, asyncio.Future[None]]] = field(default_factory=list, init=False)
     _order: itertools.count[int] = field(default_factory=itertools.count, init=False)
     _outcomes: deque[bool] = field(init=False)
     _latencies: deque[float] = field(default_factory=lambda: deque(maxlen=200), init=False)
+    _room: list[asyncio.Future[None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         """Start with every slot allowed."""
         self.limit = max(1, self.limit)
         self.allowed = self.limit
-        self._outcomes = deque(maxlen=self.limit)
+        self._outcomes = deque(maxlen=max(STORM_WINDOW, self.limit))
 
     @asynccontextmanager
     async def slot(self, priority: Priority = ()) -> AsyncIterator[None]:
@@ -107,9 +109,8 @@ class Limiter:
     def rate_limited(self) -> None:
         """A 429 came back: note it; a storm lowers the limit for a while."""
         now = self.clock()
-        self.last_rate_limit = now
         self._outcomes.append(True)
-        storm = sum(self._outcomes) >= max(2.0, STORM_SHARE * self.limit)
+        storm = sum(self._outcomes) >= max(2.0, STORM_SHARE * (self._outcomes.maxlen or STORM_WINDOW))
         if storm and now >= self.lowered_until:
             self.allowed = max(1, self.allowed // 2)
             self.lowered_until = now + STORM_HOLD_SECONDS
@@ -123,9 +124,31 @@ class Limiter:
             self.allowed += 1
             self._grant()
 
+    @property
+    def has_room(self) -> bool:
+        """A slot is free and nobody waits for one: more work would be sent at once."""
+        return self.in_flight < self.allowed and not self._waiting
+
+    async def wait_for_room(self) -> None:
+        """Return once `has_room` (a fleet then loads its next company)."""
+        if self.has_room:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._room.append(future)
+        try:
+            await future
+        finally:
+            if future in self._room:
+                self._room.remove(future)
+
+    def paused(self) -> bool:
+        """Whether the calling task's slot is given back for now (its call waits out a backoff)."""
+        held = _held.get()
+        return held is not None and held.limiter is self and not held.held
+
     def hedge_delay(self) -> float | None:
         """How long a call may go unanswered before a duplicate is sent; None: send none (see the docstring)."""
-        if len(self._latencies) < HEDGE_SAMPLES or self.clock() - self.last_rate_limit < HEDGE_QUIET_SECONDS:
+        if len(self._latencies) < HEDGE_SAMPLES or self.allowed < self.limit:
             return None
         ordered = sorted(self._latencies)
         return max(self.min_hedge_seconds, 3 * ordered[int(0.9 * (len(ordered) - 1))])
@@ -171,3 +194,8 @@ class Limiter:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
             future.set_result(None)
+        if self._room and self.has_room:
+            room, self._room = self._room, []
+            for future in room:
+                if not future.done():
+                    future.set_result(None)
