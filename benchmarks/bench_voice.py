@@ -29,6 +29,7 @@ Prose is what a reader reads outside tables: the strengths and growth rows are t
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import random
@@ -65,6 +66,8 @@ from naftiko_writer.scoring.signal_files import load_signals  # noqa: E402
 from naftiko_writer.scoring.taxonomy import load_taxonomy  # noqa: E402
 from tests.stats import spearman  # noqa: E402
 
+AS_OF = dt.date(2026, 3, 1)
+"""The date of the synthetic companies (an older tree requires one)."""
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "naftiko-signals-dev"
 LEADING = ("data", "cloud", "artificial-intelligence", "services")
 COMMODITY = {"microsoftexcel", "microsoftoffice"}
@@ -91,7 +94,7 @@ def main() -> int:
     ]
     randoms = _random_companies(shared, args.random, args.seed)
     spotify = load_signals(ROOT / "fixtures" / "companies" / "spotify" / "signals.yaml")
-    empty = CompanySignals(company=Company(name="Nullco", slug="nullco"), signals=[])
+    empty = CompanySignals(company=Company(name="Nullco", slug="nullco", as_of=AS_OF), signals=[])
     drafts: dict[str, dict[str, Any]] = {}
     for group, companies in (("shared", shared), ("random", randoms), ("spotify", [spotify]), ("zero", [empty])):
         for signals in companies:
@@ -133,7 +136,7 @@ def _random_companies(shared: list[CompanySignals], count: int, seed: int) -> li
             chosen.setdefault((kind, name_key(name)), Signal(kind=kind, name=name, evidence=rng.choice([1, 1, 2, 3])))
         letters = "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
         slug = f"random-{index}"
-        company = Company(name=letters.capitalize() + " Group", slug=slug)
+        company = Company(name=letters.capitalize() + " Group", slug=slug, as_of=AS_OF)
         companies.append(CompanySignals(company=company, signals=list(chosen.values())))
     return companies
 

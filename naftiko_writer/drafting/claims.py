@@ -75,6 +75,11 @@ _COUNT = re.compile(
     rf"({'|'.join(sorted(_COUNT_NOUNS, key=len, reverse=True))})\b",
     re.IGNORECASE,
 )
+_APPROXIMATION = re.compile(
+    r"\b(?:over|more than|above|upwards of|at least|nearly|almost|close to|just under|under|fewer than|less than|"
+    r"about|around|roughly|approximately|some)\s+$",
+    re.IGNORECASE,
+)
 _MORE = re.compile(rf"\band {_NUMBER} more\b")
 _LIST_START = re.compile(
     r"(?:^|[.:;(\u2013\u2014]|\b(?:with|such as|including|like|from|spans?|across|among|through|are|is|by|of|on)\b)",
@@ -232,6 +237,8 @@ def _count_problems(sentence: str, data: Input) -> Iterator[tuple[str, str, str]
     if not counts:
         return
     for match in _COUNT.finditer(sentence):
+        if _APPROXIMATION.search(sentence[: match.start()]):
+            continue  # "over 130 platforms": grounding checks that it approximates a figure
         noun = _COUNT_NOUNS[match.group(2).lower()]
         if match.group(0).lower().split()[1] in {"more", "further"} or noun not in counts:
             continue  # a remainder is checked with its list below
@@ -314,8 +321,8 @@ def _tier_problems(sentence: str, data: Input, tiers: Sequence[tuple[str, int]])
 
 
 def _is_rank(sentence: str, position: int) -> bool:
-    before = sentence[max(0, position - 12) : position].lower()
-    return bool(re.search(r"(?:rank|of|top|ranked|layer|#)\s*$", before))
+    before = sentence[max(0, position - 16) : position].lower()
+    return bool(re.search(r"(?:\brank(?:s|ed)?|\btop|\blayer|#|\d\s+of)\s*$", before))  # rank 3, 3 of 44
 
 
 def _comparison_problems(sentence: str, data: Input) -> Iterator[tuple[str, str, str]]:
@@ -342,12 +349,14 @@ def _comparison_problems(sentence: str, data: Input) -> Iterator[tuple[str, str,
 def _context_problems(sentence: str, data: Input, vocabulary_names: frozenset[str]) -> Iterator[tuple[str, str, str]]:
     company = data.company
     pattern = (
-        rf"^\s*As (?:a|an|one of)\b|\b(?:{re.escape(company)}|[Tt]he company)(?:'s|’s)?\s+(?:is|was|remains|operates as|has long been)"
-        r"\s+(?:a|an|one of)\b|\b(?:hundreds|thousands|millions|billions) of (?:users|customers|listeners|"
-        r"subscribers|members|players|guests|stores|employees|clients)\b"
+        rf"^\s*(?:As|For) (?:a|an|one of)\b|\b(?:{re.escape(company)}|[Tt]he company)(?:'s|’s)?\s+"
+        r"(?:is|was|remains|operates as|has long been)\s+(?:a|an|one of)\b|\b(?:hundreds|thousands|millions|"
+        r"billions) of (?:users|customers|listeners|subscribers|members|players|guests|stores|employees|clients)\b"
     )
-    if not re.search(pattern, sentence):
+    found = re.search(pattern, sentence)
+    if not found:
         return
+    clause = re.split(r"[,;:.]", sentence[found.start() :], maxsplit=1)[0]  # what the company is said to be
     profile = ""
     if isinstance(data, (ExecutiveInput, StrategicInput)):
         profile = f"{data.industry or ''} {data.description or ''}".lower()
@@ -358,7 +367,7 @@ def _context_problems(sentence: str, data: Input, vocabulary_names: frozenset[st
             "says what the company is, but this section has no company profile; state only what the data shows",
         )
         return
-    words = [word.lower() for word in _WORD.findall(sentence) if word not in vocabulary_names]
+    words = [word.lower() for word in _WORD.findall(clause) if word not in vocabulary_names]
     content = [word for word in words if word not in _STOP and word != company.lower() and len(word) > 3]
     missing = [word for word in content if word not in profile]
     if content and len(missing) > len(content) // 2:
