@@ -37,6 +37,8 @@ JSON_SUFFIXES = (".json",)
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings a data file may use (signal files use 4)."""
 MAX_QUOTED = 40
+MAX_FILE_BYTES = 512 * 2**20
+"""The largest data file read (the largest real signals lists are a few MB)."""
 """Characters of a key or value from the file quoted in an error message; the rest is cut."""
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -97,13 +99,23 @@ def parse_document(path: Path, text: str) -> Document:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A data file's bytes; DocumentError when it is missing, a folder or unreadable."""
+    """A data file's bytes; DocumentError when it is missing, a folder, not a regular file, too large or unreadable.
+
+    A FIFO would block the read and a device (a link to /dev/zero) never end it, so only regular files are
+    read, and at most MAX_FILE_BYTES of them.
+    """
     try:
         if not path.exists():
             raise DocumentError(path, ["file does not exist"])
         if path.is_dir():
             raise DocumentError(path, ["is a directory, not a data file"])
-        return path.read_bytes()
+        if not path.is_file():
+            raise DocumentError(path, ["is not a regular file (a pipe or a device?); give a data file"])
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise DocumentError(path, [f"is larger than {MAX_FILE_BYTES // 2**20} MB; a data file is smaller"])
+        return data
     except PermissionError as exc:
         raise DocumentError(path, ["permission denied; make the file and its folders readable"]) from exc
     except OSError as exc:
@@ -113,7 +125,7 @@ def read_bytes(path: Path) -> bytes:
 def decode_text(path: Path, data: bytes) -> str:
     """A data file's bytes as text: UTF-8, not blank; DocumentError otherwise."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM (a Windows editor's) is read past, JSON or YAML
     except UnicodeDecodeError as exc:
         raise DocumentError(path, [f"cannot be read as UTF-8 text ({exc})"]) from exc
     if not text.strip():

@@ -40,13 +40,15 @@ def replace_files_together(contents: Mapping[Path, str]) -> None:
 
     Every file is first written in full to a temporary next to it (a full disk
     fails here, before anything is replaced); then each is renamed into place,
-    in order. If one rename fails (the target is a folder, say), the files
+    in order. A file keeps its permissions, and a symlink stays a link: its
+    target is what is rewritten. If one rename fails (the target is a folder, say), the files
     already replaced get their previous versions back, and the error is raised.
     """
     temporaries: dict[Path, Path] = {}
     try:
         for path, text in contents.items():
-            temporaries[path] = _write_temporary(path, text)
+            target = _through_links(path)
+            temporaries[target] = _write_temporary(target, text)
         _rename_all(temporaries)
     finally:
         for temporary in temporaries.values():
@@ -65,7 +67,7 @@ def _write_temporary(path: Path, text: str) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the file ordinary permissions
+        os.chmod(temporary, _mode_for(path))  # mkstemp makes 0600: the file's own mode, or the ordinary one
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise OSError(exc.errno, exc.strerror, str(path)) from exc  # named by the file it was for
@@ -110,6 +112,19 @@ def _keep_previous(path: Path) -> Path | None:
     except OSError:
         shutil.copy2(path, previous)
     return previous
+
+
+def _through_links(path: Path) -> Path:
+    """Where writing `path` lands: a symlink's target (the link stays a link), else the path itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a rewritten file keeps (a private 0600 draft stays private); ordinary ones for a new file."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -70,7 +70,7 @@ def _panel(layer: ChartLayer, x: int, y: int, top: int, tiers: list[tuple[str, i
     ]
     for index, (name, score) in enumerate(layer.scores):
         row_y = PANEL_HEADER + index * ROW
-        bar = round(BAR_WIDTH * score / top) if top else 0
+        bar = min(BAR_WIDTH, max(0, round(BAR_WIDTH * score / top))) if top > 0 else 0  # an edited -3: no bar
         colour = TIER_COLOURS.get(tier_of(score, tiers), TIER_COLOURS["none"])
         label = name if len(name) <= 28 else name[:27] + "…"
         parts += [

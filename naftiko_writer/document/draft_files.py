@@ -31,6 +31,9 @@ from naftiko_writer.files import replace_files_together, write_text_atomically
 from naftiko_writer.formats import SIDECAR_FORMAT, check_format_version
 from naftiko_writer.report.model import Report
 
+MAX_DRAFT_BYTES = 256 * 2**20
+"""The most of a draft or sidecar read (a report's are some 100 KB)."""
+
 
 @dataclass(frozen=True)
 class DraftFiles:
@@ -132,8 +135,11 @@ def read_draft_text(path: Path) -> str:
     """A draft file's text; a folder, a missing file or one that is not UTF-8 text is a one-line DraftError."""
     if path.is_dir():
         raise DraftError(f"{path}: is a directory; give the path of a draft .md file")
+    if path.exists() and not path.is_file():
+        raise DraftError(f"{path}: is not a regular file (a pipe or a device?); give the path of a draft .md file")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            text = stream.read(MAX_DRAFT_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise DraftError(f"{path}: no such draft; check the path (drafts are under drafts/<company>/)") from None
     except UnicodeDecodeError:
@@ -155,8 +161,11 @@ def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
     """
     path = sidecar_path(markdown)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        if not path.is_file():  # absent, or a FIFO or device that would block or never end the read
+            return None
+        with path.open("rb") as stream:
+            data = json.loads(stream.read(MAX_DRAFT_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     check_format_version(data, SIDECAR_FORMAT, "draft sidecar", str(path))
     try:
@@ -173,16 +182,25 @@ def backup_draft(markdown: Path, stamp: str) -> Path:
         backup = markdown.with_name(f"{markdown.stem}.{stamp}{suffix}.bak.md")
         if sidecar_path(backup).exists():
             continue
+        created = False
         try:
             with markdown.open("rb") as source, backup.open("xb") as target:  # x: never replace another backup
+                created = True
                 shutil.copyfileobj(source, target)
+                target.flush()
+                os.fsync(target.fileno())
             shutil.copystat(markdown, backup)
             if sidecar_path(markdown).exists():
                 shutil.copy2(sidecar_path(markdown), sidecar_path(backup))
         except FileExistsError:
             continue
-        except OSError as exc:
-            raise DraftError(f"{markdown}: cannot back up the draft before updating it ({exc.strerror})") from exc
+        except OSError as exc:  # a full disk: no truncated copy is left to pass for a good backup
+            if created:
+                backup.unlink(missing_ok=True)
+                sidecar_path(backup).unlink(missing_ok=True)
+            raise DraftError(
+                f"{markdown}: cannot back up the draft before updating it ({exc.strerror}); nothing was changed"
+            ) from exc
         return backup
     raise DraftError(f"{markdown}: too many backups named {markdown.stem}.{stamp}*.bak.md; remove some")
 

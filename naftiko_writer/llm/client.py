@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
+from urllib.parse import urlsplit
 
 import httpx2
 import openai
@@ -109,11 +110,7 @@ class OpenAIChatClient:
 
     def _sdk(self) -> openai.AsyncOpenAI:
         if self._client is None:
-            if not self.api_key.isprintable() or self.api_key != self.api_key.strip():
-                raise ConfigError(
-                    "the API key contains a line break, a control character or surrounding spaces, which an HTTP "
-                    "header cannot carry; check OPENAI_API_KEY (a key read from a file often ends in a newline)"
-                )
+            check_endpoint(self.base_url, self.api_key)
             timeout = call_timeout(self.timeout_seconds, None)
             http_client = (
                 httpx2.AsyncClient(transport=self.transport, timeout=timeout)
@@ -362,6 +359,29 @@ def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
+def check_endpoint(base_url: str, api_key: str) -> None:
+    """Raise ConfigError, before anything is sent, for a URL no request can go to or a key no header can carry."""
+    if not api_key.isprintable() or api_key != api_key.strip():
+        raise ConfigError(
+            "the API key contains a line break, a control character or surrounding spaces, which an HTTP "
+            "header cannot carry; check OPENAI_API_KEY (a key read from a file often ends in a newline)"
+        )
+    if not api_key.isascii():
+        raise ConfigError(
+            "the API key holds characters outside ASCII (an accent, a typographic quote or dash), which an HTTP "
+            "header cannot carry; check OPENAI_API_KEY (copy it again from the provider)"
+        )
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018  (reading it checks it: a port past 65535 is a ValueError)
+        httpx2.URL(base_url)
+    except (ValueError, httpx2.InvalidURL) as exc:
+        raise ConfigError(
+            f"the base URL {redact_url(base_url)!r} is not a valid URL ({one_line(str(exc), 80)}); "
+            "check --base-url or OPENAI_BASE_URL"
+        ) from None
+
+
 def _batch_client(base_url: str, api_key: str) -> openai.OpenAI:
     """A Batch API client connecting as live drafting does: straight to `base_url`, with the same TLS settings.
 
@@ -369,6 +389,7 @@ def _batch_client(base_url: str, api_key: str) -> openai.OpenAI:
     its transport is explicit. The Batch API's must not either, or a loopback server's requests, the key in
     their headers, would go to whatever proxy the shell names.
     """
+    check_endpoint(base_url, api_key)
     http_client = httpx2.Client(verify=tls_context(), trust_env=False, timeout=BATCH_TIMEOUT_SECONDS)
     return openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client)
 

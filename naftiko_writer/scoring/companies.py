@@ -32,8 +32,21 @@ class CompanyFile:
     path: Path
 
 
+def refuse_undecodable(reference: str) -> None:
+    """InputError for a file name that is not UTF-8 (read from the system as lone surrogates).
+
+    Drafts, sidecars and batch files record where the signals came from as UTF-8 JSON, which cannot hold it.
+    """
+    try:
+        reference.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = reference.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise InputError(f"{shown}: the file name is not UTF-8 text; rename it (drafts record it)") from None
+
+
 def resolve_company(reference: str, companies_dir: Path) -> CompanyFile:
     """Turn a slug or a signals-file path into the file to load."""
+    refuse_undecodable(reference)
     if Path(reference).suffix.lower() in SIGNAL_SUFFIXES:
         path = Path(reference)
         if not _is_file(path):
@@ -160,6 +173,7 @@ def load_company(reference: str, companies_dir: Path) -> CompanySignals:
 
     A folder of raw name lists or a CSV file is imported on the fly (see `naftiko-writer import`).
     """
+    refuse_undecodable(reference)
     if is_raw_source(reference):
         return import_signals(Path(reference)).company_signals
     company_file = resolve_company(reference, companies_dir)

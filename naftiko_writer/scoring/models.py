@@ -24,7 +24,9 @@ DIMENSION_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 class FileModel(BaseModel):
     """Base for models read from files: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False
+    )  # NaN or infinity: never a number of a file
 
 
 class SignalKind(StrEnum):

@@ -95,12 +95,9 @@ def read_list_folder(folder: Path) -> RawEntries:
 def read_csv(path: Path) -> RawEntries:
     """Every row of a CSV file: `kind,name[,evidence][,source]`, with or without that header row."""
     text = _read_text(path)
-    try:
-        lines = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise InputError(f"{path}: not valid CSV ({exc})") from exc
+    lines, unterminated = _csv_rows(path, text)
     if not lines:
-        return [], []
+        return [], unterminated
     header = [cell.strip().lower() for cell in lines[0]]
     if "kind" in header and "name" in header:
         columns, body, first_line = header, lines[1:], 2
@@ -111,7 +108,47 @@ def read_csv(path: Path) -> RawEntries:
         for number, row in enumerate(body, start=first_line)
         if any(cell.strip() for cell in row)
     ]
-    return _rows(path, rows)
+    raw, dropped = _rows(path, rows)
+    return raw, [*unterminated, *dropped]
+
+
+def _csv_rows(path: Path, text: str) -> tuple[list[list[str]], list[Dropped]]:
+    """The rows of a CSV text, a line whose quote is never closed dropped (and said so).
+
+    A lenient reader lets such a quote swallow the rest of the file into one name; here the rows before
+    it are read, it is dropped, and the lines after it are read on.
+    """
+    source = text.splitlines(keepends=True)
+    rows: list[list[str]] = []
+    dropped: list[Dropped] = []
+    start = 0
+    while start < len(source):
+        try:
+            rows.extend(list(csv.reader(io.StringIO("".join(source[start:])), strict=True)))
+            break
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc) and "EOF" not in str(exc):
+                raise InputError(f"{path}: not valid CSV ({exc})") from exc
+            # The quote opened on the last line a row started on: the rows before it are read, it is dropped.
+            bad = start + _row_start(source[start:])
+            rows.extend(csv.reader(io.StringIO("".join(source[start:bad]))))
+            shown = source[bad].strip()
+            dropped.append(
+                Dropped(f"{path.name}:{bad + 1}", shown[:80], "a quote that is never closed (the line is skipped)")
+            )
+            start = bad + 1
+    return rows, dropped
+
+
+def _row_start(lines: list[str]) -> int:
+    """The index of the line where the row with the unclosed quote starts (the last line that opens one)."""
+    inside = False
+    opened = 0
+    for index, line in enumerate(lines):
+        if not inside:
+            opened = index
+        inside ^= line.count('"') % 2 == 1
+    return opened
 
 
 def read_json(path: Path) -> RawEntries:
