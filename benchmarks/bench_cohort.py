@@ -108,6 +108,27 @@ def main() -> int:
         f"read {len(cohort.members)} companies of {args.edition} as a cohort: {read_ms:.0f} ms; "
         f"check of {member.slug}'s draft against the store: {check_ms:.0f} ms (median of 3)"
     )
+    from naftiko_writer.drafting.industry_draft import IndustryRun, draft_industry
+    from naftiko_writer.drafting.prompts import load_prompts
+    from naftiko_writer.editions.cohort import edition_taxonomy, load_cohort
+    from naftiko_writer.options import DraftOptions, Engine
+
+    prompts = load_prompts(settings.resolved_prompts_dir())
+    with open_store(args.store, write=False) as store:
+        taxonomy = edition_taxonomy(store.connection, args.edition, args.store)
+        groups: list[str | None] = [None, *load_cohort(store.connection, args.edition, signals=False).industries()]
+        timings = []
+        for group in groups:  # as `industry` does: the cohort read with the group's signals, then the report
+            started = time.perf_counter()
+            cohort = load_cohort(store.connection, args.edition, industry=group)
+            run = IndustryRun(group, "bench", DraftOptions(engine=Engine.TEMPLATE))
+            draft_industry(run, cohort, taxonomy, prompts)
+            timings.append(time.perf_counter() - started)
+    print(
+        f"every industry report of {args.edition}, read and drafted (template engine): the overview of all "
+        f"{len(cohort.members)} companies {timings[0]:.1f} s, each of {len(groups) - 1} industries "
+        f"{statistics.median(timings[1:]):.2f} s (median), {sum(timings):.1f} s in all"
+    )
     return 0
 
 

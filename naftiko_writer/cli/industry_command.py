@@ -74,7 +74,7 @@ def industry(
         settings = Settings()
         path = settings.resolved_store(store)
         with open_store(path, write=False) as opened, sqlite_errors(path):
-            cohort = load_cohort(opened.connection, edition)
+            cohort = load_cohort(opened.connection, edition, industry=name)
             taxonomy = edition_taxonomy(opened.connection, edition, path)
         group = _industry_of(name, cohort.industries(), edition) if name is not None else None
         now = datetime.now(UTC)

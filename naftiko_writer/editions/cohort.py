@@ -23,10 +23,13 @@ from naftiko_writer.scoring.models import Taxonomy
 from naftiko_writer.scoring.names import name_key
 
 
-def load_cohort(connection: sqlite3.Connection, edition: str, *, signals: bool = True) -> Cohort:
+def load_cohort(
+    connection: sqlite3.Connection, edition: str, *, signals: bool = True, industry: str | None = None
+) -> Cohort:
     """Every company of `edition` with its scores and counted signal names (an EditionError if unknown).
 
-    `signals=False` leaves the names out (standings need only scores; the names are most of the rows).
+    `signals=False` leaves the names out (standings need only scores; the names are most of the rows);
+    with `industry`, only that industry's companies (any case) get theirs, which is all its report needs.
     """
     found = records.get_edition(connection, edition)
     scores: dict[str, dict[str, int]] = defaultdict(dict)
@@ -44,18 +47,23 @@ def load_cohort(connection: sqlite3.Connection, edition: str, *, signals: bool =
     ):
         layers[slug][layer] = mean
     spellings: dict[str, dict[str, str]] = defaultdict(dict)
+    in_industry = " AND lower(m.industry) = lower(?)" if industry is not None else ""
     rows = (
         connection.execute(
-            "SELECT DISTINCT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
-            "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id WHERE m.edition = ? AND EXISTS "
-            "(SELECT 1 FROM match_dimensions d WHERE d.taxonomy_id = t.taxonomy_id AND d.name_id = t.name_id)",
-            (found.taxonomy_id, found.name),
+            "SELECT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
+            "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id "
+            f"WHERE m.edition = ?{in_industry} AND s.name_id IN "
+            "(SELECT name_id FROM match_dimensions WHERE taxonomy_id = ?)",
+            (found.taxonomy_id, found.name, *((industry,) if industry is not None else ()), found.taxonomy_id),
         )
         if signals
         else ()
     )
+    keys: dict[str, str] = {}
     for slug, canonical in rows:
-        key = name_key(canonical)  # one signal spelled two ways ('PCI Compliance', 'Pci Compliance') is one
+        key = keys.get(canonical)
+        if key is None:
+            key = keys[canonical] = name_key(canonical)  # 'PCI Compliance' and 'Pci Compliance' are one signal
         known = spellings[slug].get(key)
         spellings[slug][key] = canonical if known is None else min(known, canonical)
     names = {slug: frozenset(by_key.values()) for slug, by_key in spellings.items()}
