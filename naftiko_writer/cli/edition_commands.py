@@ -390,7 +390,6 @@ def edition_changes_command(
     quiet: QuietOpt = False,
 ) -> None:
     """What changed between two editions, split into signals vs taxonomy, and rank moves into own vs peers'."""
-    from naftiko_writer.cli.edition_tables import print_company_changes, print_movers
     from naftiko_writer.editions.changes import company_changes, edition_changes
 
     with user_errors():
@@ -402,6 +401,8 @@ def edition_changes_command(
                 if as_json:
                     write_json(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
                 else:
+                    from naftiko_writer.cli.edition_tables import print_company_changes
+
                     print_company_changes(changes)
                 return
             computed = _cross_score(opened, from_edition, to_edition, quiet or as_json)
@@ -411,6 +412,8 @@ def edition_changes_command(
             if as_json:
                 write_json(json.dumps(movers.to_dict(), indent=2, ensure_ascii=False))
             else:
+                from naftiko_writer.cli.edition_tables import print_movers
+
                 print_movers(movers)
 
 

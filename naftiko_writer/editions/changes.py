@@ -26,14 +26,16 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from naftiko_writer.editions import records
 from naftiko_writer.editions.queries import FORMAT_VERSION, cohort_scores
 from naftiko_writer.editions.records import TOTAL, Edition, Member
 from naftiko_writer.errors import EditionError
-from naftiko_writer.scoring.models import SignalKind, Taxonomy
-from naftiko_writer.scoring.scorer import Scorer
+
+if TYPE_CHECKING:
+    from naftiko_writer.scoring.models import Taxonomy
+    from naftiko_writer.scoring.scorer import Scorer
 
 Scores = dict[str, int]
 """Dimension id (and `total`) -> score."""
@@ -166,6 +168,8 @@ class CrossScores:
     def scorer(self) -> Scorer:
         """A scorer of the taxonomy, loaded from the store on first use."""
         if self._scorer is None:
+            from naftiko_writer.scoring.scorer import Scorer
+
             stored = records.load_stored_taxonomy(self.connection, self.taxonomy_id, self.store_path)
             self._scorer = Scorer(stored.taxonomy)
         return self._scorer
@@ -550,6 +554,8 @@ def _counted_for(
         found[name_id].add(dimension)
     missing = [name_id for name_id in names if name_id not in found]
     if missing and cross is not None:
+        from naftiko_writer.scoring.models import SignalKind
+
         ids = [dimension.id for dimension in cross.taxonomy.dimensions]
         match = cross.scorer.matcher.match
         for name_id in missing:

@@ -16,7 +16,6 @@ from typing import IO, Any
 
 from naftiko_writer.editions import records
 from naftiko_writer.editions.queries import FORMAT_VERSION
-from naftiko_writer.scoring.scorer import competition_ranks
 
 
 class ExportFormat(StrEnum):
@@ -42,13 +41,12 @@ def score_rows(connection: sqlite3.Connection, edition: str) -> Iterator[dict[st
     found = records.get_edition(connection, edition)
     for dimension in records.stored_dimensions(connection, found.taxonomy_id):
         rows = connection.execute(
-            "SELECT m.slug, m.name, m.industry, d.score, d.tier, d.signal_count FROM members m "
-            "JOIN dimension_scores d ON d.scoring_id = m.scoring_id AND d.dimension = ? "
+            "SELECT m.slug, m.name, m.industry, d.score, d.tier, d.signal_count, RANK() OVER (ORDER BY d.score DESC) "
+            "FROM members m JOIN dimension_scores d ON d.scoring_id = m.scoring_id AND d.dimension = ? "
             "WHERE m.edition = ? ORDER BY d.score DESC, m.slug",
             (dimension.id, edition),
-        ).fetchall()
-        ranks = competition_ranks([row[3] for row in rows])
-        for (slug, name, industry, score, tier, signal_count), rank in zip(rows, ranks, strict=True):
+        )
+        for slug, name, industry, score, tier, signal_count, rank in rows:
             yield dict(
                 zip(
                     SCORE_COLUMNS,

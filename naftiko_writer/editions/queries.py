@@ -1,7 +1,7 @@
 """Questions asked of a stored edition: what it holds, who ranks where, and one company's scorecard.
 
 Ranks are competition ranks ("1, 2, 2, 4"): companies with equal scores share a rank, the next rank skips
-as many places as were shared (`scoring.scorer.competition_ranks`). Medians, not means, summarise a
+as many places as were shared (SQL's RANK(), as `scoring.scorer.competition_ranks` ranks a company's dimensions). Medians, not means, summarise a
 dimension across companies. Everything returned is plain data with a `to_dict` for `--json`.
 """
 
@@ -12,14 +12,15 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from naftiko_writer.editions import records
 from naftiko_writer.editions.records import TOTAL, Edition, Member
 from naftiko_writer.errors import EditionError
 from naftiko_writer.formats import EDITION_FORMAT
-from naftiko_writer.scoring.models import ScoreCard
-from naftiko_writer.scoring.scorer import Scorer, competition_ranks
+
+if TYPE_CHECKING:
+    from naftiko_writer.scoring.models import ScoreCard
 
 FORMAT_VERSION = EDITION_FORMAT
 """The version of every edition command's JSON (`format_version`; naftiko_writer.formats)."""
@@ -123,17 +124,28 @@ def rank_edition(
     stored = records.find_stored_dimension(connection, found.taxonomy_id, dimension)
     if industry is not None:
         records.check_industry(connection, edition, industry)
-    scores = cohort_scores(connection, edition, stored.id, industry)
-    details = {member.slug: member for member in records.members(connection, edition, industry)}
-    slugs = sorted(scores, key=lambda slug: (-scores[slug], slug))
-    ranks = competition_ranks([scores[slug] for slug in slugs])
-    shared = Counter(ranks)
+    where = "m.edition = ?" + (" AND lower(m.industry) = lower(?)" if industry is not None else "")
+    values: tuple[str, ...] = (edition,) if industry is None else (edition, industry)
+    if stored.id == TOTAL:
+        scored = f"SELECT m.slug, m.name, m.industry, s.total AS score FROM members m JOIN scorings s ON s.id = m.scoring_id WHERE {where}"
+    else:
+        scored = (
+            "SELECT m.slug, m.name, m.industry, d.score FROM members m JOIN dimension_scores d "
+            f"ON d.scoring_id = m.scoring_id AND d.dimension = ? WHERE {where}"
+        )
+        values = (stored.id, *values)
+    ranked = connection.execute(  # RANK() is the competition rank: ties share one, the next skips
+        f"SELECT RANK() OVER (ORDER BY score DESC), slug, name, industry, score FROM ({scored}) "
+        "ORDER BY score DESC, slug",
+        values,
+    ).fetchall()
+    shared = Counter(rank for rank, *_ in ranked)
     rows = [
-        RankRow(rank, shared[rank] > 1, slug, details[slug].name, details[slug].industry, scores[slug])
-        for slug, rank in zip(slugs, ranks, strict=True)
+        RankRow(rank, shared[rank] > 1, slug, name, member_industry, score)
+        for rank, slug, name, member_industry, score in ranked
         if top is None or rank <= top
     ]
-    return Ranking(edition, stored.id, stored.name, industry, len(slugs), rows)
+    return Ranking(edition, stored.id, stored.name, industry, len(ranked), rows)
 
 
 def show_edition(connection: sqlite3.Connection, edition: str, industry: str | None = None) -> EditionSummary:
@@ -204,6 +216,8 @@ class StoredCompany:
 
 def stored_company(connection: sqlite3.Connection, edition: str, slug: str, store_path: Path) -> StoredCompany:
     """One company's scorecard as stored: its signals re-scored under the edition's stored taxonomy."""
+    from naftiko_writer.scoring.scorer import Scorer
+
     found = records.get_edition(connection, edition)
     member = records.find_member(connection, edition, slug)
     if member is None:

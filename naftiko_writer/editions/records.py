@@ -12,10 +12,12 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from naftiko_writer.errors import EditionError, StoreError
-from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
-from naftiko_writer.scoring.taxonomy import parse_taxonomy
+
+if TYPE_CHECKING:  # loaded by the functions that build them: `rank`, `show` and `list` need no pydantic models
+    from naftiko_writer.scoring.models import Company, CompanySignals, Signal, Taxonomy
 
 EDITION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 TOTAL = "total"
@@ -181,6 +183,8 @@ class StoredTaxonomy:
 
 def load_stored_taxonomy(connection: sqlite3.Connection, taxonomy_id: int, store_path: Path) -> StoredTaxonomy:
     """Rebuild a taxonomy from the bytes of its files as stored, checking it is the one they were stored as."""
+    from naftiko_writer.scoring.taxonomy import parse_taxonomy
+
     rows = connection.execute(
         "SELECT name, content FROM taxonomy_files WHERE taxonomy_id = ? ORDER BY position", (taxonomy_id,)
     ).fetchall()
@@ -196,6 +200,8 @@ def load_stored_taxonomy(connection: sqlite3.Connection, taxonomy_id: int, store
 
 def load_signal_set(connection: sqlite3.Connection, set_id: int) -> list[Signal]:
     """The signals of a stored set, in the order of their names' first storing."""
+    from naftiko_writer.scoring.models import Signal, SignalKind
+
     rows = connection.execute(
         "SELECT n.kind, n.name, s.evidence, s.sources FROM set_signals s JOIN names n ON n.id = s.name_id "
         "WHERE s.set_id = ? ORDER BY s.name_id",
@@ -209,6 +215,8 @@ def load_signal_set(connection: sqlite3.Connection, set_id: int) -> list[Signal]
 
 def member_company(member: Member) -> Company:
     """The company block a member was stored with (name as the edition has it)."""
+    from naftiko_writer.scoring.models import Company
+
     try:
         profile = json.loads(member.profile)
         company = Company.model_validate({**profile, "name": member.name})
@@ -219,6 +227,8 @@ def member_company(member: Member) -> Company:
 
 def member_signals(connection: sqlite3.Connection, member: Member) -> CompanySignals:
     """A member's company and signals, as they were added."""
+    from naftiko_writer.scoring.models import CompanySignals
+
     return CompanySignals(company=member_company(member), signals=load_signal_set(connection, member.set_id))
 
 
