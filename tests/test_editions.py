@@ -532,3 +532,24 @@ def test_the_tables_show_joint_ranks_totals_and_why_a_score_changed(runner: CliR
     )
     beta = next(mover for mover in data["movers"] if mover["slug"] == "beta")
     assert (beta["delta"], beta["rank_before"], beta["rank_after"], beta["own"], beta["peers"]) == (0, 1, 2, 0, -1)
+
+
+def test_industries_come_from_the_profile_unless_the_file_overrides_them(runner: CliRunner, tmp_path: Path) -> None:
+    acme, beta = tmp_path / "acme.yaml", tmp_path / "beta.yaml"
+    acme.write_text(
+        "company: {name: Acme, slug: acme, as_of: 2026-03-01, industry: Financial}\n"
+        "signals:\n  - {kind: tool, name: Terraform}\n"
+    )
+    beta.write_text("company: {name: Beta, slug: beta, industry: Toys}\nsignals:\n  - {kind: tool, name: Terraform}\n")
+    store = str(tmp_path / "e.sqlite")
+    assert runner.invoke(app, ["edition", "add", "E", str(acme), str(beta), "--store", store]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["edition", "show", "E", "--store", store, "--json"]).stdout)
+    assert shown["industries"] == {"Financial": 1, "Toys": 1}
+    override = tmp_path / "industries.yaml"
+    override.write_text("beta: {industry: Games, name: Beta Inc}\n")
+    again = runner.invoke(
+        app, ["edition", "add", "E", str(acme), str(beta), "--store", store, "--industries", str(override)]
+    )
+    assert "beta: updated (name 'Beta' -> 'Beta Inc'; industry Toys -> Games)" in again.stderr
+    card = json.loads(runner.invoke(app, ["edition", "company", "E", "beta", "--store", store, "--json"]).stdout)
+    assert (card["industry"], card["scorecard"]["company"]["as_of"]) == ("Games", None)  # no date in the file: none

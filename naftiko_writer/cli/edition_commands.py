@@ -228,10 +228,7 @@ def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tup
         company_signals = load_company(reference, companies_dir)
         company = company_signals.company
         entry = mapping.get(company.slug)
-        profile_industry = getattr(company, "industry", None)  # the signal file's profile, where it has one
-        industry = (
-            entry.industry if entry is not None else profile_industry if isinstance(profile_industry, str) else None
-        )
+        industry = entry.industry if entry is not None else company.industry  # the file's profile, else unknown
         name = entry.name if entry is not None and entry.name else company.name
         return company_signals, Details(name=name, industry=industry, source=reference)
 

@@ -221,7 +221,7 @@ def member_company(member: Member) -> Company:
         profile = json.loads(member.profile)
         company = Company.model_validate({**profile, "name": member.name})
     except ValueError:  # a profile of another shape (a newer tool's): the fields every version has
-        company = Company(name=member.name, slug=member.slug, as_of=member.as_of)
+        company = Company(name=member.name, slug=member.slug, as_of=member.as_of or None)
     return company
 
 
