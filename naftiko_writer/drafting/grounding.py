@@ -93,6 +93,10 @@ class Vocabulary:
     by_head: dict[str, tuple[str, ...]]
     by_lower_head: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """The loosely cased spellings (grounding_text.loosely_cased) by their first token in lower case."""
+    by_any_head: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+    """Every spelling by its head in lower case: (as written, longest first), (any case: (spelling, lower case))."""
     named_figures: tuple[str, ...] = ()
     """Every company signal name holding a digit (any kind): its digits are never a figure its data allows."""
     company_only: frozenset[str] = frozenset()
@@ -105,25 +109,73 @@ class Vocabulary:
     """What each section data already scanned allows (see `allowed_values`): a section's data is checked again
     on every repair, and by `check` and `update`; scanning a dimension's evidence costs about a millisecond."""
 
+    def __post_init__(self) -> None:
+        """Index every spelling by its head in lower case, as written ones first (set once: frozen)."""
+        heads: dict[str, tuple[list[str], list[str]]] = {}
+        for head, spellings in self.by_head.items():
+            heads.setdefault(head.lower(), ([], []))[0].extend(spellings)
+        for head, spellings in self.by_lower_head.items():
+            heads.setdefault(head, ([], []))[1].extend(spellings)
+        index = {
+            head: (tuple(sorted(exact, key=_spelling_order)), tuple((s, s.lower()) for s in loose))
+            for head, (exact, loose) in heads.items()
+        }
+        object.__setattr__(self, "by_any_head", index)
+
     def mentions(self, text: str) -> Iterator[Mention]:
-        """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries."""
+        """Every technology name in `text`, left to right, the longest spelling at each place, on word boundaries.
+
+        At each place a spelling written as the vocabulary writes it wins; else a loosely cased one in any case.
+        The text is scanned once, lower-cased, with one lookup per word (unless lower-casing changes its
+        length, as for a few letters: then it is scanned as written, for exact spellings only).
+        """
         resume = 0
-        by_head, by_lower_head = self.by_head, self.by_lower_head
-        for token in _TOKEN.finditer(text):
-            word = token.group()
-            spellings = by_head.get(word)
-            loose = by_lower_head.get(word.lower()) if by_lower_head else None
-            if spellings is None and loose is None:  # most words start no name: one lookup decides
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            yield from self._exact_mentions(text)
+            return
+        index = self.by_any_head
+        length = len(text)
+        for token in _TOKEN.finditer(lowered):
+            candidates = index.get(token.group())
+            if candidates is None:  # most words start no name: one lookup decides
                 continue
             start = token.start()
             if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
                 continue
-            found = _spelled_at(text, start, spellings or (), exact=True) or _spelled_at(
-                text, start, loose or (), exact=False
-            )
+            found = None
+            exact, loose = candidates
+            for spelling in exact:
+                stop = start + len(spelling)
+                if text.startswith(spelling, start) and (stop == length or not _WORD_CHARACTER.match(text[stop])):
+                    found = Mention(spelling, start, stop, spelling)
+                    break
+            if found is None:
+                for spelling, lower in loose:
+                    stop = start + len(spelling)
+                    if lowered.startswith(lower, start) and (stop == length or not _WORD_CHARACTER.match(text[stop])):
+                        found = Mention(text[start:stop], start, stop, spelling)
+                        break
             if found is not None:
                 yield found
                 resume = found.end
+
+    def _exact_mentions(self, text: str) -> Iterator[Mention]:
+        """The names written exactly as the vocabulary writes them (a text whose lower case is longer)."""
+        resume = 0
+        for token in _TOKEN.finditer(text):
+            spellings = self.by_head.get(token.group())
+            if spellings is None:
+                continue
+            start = token.start()
+            if start < resume or (start > 0 and _WORD_CHARACTER.match(text[start - 1])):
+                continue
+            for spelling in spellings:
+                end = start + len(spelling)
+                if text.startswith(spelling, start) and (end == len(text) or not _WORD_CHARACTER.match(text[end])):
+                    yield Mention(spelling, start, end, spelling)
+                    resume = end
+                    break
 
     def separate(self, text: str, figures_in_names: bool = False) -> tuple[list[Mention], str]:
         """The names in `text`, and the text with each name blanked out, from one scan.
@@ -155,18 +207,6 @@ class Vocabulary:
                 if found is not None:
                     found.add(name)
         return text
-
-
-def _spelled_at(text: str, start: int, spellings: Iterable[str], exact: bool) -> Mention | None:
-    """The first of `spellings` (longest first) written at `start` and ending on a word boundary."""
-    for spelling in spellings:
-        end = start + len(spelling)
-        written = text[start:end]
-        if (written == spelling if exact else written.lower() == spelling.lower()) and (
-            end == len(text) or not _WORD_CHARACTER.match(text[end])
-        ):
-            return Mention(written, start, end, spelling)
-    return None
 
 
 def report_terms(taxonomy: Taxonomy) -> frozenset[str]:
@@ -421,19 +461,15 @@ def allowed_values(data: str, vocabulary: Vocabulary) -> Allowed:
     known = vocabulary.allowed.get(data)
     if known is not None:
         return known
-    names: set[str] = set()
-    figures: set[str] = set()
     listed: set[str] = set()
-    for text in data_strings(data):
-        text = compared(text)
-        mentions, rest = vocabulary.separate(text)
-        names.update(vocabulary.canonical[mention.spelling] for mention in mentions)
-        blanked = vocabulary.without_named_figures(text, listed)
-        if blanked is not text:
-            rest = vocabulary.separate(blanked)[1]
-        figures.update(numbers_in(rest))
-        figures.update(spelled_figures(rest))
-        figures.update(urls_in(text))
+    # One scan of the data's strings joined by line breaks (no name, number or link spans one).
+    text = "\n".join(compared(string) for string in data_strings(data))
+    mentions, rest = vocabulary.separate(text)
+    names = {vocabulary.canonical[mention.spelling] for mention in mentions}
+    blanked = vocabulary.without_named_figures(text, listed)
+    if blanked is not text:
+        rest = vocabulary.separate(blanked)[1]
+    figures = {*numbers_in(rest), *spelled_figures(rest), *urls_in(text)}
     quotable = tuple(name for name in vocabulary.named_figures if name in listed and not states_a_figure(name))
     allowed = Allowed(frozenset(names), frozenset(figures), quotable)
     if len(vocabulary.allowed) >= ALLOWED_REMEMBERED:

@@ -156,6 +156,13 @@ SMALL_WORDS = 10
 """Numbers up to ten in words are ordinary prose ("one of the", "three layers") unless a figure word precedes them."""
 
 
+_MAYBE_SPELLED = re.compile(
+    r"(?i)\b(?:" + "|".join(sorted({*_UNITS, *_TENS, *_SCALES}, key=len, reverse=True)) + r")\b"
+    r"|\b(?:" + "|".join(sorted(_FIGURE_WORDS, key=len, reverse=True)) + r")\W+[IVXLCDM]{2,}\b"
+)
+"""A number word, or a figure word then a Roman-looking word: a quick test (one search, in C) before the scan."""
+
+
 @cache
 def _number_words() -> frozenset[str]:
     return frozenset({*_UNITS, *_TENS, *_SCALES, "and"})
@@ -168,6 +175,8 @@ def spelled_numbers(text: str) -> list[str]:
     after a figure word ("scores nine", "scored XCIX": `CI/CD`, "one of" and "scores zero", which says
     nothing scores, are not numbers).
     """
+    if not _MAYBE_SPELLED.search(text):  # most texts hold no number word and no figure word: one search decides
+        return []
     words = [(found.group(), found.group().lower()) for found in _WORDS.finditer(text)]
     if not words:
         return []
