@@ -297,7 +297,7 @@ def _thin(data: DimensionInput) -> list[str]:
             f"All the data shows for {possessive(company)} {dimension} is {shown}.",
             f"{possessive(company)} {dimension} has a narrow base in {shown}.",
             f"Just {shown} {_verb(count, 'stands', 'stand')} behind {dimension} at {company}.",
-            f"{dimension} is an early foothold for {company}, on {shown}.",
+            f"{dimension} has a foothold at {company} in {shown}.",
             f"The data offers {shown} for {dimension}, and nothing more yet.",
         ],
         company,
