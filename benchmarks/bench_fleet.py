@@ -91,24 +91,46 @@ def signal_cohort(count: int, seed: int = 2026) -> Path:
 
 
 def run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, int, str, str]:
-    """Wall s, CPU s (user + system), peak RSS MiB, exit status, stdout, stderr of one child."""
+    """Wall s, CPU s (user + system), peak RSS MiB, exit status, stdout, stderr of one child.
+
+    The peak is the child's own high-water mark after exec (VmHWM, written by `cli`'s wrapper at exit):
+    wait4's ru_maxrss also counts the forked copy of this process before exec, and the test server here
+    holds every batch file in memory.
+    """
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as hwm:
+        child_env = {**os.environ, **(env or {}), "NAFTIKO_BENCH_HWM": hwm.name}
+        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, env=child_env)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
+        written = Path(hwm.name).read_text().strip()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         print(stderr[-3000:], file=sys.stderr)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code, stdout, stderr
+    peak = int(written) / 1024 if written else usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, peak, code, stdout, stderr
+
+
+_WRAPPER = """
+import atexit, os, runpy, sys
+def _hwm():
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith('VmHWM:'):
+                with open(os.environ['NAFTIKO_BENCH_HWM'], 'w') as out:
+                    out.write(line.split()[1])
+atexit.register(_hwm)
+sys.argv = ['naftiko-writer', *sys.argv[1:]]
+runpy.run_module('naftiko_writer', run_name='__main__', alter_sys=True)
+"""
 
 
 def cli(*args: str) -> list[str]:
-    """The command line of `naftiko-writer ARGS` from this tree."""
-    return [sys.executable, "-m", "naftiko_writer", *args]
+    """The command line of `naftiko-writer ARGS` from this tree (wrapped to report its own peak memory)."""
+    return [sys.executable, "-c", _WRAPPER, *args]
 
 
 def _env(scratch: Path) -> dict[str, str]:
@@ -234,16 +256,17 @@ def bench_batch(args: argparse.Namespace) -> int:
     with FakeOpenAIServer(responder) as server, tempfile.TemporaryDirectory() as scratch:
         env = _env(Path(scratch))
         folder = Path(scratch) / "batch"
-        steps = [
-            ("build", cli("batch", "build", str(cohort), "--out", str(folder))),
-            ("submit", cli("batch", "submit", str(folder), "--base-url", server.base_url)),
-            ("collect", cli("batch", "collect", str(folder), "--base-url", server.base_url)),
-        ]
+        steps = [("build", cli("batch", "build", str(cohort), "--out", str(folder)))]
+        for number in range(1, 4):  # three rounds: the tables and dimensions, the assessment, the summary
+            steps.append((f"submit {number}", cli("batch", "submit", str(folder), "--base-url", server.base_url)))
+            steps.append((f"collect {number}", cli("batch", "collect", str(folder), "--base-url", server.base_url)))
         for name, command in steps:
             wall, cpu, peak, code, _, _ = run_child(command, env)
             print(f"batch {name} of {args.companies}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MiB")
             if code not in (0, 3):
                 return code
+        drafts = len(list((Path(scratch) / "drafts").glob("*/*.md")))
+        print(f"{drafts} drafts written")
     return 0
 
 

@@ -12,13 +12,16 @@ then written by the template engine and marked for the analyst; a missing or
 failed request is simply asked again. A section being repaired holds back
 the sections that depend on it. When every section of every company is in,
 the drafts are written. A company that cannot be loaded (a bad signals
-file) is left out of the batch and reported, as a fleet does. Pure except
-for the files of the batch folder and the drafts it writes.
+file) is left out of the batch and reported, as a fleet does. Each step loads
+the companies one at a time (`_Loader`) and keeps none, so a batch of a thousand
+companies is never in memory at once. Pure except for the files of the batch
+folder and the drafts it writes.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,14 @@ from naftiko_writer.document.draft_files import DraftFiles
 from naftiko_writer.drafting.answers import parse_output, section_result, summarise
 from naftiko_writer.drafting.grounding import check_grounding
 from naftiko_writer.drafting.prompts import render_messages
-from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, prepare_company
+from naftiko_writer.drafting.run import (
+    DraftRun,
+    Prepared,
+    RunInputs,
+    build_provenance,
+    load_run_inputs,
+    prepare_company,
+)
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
@@ -115,7 +125,6 @@ class BatchProgress:
     fallbacks: int = 0
     missing: int = 0
     drafts: list[DraftFiles] = field(default_factory=list)
-    reports: list[Report] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     """`build`: companies left out (a bad signals file, ...), each with the first line of its error."""
 
@@ -139,16 +148,15 @@ def build_batch(
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
     entries = []
-    loaded: dict[str, Prepared] = {}
     failed: list[tuple[str, str]] = []
-    for company in companies:
+    inputs = load_run_inputs(base.sources)
+    for company in companies:  # each company is loaded to check it and learn its slug, then dropped
         try:
-            prepared = prepare_company(company, base.sources)
+            prepared = prepare_company(company, base.sources, inputs)
         except NaftikoWriterError as exc:  # one bad company is reported; the others are batched
             failed.append((company, str(exc).splitlines()[0]))
             continue
         entries.append(BatchCompany(company=company, slug=prepared.card.company.slug))
-        loaded[entries[-1].slug] = prepared
     if not entries:
         raise InputError("no company could be batched:\n  " + "\n  ".join(f"{c}: {e}" for c, e in failed))
     slugs = [entry.slug for entry in entries]
@@ -163,7 +171,7 @@ def build_batch(
         max_bytes_per_file=max_bytes_per_file,
         companies=entries,
     )
-    return _next_round(base, state, folder, loaded, BatchProgress(round=0, failed=failed))
+    return _next_round(base, state, folder, _Loader(base, inputs), BatchProgress(round=0, failed=failed))
 
 
 COLLECT_LOCK = ".collect.lock"
@@ -197,9 +205,9 @@ def _collect_batch(base: DraftRun, folder: Path, results_text: str, drafts_dir: 
             f"{', '.join(str(path) for path in round_files(folder, state.round))}"
         )
     progress = BatchProgress(round=state.round)
-    loaded = {entry.slug: prepare_company(entry.company, base.sources) for entry in state.companies}
+    loaded = _Loader(base, load_run_inputs(base.sources))
     for entry in state.companies:
-        prepared = loaded[entry.slug]
+        prepared = loaded[entry]
         outputs = _outputs(entry)
         for spec in plan_sections(prepared.card):
             key = custom_id(entry.slug, spec.id, state.round)
@@ -449,69 +457,149 @@ def _next_round(
     base: DraftRun,
     state: BatchState,
     folder: Path,
-    loaded: dict[str, Prepared],
+    loaded: _Loader,
     progress: BatchProgress,
     drafts_dir: Path | None = None,
     stamp: str = "",
 ) -> BatchProgress:
-    """Write the next round's requests (or, when every section is in, the drafts) and save the state."""
-    lines: list[str] = []
-    finished: list[tuple[BatchCompany, Prepared]] = []
-    for entry in state.companies:
-        prepared = loaded[entry.slug]
-        outputs = _outputs(entry)
-        plan = plan_sections(prepared.card)
-        ready = [
-            spec
-            for spec in plan
-            if spec.id not in entry.sections and all(dependency in entry.sections for dependency in spec.depends_on)
-        ]
-        if not ready and len(entry.sections) == len(plan):
-            finished.append((entry, prepared))
-        for spec in ready:
-            retry = entry.retrying.get(spec.id)
-            data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
-            body: dict[str, Any] = {
-                "model": state.model,
-                "messages": retry.messages if retry else render_messages(prepared.prompts, spec.kind, spec.title, data),
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {
-                        "name": spec.kind.value,
-                        "strict": True,
-                        "schema": strict_schema(OUTPUT_MODELS[spec.kind]),
+    """Write the next round's requests (or, when every section is in, the drafts) and save the state.
+
+    Each request line goes to its round file as it is made (`_RoundWriter`), so a round is never held whole.
+    """
+    writer = _RoundWriter(folder, state.round + 1, state.max_requests_per_file, state.max_bytes_per_file)
+    try:
+        for entry in state.companies:
+            prepared = loaded[entry]
+            outputs = _outputs(entry)
+            plan = plan_sections(prepared.card)
+            ready = [
+                spec
+                for spec in plan
+                if spec.id not in entry.sections and all(dependency in entry.sections for dependency in spec.depends_on)
+            ]
+            for spec in ready:
+                retry = entry.retrying.get(spec.id)
+                data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
+                body: dict[str, Any] = {
+                    "model": state.model,
+                    "messages": retry.messages
+                    if retry
+                    else render_messages(prepared.prompts, spec.kind, spec.title, data),
+                    "response_format": {
+                        "type": "json_schema",
+                        "json_schema": {
+                            "name": spec.kind.value,
+                            "strict": True,
+                            "schema": strict_schema(OUTPUT_MODELS[spec.kind]),
+                        },
                     },
-                },
-            }
-            if state.max_output_tokens:
-                body["max_tokens"] = state.max_output_tokens
-            request = {
-                "custom_id": custom_id(entry.slug, spec.id, state.round + 1),
-                "method": "POST",
-                "url": ENDPOINT,
-                "body": body,
-            }
-            lines.append(json.dumps(request, ensure_ascii=False))
+                }
+                if state.max_output_tokens:
+                    body["max_tokens"] = state.max_output_tokens
+                request = {
+                    "custom_id": custom_id(entry.slug, spec.id, state.round + 1),
+                    "method": "POST",
+                    "url": ENDPOINT,
+                    "body": body,
+                }
+                writer.add(json.dumps(request, ensure_ascii=False))
+    except BaseException:
+        writer.discard()
+        raise
+    lines = writer.count
     if lines:
         state.round += 1
         progress.round = state.round
-        progress.requests = len(lines)
-        parts = split_round(lines, state.max_requests_per_file, state.max_bytes_per_file)
-        progress.round_files = [
-            round_path(folder, state.round, number, len(parts)) for number in range(1, len(parts) + 1)
-        ]
+        progress.requests = lines
+        progress.round_files = writer.finish()
         progress.round_file = progress.round_files[0]
-        for path, part in zip(progress.round_files, parts, strict=True):
-            write_text_atomically(path, "".join(line + "\n" for line in part))
+    else:
+        writer.discard()
     write_text_atomically(folder / STATE_FILE, state.model_dump_json(indent=2) + "\n")
     if not lines and drafts_dir is not None:
-        for entry, prepared in finished:
+        for entry in state.companies:  # each company loaded again, its draft written, then dropped
             run = replace(base, company=entry.company, created=state.created)
-            report = _report(run, state.model, prepared, entry)
-            files = write_report(report, DraftTarget(drafts_dir, stamp))
+            files = write_report(_report(run, state.model, loaded[entry], entry), DraftTarget(drafts_dir, stamp))
             progress.drafts.append(files)
-            progress.reports.append(report)
     return progress
+
+
+class _RoundWriter:
+    """A round's request files written line by line, split by the same rule as `split_round`.
+
+    Parts are written to temporaries and renamed into place by `finish` (`round-N.jsonl`, or
+    `round-N.K.jsonl` when the round needs several files), so a crash leaves no half round.
+    """
+
+    def __init__(self, folder: Path, round_number: int, max_requests: int, max_bytes: int) -> None:
+        self.folder, self.round_number = folder, round_number
+        self.max_requests, self.max_bytes = max_requests, max_bytes
+        self.count = 0
+        self._parts: list[tuple[Path, int, int]] = []  # temporary, lines, bytes
+        self._stream: Any = None
+
+    def add(self, line: str) -> None:
+        """Append one request line, starting a new file when the current one is full."""
+        length = len(line.encode()) + 1
+        if length > self.max_bytes:
+            raise InputError(
+                f"one request is {length:,} bytes, over the {self.max_bytes:,} bytes a batch file may hold; "
+                "raise --max-bytes-per-file"
+            )
+        if not self._parts or self._parts[-1][1] >= self.max_requests or self._parts[-1][2] + length > self.max_bytes:
+            self._open_part()
+        temporary, lines, size = self._parts[-1]
+        self._stream.write(line + "\n")
+        self._parts[-1] = (temporary, lines + 1, size + length)
+        self.count += 1
+
+    def _open_part(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".round-{self.round_number}.{len(self._parts) + 1}.jsonl.tmp"
+        self._stream = temporary.open("w", encoding="utf-8")
+        self._parts.append((temporary, 0, 0))
+
+    def finish(self) -> list[Path]:
+        """Sync and rename every part into place; the round's files, in order."""
+        if self._stream is not None:
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            self._stream = None
+        paths = [
+            round_path(self.folder, self.round_number, n, len(self._parts)) for n in range(1, len(self._parts) + 1)
+        ]
+        for (temporary, _, _), path in zip(self._parts, paths, strict=True):
+            os.replace(temporary, path)
+        return paths
+
+    def discard(self) -> None:
+        """Remove what was written (no request, or an error)."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+        for temporary, _, _ in self._parts:
+            temporary.unlink(missing_ok=True)
+
+
+class _Loader:
+    """A batch's companies, loaded one at a time as a step reaches them: only the last one is kept.
+
+    A batch of a thousand companies loaded at once held every ScoreCard to the end (gigabytes); each step
+    goes through the companies in order, so keeping the last one loads each company once per step.
+    """
+
+    def __init__(self, base: DraftRun, inputs: RunInputs) -> None:
+        self.base = base
+        self.inputs = inputs
+        self._last: tuple[str, Prepared] | None = None
+
+    def __getitem__(self, entry: BatchCompany) -> Prepared:
+        if self._last is None or self._last[0] != entry.slug:
+            self._last = (entry.slug, prepare_company(entry.company, self.base.sources, self.inputs))
+        return self._last[1]
 
 
 def _report(run: DraftRun, model: str, prepared: Prepared, entry: BatchCompany) -> Report:
