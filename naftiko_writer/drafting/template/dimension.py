@@ -103,6 +103,14 @@ def _noun(data: DimensionInput) -> tuple[str, str]:
     return "name", "names"
 
 
+def _named(data: DimensionInput) -> str:
+    """`24 named products`, `3 named standards`, or, for a mix of kinds, `45 names`."""
+    one, many = _noun(data)
+    if one == "name":
+        return plural(len(data.named), one, many)
+    return plural(len(data.named), "named " + one, "named " + many)
+
+
 def _phrases(data: DimensionInput, lead: str) -> str:
     """A clause (starting with its punctuation) on the evidence that names no product; empty without any."""
     count = data.unnamed_count
@@ -234,8 +242,7 @@ def _dominant(data: DimensionInput, dominant: str) -> list[str]:
             spread=data.rank,
         )
     elif others:
-        _, many = _noun(data)
-        lead += f", ahead of {join_names(others[:3])} among {plural(len(data.named), 'named ' + _noun(data)[0], 'named ' + many)}"
+        lead += f", ahead of {join_names(others[:3])} among {_named(data)}"
     return [lead + _phrases(data, dominant) + ".", _reading(data)]
 
 
@@ -248,8 +255,7 @@ def _broad(data: DimensionInput) -> list[str]:
     more = join_names(named[3:7])  # the total is stated: no remainder here
     lead = choose(
         [
-            f"{possessive(company)} {dimension} spans {plural(count, 'named ' + one, 'named ' + many)}, led by {first}"
-            f" and followed by {more}",
+            f"{possessive(company)} {dimension} spans {_named(data)}, led by {first} and followed by {more}",
             f"{plural(count, one, many).capitalize()} count for {dimension} at {company}, {first} first and {more} "
             "next",
             f"{first} head a list of {plural(count, one, many)} behind {possessive(company)} {dimension}, with {more} "
@@ -360,8 +366,7 @@ def _takeaway(data: DimensionInput, groups: list[EvidenceGroup]) -> str:
         )
     lead = join_names(data.named[:2])
     make = "makes" if len(data.named) == 1 else "make"
-    one, many = _noun(data)
-    products = plural(len(data.named), "named " + one, "named " + many)
+    products = _named(data)
     return choose(
         [
             f"With {lead} at its core and {products} in all, {dimension} is one of the areas where "
