@@ -126,7 +126,9 @@ def _import(folder: Path, profiles: dict[str, dict[str, str]]) -> CompanySignals
 
 
 def _random_companies(shared: list[CompanySignals], count: int, seed: int) -> list[CompanySignals]:
-    pool = sorted({(s.kind, s.name) for company in shared for s in company.signals}, key=lambda item: (item[1], item[0].value))
+    pool = sorted(
+        {(s.kind, s.name) for company in shared for s in company.signals}, key=lambda item: (item[1], item[0].value)
+    )
     rng = random.Random(seed)
     companies = []
     for index in range(count):
