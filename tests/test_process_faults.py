@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from naftiko_writer import files
 from naftiko_writer.cli import app
-from tests.conftest import ROOT, VALID_SIGNALS, write
+from tests.conftest import ROOT, TAXONOMY_DIR, VALID_SIGNALS, write
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
@@ -71,13 +72,17 @@ def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         ["import", "{real}/adp", "--out", "{tmp}/adp.yaml"],
         ["batch", "build", "spotify", "--out", "{tmp}/batch"],
         ["draft", "{signals}", "--engine", "template", "--out", "{tmp}/acme.md", "--quiet"],
+        ["taxonomy", "accept", "{tmp}/proposal.yaml", "--taxonomy", "{tmp}/taxonomy"],
     ],
-    ids=["import", "batch-build", "draft"],
+    ids=["import", "batch-build", "draft", "taxonomy-accept"],
 )
 def test_a_full_disk_is_one_error_line_naming_the_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     signals = write(tmp_path / "signals" / "acme.yaml", VALID_SIGNALS)
+    shutil.copytree(TAXONOMY_DIR, tmp_path / "taxonomy")
+    write(tmp_path / "proposal.yaml", "signals:\n  - name: Zzyzx Frobnicator\n    dimensions: [cloud]\n")
+    before = {path: path.read_bytes() for path in (tmp_path / "taxonomy").rglob("*.yaml")}
     args = [a.format(real=ROOT / "fixtures" / "real", tmp=tmp_path, signals=signals) for a in command]
     _full_disk(monkeypatch)
     result = runner.invoke(app, args)
@@ -86,6 +91,7 @@ def test_a_full_disk_is_one_error_line_naming_the_file(
     assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert "No space left on device" in lines[0]
     assert not [path for path in tmp_path.rglob("*.tmp")]
+    assert {path: path.read_bytes() for path in (tmp_path / "taxonomy").rglob("*.yaml")} == before
 
 
 def test_a_closed_stdout_ends_quietly_and_a_full_one_is_one_error_line(tmp_path: Path) -> None:
