@@ -272,3 +272,12 @@ def test_a_zero_signal_report_names_the_gap_in_its_summary_not_in_every_paragrap
     assert sum("gap" in p for p in paragraphs) == 0
     summary = outputs["executive-summary"]
     assert isinstance(summary, ExecutiveSummary) and "visibility gap" in " ".join(summary.paragraphs)
+
+
+def test_a_signal_name_with_digits_inside_a_longer_name_leaves_the_longer_name_whole(taxonomy: Taxonomy) -> None:
+    rdf = company("Graphco", (SignalKind.TOOL, "RDF4J", 1), (SignalKind.TOOL, "Neo4j", 2))
+    _, inputs, outputs = drafted(rdf, taxonomy)
+    vocabulary = build_vocabulary(taxonomy, rdf)
+    assert any("Eclipse RDF4J" in output.model_dump_json() for output in outputs.values())  # the alias's entry
+    for section_id, output in outputs.items():
+        assert check_grounding(output, inputs[section_id], vocabulary) == [], section_id

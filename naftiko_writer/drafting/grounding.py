@@ -203,9 +203,18 @@ class Vocabulary:
         """
         for name in self.named_figures if names is None else names:
             if name in text:
-                text = text.replace(name, " ")
-                if found is not None:
-                    found.add(name)
+                # not where it is part of a longer name ("RDF4J" inside "Eclipse RDF4J", the entry it aliases)
+                longer = [(m.start, m.end) for m in self.mentions(text) if len(m.text) > len(name) and name in m.text]
+                parts, last = [], 0
+                for at in (match.start() for match in re.finditer(re.escape(name), text)):
+                    if at < last or any(start <= at < end for start, end in longer):
+                        continue
+                    parts += [text[last:at], " "]
+                    last = at + len(name)
+                if parts:
+                    text = "".join([*parts, text[last:]])
+                    if found is not None:
+                        found.add(name)
         return text
 
 
