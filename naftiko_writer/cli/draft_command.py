@@ -16,6 +16,7 @@ from naftiko_writer.cli.root import (
     EXIT_STOPPED,
     CompaniesDirOpt,
     JsonOpt,
+    StoreOpt,
     TaxonomyOpt,
     print_error,
     resume_hint,
@@ -140,12 +141,7 @@ def draft(
             help="Draft among a stored edition: sections may say where the company stands among its peers.",
         ),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store", metavar="FILE", help="The edition store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
-        ),
-    ] = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     taxonomy_dir: TaxonomyOpt = None,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, TaxonomyOpt, user_errors, write_json
+from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, StoreOpt, TaxonomyOpt, user_errors, write_json
 from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError, NaftikoWriterError
 
@@ -37,10 +37,6 @@ commands = typer.Typer(rich_markup_mode=None, add_completion=False)
 commands.add_typer(edition_app, name="edition")
 
 EditionArg = Annotated[str, typer.Argument(metavar="EDITION", help="Edition name, such as 2026-Q1.")]
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", metavar="FILE", help="The store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."),
-]
 IndustryOpt = Annotated[
     str | None, typer.Option("--industry", metavar="INDUSTRY", help="Only the companies of this industry.")
 ]

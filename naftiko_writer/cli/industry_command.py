@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from naftiko_writer.cli.root import JsonOpt, print_error, user_errors, write_json
+from naftiko_writer.cli.root import JsonOpt, StoreOpt, print_error, user_errors, write_json
 from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Engine, RecordMode, Settings
 from naftiko_writer.errors import InputError
 
@@ -47,12 +47,7 @@ def industry(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help=f"OpenAI-compatible endpoint [default: {DEFAULT_BASE_URL}].")
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store", metavar="FILE", help="The store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
-        ),
-    ] = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Draft the report of one industry of a stored edition: its cohort, leaders, spread, signals and waves."""

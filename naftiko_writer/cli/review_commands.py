@@ -12,6 +12,7 @@ import typer
 from naftiko_writer.cli.root import (
     CompaniesDirOpt,
     JsonOpt,
+    StoreOpt,
     TaxonomyOpt,
     user_errors,
     write_json,
@@ -33,15 +34,7 @@ def check(
         str | None,
         typer.Option("--company", help="Company slug or signals file [default: the one named in the draft]."),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            metavar="FILE",
-            help="The edition store a draft's cohort claims are re-checked against [default: NAFTIKO_WRITER_STORE, "
-            "else ./editions.sqlite].",
-        ),
-    ] = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,

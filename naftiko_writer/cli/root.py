@@ -100,6 +100,12 @@ TaxonomyOpt = Annotated[
 CompaniesDirOpt = Annotated[
     Path | None, typer.Option("--companies-dir", help="Folder of company fixtures [default: fixtures/companies/].")
 ]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", metavar="FILE", help="The edition store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 
 
