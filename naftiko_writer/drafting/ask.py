@@ -7,10 +7,11 @@ one line each) and how to word the repair message. A failing answer is re-asked 
 `max_repairs` times with the answer and its problems appended; the result (`Asked`) carries the
 accepted value or none, the last value read, every problem, and the attempts, retries, tokens and
 seconds spent. A `limit` (llm/limiter.py) is held only while a call is in flight, waited for at the
-ask's `priority`; a call to an HTTP endpoint left unanswered past the limiter's `hedge_delay` gets one
-duplicate under the same slot (the first to answer wins, the other is cancelled), unless a budget is
-set (a duplicate spends tokens). A `Budget` is reserved before each call and charged after it; a call the budget
-cannot hold is not sent (`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
+ask's `priority`; a call to an HTTP endpoint left unanswered past the limiter's `hedge_delay` (three
+times the 90th percentile of first-attempt answer times) gets one duplicate under the same slot (the
+first to answer wins, the other is cancelled), unless a budget is set (a duplicate spends tokens). A
+`Budget` is reserved before each call and charged after it; a call the budget cannot hold is not sent
+(`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
 `error`; configuration errors (a replay miss, a rejected key) propagate.
 """
 
@@ -151,7 +152,7 @@ async def _send(
                 hedged = client.dialect is not None and not (budget is not None and budget.limited)
                 hedge = limit.hedge_delay() if hedged else None
                 answer = await _complete_hedged(client, request, hedge, limit.paused)
-                limit.answered(time.perf_counter() - started)
+                limit.answered(time.perf_counter() - started if answer.retries == 0 else None)
         asked.model_seconds += time.perf_counter() - started
         cost = budget.charge(answer.prompt_tokens, answer.completion_tokens) if budget is not None else 0.0
     finally:

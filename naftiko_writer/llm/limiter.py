@@ -12,7 +12,8 @@ A `Limiter` replaces a plain semaphore between a run's (or a fleet's) sections a
   number of slots for `STORM_HOLD_SECONDS`; after that, each good answer gives one slot back, up to the
   configured limit. Scattered 429s do not lower it: they are retried outside the limit.
 - **Hedging.** `hedge_delay()` says how long a call may go unanswered before one duplicate is sent:
-  three times the 90th percentile of recent answer times (at least `min_hedge_seconds`, 1 s), once enough
+  three times the 90th percentile of recent answer times of calls answered at the first attempt (at least
+  `min_hedge_seconds`, 1 s), once enough
   calls have answered, and not while a storm keeps the limit lowered (an endpoint that is rate limiting
   gets no extra load; scattered 429s do not stop hedging).
 
@@ -43,6 +44,8 @@ STORM_WINDOW = 8
 STORM_HOLD_SECONDS = 5.0
 """How long a storm keeps the limit lowered before good answers raise it again."""
 MIN_HEDGE_SECONDS = 1.0
+HEDGE_FACTOR = 3.0
+"""A call unanswered for this many times the 90th percentile of answer times is presumed lost."""
 HEDGE_SAMPLES = 20
 """Answers seen before any hedge is sent (the percentile needs them)."""
 
@@ -116,10 +119,14 @@ class Limiter:
             self.lowered_until = now + STORM_HOLD_SECONDS
             self._outcomes.clear()
 
-    def answered(self, seconds: float) -> None:
-        """A call answered after `seconds`: after a storm's hold, each answer gives one slot back."""
+    def answered(self, seconds: float | None) -> None:
+        """A call answered after `seconds` (None: after retries, no measure of the endpoint's speed).
+
+        After a storm's hold, each answer gives one slot back.
+        """
         self._outcomes.append(False)
-        self._latencies.append(seconds)
+        if seconds is not None:
+            self._latencies.append(seconds)
         if self.allowed < self.limit and self.clock() >= self.lowered_until:
             self.allowed += 1
             self._grant()
@@ -151,7 +158,7 @@ class Limiter:
         if len(self._latencies) < HEDGE_SAMPLES or self.allowed < self.limit:
             return None
         ordered = sorted(self._latencies)
-        return max(self.min_hedge_seconds, 3 * ordered[int(0.9 * (len(ordered) - 1))])
+        return max(self.min_hedge_seconds, HEDGE_FACTOR * ordered[int(0.9 * (len(ordered) - 1))])
 
     async def _acquire(self, held: _Slot) -> None:
         if self.in_flight < self.allowed and not self._waiting:
