@@ -30,7 +30,7 @@ catch-all's own layer last.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from naftiko_writer.scoring.models import KIND_ORDER, DimensionScore, ScoreCard, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key, name_tokens
@@ -118,11 +118,22 @@ class ProductIndex:
     service_catch_alls: frozenset[str] = frozenset()
     """Those filled by the service kind (Services): their products are grouped by what they are for."""
 
+    _described: dict[str, tuple[bool, str | None]] = field(default_factory=dict, compare=False, repr=False)
+    """Names described so far: a fleet meets the same names in many companies, and an unknown name is tried
+    against every vendor family (a tenth of a template fleet's time)."""
+
     def describe(self, name: str) -> tuple[bool, str | None]:
         """(named, focus) of a name as the scorer spells it (an entry's canonical name, or the signal's own)."""
-        known = self.entries.get(name_key(name))
-        if known is not None:
-            return known
+        described = self._described.get(name)
+        if described is not None:
+            return described
+        described = self.entries.get(name_key(name)) or self._by_family(name)
+        if len(self._described) >= 200_000:
+            self._described.clear()
+        self._described[name] = described
+        return described
+
+    def _by_family(self, name: str) -> tuple[bool, str | None]:
         tokens = name_tokens(name)
         for prefix, first in self.families:
             if tokens[: len(prefix)] == prefix:
