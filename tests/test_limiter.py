@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from naftiko_writer.drafting.ask import Asked, Question, ask
 from naftiko_writer.llm.limiter import HEDGE_SAMPLES, MIN_HEDGE_SECONDS, STORM_HOLD_SECONDS, Limiter
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult
@@ -156,15 +158,16 @@ def test_no_hedge_until_enough_answers_nor_during_a_429_storm() -> None:
 
 @dataclass
 class HangingOnce:
-    """An HTTP-like client whose first request never answers (a hung call); later ones answer at once."""
+    """An HTTP-like client whose first `hung` requests never answer (hung calls); later ones answer at once."""
 
     dialect: str = "json_schema"
+    hung: int = 1
     sent: int = 0
     cancelled: int = 0
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         self.sent += 1
-        if self.sent == 1:
+        if self.sent <= self.hung:
             try:
                 await asyncio.Event().wait()
             except asyncio.CancelledError:
@@ -179,8 +182,10 @@ class HangingOnce:
         return None
 
 
-def test_a_hung_call_is_hedged_once_and_the_loser_cancelled() -> None:
-    client = HangingOnce()
+@pytest.mark.parametrize(("hung", "sent"), [(1, 2), (2, 3)])
+def test_a_hung_call_is_hedged_and_the_losers_cancelled(hung: int, sent: int) -> None:
+    """A lost call gets a duplicate; a lost duplicate is replaced once (the oldest copy given up)."""
+    client = HangingOnce(hung=hung)
     request = ChatRequest("s", "t", "m", [{"role": "user", "content": "x"}], "layer_introduction", {})
     question: Question[str] = Question(request, lambda answer: (answer.content, []), lambda _: {"role": "user"})
 
@@ -194,7 +199,7 @@ def test_a_hung_call_is_hedged_once_and_the_loser_cancelled() -> None:
 
     asked = asyncio.run(scenario())
     assert asked.value == '{"paragraph": "ok"}'
-    assert client.sent == 2 and client.cancelled == 1
+    assert client.sent == sent and client.cancelled == hung
 
 
 def test_room_is_announced_once_a_slot_is_free_and_nobody_waits() -> None:

@@ -8,8 +8,9 @@ one line each) and how to word the repair message. A failing answer is re-asked 
 accepted value or none, the last value read, every problem, and the attempts, retries, tokens and
 seconds spent. A `limit` (llm/limiter.py) is held only while a call is in flight, waited for at the
 ask's `priority`; a call to an HTTP endpoint left unanswered past the limiter's `hedge_delay` (three
-times the 90th percentile of first-attempt answer times) gets one duplicate under the same slot (the
-first to answer wins, the other is cancelled), unless a budget is set (a duplicate spends tokens). A
+times the 90th percentile of first-attempt answer times) gets a duplicate under the same slot (the
+first to answer wins, the other is cancelled; a lost duplicate is replaced once), unless a budget is set
+(a duplicate spends tokens). A
 `Budget` is reserved before each call and charged after it; a call the budget cannot hold is not sent
 (`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
 `error`; configuration errors (a replay miss, a rejected key) propagate.
@@ -29,6 +30,8 @@ from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
 
 T = TypeVar("T")
+MAX_SENDS = 3
+"""Copies of one call sent at most when it goes unanswered (see `_complete_hedged`)."""
 Message = dict[str, str]
 
 
@@ -164,28 +167,34 @@ async def _send(
 async def _complete_hedged(
     client: LLMClient, request: ChatRequest, hedge_after: float | None, paused: Callable[[], bool]
 ) -> ChatResult:
-    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent once more: the first answer wins.
+    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent again: the first answer wins.
 
-    A call waiting out a backoff (`paused`: its slot given back) is not unanswered, only waiting: no duplicate.
+    At most two copies are in flight (one slot's worth), and at most `MAX_SENDS` are sent: when the duplicate
+    is lost too, the oldest copy is given up and a fresh one sent, so a call is never left to its deadline
+    because two sends in a row were lost. A call waiting out a backoff (`paused`: its slot given back) is not
+    unanswered, only waiting: no duplicate.
     """
     if hedge_after is None:
         return await client.complete(request)
-    first = asyncio.ensure_future(client.complete(request))
-    while True:
-        done, _ = await asyncio.wait({first}, timeout=hedge_after)
-        if done:
-            return first.result()
-        if not paused():
-            break
-    second = asyncio.ensure_future(client.complete(request))
-    pending = {first, second}
+    sent = [asyncio.ensure_future(client.complete(request))]
+    pending = set(sent)
     try:
         while True:
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(pending, timeout=hedge_after, return_when=asyncio.FIRST_COMPLETED)
             answered = [task for task in done if task.exception() is None]
-            if answered or not pending:
-                return (answered or list(done))[0].result()
+            if answered:
+                return answered[0].result()
+            if done and not pending:
+                return next(iter(done)).result()  # every copy failed: the last failure is the call's
+            if paused() or len(sent) >= MAX_SENDS:
+                continue
+            if len(pending) >= 2:
+                oldest = next(task for task in sent if task in pending)
+                oldest.cancel()
+                pending.discard(oldest)
+            sent.append(asyncio.ensure_future(client.complete(request)))
+            pending.add(sent[-1])
     finally:
-        for task in pending:
+        for task in sent:
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*sent, return_exceptions=True)  # every copy's outcome retrieved, none left running
