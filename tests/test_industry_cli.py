@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -75,6 +76,48 @@ def test_an_industry_draft_exports_with_a_chart_of_its_totals_and_check_says_wha
     assert html.count('<rect x="230"') == 15 and 'aria-label="Industry totals by dimension"' in html
     assert "<b>raw</b>" not in html and "&lt;b&gt;raw&lt;/b&gt;" in html  # the analyst's edit, never raw HTML
     assert "naftiko:section" not in html
-    checked = runner.invoke(app, ["check", str(out)])
-    assert checked.exit_code == 1
-    assert checked.stderr.startswith(f"Error: {out}: is an industry draft (of 'Toys' in '2026-Q1'); check, diff")
+    diffed = runner.invoke(app, ["diff", str(out), str(out)])
+    assert diffed.exit_code == 1
+    assert diffed.stderr.startswith(f"Error: {out}: is an industry draft (of 'Toys' in '2026-Q1'); check, diff")
+
+
+def test_template_drafts_of_every_industry_check_clean_and_check_finds_what_no_longer_holds(
+    runner: CliRunner, real_store: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import write
+
+    industries = ["Consulting", "Convenience Stores", "Events", "Financial", "Games"]
+    industries += ["Human Resources", "Retail", "Sales", "Toys", "Travel"]
+    for industry in [*industries, None]:
+        out = tmp_path / f"{industry or 'all'}.md"
+        args = [industry] if industry is not None else ["--all"]
+        assert invoke(runner, real_store, *args, "--engine", "template", "--out", str(out)).exit_code == 0
+        checked = runner.invoke(app, ["check", str(out), "--store", str(real_store), "--json"])
+        assert checked.exit_code == 0, (industry, checked.stdout)
+        assert json.loads(checked.stdout)["ok"]
+    financial = tmp_path / "Financial.md"
+    financial.write_text(financial.read_text().replace("total signal score of 7,584", "total signal score of 7,999"))
+    edited = runner.invoke(app, ["check", str(financial), "--store", str(real_store), "--json"])
+    assert edited.exit_code == 1
+    found = json.loads(edited.stdout)
+    assert found["edited"] == ["industry-cohort"]
+    assert [f["value"] for f in found["findings"]] == ["7999"]
+    # A Financial company added late: the draft's totals no longer hold, and check says what the edition holds now.
+    store = tmp_path / "late.sqlite"
+    shutil.copy(real_store, store)
+    late = write(
+        tmp_path / "late" / "signals.yaml",
+        "company: {name: Late Bank, slug: late-bank, as_of: 2026-03-01}\n"
+        "signals:\n  - {kind: service, name: Amazon Web Services}\n  - {kind: service, name: Snowflake}\n",
+    )
+    industries_file = write(tmp_path / "industries.yaml", "late-bank: Financial\n")
+    add = ["edition", "add", REAL_EDITION, str(late), "--industries", str(industries_file), "--store", str(store)]
+    assert runner.invoke(app, add).exit_code == 0
+    toys_unchanged = runner.invoke(app, ["check", str(tmp_path / "Toys.md"), "--store", str(store)])
+    assert toys_unchanged.exit_code == 0
+    stale = runner.invoke(app, ["check", str(tmp_path / "Consulting.md"), "--store", str(store)])
+    assert stale.exit_code == 0  # another industry's late company changes nothing here
+    overview = runner.invoke(app, ["check", str(tmp_path / "all.md"), "--store", str(store), "--json"])
+    assert overview.exit_code == 1
+    messages = [f["message"] for f in json.loads(overview.stdout)["findings"]]
+    assert any("the table's industry total is" in m and "the edition now says" in m for m in messages)

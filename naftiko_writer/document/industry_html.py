@@ -25,14 +25,19 @@ ROW = 20
 
 def industry_blocks(text: str) -> list[tuple[str, str]]:
     """The (id, body) of each marked block of an industry draft, in order."""
-    blocks: list[tuple[str, list[str]]] = []
+    return [(block_id, body) for block_id, body, _ in marked_blocks(text)]
+
+
+def marked_blocks(text: str) -> list[tuple[str, str, str]]:
+    """The (id, body, hash the marker holds) of each marked block of a draft, in order."""
+    blocks: list[tuple[str, list[str], str]] = []
     for line in text.split("\n")[1:]:
         marker = parse_section_marker(line)
         if marker is not None:
-            blocks.append((marker.id, []))
+            blocks.append((marker.id, [], marker.hash))
         elif blocks:
             blocks[-1][1].append(line)
-    return [(block_id, "\n".join(lines).strip()) for block_id, lines in blocks]
+    return [(block_id, "\n".join(lines).strip(), digest) for block_id, lines, digest in blocks]
 
 
 def dimension_totals(body: str) -> list[tuple[str, int]]:

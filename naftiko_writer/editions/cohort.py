@@ -172,3 +172,11 @@ class StoreReader:
     def changes(self, edition: str) -> Callable[[str], EditionChangesInput]:
         """A reader of companies' changes into `edition`."""
         return read_changes(self.path, edition)
+
+    def industry(self, edition: str, industry: str | None) -> tuple[Cohort, Taxonomy]:
+        """`edition` as a cohort with `industry`'s signals (None: every company's), and its stored taxonomy."""
+        from naftiko_writer.editions.store import open_store, sqlite_errors
+
+        with open_store(self.path, write=False) as opened, sqlite_errors(self.path):
+            cohort = load_cohort(opened.connection, edition, industry=industry)
+            return cohort, edition_taxonomy(opened.connection, edition, self.path)

@@ -24,9 +24,18 @@ from naftiko_writer.document.draft_files import (
     draft_lock,
     load_draft,
     load_sidecar,
+    read_draft_text,
     write_draft,
 )
-from naftiko_writer.document.draft_format import CLOSING, DraftDocument, join_draft, render_blocks, render_provenance
+from naftiko_writer.document.draft_format import (
+    CLOSING,
+    DraftDocument,
+    join_draft,
+    parse_draft,
+    render_blocks,
+    render_provenance,
+)
+from naftiko_writer.document.industry_format import is_industry_draft
 from naftiko_writer.drafting.cohort_facts import subject_names
 from naftiko_writer.drafting.pipeline import EventHandler, draft_report
 from naftiko_writer.drafting.run import ChangesSource, DraftRun, Prepared, prepare_company
@@ -40,9 +49,10 @@ from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, Finding, FindingKind, check_document, stale_claims
+from naftiko_writer.review.industry_check import IndustryReader
 
 
-class EditionReader(Protocol):
+class EditionReader(IndustryReader, Protocol):
     """The store's editions as `check` reads them (editions/cohort.StoreReader; tests build their own)."""
 
     def cohort(self, edition: str) -> Cohort:
@@ -61,7 +71,14 @@ def check_file(
 
     A draft made with `--edition` has its cohort claims re-verified against that edition as `editions` reads it now.
     """
-    document = load_draft(draft_path)
+    text = read_draft_text(draft_path)
+    if is_industry_draft(text):
+        if editions is None:
+            raise DraftError(f"{draft_path}: an industry draft is checked against the edition store; give --store")
+        from naftiko_writer.review.industry_check import check_industry_draft
+
+        return check_industry_draft(str(draft_path), text, editions)
+    document = parse_draft(text, str(draft_path))
     sidecar = load_sidecar(draft_path, document)
     return check_draft(document, sidecar, company or document.provenance.signals_file, sources, editions)
 
