@@ -282,3 +282,40 @@ def test_a_fleet_drafts_every_company_among_the_edition(runner: CliRunner, tmp_p
     assert len(written) == 2
     for markdown in written:
         assert "of 4 Financial companies in 2026-Q1" in markdown.read_text()
+
+
+def test_a_restated_edition_is_drafted_among_and_the_original_draft_still_checks_against_its_own(
+    runner: CliRunner, tmp_path: Path, real_store: Path
+) -> None:
+    from tests.conftest import TAXONOMY_DIR
+
+    store = tmp_path / "editions.sqlite"
+    shutil.copy(real_store, store)
+    first = tmp_path / "q1.md"
+    among = ["--engine", "template", "--store", str(store)]
+    assert runner.invoke(app, ["draft", GOLDMAN, "--edition", REAL_EDITION, *among, "--out", str(first)]).exit_code == 0
+    taxonomy = tmp_path / "taxonomy"
+    shutil.copytree(TAXONOMY_DIR, taxonomy)
+    structure = taxonomy / "taxonomy.yaml"
+    text = structure.read_text()
+    version = next(line for line in text.splitlines() if line.startswith("version:"))
+    structure.write_text(text.replace(version, "version: 2099.1.1", 1))
+    # The restatement counts three more of Goldman Sachs's names for Mergers & Acquisitions, so that score moves.
+    names = ("Algo Engines", "Algorithmic Trading", "Account Analysis")
+    entries = "".join(f"  - {{name: {name}, dimensions: [mergers-acquisitions]}}\n" for name in names)
+    (taxonomy / "catalogue" / "zz-restated.yaml").write_text("signals:\n" + entries)
+    assert runner.invoke(app, ["edition", "close", REAL_EDITION, "--store", str(store)]).exit_code == 0
+    restate = ["edition", "restate", REAL_EDITION, "--store", str(store), "--taxonomy", str(taxonomy), "--quiet"]
+    assert runner.invoke(app, restate).exit_code == 0, "restated into 2026-Q1r1"
+    # The closed edition never changed: the first draft's claims still hold against it.
+    assert runner.invoke(app, ["check", str(first), "--store", str(store)]).exit_code == 0
+    restated = tmp_path / "q1r1.md"
+    args = ["draft", GOLDMAN, "--edition", "2026-Q1r1", *among, "--taxonomy", str(taxonomy), "--out", str(restated)]
+    drafted = runner.invoke(app, args)
+    assert drafted.exit_code == 0, drafted.stderr
+    assert "in 2026-Q1r1" in restated.read_text()
+    check = ["check", str(restated), "--store", str(store), "--taxonomy", str(taxonomy)]
+    assert runner.invoke(app, check).exit_code == 0
+    # Drafted under the shipped taxonomy instead, the company's scores differ from the restatement's: one line.
+    mismatch = runner.invoke(app, ["draft", GOLDMAN, "--edition", "2026-Q1r1", *among, "--out", str(tmp_path / "x.md")])
+    assert mismatch.exit_code == 1 and "scores in 2026-Q1r1 differ from what its data gives now" in mismatch.stderr
