@@ -1,4 +1,9 @@
-"""Writing files safely: a crash or a full disk never leaves half a file, or half a pair of files, behind."""
+"""Files safely: writes never leave half a file, or half a pair of files, behind; reads are bounded.
+
+`read_text_bounded` is the reader of the text files the tool opens outside the data-file loader (raw
+signal lists, a batch's state and results): only a regular file (a FIFO would block, a link to /dev/zero
+never end), at most a given number of bytes, UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,37 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from naftiko_writer.errors import InputError
+
+
+def read_text_bounded(path: Path, limit: int, what: str) -> str:
+    """The UTF-8 text of the regular file `path` (a BOM read past), at most `limit` bytes; one-line InputError else.
+
+    `what` names the file in messages ("the batch results"). A missing file raises FileNotFoundError, so a
+    caller can say what to do about it.
+    """
+    try:
+        if not path.is_file():
+            if not path.exists():
+                raise FileNotFoundError(path)
+            raise InputError(f"{path}: is not a regular file (a folder, a pipe or a device?); give {what} as a file")
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except PermissionError as exc:
+        raise InputError(f"{path}: cannot read {what}: permission denied") from exc
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    if len(data) > limit:
+        raise InputError(f"{path}: is larger than the {limit:,}-byte limit for {what}")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: {what} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from exc
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -39,6 +39,8 @@ commands = typer.Typer(rich_markup_mode=None, add_completion=False)
 commands.add_typer(batch_app, name="batch")
 
 FolderArg = Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")]
+MAX_RESULTS_BYTES = 4 * 2**30
+"""The largest results file `batch collect --results` reads (the provider's output files are up to 200 MB an input)."""
 EXIT_BATCH_PENDING = 5
 """Exit status of `batch collect` when the provider has not finished the batch yet."""
 
@@ -156,10 +158,12 @@ def batch_collect(
         settings = Settings()
         state = load_state(folder)
         if results is not None:
+            from naftiko_writer.files import read_text_bounded
+
             try:
-                text = results.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"{results}: cannot read the batch results ({exc})") from exc
+                text = read_text_bounded(results, MAX_RESULTS_BYTES, "the batch results")
+            except FileNotFoundError:
+                raise InputError(f"{results}: no such file; give the results the provider returned") from None
         else:
             status, fetched = fetch_round_results(folder, _base_url(settings, base_url), settings.api_key())
             if fetched is None:

@@ -44,7 +44,7 @@ from naftiko_writer.drafting.run import (
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.drafting.use_case import DraftTarget, write_report
 from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
-from naftiko_writer.files import LockHeldError, hold_lock, write_text_atomically
+from naftiko_writer.files import LockHeldError, hold_lock, read_text_bounded, write_text_atomically
 from naftiko_writer.formats import BATCH_FORMAT, check_format_version
 from naftiko_writer.llm.answer_shape import MalformedAnswerError, parse_answer_json, read_chat_answer
 from naftiko_writer.llm.protocol import require_api_key
@@ -53,6 +53,8 @@ from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
 from naftiko_writer.report.sections import OUTPUT_MODELS, Output, strict_schema
 
 STATE_FILE = "state.json"
+MAX_STATE_BYTES = 4 * 2**30
+"""The largest state file a batch folder holds (about 400 MB for 1,000 companies)."""
 ENDPOINT = "/v1/chat/completions"
 MAX_REQUESTS_PER_FILE = 50_000
 """OpenAI's documented limit on the requests of one batch input file."""
@@ -233,7 +235,7 @@ def load_state(folder: Path) -> BatchState:
     """Read a batch folder's state."""
     path = folder / STATE_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text_bounded(path, MAX_STATE_BYTES, "the batch state"))
         check_format_version(data, BATCH_FORMAT, "batch state", str(path))
         return BatchState.model_validate(data)
     except FileNotFoundError:

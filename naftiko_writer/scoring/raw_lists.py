@@ -19,6 +19,7 @@ from typing import Any
 
 from naftiko_writer.data_files import JSON_SUFFIXES, DocumentError, parse_json, parse_yaml
 from naftiko_writer.errors import InputError
+from naftiko_writer.files import read_text_bounded
 from naftiko_writer.scoring.models import MAX_EVIDENCE, SignalKind
 
 LIST_FILES: dict[str, SignalKind] = {
@@ -177,14 +178,9 @@ def read_json(path: Path) -> RawEntries:
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is larger than the {MAX_SOURCE_BYTES:,}-byte limit for one list")
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+        return read_text_bounded(path, MAX_SOURCE_BYTES, "a list of signals")
+    except FileNotFoundError:
+        raise InputError(f"{path}: cannot read it (no such file)") from None
 
 
 def _parse(path: Path, text: str) -> Any:
