@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,21 @@ def test_the_bounded_reader_stops_at_its_limit_and_names_what_it_read(tmp_path: 
     assert read_text_bounded(bom, 100, "a list") == "- AWS\n"
     with pytest.raises(FileNotFoundError):
         read_text_bounded(tmp_path / "absent.yml", 100, "a list")
+
+
+def test_a_companies_list_beside_the_company_folders_is_not_taken_for_a_company(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "companies"
+    for slug in ("adp", "lego"):
+        shutil.copytree(REAL_DIR / slug, folder / slug)
+    (folder / "industries.yaml").write_text('adp: {name: "ADP", industry: "Human Resources"}\nlego: Toys\n')
+    (folder / "broken.yaml").write_text("company: {name: X}\n")  # a company file with problems is still read
+    result = runner.invoke(
+        app,
+        ["draft", str(folder), "--engine", "template", "--json", "--quiet"],
+        env={"NAFTIKO_WRITER_DRAFTS_DIR": str(tmp_path / "drafts")},
+    )
+    rows = {Path(row["company"]).name: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"adp", "lego", "broken.yaml"} and rows["broken.yaml"]["error"]
+    assert rows["adp"]["markdown"] and rows["lego"]["markdown"]

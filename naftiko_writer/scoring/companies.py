@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from naftiko_writer.data_files import DocumentError, load_document
 from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.scoring.importing import import_signals
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals
@@ -191,7 +192,9 @@ def collect_sources(path: Path) -> list[str]:
     """The companies a path holds, as references `load_company` takes.
 
     A signals file, a CSV or a folder of name lists is one company; any other folder holds one
-    company per entry (signals files, CSVs, folders of name lists, or fixture folders).
+    company per entry (signals files, CSVs, folders of name lists, or fixture folders). A companion
+    file in such a folder, a companies list (`slug: {name, industry}`, the `--industries` file), is
+    not a company and is left out.
     """
     if path.is_file() or is_raw_company(path):
         return [str(path)]
@@ -200,6 +203,8 @@ def collect_sources(path: Path) -> list[str]:
     found: list[str] = []
     for entry in sorted(path.iterdir()):
         is_file_source = entry.is_file() and entry.suffix.lower() in COMPANY_FILE_SUFFIXES
+        if is_file_source and is_companies_list(entry):
+            continue
         if is_file_source or LIST_FOLDER.matches(entry):
             found.append(str(entry))
         elif entry.is_dir():
@@ -211,3 +216,21 @@ def collect_sources(path: Path) -> list[str]:
     if not found:
         raise InputError(f"{path}: holds no signals files, CSV files or folders of name lists")
     return found
+
+
+COMPANION_BYTES = 2**20
+"""Files larger than this in a folder of companies are never taken for a companies list."""
+
+
+def is_companies_list(path: Path) -> bool:
+    """Whether a YAML or JSON file is a companies list (a mapping without `company` or `signals`), not a company.
+
+    A file that cannot be read or parsed counts as a company, so that reading it reports its problem.
+    """
+    if path.suffix.lower() not in SIGNAL_SUFFIXES or path.stat().st_size > COMPANION_BYTES:
+        return False
+    try:
+        data = load_document(path).data
+    except DocumentError:
+        return False
+    return isinstance(data, dict) and bool(data) and not {"company", "signals"} & set(data)
