@@ -98,11 +98,11 @@ def parse_document(path: Path, text: str) -> Document:
     return Document(path, data)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A data file's bytes; DocumentError when it is missing, a folder, not a regular file, too large or unreadable.
 
     A FIFO would block the read and a device (a link to /dev/zero) never end it, so only regular files are
-    read, and at most MAX_FILE_BYTES of them.
+    read, and at most `limit` bytes of them.
     """
     try:
         if not path.exists():
@@ -112,9 +112,9 @@ def read_bytes(path: Path) -> bytes:
         if not path.is_file():
             raise DocumentError(path, ["is not a regular file (a pipe or a device?); give a data file"])
         with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise DocumentError(path, [f"is larger than {MAX_FILE_BYTES // 2**20} MB; a data file is smaller"])
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise DocumentError(path, [f"is larger than the {limit:,}-byte limit; a data file is smaller"])
         return data
     except PermissionError as exc:
         raise DocumentError(path, ["permission denied; make the file and its folders readable"]) from exc

@@ -16,30 +16,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from naftiko_writer.data_files import DocumentError, read_bytes
 from naftiko_writer.errors import InputError
 
 
 def read_text_bounded(path: Path, limit: int, what: str) -> str:
     """The UTF-8 text of the regular file `path` (a BOM read past), at most `limit` bytes; one-line InputError else.
 
-    `what` names the file in messages ("the batch results"). A missing file raises FileNotFoundError, so a
-    caller can say what to do about it.
+    The bounded read is the data-file loader's (data_files.read_bytes). `what` names the file in an encoding
+    error ("the batch results"). A missing file raises FileNotFoundError, so a caller can say what to do.
     """
+    if not path.exists():
+        raise FileNotFoundError(path)
     try:
-        if not path.is_file():
-            if not path.exists():
-                raise FileNotFoundError(path)
-            raise InputError(f"{path}: is not a regular file (a folder, a pipe or a device?); give {what} as a file")
-        with path.open("rb") as stream:
-            data = stream.read(limit + 1)
-    except PermissionError as exc:
-        raise InputError(f"{path}: cannot read {what}: permission denied") from exc
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
-    if len(data) > limit:
-        raise InputError(f"{path}: is larger than the {limit:,}-byte limit for {what}")
+        data = read_bytes(path, limit)
+    except DocumentError as exc:
+        raise InputError(str(exc)) from exc
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:

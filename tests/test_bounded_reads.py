@@ -24,13 +24,13 @@ def test_batch_results_that_are_a_pipe_are_refused_without_waiting(runner: CliRu
     os.mkfifo(results)
     collected = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])
     assert collected.exit_code == 1
-    assert "is not a regular file (a folder, a pipe or a device?); give the batch results as a file" in collected.stderr
+    assert f"Error: {results}: is not a regular file (a pipe or a device?); give a data file\n" in collected.stderr
 
 
 def test_the_bounded_reader_stops_at_its_limit_and_names_what_it_read(tmp_path: Path) -> None:
     big = tmp_path / "state.json"
     big.write_bytes(b"x" * 101)
-    with pytest.raises(InputError, match=r"is larger than the 100-byte limit for the batch state$"):
+    with pytest.raises(InputError, match=r"is larger than the 100-byte limit; a data file is smaller$"):
         read_text_bounded(big, 100, "the batch state")
     latin = tmp_path / "latin.yml"
     latin.write_bytes("- Caf\xe9\n".encode("latin-1"))
