@@ -12,13 +12,12 @@ never replaces a draft or a sidecar.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from pydantic import ValidationError
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, parse_draft, render_markdown
 from naftiko_writer.document.markers import PROVENANCE_MARKER
 from naftiko_writer.errors import DraftError, InputError
-from naftiko_writer.files import replace_files_together, write_text_atomically
+from naftiko_writer.files import LockHeldError, hold_lock, replace_files_together, write_text_atomically
 from naftiko_writer.formats import SIDECAR_FORMAT, check_format_version
 from naftiko_writer.report.model import Report
 
@@ -81,31 +80,18 @@ def lock_path(markdown: Path, timestamped: bool) -> Path:
 
 @contextmanager
 def draft_lock(lock: Path, draft: Path) -> Iterator[None]:
-    """Hold `lock` (an flock) while a run writes `draft`; a second run fails at once with a one-line error."""
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise InputError(f"{lock}: cannot create the lock of {draft} ({exc.strerror}); check the folder") from exc
-    try:
+    """Hold `lock` (files.hold_lock) while a run writes `draft`; a second run fails at once with a one-line error."""
+    with ExitStack() as held:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            held = os.fstat(handle).st_ino == os.stat(lock).st_ino  # not a lock file another run just removed
-        except (BlockingIOError, FileNotFoundError):
-            held = False
-        if not held:
+            held.enter_context(hold_lock(lock))
+        except LockHeldError:
             raise DraftError(
                 f"{draft}: another naftiko-writer run is writing this draft (it holds {lock}); "
                 "wait for it to finish, then run again"
-            )
-        os.ftruncate(handle, 0)
-        os.write(handle, f"{os.getpid()}\n".encode())
-        try:
-            yield
-        finally:
-            lock.unlink(missing_ok=True)  # while still held, so no other run holds a removed file
-    finally:
-        os.close(handle)
+            ) from None
+        except OSError as exc:
+            raise InputError(f"{lock}: cannot create the lock of {draft} ({exc.strerror}); check the folder") from exc
+        yield
 
 
 def draft_digest(path: Path) -> str | None:
