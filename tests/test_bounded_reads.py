@@ -59,3 +59,13 @@ def test_a_companies_list_beside_the_company_folders_is_not_taken_for_a_company(
     rows = {Path(row["company"]).name: row for row in json.loads(result.stdout)}
     assert set(rows) == {"adp", "lego", "broken.yaml"} and rows["broken.yaml"]["error"]
     assert rows["adp"]["markdown"] and rows["lego"]["markdown"]
+
+
+def test_a_draft_lock_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    from naftiko_writer.document.draft_files import draft_lock
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    message = r"cannot create the lock of .*draft\.md \(File exists\); check the folder$"  # mkdir meets a file
+    with pytest.raises(InputError, match=message), draft_lock(blocker / "draft.md.lock", tmp_path / "draft.md"):
+        pass
