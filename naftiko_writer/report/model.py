@@ -12,11 +12,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from naftiko_writer.formats import SIDECAR_FORMAT
 from naftiko_writer.report.cohort import Standing
-from naftiko_writer.report.sections import OUTPUT_MODELS, SectionKind, SectionOutput
+from naftiko_writer.report.sections import OUTPUT_MODELS, SectionKind, SectionOutput, WithoutEmptyCohort
 from naftiko_writer.scoring.models import ScoreCard
 
 
@@ -144,7 +144,7 @@ class CohortLedger(BaseModel):
     sections: dict[str, list[Standing]] = Field(description="Section id -> the standings its claims may use.")
 
 
-class Report(BaseModel):
+class Report(WithoutEmptyCohort):
     """A complete draft."""
 
     format_version: int = Field(default=SIDECAR_FORMAT, description="The sidecar's format (naftiko_writer.formats).")
@@ -153,11 +153,3 @@ class Report(BaseModel):
     provenance: Provenance
     summary: DraftSummary
     cohort: CohortLedger | None = Field(default=None, description="Set when drafted with --edition.")
-
-    @model_serializer(mode="wrap")
-    def _no_empty_cohort(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A draft made without an edition writes the sidecar it always did."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("cohort") is None:
-            data.pop("cohort", None)
-        return data

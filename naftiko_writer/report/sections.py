@@ -231,7 +231,22 @@ class CohortClaims(BaseModel):
     )
 
 
-class Input(BaseModel):
+class WithoutEmptyCohort(BaseModel):
+    """A model whose optional `cohort` is left out of its JSON when unset.
+
+    Drafts made without an edition then serialise exactly as before cohorts existed: section inputs (so
+    prompts, input hashes and recordings) and report sidecars alike.
+    """
+
+    @model_serializer(mode="wrap")
+    def _no_empty_cohort(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("cohort") is None:
+            data.pop("cohort", None)
+        return data
+
+
+class Input(WithoutEmptyCohort):
     """Base of section inputs."""
 
     model_config = ConfigDict(frozen=True)
@@ -240,14 +255,6 @@ class Input(BaseModel):
     cohort: CohortClaims | None = Field(
         default=None, description="Standing among peers; absent: the section may make no comparative claim."
     )
-
-    @model_serializer(mode="wrap")
-    def _no_empty_cohort(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Without cohort facts the input serialises as it did before there were any (prompts, hashes, recordings)."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("cohort") is None:
-            data.pop("cohort", None)
-        return data
 
 
 class DimensionBrief(BaseModel):
