@@ -14,8 +14,12 @@ import typer
 from naftiko_writer.cli.root import (
     EXIT_ALL_FALLBACK,
     EXIT_STOPPED,
+    BaseUrlOpt,
     CompaniesDirOpt,
+    EngineOpt,
     JsonOpt,
+    ModelOpt,
+    ModeOpt,
     StoreOpt,
     TaxonomyOpt,
     print_error,
@@ -24,10 +28,8 @@ from naftiko_writer.cli.root import (
     write_json,
 )
 from naftiko_writer.config import (
-    DEFAULT_BASE_URL,
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_REPAIRS,
-    DEFAULT_MODEL,
     MAX_CONCURRENCY,
     Engine,
     RecordMode,
@@ -62,29 +64,10 @@ def draft(
     out: Annotated[
         Path | None, typer.Option("--out", help="Markdown file to write [default: drafts/<company>/<timestamp>.md].")
     ] = None,
-    engine: Annotated[
-        Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
-    ] = Engine.LLM,
-    mode: Annotated[
-        RecordMode,
-        typer.Option(
-            "--mode",
-            help="replay: offline from fixtures/recordings; record: call the endpoint and save; live: call, save nothing.",
-        ),
-    ] = RecordMode.REPLAY,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}; replay: {DEFAULT_MODEL}'s recordings].",
-        ),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            "--base-url", help=f"OpenAI-compatible endpoint [default: OPENAI_BASE_URL or {DEFAULT_BASE_URL}]."
-        ),
-    ] = None,
+    engine: EngineOpt = Engine.LLM,
+    mode: ModeOpt = RecordMode.REPLAY,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     concurrency: Annotated[
         int | None,
         typer.Option(

@@ -10,8 +10,18 @@ from typing import Annotated
 
 import typer
 
-from naftiko_writer.cli.root import JsonOpt, StoreOpt, print_error, user_errors, write_json
-from naftiko_writer.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Engine, RecordMode, Settings
+from naftiko_writer.cli.root import (
+    BaseUrlOpt,
+    EngineOpt,
+    JsonOpt,
+    ModelOpt,
+    ModeOpt,
+    StoreOpt,
+    print_error,
+    user_errors,
+    write_json,
+)
+from naftiko_writer.config import Engine, RecordMode, Settings
 from naftiko_writer.errors import InputError
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -36,17 +46,10 @@ def industry(
             "--out", help="Markdown file to write [default: drafts/_industry/<edition>-<industry>/<time>.md]."
         ),
     ] = None,
-    engine: Annotated[
-        Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
-    ] = Engine.LLM,
-    mode: Annotated[
-        RecordMode,
-        typer.Option("--mode", help="replay: offline from recordings; record: call the endpoint and save; live."),
-    ] = RecordMode.REPLAY,
-    model: Annotated[str | None, typer.Option("--model", help=f"Model name [default: {DEFAULT_MODEL}].")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help=f"OpenAI-compatible endpoint [default: {DEFAULT_BASE_URL}].")
-    ] = None,
+    engine: EngineOpt = Engine.LLM,
+    mode: ModeOpt = RecordMode.REPLAY,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -26,6 +26,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from naftiko_writer import __version__
 from naftiko_writer.errors import NaftikoWriterError
+from naftiko_writer.options import DEFAULT_BASE_URL, DEFAULT_MODEL, Engine, RecordMode
 from naftiko_writer.stop_signals import interrupted_status, stop_name
 
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
@@ -107,6 +108,28 @@ StoreOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+EngineOpt = Annotated[
+    Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
+]
+ModeOpt = Annotated[
+    RecordMode,
+    typer.Option(
+        "--mode",
+        help="replay: offline from fixtures/recordings; record: call the endpoint and save; live: call, save nothing.",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}; replay: {DEFAULT_MODEL}'s recordings].",
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help=f"OpenAI-compatible endpoint [default: OPENAI_BASE_URL or {DEFAULT_BASE_URL}]."),
+]
+"""The model options of the commands that draft (`draft`, `industry`)."""
 
 
 INVOKED: list[str] = []
