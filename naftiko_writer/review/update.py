@@ -49,7 +49,7 @@ from naftiko_writer.report.model import Report
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, Finding, FindingKind, check_document, stale_claims
-from naftiko_writer.review.industry_check import IndustryReader
+from naftiko_writer.review.industry_check import IndustryReader, check_industry_draft
 
 
 class EditionReader(IndustryReader, Protocol):
@@ -75,8 +75,6 @@ def check_file(
     if is_industry_draft(text):
         if editions is None:
             raise DraftError(f"{draft_path}: an industry draft is checked against the edition store; give --store")
-        from naftiko_writer.review.industry_check import check_industry_draft
-
         return check_industry_draft(str(draft_path), text, editions)
     document = parse_draft(text, str(draft_path))
     sidecar = load_sidecar(draft_path, document)
