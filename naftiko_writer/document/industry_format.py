@@ -19,14 +19,15 @@ TABLE = "industry-dimensions"
 CLOSING = "closing"
 
 
-def _number(value: float) -> str:
+def figure(value: float) -> str:
+    """A figure as the dimensions table writes it: `1,288`, `76.5`."""
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def dimensions_table(facts: IndustryFacts) -> str:
     """Every dimension of the group: total, median, maximum and who has it, highest total first."""
     rows = [
-        f"| {escape_cell(d.dimension)} | {_number(d.total)} | {_number(d.median)} | {_number(d.maximum)} | "
+        f"| {escape_cell(d.dimension)} | {figure(d.total)} | {figure(d.median)} | {figure(d.maximum)} | "
         f"{escape_cell(', '.join(d.leaders) or '-')} |"
         for d in facts.dimensions
     ]

@@ -9,6 +9,7 @@ group and the edition and says "joint" of a tie; "highest" only where the standi
 
 from __future__ import annotations
 
+from naftiko_writer.drafting.template.words import number
 from naftiko_writer.report.cohort import Standing
 from naftiko_writer.report.sections import (
     ChangeBrief,
@@ -27,10 +28,6 @@ PARAGRAPH_LIMIT = 1200
 """The schemas' paragraph bound: a cohort sentence that would pass it is left out."""
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
 def _place(standing: Standing) -> str:
     if standing.superlative:
         return f"the highest of the {standing.group_size} {standing.group} in {standing.edition}"
@@ -42,7 +39,7 @@ def cohort_sentence(standings: list[Standing], lead: str) -> str:
     first = standings[0]
     sentence = f"{lead} {_place(first)}"
     if first.group_size > 1:
-        sentence += f", against an industry median of {_number(first.median)}"
+        sentence += f", against an industry median of {number(first.median)}"
     if len(standings) > 1 and standings[1].subject == first.subject:
         sentence += f", and {_place(standings[1])}"
     return sentence + "."

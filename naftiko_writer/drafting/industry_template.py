@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from naftiko_writer.drafting.template.words import join_names
 from naftiko_writer.report.sections import (
     IndustryCohortInput,
     IndustryDimension,
@@ -23,18 +24,12 @@ from naftiko_writer.report.sections import (
 )
 
 
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + f" and {items[-1]}"
-
-
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def _scores(dimensions: Sequence[IndustryDimension]) -> str:
-    return _join([f"{d.dimension} ({_number(d.total)})" for d in dimensions])
+    return join_names([f"{d.dimension} ({_number(d.total)})" for d in dimensions])
 
 
 def _in(data: IndustryInput) -> str:
@@ -47,7 +42,7 @@ def _leader_clause(dimension: IndustryDimension, superlatives: bool) -> str:
     if len(names) == 1 and superlatives:
         return f"{names[0]} leads {dimension.dimension} with {score}"
     place = dimension.leader_standing.split(" of ", 1)[0]  # "1st", "joint 1st (with 1 other)"
-    return f"{_join(names)} {'is' if len(names) == 1 else 'are'} {place} on {dimension.dimension} ({score})"
+    return f"{join_names(names)} {'is' if len(names) == 1 else 'are'} {place} on {dimension.dimension} ({score})"
 
 
 def industry_cohort(data: IndustryCohortInput) -> IndustryNarrative:
@@ -82,7 +77,7 @@ def industry_leaders(data: IndustryLeadersInput) -> IndustryNarrative:
     if data.multi_area_leaders:
         several = [
             f"{leader.company} has the top score in {leader.area_count} dimensions, among them "
-            f"{_join(leader.areas[:3])}, with a total of {_number(leader.total)}"
+            f"{join_names(leader.areas[:3])}, with a total of {_number(leader.total)}"
             for leader in data.multi_area_leaders[:3]
         ]
         paragraphs.append("Some companies are at the top in several areas at once: " + "; ".join(several) + ".")
@@ -106,7 +101,7 @@ def industry_spread(data: IndustrySpreadInput) -> IndustryNarrative:
     ]
     paragraphs = [opening]
     if gaps:
-        paragraphs.append(f"In the strongest dimensions the typical company is far from the top: {_join(gaps)}.")
+        paragraphs.append(f"In the strongest dimensions the typical company is far from the top: {join_names(gaps)}.")
     return IndustryNarrative(paragraphs=paragraphs)
 
 
@@ -117,12 +112,12 @@ def industry_signals(data: IndustrySignalsInput) -> IndustryNarrative:
         return IndustryNarrative(paragraphs=[opening + " With one company, nothing is shared or distinctive yet."])
     paragraphs = [opening]
     if data.shared:
-        common = _join([f"{s.name} ({s.companies} of {data.company_count})" for s in data.shared[:8]])
+        common = join_names([f"{s.name} ({s.companies} of {data.company_count})" for s in data.shared[:8]])
         paragraphs.append(f"At least half the group has {common}.")
     else:
         paragraphs.append("No signal is held by half the group or more.")
     if data.unique_count:
-        examples = _join([s.name for s in data.unique_examples[:4]])
+        examples = join_names([s.name for s in data.unique_examples[:4]])
         paragraphs.append(
             f"{_number(data.unique_count)} signals belong to one company only, among them {examples}."
             if examples
@@ -137,10 +132,10 @@ def industry_waves(data: IndustryWavesInput) -> IndustryNarrative:
     if not ranked:
         return IndustryNarrative(paragraphs=[f"No layer scores above zero for {_in(data)}."])
     top = ranked[:3]
-    layers = _join([f"Layer {layer.layer_number}: {layer.title} ({_number(layer.total)})" for layer in top])
+    layers = join_names([f"Layer {layer.layer_number}: {layer.title} ({_number(layer.total)})" for layer in top])
     paragraphs = [f"Summed over {_in(data)}, the strongest layers are {layers}."]
     waves = [
-        f"{layer.title} relates to {_join(layer.waves[:3])}"
+        f"{layer.title} relates to {join_names(layer.waves[:3])}"
         + (f", where {layer.leading_dimension} is the layer's largest dimension" if layer.leading_dimension else "")
         for layer in top
         if layer.waves

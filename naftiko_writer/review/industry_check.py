@@ -13,7 +13,7 @@ import json
 from typing import Protocol
 
 from naftiko_writer.document.draft_format import readable_parts, table_rows
-from naftiko_writer.document.industry_format import TABLE
+from naftiko_writer.document.industry_format import TABLE, figure
 from naftiko_writer.document.industry_html import marked_blocks
 from naftiko_writer.document.markers import content_hash, parse_provenance_json
 from naftiko_writer.drafting.grounding import ungrounded_values
@@ -81,14 +81,10 @@ def _table_findings(body: str, facts: IndustryFacts) -> list[Finding]:
         if len(row) < 4 or row[0] not in now:
             continue
         dimension = now[row[0]]
-        expected = [f"{dimension.total:,}", _plain(dimension.median), f"{dimension.maximum:,}"]
+        expected = [figure(dimension.total), figure(dimension.median), figure(dimension.maximum)]
         for column, (written, wanted) in enumerate(zip(row[1:4], expected, strict=True)):
             if written != wanted:
                 what = ("industry total", "median", "maximum")[column]
                 message = f"{row[0]}: the table's {what} is {written}; the edition now says {wanted}"
                 findings.append(Finding(TABLE, FindingKind.SCORE, written, message))
     return findings
-
-
-def _plain(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
