@@ -23,8 +23,9 @@ SIDECAR_FORMAT = 1
 """The JSON sidecar of a draft (the whole report: ScoreCard, sections, provenance, summary)."""
 INDUSTRY_FORMAT = 1
 """The JSON sidecar of an industry draft (its facts, sections, provenance, summary)."""
-BATCH_FORMAT = 1
-"""A batch folder's `state.json` (its `round-N.jsonl` files are the provider's request format, read with it)."""
+BATCH_FORMAT = 2
+"""A batch folder's `state.json` and its `collected-N/` files (its `round-N.jsonl` files are the provider's request
+format, read with it). 2: each company's sections moved from the state to a file of their own; 1 still reads."""
 EDITION_FORMAT = 1
 """The JSON of every `edition` command and each line of `edition export --format jsonl` (the store's own schema
 version is SQLite's user_version, migrated by naftiko_writer.editions.schema)."""

@@ -21,7 +21,6 @@ from naftiko_writer.config import (
     DEFAULT_MODEL,
     Settings,
 )
-from naftiko_writer.errors import InputError
 from naftiko_writer.options import BATCH_MAX_BYTES_PER_FILE, BATCH_MAX_REQUESTS_PER_FILE
 
 if TYPE_CHECKING:
@@ -39,8 +38,6 @@ commands = typer.Typer(rich_markup_mode=None, add_completion=False)
 commands.add_typer(batch_app, name="batch")
 
 FolderArg = Annotated[Path, typer.Argument(metavar="FOLDER", help="The batch folder.")]
-MAX_RESULTS_BYTES = 4 * 2**30
-"""The largest results file `batch collect --results` reads (the provider's output files are up to 200 MB an input)."""
 EXIT_BATCH_PENDING = 5
 """Exit status of `batch collect` when the provider has not finished the batch yet."""
 
@@ -157,22 +154,14 @@ def batch_collect(
     with user_errors():
         settings = Settings()
         state = load_state(folder)
-        if results is not None:
-            from naftiko_writer.files import read_text_bounded
-
-            try:
-                text = read_text_bounded(results, MAX_RESULTS_BYTES, "the batch results")
-            except FileNotFoundError:
-                raise InputError(f"{results}: no such file; give the results the provider returned") from None
-        else:
-            status, fetched = fetch_round_results(folder, _base_url(settings, base_url), settings.api_key())
-            if fetched is None:
+        if results is None:
+            status, results = fetch_round_results(folder, _base_url(settings, base_url), settings.api_key())
+            if results is None:
                 stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
                 raise typer.Exit(EXIT_BATCH_PENDING)
-            text = fetched
         base = _batch_run(settings, state.model, companies_dir, taxonomy_dir)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        progress = collect_batch(base, folder, text, settings.drafts_dir, stamp)
+        progress = collect_batch(base, folder, results, settings.drafts_dir, stamp)
         _print_batch(progress, folder, as_json)
 
 

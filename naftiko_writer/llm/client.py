@@ -31,7 +31,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast
 from urllib.parse import urlsplit
 
 import httpx2
@@ -412,14 +412,17 @@ def submit_batch(base_url: str, api_key: str, requests_path: Path) -> str:
     return batch.id
 
 
-def fetch_batch_results(base_url: str, api_key: str, batch_id: str) -> tuple[str, str | None]:
-    """A batch's status, and its output file's text once it is completed."""
+def fetch_batch_results(base_url: str, api_key: str, batch_id: str, out: BinaryIO) -> tuple[str, bool]:
+    """A batch's status, and whether its output file was written to `out` (streamed: it is completed)."""
     client = _batch_client(base_url, api_key)
     try:
         batch = client.batches.retrieve(batch_id)
         if batch.status != "completed" or not batch.output_file_id:
-            return batch.status, None
-        return batch.status, client.files.content(batch.output_file_id).text
+            return batch.status, False
+        with client.files.with_streaming_response.content(batch.output_file_id) as response:
+            for chunk in response.iter_bytes(2**20):
+                out.write(chunk)
+        return batch.status, True
     except openai.APIError as exc:
         raise LLMError(f"cannot fetch batch {batch_id} from {redact_url(base_url)} ({_describe(exc)})") from None
     finally:
