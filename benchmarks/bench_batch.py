@@ -16,34 +16,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_fleet import cli, run_child  # noqa: E402
+
 from naftiko_writer.drafting.testing import completion, template_content  # noqa: E402
 
 
 def run(args: list[str], cwd: Path) -> dict[str, object]:
-    """One CLI command in a fresh process: its JSON output, wall seconds and peak memory (MB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "naftiko_writer", *args, "--json"],
-        cwd=cwd, capture_output=True, text=True, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NAFTIKO_WRITER_DRAFTS_DIR": str(cwd / "drafts")},
-    )  # fmt: skip
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {done.stderr.strip()}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return {"output": json.loads(done.stdout), "wall_s": round(wall, 2), "peak_mb": round(peak)}
+    """One CLI command in a fresh process: its JSON output, wall seconds and peak memory (MB).
+
+    The peak is the child's own high-water mark (bench_fleet.run_child): RUSAGE_CHILDREN's ru_maxrss is the
+    largest of every child so far, and counts the forked copy of this process before exec.
+    """
+    wall, _, peak, code, stdout, stderr = run_child(
+        cli(*args, "--json"), {"NAFTIKO_WRITER_DRAFTS_DIR": str(cwd / "drafts")}
+    )
+    if code != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {stderr.strip()}")
+    return {"output": json.loads(stdout), "wall_s": round(wall, 2), "peak_mb": round(peak * 2**20 / 1e6)}
 
 
 def answer(files: list[str], out: Path) -> int:
