@@ -28,10 +28,16 @@ from naftiko_writer import event_loop
 from naftiko_writer.drafting.answers import Budget, Outcome, input_hash, parse_output, section_result, summarise
 from naftiko_writer.drafting.ask import Question, ask
 from naftiko_writer.drafting.checkpoint import Checkpoint, Resumed
-from naftiko_writer.drafting.cohort_facts import cohort_ledger, company_standing_in
 from naftiko_writer.drafting.grounding import Vocabulary, check_grounding
 from naftiko_writer.drafting.prompts import PromptSet, render_messages
-from naftiko_writer.drafting.run import DraftRun, Prepared, build_provenance, prepare_company, run_key
+from naftiko_writer.drafting.run import (
+    DraftRun,
+    Prepared,
+    build_provenance,
+    plan_company_report,
+    prepare_company,
+    run_key,
+)
 from naftiko_writer.drafting.template_engine import draft_from_template
 from naftiko_writer.errors import ConfigError
 from naftiko_writer.llm.factory import ClientFactory, open_client
@@ -39,7 +45,7 @@ from naftiko_writer.llm.limiter import Limiter, Priority
 from naftiko_writer.llm.protocol import ChatRequest, ChatResult, LLMClient
 from naftiko_writer.options import DraftOptions, RecordMode
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
-from naftiko_writer.report.plan import ReportPlan, SectionSpec, company_plan
+from naftiko_writer.report.plan import ReportPlan, SectionSpec
 from naftiko_writer.report.sections import OUTPUT_MODELS, Input, Output, strict_schema
 from naftiko_writer.scoring.signal_files import lookalike_warnings
 
@@ -322,10 +328,8 @@ async def draft_report_async(
     previous = previous or {}
     earlier = {**previous, **resumed.sections}
     earlier.update({section_id: previous[section_id] for section_id in pinned if section_id in previous})
-    standing = company_standing_in(run.cohort, card) if run.cohort is not None else None
-    edition = run.cohort.edition if run.cohort is not None else ""
-    changes = run.changes(card.company.slug) if run.changes is not None and standing is not None else None
-    plan = company_plan(card, prepared.taxonomy, standing, edition, changes)
+    planned = plan_company_report(run, prepared)
+    plan = planned.plan
     drafter = SectionDrafter(
         plan,
         prepared.vocabulary if client is not None else Vocabulary({}, {}),  # no answers to check: none built
@@ -364,5 +368,5 @@ async def draft_report_async(
         sections=ordered,
         provenance=build_provenance(run, prepared, recordings),
         summary=summary,
-        cohort=cohort_ledger(plan.sections, card, standing, edition) if standing is not None else None,
+        cohort=planned.ledger(card),
     )

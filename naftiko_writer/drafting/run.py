@@ -2,7 +2,8 @@
 
 `DraftRun` is the run itself (which company, when, and the option groups resolved by `Settings`: where
 the data is, which endpoint, how to draft, the price table, the checkpoint); `prepare_company` loads and
-scores its company; `build_provenance` and `run_key` say what a draft and a checkpoint were made from.
+scores its company; `plan_company_report` plans its report (among the run's edition, when it has one);
+`build_provenance` and `run_key` say what a draft and a checkpoint were made from.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from functools import cached_property
 from pathlib import Path
 
 from naftiko_writer import __version__
+from naftiko_writer.drafting.cohort_facts import cohort_ledger, company_standing_in
 from naftiko_writer.drafting.cost import PriceTable
 from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary
 from naftiko_writer.drafting.prompts import PromptSet, load_prompts
 from naftiko_writer.llm.redact import redact_url
 from naftiko_writer.options import DraftOptions, Endpoint, Engine, RecordMode, Sources
-from naftiko_writer.report.cohort import Cohort
-from naftiko_writer.report.model import Provenance
-from naftiko_writer.report.plan import company_input_kinds
+from naftiko_writer.report.cohort import Cohort, CompanyStanding
+from naftiko_writer.report.model import CohortLedger, Provenance
+from naftiko_writer.report.plan import ReportPlan, company_input_kinds, company_plan
 from naftiko_writer.report.sections import EditionChangesInput, SectionKind
 from naftiko_writer.scoring.companies import is_raw_source, load_company
 from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
@@ -142,6 +144,32 @@ def build_provenance(run: DraftRun, prepared: Prepared, recordings: list[str]) -
         model=run.model,
         recording_sources=recordings,
     )
+
+
+@dataclass(frozen=True)
+class CompanyReport:
+    """The plan of a run's company report, and the company's standing in the run's edition (if it has one)."""
+
+    plan: ReportPlan
+    standing: CompanyStanding | None = None
+    edition: str = ""
+
+    def ledger(self, card: ScoreCard) -> CohortLedger | None:
+        """Which standings each section was given (None outside an edition), kept in the report for `check`."""
+        if self.standing is None:
+            return None
+        return cohort_ledger(self.plan.sections, card, self.standing, self.edition)
+
+
+def plan_company_report(run: DraftRun, prepared: Prepared) -> CompanyReport:
+    """The sections of `prepared`'s report in this run: among the run's edition, with its standing and changes."""
+    card = prepared.card
+    if run.cohort is None:
+        return CompanyReport(company_plan(card, prepared.taxonomy))
+    standing = company_standing_in(run.cohort, card)
+    changes = run.changes(card.company.slug) if run.changes is not None else None
+    plan = company_plan(card, prepared.taxonomy, standing, run.cohort.edition, changes)
+    return CompanyReport(plan, standing, run.cohort.edition)
 
 
 def report_kinds(run: DraftRun) -> frozenset[SectionKind]:
