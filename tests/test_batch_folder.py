@@ -13,7 +13,7 @@ from naftiko_writer.drafting.batch import results as results_module
 from naftiko_writer.drafting.batch.results import ResultsFile
 from naftiko_writer.errors import InputError
 from naftiko_writer.llm import answer_shape
-from tests.conftest import VALID_SIGNALS, write
+from tests.conftest import REAL_DIR, REAL_EDITION, VALID_SIGNALS, write
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 from tests.test_batch import answer_round, invoke_json
 
@@ -157,3 +157,48 @@ def test_a_fetched_round_is_kept_in_the_folder_until_it_is_collected(
     collected = invoke_json(runner, "batch", "collect", str(folder), "--base-url", server.base_url)
     assert collected["collected"] == 118 and collected["missing"] == 0
     assert not (folder / "round-1.results.jsonl").exists()
+
+
+def test_a_batch_among_an_edition_drafts_every_company_with_its_standing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_store: Path
+) -> None:
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
+    folder = tmp_path / "batch"
+    companies = [str(REAL_DIR / "goldman-sachs"), str(REAL_DIR / "allianz")]
+    args = ["batch", "build", *companies, "--out", str(folder), "--edition", REAL_EDITION, "--store", str(real_store)]
+    progress = invoke_json(runner, *args)
+    state = json.loads((folder / "state.json").read_text())
+    assert (state["edition"], state["store"]) == (REAL_EDITION, str(real_store.resolve()))
+    cloud = next(
+        json.loads(line)
+        for line in (folder / "round-1.jsonl").read_text().splitlines()
+        if json.loads(line)["custom_id"] == "goldman-sachs|dimension:cloud|r1"
+    )
+    assert "Financial companies" in cloud["body"]["messages"][1]["content"]  # the standing the section may claim
+    while not progress.get("drafts"):
+        number = progress["round"]
+        progress = collect(
+            runner, folder, answer_round(folder / f"round-{number}.jsonl", tmp_path / f"r{number}.jsonl")
+        )
+    assert progress["fallbacks"] == 0
+    for markdown in map(Path, progress["drafts"]):
+        assert "of 4 Financial companies in 2026-Q1" in markdown.read_text()
+        assert json.loads(markdown.with_suffix(".json").read_text())["cohort"]["edition"] == REAL_EDITION
+        checked = runner.invoke(app, ["check", str(markdown), "--store", str(real_store)])
+        assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_a_batch_among_an_edition_leaves_out_a_company_it_does_not_hold(
+    runner: CliRunner, tmp_path: Path, real_store: Path
+) -> None:
+    acme = write(tmp_path / "acme.yaml", VALID_SIGNALS)
+    args = ["batch", "build", str(REAL_DIR / "allianz"), str(acme), "--out", str(tmp_path / "batch")]
+    result = runner.invoke(app, [*args, "--edition", REAL_EDITION, "--store", str(real_store), "--json"])
+    assert result.exit_code == 1
+    assert [row["company"] for row in json.loads(result.stdout)["failed"]] == [str(acme)]
+    assert f"{acme}: acme is not in edition {REAL_EDITION}; add it" in result.stderr
+    alone = runner.invoke(app, ["batch", "build", "spotify", "--out", str(tmp_path / "b2"), "--store", str(real_store)])
+    assert (alone.exit_code, alone.stderr) == (
+        1,
+        "Error: --store is the edition store: give --edition EDITION with it\n",
+    )

@@ -11,8 +11,11 @@ import typer
 
 from naftiko_writer.cli.root import (
     CompaniesDirOpt,
+    EditionOpt,
     JsonOpt,
+    StoreOpt,
     TaxonomyOpt,
+    read_edition,
     user_errors,
     write_json,
 )
@@ -54,11 +57,14 @@ def _batch_run(
     taxonomy_dir: Path | None,
     max_output_tokens: int | None = None,
     max_repairs: int = DEFAULT_BATCH_MAX_REPAIRS,
+    edition: str | None = None,
+    store: Path | None = None,
 ) -> DraftRun:
     """The run every company of a batch is drafted as (its model and options; each company fills in its name)."""
     from naftiko_writer.drafting.cost import load_prices
     from naftiko_writer.drafting.run import DraftRun
 
+    cohort, changes = read_edition(settings, edition, store)
     return DraftRun(
         company="",
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -66,6 +72,8 @@ def _batch_run(
         options=settings.draft_options(max_output_tokens=max_output_tokens, max_repairs=max_repairs),
         endpoint=settings.endpoint(model=model or settings.model),
         prices=load_prices(settings.resolved_prices()),
+        cohort=cohort,
+        changes=changes,
     )
 
 
@@ -91,6 +99,8 @@ def batch_build(
     max_bytes_per_file: Annotated[
         int, typer.Option("--max-bytes-per-file", min=1024, help="Bytes per round file (one provider batch each).")
     ] = BATCH_MAX_BYTES_PER_FILE,
+    edition: EditionOpt = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
@@ -99,6 +109,7 @@ def batch_build(
 
     A round larger than the provider's limits for one batch (default: OpenAI's, 50,000 requests and 200 MB
     per input file) is split into several files, submitted as several batches and collected as one round.
+    With --edition, every company is drafted among that stored edition, as `draft --edition` drafts one.
     """
     from naftiko_writer.console import print_error
     from naftiko_writer.drafting.batch import build_batch
@@ -106,9 +117,10 @@ def batch_build(
 
     with user_errors():
         settings = Settings()
-        base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs)
+        base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs, edition, store)
         targets = fleet_targets(companies or [], all_companies, base.sources.companies_dir)
-        progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file)
+        store_path = settings.resolved_store(store) if edition is not None else None
+        progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file, store_path)
         _print_batch(progress, out, as_json)
         for company, error in progress.failed:
             print_error(f"{company}: {error}")
@@ -159,7 +171,8 @@ def batch_collect(
             if results is None:
                 stderr_console().print(f"The batch is {status}; collect again later.", markup=False)
                 raise typer.Exit(EXIT_BATCH_PENDING)
-        base = _batch_run(settings, state.model, companies_dir, taxonomy_dir)
+        store = Path(state.store) if state.store is not None else None
+        base = _batch_run(settings, state.model, companies_dir, taxonomy_dir, edition=state.edition, store=store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         progress = collect_batch(base, folder, results, settings.drafts_dir, stamp)
         _print_batch(progress, folder, as_json)

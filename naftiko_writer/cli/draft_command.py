@@ -16,6 +16,7 @@ from naftiko_writer.cli.root import (
     EXIT_STOPPED,
     BaseUrlOpt,
     CompaniesDirOpt,
+    EditionOpt,
     EngineOpt,
     JsonOpt,
     ModelOpt,
@@ -23,6 +24,7 @@ from naftiko_writer.cli.root import (
     StoreOpt,
     TaxonomyOpt,
     print_error,
+    read_edition,
     resume_hint,
     user_errors,
     write_json,
@@ -41,8 +43,7 @@ from naftiko_writer.stop_signals import interrupted_status, stop_name
 if TYPE_CHECKING:
     from naftiko_writer.console import DraftProgress
     from naftiko_writer.drafting.pipeline import DraftEvent
-    from naftiko_writer.drafting.run import ChangesSource, DraftRun
-    from naftiko_writer.report.cohort import Cohort
+    from naftiko_writer.drafting.run import DraftRun
 
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -116,14 +117,7 @@ def draft(
         ),
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also publish the draft as HTML (see `export`).")] = False,
-    edition: Annotated[
-        str | None,
-        typer.Option(
-            "--edition",
-            metavar="EDITION",
-            help="Draft among a stored edition: sections may say where the company stands among its peers.",
-        ),
-    ] = None,
+    edition: EditionOpt = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -151,6 +145,7 @@ def draft(
             max_tokens_per_report=max_tokens_per_report,
             max_cost=max_cost,
         )
+        cohort, changes = read_edition(settings, edition, store)
         base = DraftRun(
             company=targets[0],
             created=now.isoformat(timespec="seconds"),
@@ -158,8 +153,8 @@ def draft(
             options=options,
             endpoint=settings.endpoint(mode, base_url=base_url, model=model, timeout_seconds=timeout),
             prices=load_prices(settings.resolved_prices(prices)),
-            cohort=_cohort(settings, edition, store),
-            changes=_changes(settings, edition, store),
+            cohort=cohort,
+            changes=changes,
         )
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         progress = _progress(targets[0] if len(targets) == 1 else f"{len(targets)} companies", quiet or as_json)
@@ -331,23 +326,3 @@ def _endpoint_url(run: DraftRun) -> str:
     from naftiko_writer.llm.redact import redact_url
 
     return redact_url(run.endpoint.base_url) if run.endpoint is not None else "the endpoint"
-
-
-def _cohort(settings: Settings, edition: str | None, store: Path | None) -> Cohort | None:
-    """The stored edition to draft among, read once for every company of the run; None without --edition."""
-    if edition is None:
-        if store is not None:
-            raise InputError("--store is the edition store: give --edition EDITION with it")
-        return None
-    from naftiko_writer.editions.cohort import read_cohort
-
-    return read_cohort(settings.resolved_store(store), edition)
-
-
-def _changes(settings: Settings, edition: str | None, store: Path | None) -> ChangesSource | None:
-    """What changed for each company since the edition before --edition's (None without --edition)."""
-    if edition is None:
-        return None
-    from naftiko_writer.editions.cohort import read_changes
-
-    return read_changes(settings.resolved_store(store), edition)

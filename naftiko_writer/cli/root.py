@@ -18,16 +18,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from naftiko_writer import __version__
-from naftiko_writer.errors import NaftikoWriterError
+from naftiko_writer.errors import InputError, NaftikoWriterError
 from naftiko_writer.options import DEFAULT_BASE_URL, DEFAULT_MODEL, Engine, RecordMode
 from naftiko_writer.stop_signals import interrupted_status, stop_name
+
+if TYPE_CHECKING:
+    from naftiko_writer.config import Settings
+    from naftiko_writer.drafting.run import ChangesSource
+    from naftiko_writer.report.cohort import Cohort
 
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
 """A file that cannot be written for reasons the user can fix: a full disk or quota, a read-only or private folder."""
@@ -107,6 +112,14 @@ StoreOpt = Annotated[
         "--store", metavar="FILE", help="The edition store [default: NAFTIKO_WRITER_STORE, else ./editions.sqlite]."
     ),
 ]
+EditionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--edition",
+        metavar="EDITION",
+        help="Draft among a stored edition: sections may say where the company stands among its peers.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
@@ -134,6 +147,23 @@ BaseUrlOpt = Annotated[
 
 INVOKED: list[str] = []
 """The arguments of this process's command (set by `run`), for the resume hint after Ctrl-C."""
+
+
+def read_edition(
+    settings: Settings, edition: str | None, store: Path | None
+) -> tuple[Cohort | None, ChangesSource | None]:
+    """The stored edition to draft among (read once for every company of a run) and its companies' changes.
+
+    Both None without `--edition`; `--store` alone is a usage mistake, said in one line.
+    """
+    if edition is None:
+        if store is not None:
+            raise InputError("--store is the edition store: give --edition EDITION with it")
+        return None, None
+    from naftiko_writer.editions.cohort import read_changes, read_cohort
+
+    path = settings.resolved_store(store)
+    return read_cohort(path, edition), read_changes(path, edition)
 
 
 def resume_hint() -> str:

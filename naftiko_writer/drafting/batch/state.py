@@ -89,6 +89,10 @@ class BatchState(BaseModel):
     max_bytes_per_file: int = Field(
         default=MAX_BYTES_PER_FILE, ge=1024, description="Bytes one round file (one provider batch) may hold."
     )
+    edition: str | None = Field(
+        default=None, description="The stored edition the companies are drafted among (`batch build --edition`)."
+    )
+    store: str | None = Field(default=None, description="The edition store `edition` is read from (a path).")
     companies: list[BatchCompany] = Field(
         description="The companies, in order; their sections are in collected-N/ (inline in format 1)."
     )

@@ -47,6 +47,7 @@ from naftiko_writer.drafting.run import (
     RunInputs,
     build_provenance,
     load_run_inputs,
+    plan_company_report,
     prepare_company,
 )
 from naftiko_writer.drafting.template_engine import draft_from_template
@@ -55,7 +56,7 @@ from naftiko_writer.errors import ConfigError, InputError, NaftikoWriterError
 from naftiko_writer.files import LockHeldError, hold_lock
 from naftiko_writer.llm.answer_shape import MalformedAnswerError, read_chat_answer
 from naftiko_writer.report.model import Report, SectionResult, SectionSource
-from naftiko_writer.report.plan import SectionSpec, plan_sections, section_input
+from naftiko_writer.report.plan import ReportPlan, SectionSpec
 from naftiko_writer.report.sections import OUTPUT_MODELS, strict_schema
 
 COLLECT_LOCK = ".collect.lock"
@@ -86,10 +87,13 @@ def build_batch(
     folder: Path,
     max_requests_per_file: int = MAX_REQUESTS_PER_FILE,
     max_bytes_per_file: int = MAX_BYTES_PER_FILE,
+    store: Path | None = None,
 ) -> BatchProgress:
     """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request files.
 
-    Each round is written in as many files as the limits per file need (see `rounds.split_round`).
+    Each round is written in as many files as the limits per file need (see `rounds.split_round`). A `base`
+    run among an edition (its cohort read from `store`) drafts every company among it, as `draft --edition`
+    does; the state names the edition and the store, so each collect reads the same.
     """
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
@@ -105,12 +109,15 @@ def build_batch(
         max_repairs=base.options.max_repairs,
         max_requests_per_file=max_requests_per_file,
         max_bytes_per_file=max_bytes_per_file,
+        edition=base.cohort.edition if base.cohort is not None else None,
+        store=str(store.resolve()) if base.cohort is not None and store is not None else None,
         companies=[],
     )
     with _discarding(writer):
         for company in companies:  # each company is loaded, its round-1 requests written, and dropped
             try:
                 prepared = prepare_company(company, base.sources, inputs)
+                plan = plan_company_report(base, prepared).plan  # among an edition: not in it, or changed since
             except NaftikoWriterError as exc:  # one bad company is reported; the others are batched
                 progress.failed.append((company, str(exc).splitlines()[0]))
                 continue
@@ -119,7 +126,7 @@ def build_batch(
                 raise InputError(f"two of the companies share a slug ({member.slug}); a batch needs distinct companies")
             slugs.add(member.slug)
             members.append(member)
-            _request_ready(member, prepared, state, writer)
+            _request_ready(member, prepared, plan, state, writer)
         if not members:
             raise InputError("no company could be batched:\n  " + "\n  ".join(f"{c}: {e}" for c, e in progress.failed))
     state.companies = members
@@ -162,9 +169,10 @@ def _collect_batch(base: DraftRun, folder: Path, results_file: Path, drafts_dir:
         with _discarding(writer, files):
             for member in state.companies:  # one company at a time: its answers in, its next requests out
                 prepared = prepare_company(member.company, base.sources, inputs)
+                plan = plan_company_report(base, prepared).plan
                 entry = files.read(member)
-                _collect_company(entry, prepared, requested, results, state, progress)
-                _request_ready(entry, prepared, state, writer)
+                _collect_company(entry, prepared, plan, requested, results, state, progress)
+                _request_ready(entry, prepared, plan, state, writer)
                 files.write(entry)
             files.finish()
             if not writer.count:  # every section is in: the drafts, before the state says so
@@ -180,6 +188,7 @@ def _collect_batch(base: DraftRun, folder: Path, results_file: Path, drafts_dir:
 def _collect_company(
     entry: BatchCompany,
     prepared: Prepared,
+    plan: ReportPlan,
     requested: set[str],
     results: ResultsFile,
     state: BatchState,
@@ -187,11 +196,11 @@ def _collect_company(
 ) -> None:
     """Take the answers of one company's sections that this round asked for."""
     outputs = entry.outputs()
-    for spec in plan_sections(prepared.card):
+    for spec in plan.sections:
         key = custom_id(entry.slug, spec.id, state.round)
         if key not in requested:
             continue
-        data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
+        data = plan.input_for(spec, outputs)
         earlier = entry.retrying.pop(spec.id, None)
         messages = earlier.messages if earlier else render_messages(prepared.prompts, spec.kind, spec.title, data)
         outcome = _collect_section(spec, data, prepared, results.get(key), messages, earlier, state.max_repairs)
@@ -261,14 +270,16 @@ def _collect_section(
     )  # fmt: skip
 
 
-def _request_ready(entry: BatchCompany, prepared: Prepared, state: BatchState, writer: RoundWriter) -> None:
+def _request_ready(
+    entry: BatchCompany, prepared: Prepared, plan: ReportPlan, state: BatchState, writer: RoundWriter
+) -> None:
     """Write the next round's requests of one company: the sections not in whose inputs all are."""
     outputs = entry.outputs()
-    for spec in plan_sections(prepared.card):
+    for spec in plan.sections:
         if spec.id in entry.sections or not all(dependency in entry.sections for dependency in spec.depends_on):
             continue
         retry = entry.retrying.get(spec.id)
-        data = section_input(spec, prepared.card, prepared.taxonomy, outputs)
+        data = plan.input_for(spec, outputs)
         body: dict[str, Any] = {
             "model": state.model,
             "messages": retry.messages if retry else render_messages(prepared.prompts, spec.kind, spec.title, data),
@@ -328,12 +339,19 @@ def _discarding(writer: RoundWriter, files: CompanyFiles | None = None) -> Itera
 
 
 def _report(run: DraftRun, model: str, prepared: Prepared, entry: BatchCompany) -> Report:
-    ordered = {spec.id: entry.sections[spec.id] for spec in plan_sections(prepared.card)}
+    planned = plan_company_report(run, prepared)
+    ordered = {spec.id: entry.sections[spec.id] for spec in planned.plan.sections}
     summary = summarise(ordered).model_copy(update={"mode": "batch"})
     if run.prices is not None:
         summary.cost = run.prices.cost(model, summary.prompt_tokens, summary.completion_tokens, batch=True)
     provenance = build_provenance(run, prepared, ["batch"]).model_copy(update={"model": model})
-    return Report(scorecard=prepared.card, sections=ordered, provenance=provenance, summary=summary)
+    return Report(
+        scorecard=prepared.card,
+        sections=ordered,
+        provenance=provenance,
+        summary=summary,
+        cohort=planned.ledger(prepared.card),
+    )
 
 
 def _model_of(run: DraftRun) -> str:
