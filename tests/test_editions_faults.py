@@ -289,3 +289,24 @@ def test_the_cli_on_a_real_full_disk_and_a_read_only_folder(tmp_path: Path) -> N
         f"Error: {store}.lock: cannot create the writer's lock (Read-only file system); make the folder writable, "
         "or pass --store FILE or set NAFTIKO_WRITER_STORE\n"
     )
+
+
+def test_a_new_edition_nothing_went_into_is_not_created_and_an_old_one_is_kept(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    store = tmp_path / "editions.sqlite"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company: [", encoding="utf-8")
+    failed = runner.invoke(app, ["edition", "add", "2026-Q1", str(bad), "--store", str(store), "--quiet"])
+    assert failed.exit_code == 1
+    assert failed.stderr.endswith(
+        f"2026-Q1: 0 added, 0 replaced, 0 updated, 0 unchanged, 1 failed (store {store}); "
+        "nothing went in, so the edition was not created\n"
+    )
+    listed = runner.invoke(app, ["edition", "list", "--store", str(store), "--json"])
+    assert listed.exit_code == 0 and '"2026-Q1"' not in listed.stdout
+    added = runner.invoke(app, ["edition", "add", "2026-Q1", str(REAL / "adp"), "--store", str(store), "--quiet"])
+    assert added.exit_code == 0, added.stderr
+    again = runner.invoke(app, ["edition", "add", "2026-Q1", str(bad), "--store", str(store), "--quiet"])
+    assert again.exit_code == 1 and "not created" not in again.stderr
+    assert '"2026-Q1"' in runner.invoke(app, ["edition", "list", "--store", str(store), "--json"]).stdout

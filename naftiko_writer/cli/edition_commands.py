@@ -149,7 +149,10 @@ def edition_add(
                     failed_here = outcome.status is Status.FAILED
                     progress.advance(_describe(outcome) if failed_here or not as_json else None)
 
-                outcomes += add_sources(writer, references, load, report)
+                try:
+                    outcomes += add_sources(writer, references, load, report)
+                finally:  # a new edition nothing went into (every source failed, or Ctrl-C at once) is not kept
+                    dropped = writer.drop_if_empty()
         counts = {status.value: sum(1 for o in outcomes if o.status is status) for status in Status}
         failed = counts[Status.FAILED.value] > 0
         if as_json:
@@ -171,7 +174,8 @@ def edition_add(
             )
         else:
             summary = ", ".join(f"{count} {status}" for status, count in counts.items())
-            _note(f"{edition}: {summary} (store {_store_path(store)})")
+            kept = "; nothing went in, so the edition was not created" if dropped else ""
+            _note(f"{edition}: {summary} (store {_store_path(store)}){kept}")
     if failed:
         raise typer.Exit(1)
 

@@ -237,6 +237,8 @@ class EditionWriter(ScoringWriter):
                     (edition, now, self.taxonomy_id, tool_version),
                 )
         self.edition = records.get_edition(self.connection, edition)
+        self.created = existing is None
+        """The edition is new: made by this writer."""
         if existing is not None:
             refuse_changes(existing)
             if existing.taxonomy_digest != stored.taxonomy.digest:
@@ -245,6 +247,17 @@ class EditionWriter(ScoringWriter):
                     f"({existing.taxonomy_digest[:12]}), not {stored.taxonomy.version} ({stored.taxonomy.digest[:12]}); "
                     f"add to a new edition, or re-score it with `naftiko-writer edition restate {edition}`"
                 )
+
+    def drop_if_empty(self) -> bool:
+        """Remove the edition this writer created if no company went into it (every source failed); whether it did."""
+        if not self.created:
+            return False
+        with self.store.transaction() as connection:
+            name = self.edition.name
+            if connection.execute("SELECT 1 FROM members WHERE edition = ? LIMIT 1", (name,)).fetchone():
+                return False
+            connection.execute("DELETE FROM editions WHERE name = ?", (name,))
+        return True
 
     def add(self, company_signals: CompanySignals, details: Details, digest: str | None = None) -> Outcome:
         """Store one company (one transaction), or leave it as it is when nothing about it changed.
