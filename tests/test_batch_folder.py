@@ -202,3 +202,20 @@ def test_a_batch_among_an_edition_leaves_out_a_company_it_does_not_hold(
         1,
         "Error: --store is the edition store: give --edition EDITION with it\n",
     )
+
+
+def test_build_and_collect_show_a_bar_per_phase_unless_quiet(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
+    acme = write(tmp_path / "acme.yaml", VALID_SIGNALS)
+    folder = tmp_path / "batch"
+    built = runner.invoke(app, ["batch", "build", "spotify", str(acme), "--out", str(folder)])
+    assert built.exit_code == 0 and "Building round 1" in built.stderr and "2/2" in built.stderr
+    for number in (1, 2, 3):
+        results = answer_round(folder / f"round-{number}.jsonl", tmp_path / f"r{number}.jsonl")
+        quiet = ["--quiet"] if number == 2 else []
+        collected = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results), *quiet])
+        assert collected.exit_code == 0, collected.stderr
+        assert ("Collecting" in collected.stderr) is not bool(quiet)
+        assert ("Writing drafts" in collected.stderr) is (number == 3)

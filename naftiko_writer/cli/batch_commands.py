@@ -11,10 +11,13 @@ import typer
 
 from naftiko_writer.cli.root import (
     CompaniesDirOpt,
+    Counting,
     EditionOpt,
     JsonOpt,
+    QuietOpt,
     StoreOpt,
     TaxonomyOpt,
+    count_progress,
     read_edition,
     user_errors,
     write_json,
@@ -27,7 +30,7 @@ from naftiko_writer.config import (
 from naftiko_writer.options import BATCH_MAX_BYTES_PER_FILE, BATCH_MAX_REQUESTS_PER_FILE
 
 if TYPE_CHECKING:
-    from naftiko_writer.drafting.batch import BatchProgress
+    from naftiko_writer.drafting.batch import BatchProgress, Phase
     from naftiko_writer.drafting.run import DraftRun
 
 
@@ -102,6 +105,7 @@ def batch_build(
     edition: EditionOpt = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
@@ -120,7 +124,8 @@ def batch_build(
         base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs, edition, store)
         targets = fleet_targets(companies or [], all_companies, base.sources.companies_dir)
         store_path = settings.resolved_store(store) if edition is not None else None
-        progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file, store_path)
+        with _PhaseBars(len(targets), quiet or as_json) as bars:
+            progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file, store_path, bars)
         _print_batch(progress, out, as_json)
         for company, error in progress.failed:
             print_error(f"{company}: {error}")
@@ -156,6 +161,7 @@ def batch_collect(
     ] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint.")] = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     taxonomy_dir: TaxonomyOpt = None,
     companies_dir: CompaniesDirOpt = None,
 ) -> None:
@@ -174,8 +180,34 @@ def batch_collect(
         store = Path(state.store) if state.store is not None else None
         base = _batch_run(settings, state.model, companies_dir, taxonomy_dir, edition=state.edition, store=store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        progress = collect_batch(base, folder, results, settings.drafts_dir, stamp)
+        with _PhaseBars(len(state.companies), quiet or as_json) as bars:
+            progress = collect_batch(base, folder, results, settings.drafts_dir, stamp, bars)
         _print_batch(progress, folder, as_json)
+
+
+class _PhaseBars:
+    """A progress bar per phase of a step (collecting, then writing the drafts), each over the batch's companies."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet = total, quiet
+        self._phase: Phase | None = None
+        self._bar: Counting | None = None
+
+    def __enter__(self) -> _PhaseBars:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__()
+            self._bar = None
+
+    def __call__(self, phase: Phase) -> None:
+        if phase is not self._phase:
+            self.__exit__()
+            self._phase = phase
+            self._bar = count_progress(phase.value, self.total, self.quiet).__enter__()
+        if self._bar is not None:
+            self._bar.advance()
 
 
 def _print_batch(progress: BatchProgress, folder: Path, as_json: bool) -> None:

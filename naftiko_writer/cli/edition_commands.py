@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from naftiko_writer.cli.root import CompaniesDirOpt, JsonOpt, StoreOpt, TaxonomyOpt, user_errors, write_json
+from naftiko_writer.cli.root import (
+    CompaniesDirOpt,
+    JsonOpt,
+    QuietOpt,
+    StoreOpt,
+    TaxonomyOpt,
+    count_progress,
+    user_errors,
+    write_json,
+)
 from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError, NaftikoWriterError
 
@@ -40,7 +49,6 @@ EditionArg = Annotated[str, typer.Argument(metavar="EDITION", help="Edition name
 IndustryOpt = Annotated[
     str | None, typer.Option("--industry", metavar="INDUSTRY", help="Only the companies of this industry.")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
 def _now() -> str:
@@ -49,28 +57,6 @@ def _now() -> str:
 
 def _store_path(store: Path | None) -> Path:
     return Settings().resolved_store(store)
-
-
-class _Silent:
-    """Progress for --json and --quiet runs (and single items): no bar, notes printed as they come."""
-
-    def __enter__(self) -> _Silent:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-    def advance(self, note: str | None = None) -> None:
-        if note:
-            _note(note)
-
-
-def _progress(description: str, total: int, quiet: bool) -> Any:
-    if quiet or total <= 1:
-        return _Silent()
-    from naftiko_writer.console import CountProgress
-
-    return CountProgress(description, total)
 
 
 def _note(message: str) -> None:
@@ -143,7 +129,7 @@ def edition_add(
             _note(f"Error: {_with_source(outcome.source, outcome.detail)}")
         with _open(store, write=True) as opened:
             writer = EditionWriter(opened, edition, stored, now=_now(), tool_version=__version__)
-            with _progress(f"Adding to {edition}", len(references), quiet or as_json) as progress:
+            with count_progress(f"Adding to {edition}", len(references), quiet or as_json) as progress:
 
                 def report(outcome: Outcome) -> None:
                     failed_here = outcome.status is Status.FAILED
@@ -262,7 +248,7 @@ def edition_restate(
         stored = _taxonomy(Settings(), taxonomy_dir)
         with _open(store, write=True) as opened:
             total = records.get_edition(opened.connection, edition).companies
-            with _progress(f"Restating {edition}", total, quiet or as_json) as progress:
+            with count_progress(f"Restating {edition}", total, quiet or as_json) as progress:
                 name, added = restate_edition(
                     opened,
                     edition,
@@ -433,7 +419,7 @@ def _cross_score(opened: Store, from_edition: str, to_edition: str, quiet: bool)
         _note(f"Note: not kept in the store ({str(exc).splitlines()[0]})")
         cross = CrossScores(opened.connection, opened.path, to.taxonomy_id)
         computed = {}
-        with _progress(description, len(missing), quiet) as progress:
+        with count_progress(description, len(missing), quiet) as progress:
             for member in missing:
                 computed[member.slug] = cross.scores(member)
                 progress.advance()
@@ -441,7 +427,7 @@ def _cross_score(opened: Store, from_edition: str, to_edition: str, quiet: bool)
     with writer_store:
         stored = records.load_stored_taxonomy(writer_store.connection, to.taxonomy_id, opened.path)
         writer = ScoringWriter(writer_store, stored, now=_now())
-        with _progress(f"{description} (once; kept)", len(missing), quiet) as progress:
+        with count_progress(f"{description} (once; kept)", len(missing), quiet) as progress:
             for member in missing:
                 writer.store_scoring(member.set_id, records.member_signals(writer_store.connection, member))
                 progress.advance()

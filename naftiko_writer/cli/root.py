@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 import typer.main
@@ -121,6 +121,7 @@ EditionOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="llm: prompts and a model (recorded by default); template: no model.")
 ]
@@ -164,6 +165,41 @@ def read_edition(
 
     path = settings.resolved_store(store)
     return read_cohort(path, edition), read_changes(path, edition)
+
+
+class Counting(Protocol):
+    """A count of items done (a progress bar, or nothing), with notes printed as they come."""
+
+    def __enter__(self) -> Counting: ...
+
+    def __exit__(self, *_: object) -> None: ...
+
+    def advance(self, note: str | None = None) -> None:
+        """One more item done; `note` (if any) is printed as written."""
+
+
+class _Silent:
+    """Progress for --json and --quiet runs (and single items): no bar, notes printed as they come."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def advance(self, note: str | None = None) -> None:
+        if note:
+            sys.stderr.write(note + "\n")
+            sys.stderr.flush()
+
+
+def count_progress(description: str, total: int, quiet: bool) -> Counting:
+    """A progress bar on stderr over `total` items; none when `quiet` (--quiet, --json) or for one item."""
+    if quiet or total <= 1:
+        return _Silent()
+    from naftiko_writer.console import CountProgress
+
+    return CountProgress(description, total)
 
 
 def resume_hint() -> str:

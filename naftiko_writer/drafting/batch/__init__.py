@@ -15,11 +15,12 @@ from naftiko_writer.drafting.batch.provider import (
 )
 from naftiko_writer.drafting.batch.rounds import custom_id, round_files, split_round
 from naftiko_writer.drafting.batch.state import BatchState, load_state
-from naftiko_writer.drafting.batch.steps import BatchProgress, build_batch, collect_batch
+from naftiko_writer.drafting.batch.steps import BatchProgress, Phase, build_batch, collect_batch
 
 __all__ = [
     "BatchProgress",
     "BatchState",
+    "Phase",
     "build_batch",
     "collect_batch",
     "custom_id",

@@ -17,9 +17,10 @@ does not grow with the size of the batch. Pure except for the batch folder and t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,14 @@ from naftiko_writer.report.sections import OUTPUT_MODELS, strict_schema
 COLLECT_LOCK = ".collect.lock"
 
 
+class Phase(StrEnum):
+    """What a step is doing with the company it reports (`on_company`)."""
+
+    BUILD = "Building round 1"
+    COLLECT = "Collecting"
+    DRAFT = "Writing drafts"
+
+
 @dataclass
 class BatchProgress:
     """What `build` or `collect` did."""
@@ -88,12 +97,14 @@ def build_batch(
     max_requests_per_file: int = MAX_REQUESTS_PER_FILE,
     max_bytes_per_file: int = MAX_BYTES_PER_FILE,
     store: Path | None = None,
+    on_company: Callable[[Phase], None] = lambda _: None,
 ) -> BatchProgress:
     """Start a batch in `folder` (which must not hold one yet): state plus the round-1 request files.
 
     Each round is written in as many files as the limits per file need (see `rounds.split_round`). A `base`
     run among an edition (its cohort read from `store`) drafts every company among it, as `draft --edition`
-    does; the state names the edition and the store, so each collect reads the same.
+    does; the state names the edition and the store, so each collect reads the same. `on_company` is told
+    of each company done.
     """
     if (folder / STATE_FILE).exists():
         raise InputError(f"{folder}: already holds a batch ({STATE_FILE}); collect it, or build into a new folder")
@@ -120,6 +131,7 @@ def build_batch(
                 plan = plan_company_report(base, prepared).plan  # among an edition: not in it, or changed since
             except NaftikoWriterError as exc:  # one bad company is reported; the others are batched
                 progress.failed.append((company, str(exc).splitlines()[0]))
+                on_company(Phase.BUILD)
                 continue
             member = BatchCompany(company=company, slug=prepared.card.company.slug)
             if member.slug in slugs:
@@ -127,6 +139,7 @@ def build_batch(
             slugs.add(member.slug)
             members.append(member)
             _request_ready(member, prepared, plan, state, writer)
+            on_company(Phase.BUILD)
         if not members:
             raise InputError("no company could be batched:\n  " + "\n  ".join(f"{c}: {e}" for c, e in progress.failed))
     state.companies = members
@@ -135,22 +148,37 @@ def build_batch(
     return progress
 
 
-def collect_batch(base: DraftRun, folder: Path, results: Path, drafts_dir: Path, stamp: str) -> BatchProgress:
+def collect_batch(
+    base: DraftRun,
+    folder: Path,
+    results: Path,
+    drafts_dir: Path,
+    stamp: str,
+    on_company: Callable[[Phase], None] = lambda _: None,
+) -> BatchProgress:
     """Take one round's results (a Batch API output file) into the batch; write the next round, or the drafts.
 
     A collect holds `<folder>/.collect.lock`: a second collect of the same batch at the same time stops at once.
+    `on_company` is told of each company collected, then (on the last round) of each draft written.
     """
     lock = folder / COLLECT_LOCK
     try:
         with hold_lock(lock):
-            return _collect_batch(base, folder, results, drafts_dir, stamp)
+            return _collect_batch(base, folder, results, drafts_dir, stamp, on_company)
     except LockHeldError:
         raise InputError(
             f"{folder}: another `batch collect` is collecting this batch (it holds {lock}); wait for it to finish"
         ) from None
 
 
-def _collect_batch(base: DraftRun, folder: Path, results_file: Path, drafts_dir: Path, stamp: str) -> BatchProgress:
+def _collect_batch(
+    base: DraftRun,
+    folder: Path,
+    results_file: Path,
+    drafts_dir: Path,
+    stamp: str,
+    on_company: Callable[[Phase], None],
+) -> BatchProgress:
     state = load_state(folder)
     if state.collected >= state.round:
         raise InputError(f"{folder}: round {state.round} is already collected; the drafts were written")
@@ -174,9 +202,11 @@ def _collect_batch(base: DraftRun, folder: Path, results_file: Path, drafts_dir:
                 _collect_company(entry, prepared, plan, requested, results, state, progress)
                 _request_ready(entry, prepared, plan, state, writer)
                 files.write(entry)
+                on_company(Phase.COLLECT)
             files.finish()
             if not writer.count:  # every section is in: the drafts, before the state says so
-                _write_drafts(base, state, CompanyFiles(folder, state.round), inputs, drafts_dir, stamp, progress)
+                written = CompanyFiles(folder, state.round)
+                _write_drafts(base, state, written, inputs, drafts_dir, stamp, progress, on_company)
     state.collected = state.round
     _start_round(state, writer, progress)
     save_state(folder, state)
@@ -317,6 +347,7 @@ def _write_drafts(
     drafts_dir: Path,
     stamp: str,
     progress: BatchProgress,
+    on_company: Callable[[Phase], None],
 ) -> None:
     """Every section is in: each company loaded again, its draft written, then dropped."""
     for member in state.companies:
@@ -324,6 +355,7 @@ def _write_drafts(
         run = replace(base, company=member.company, created=state.created)
         report = _report(run, state.model, prepared, files.read(member))
         progress.drafts.append(write_report(report, DraftTarget(drafts_dir, stamp)))
+        on_company(Phase.DRAFT)
 
 
 @contextmanager
