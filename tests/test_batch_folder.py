@@ -62,7 +62,7 @@ def test_a_collect_that_stops_half_way_leaves_the_batch_as_it_was_and_runs_again
     results = answer_round(folder / "round-1.jsonl", tmp_path / "r1.jsonl")
     before = snapshot(folder)
     acme.write_text("company: [", encoding="utf-8")  # the second company no longer loads: spotify was taken in
-    stopped = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results)])
+    stopped = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(results), "--quiet"])
     assert stopped.exit_code == 1 and stopped.stderr.startswith(f"Error: {acme}")
     assert len(stopped.stderr.splitlines()) == 1
     assert snapshot(folder) == before  # no collected-1/, no round 2, the same state
@@ -80,7 +80,7 @@ def test_a_last_collect_whose_drafts_cannot_be_written_can_be_run_again(
         collect(runner, folder, answer_round(folder / f"round-{number}.jsonl", tmp_path / f"r{number}.jsonl"))
     last = answer_round(folder / "round-3.jsonl", tmp_path / "r3.jsonl")
     monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(blocked))
-    failed = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(last)])
+    failed = runner.invoke(app, ["batch", "collect", str(folder), "--results", str(last), "--quiet"])
     assert failed.exit_code == 1 and failed.stderr.startswith("Error: ") and len(failed.stderr.splitlines()) == 1
     assert json.loads((folder / "state.json").read_text())["collected"] == 2  # not taken in: the drafts are not out
     monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
