@@ -18,6 +18,7 @@ from naftiko_writer.cli.root import (
     StoreOpt,
     TaxonomyOpt,
     count_progress,
+    draft_targets,
     read_edition,
     user_errors,
     write_json,
@@ -86,7 +87,10 @@ def batch_build(
     companies: Annotated[
         list[str] | None, typer.Argument(metavar="COMPANY...", help="Slugs, signal files or folders of them.")
     ] = None,
-    all_companies: Annotated[bool, typer.Option("--all", help="Every company under the companies folder.")] = False,
+    all_companies: Annotated[
+        bool,
+        typer.Option("--all", help="Every company under the companies folder, or with --edition every company of it."),
+    ] = False,
     model: Annotated[
         str | None, typer.Option("--model", help=f"Model name [default: NAFTIKO_WRITER_MODEL or {DEFAULT_MODEL}].")
     ] = None,
@@ -117,12 +121,11 @@ def batch_build(
     """
     from naftiko_writer.console import print_error
     from naftiko_writer.drafting.batch import build_batch
-    from naftiko_writer.drafting.fleet import fleet_targets
 
     with user_errors():
         settings = Settings()
         base = _batch_run(settings, model, companies_dir, taxonomy_dir, max_output_tokens, max_repairs, edition, store)
-        targets = fleet_targets(companies or [], all_companies, base.sources.companies_dir)
+        targets = draft_targets(settings, companies or [], all_companies, edition, store, base.sources.companies_dir)
         store_path = settings.resolved_store(store) if edition is not None else None
         with _PhaseBars(len(targets), quiet or as_json) as bars:
             progress = build_batch(base, targets, out, max_requests_per_file, max_bytes_per_file, store_path, bars)

@@ -23,6 +23,7 @@ from naftiko_writer.cli.root import (
     ModeOpt,
     StoreOpt,
     TaxonomyOpt,
+    draft_targets,
     print_error,
     read_edition,
     resume_hint,
@@ -60,7 +61,10 @@ def draft(
         ),
     ] = None,
     all_companies: Annotated[
-        bool, typer.Option("--all", help="Draft every company under the companies folder (a fleet).")
+        bool,
+        typer.Option(
+            "--all", help="Draft every company under the companies folder, or with --edition every company of it."
+        ),
     ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Markdown file to write [default: drafts/<company>/<timestamp>.md].")
@@ -126,7 +130,6 @@ def draft(
 ) -> None:
     """Draft a company's report as Markdown (plus a JSON sidecar); offline from recordings by default."""
     from naftiko_writer.drafting.cost import load_prices
-    from naftiko_writer.drafting.fleet import fleet_targets
     from naftiko_writer.drafting.run import DraftRun
 
     with user_errors():
@@ -136,7 +139,7 @@ def draft(
         names = companies or []
         if not names and not all_companies:
             raise InputError("no company given; name one (e.g. spotify), several, a folder of signal files, or --all")
-        targets = fleet_targets(names, all_companies, sources.companies_dir)
+        targets = draft_targets(settings, names, all_companies, edition, store, sources.companies_dir)
         options = settings.draft_options(
             engine,
             concurrency=concurrency,

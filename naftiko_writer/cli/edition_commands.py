@@ -208,7 +208,7 @@ def _expand(sources: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
 def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tuple[CompanySignals, Details]]:
     """Load one reference (through the tool's source readers) with its industry and name."""
     from naftiko_writer.editions.writing import Details
-    from naftiko_writer.scoring.companies import load_company
+    from naftiko_writer.scoring.companies import load_company, signals_reference
 
     def load(reference: str) -> tuple[CompanySignals, Details]:
         company_signals = load_company(reference, companies_dir)
@@ -216,7 +216,8 @@ def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tup
         entry = mapping.get(company.slug)
         industry = entry.industry if entry is not None else company.industry  # the file's profile, else unknown
         name = entry.name if entry is not None and entry.name else company.name
-        return company_signals, Details(name=name, industry=industry, source=reference)
+        source = signals_reference(reference)  # a path made absolute: `draft --all --edition` reads it from anywhere
+        return company_signals, Details(name=name, industry=industry, source=source)
 
     return load
 

@@ -167,6 +167,23 @@ def read_edition(
     return read_cohort(path, edition), read_changes(path, edition)
 
 
+def draft_targets(
+    settings: Settings, names: list[str], everything: bool, edition: str | None, store: Path | None, companies_dir: Path
+) -> list[str]:
+    """The companies a draft or a batch names, folders expanded.
+
+    `--all` adds every company under the companies folder or, with `--edition`, every company of that
+    edition, from the source it was added from.
+    """
+    from naftiko_writer.drafting.fleet import fleet_targets
+
+    if everything and edition is not None:
+        from naftiko_writer.editions.cohort import read_sources
+
+        return fleet_targets([*read_sources(settings.resolved_store(store), edition), *names], False, companies_dir)
+    return fleet_targets(names, everything, companies_dir)
+
+
 class Counting(Protocol):
     """A count of items done (a progress bar, or nothing), with notes printed as they come."""
 

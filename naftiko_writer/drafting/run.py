@@ -8,7 +8,6 @@ scores its company; `plan_company_report` plans its report (among the run's edit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -25,8 +24,8 @@ from naftiko_writer.report.cohort import Cohort, CompanyStanding
 from naftiko_writer.report.model import CohortLedger, Provenance
 from naftiko_writer.report.plan import ReportPlan, company_input_kinds, company_plan
 from naftiko_writer.report.sections import EditionChangesInput, SectionKind
-from naftiko_writer.scoring.companies import is_raw_source, load_company
-from naftiko_writer.scoring.models import SLUG_PATTERN, CompanySignals, ScoreCard, Taxonomy
+from naftiko_writer.scoring.companies import load_company, signals_reference
+from naftiko_writer.scoring.models import CompanySignals, ScoreCard, Taxonomy
 from naftiko_writer.scoring.scorer import Scorer
 from naftiko_writer.scoring.signal_files import signals_digest
 from naftiko_writer.scoring.taxonomy_cache import load_cached_taxonomy
@@ -176,13 +175,6 @@ def report_kinds(run: DraftRun) -> frozenset[SectionKind]:
     """The section kinds of the run's company report (the changes section only among an edition)."""
     kinds = company_input_kinds()
     return kinds if run.changes is not None else kinds - {SectionKind.EDITION_CHANGES}
-
-
-def signals_reference(reference: str) -> str:
-    """How a draft names its signals: a slug as given, a path made absolute (so `check` works from any folder)."""
-    if re.fullmatch(SLUG_PATTERN, reference) and not is_raw_source(reference):
-        return reference
-    return str(Path(reference).resolve())
 
 
 def run_key(run: DraftRun, prepared: Prepared) -> dict[str, object]:

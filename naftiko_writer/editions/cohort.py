@@ -97,6 +97,15 @@ def read_cohort(store_path: Path, edition: str, *, signals: bool = False) -> Coh
         return load_cohort(opened.connection, edition, signals=signals)
 
 
+def read_sources(store_path: Path, edition: str) -> list[str]:
+    """Where each company of `edition` was added from (a slug, or a path: absolute since paths are stored so), by slug."""
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+
+    with open_store(store_path, write=False) as opened, sqlite_errors(store_path):
+        found = records.get_edition(opened.connection, edition)
+        return [member.source for member in records.members(opened.connection, found.name)]
+
+
 MOVES = 5
 """The biggest moves a changes section is given."""
 

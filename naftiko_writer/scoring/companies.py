@@ -161,6 +161,13 @@ def is_raw_source(reference: str) -> bool:
         raise InputError(f"{path}: permission denied; make the file and its folders readable") from None
 
 
+def signals_reference(reference: str) -> str:
+    """How a draft names its signals: a slug as given, a path made absolute (so `check` works from any folder)."""
+    if re.fullmatch(SLUG_PATTERN, reference) and not is_raw_source(reference):
+        return reference
+    return str(Path(reference).resolve())
+
+
 def company_input_files(reference: str, companies_dir: Path) -> list[Path]:
     """The files a company's data is read from: its signals file, or a raw source's CSV or list files."""
     path = Path(reference)
