@@ -93,11 +93,17 @@ def print_scorecard(card: ScoreCard, console: Console) -> None:
 
 
 def _top_evidence(dimension: DimensionScore) -> list[str]:
+    """The names that count most for a dimension, each once (a name in two lists, tool and concept, is one)."""
     items = sorted(
         (item for items in dimension.evidence.values() for item in items),
         key=lambda item: -item.points,
     )
-    return [item.name for item in items[:TOP_EVIDENCE]]
+    names: dict[str, str] = {}
+    for item in items:
+        names.setdefault(item.name.casefold(), item.name)
+        if len(names) == TOP_EVIDENCE:
+            break
+    return list(names.values())
 
 
 def print_explanation(card: ScoreCard, dimension_id: str, taxonomy: Taxonomy, console: Console) -> None:
