@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from naftiko_writer.editions.store import Store
     from naftiko_writer.editions.writing import Details, Outcome
     from naftiko_writer.scoring.models import CompanySignals
+    from naftiko_writer.scoring.profiles import CompanyProfile
 
 edition_app = typer.Typer(
     help="The edition store: score many companies into a named edition, rank them, and see what changed.",
@@ -103,7 +104,7 @@ def edition_add(
         typer.Option(
             "--industries",
             metavar="FILE",
-            help="CSV or YAML: slug -> industry (or {industry, name}); overrides profiles.",
+            help="A companies list (CSV or YAML: slug -> industry, or {industry, name, description}); overrides profiles.",
         ),
     ] = None,
     store: StoreOpt = None,
@@ -114,13 +115,13 @@ def edition_add(
 ) -> None:
     """Score companies into an edition (created if new); unchanged companies are left as they are."""
     from naftiko_writer import __version__
-    from naftiko_writer.editions.industries import load_industries
     from naftiko_writer.editions.writing import EditionWriter, Outcome, Status, add_sources
+    from naftiko_writer.scoring.profiles import load_company_profiles
 
     failed = False
     with user_errors():
         settings = Settings()
-        mapping = load_industries(industries) if industries is not None else {}
+        mapping = load_company_profiles(industries) if industries is not None else {}
         stored = _taxonomy(settings, taxonomy_dir)
         references, bad = _expand(sources)
         load = _loader(settings.resolved_companies_dir(companies_dir), mapping)
@@ -205,8 +206,12 @@ def _expand(sources: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return list(dict.fromkeys(references)), bad
 
 
-def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tuple[CompanySignals, Details]]:
-    """Load one reference (through the tool's source readers) with its industry and name."""
+def _loader(companies_dir: Path, mapping: dict[str, CompanyProfile]) -> Callable[[str], tuple[CompanySignals, Details]]:
+    """Load one reference (through the tool's source readers) with its profile from the companies list, if any.
+
+    The list's name, industry and description win over the signal file's; what the list leaves out, the
+    file gives (an industry neither gives is unknown).
+    """
     from naftiko_writer.editions.writing import Details
     from naftiko_writer.scoring.companies import load_company, signals_reference
 
@@ -214,10 +219,12 @@ def _loader(companies_dir: Path, mapping: dict[str, Any]) -> Callable[[str], tup
         company_signals = load_company(reference, companies_dir)
         company = company_signals.company
         entry = mapping.get(company.slug)
-        industry = entry.industry if entry is not None else company.industry  # the file's profile, else unknown
-        name = entry.name if entry is not None and entry.name else company.name
+        if entry is not None:
+            given = entry.model_dump(exclude_none=True)
+            company = company.model_copy(update=given)
+            company_signals = company_signals.model_copy(update={"company": company})
         source = signals_reference(reference)  # a path made absolute: `draft --all --edition` reads it from anywhere
-        return company_signals, Details(name=name, industry=industry, source=source)
+        return company_signals, Details(name=company.name, industry=company.industry, source=source)
 
     return load
 
