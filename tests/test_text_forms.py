@@ -70,3 +70,15 @@ def test_grounding_form_folds_width_superscripts_look_alikes_and_roman_character
     assert spelled_numbers("Cloud scores ninety-nine, two hundred and six times") == ["99", "206"]
     assert spelled_numbers("one of the three layers; CI/CD and the CLI") == []
     assert spelled_numbers("Cloud scored nine, ranked XCIX") == ["9", "99"]
+
+
+def test_import_warns_of_a_look_alike_name_as_score_does(runner: CliRunner, tmp_path: Path) -> None:
+    raw = tmp_path / "raw" / "acme"
+    write(raw / "services.yml", "- \u0410mazon Web Services\n- Snowflake\n")
+    out = tmp_path / "acme.yaml"
+    result = runner.invoke(app, ["import", str(raw), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "the word 'Аmazon' mixes Latin with Cyrillic or Greek letters" in result.stderr
+    folder = runner.invoke(app, ["import", str(tmp_path / "raw"), "--out", str(tmp_path / "out"), "--json"])
+    assert folder.exit_code == 0, folder.stderr
+    assert f"Warning: {raw}: signals[" in folder.stderr

@@ -24,6 +24,7 @@ from naftiko_writer.config import Settings
 from naftiko_writer.errors import InputError
 
 if TYPE_CHECKING:
+    from naftiko_writer.scoring.models import CompanySignals
     from naftiko_writer.scoring.profiles import CompanyProfile
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -117,7 +118,8 @@ def import_command(
         typer.Option(
             "--companies",
             metavar="FILE",
-            help="A companies list (YAML: slug -> {name, industry, description}) to take the company's profile from.",
+            help="A companies list (YAML: slug -> {name, industry, description}, or CSV slug,industry[,name[,description]]) "
+            "to take the company's profile from.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT (or the files in it) if it exists.")] = False,
@@ -161,10 +163,18 @@ def import_command(
             profiles=profiles,
         )
         write_text_atomically(out, render_signals_file(result))
+        _warn_lookalikes(result.company_signals)
         if as_json:
             write_json(json.dumps({**result.summary(), "out": str(out)}, indent=2, ensure_ascii=False))
         else:
             print_import_summary(result, out, stderr_console())
+
+
+def _warn_lookalikes(company_signals: CompanySignals, prefix: str = "") -> None:
+    """A `Warning:` line on stderr per name mixing scripts (read as the name it looks like), as `score` gives."""
+    from naftiko_writer.scoring.signal_files import lookalike_warnings
+
+    sys.stderr.writelines(f"Warning: {prefix}{warning}\n" for warning in lookalike_warnings(company_signals))
 
 
 def _import_folder(
@@ -198,6 +208,7 @@ def _import_folder(
         if target.exists() and not force:
             raise InputError(f"{target}: already exists; pass --force to replace it")
         write_text_atomically(target, render_signals_file(result))
+        _warn_lookalikes(result.company_signals, f"{company}: ")
         written[slug] = company
         signals += len(result.company_signals.signals)
         if as_json:
