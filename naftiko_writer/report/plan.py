@@ -235,7 +235,12 @@ def _layer_leaders(card: ScoreCard, titles: list[str]) -> dict[str, str]:
 
 
 def section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxonomy, outputs: Mapping[str, Output]) -> Input:
-    """The input of one company-report section; `outputs` must hold the outputs of its dependencies."""
+    """The input of one company-report section built from its ScoreCard; `outputs` holds its dependencies' outputs.
+
+    A kind whose input comes from the edition store (STORE_KINDS) has none here: the plan is given it.
+    """
+    if spec.kind in STORE_KINDS:
+        raise ValueError(f"{spec.id}: its input comes from the edition store (CompanyInputs.changes)")
     return _INPUT_BUILDERS[spec.kind](spec, card, taxonomy, outputs)
 
 
@@ -405,10 +410,6 @@ def _dimension_section_input(spec: SectionSpec, card: ScoreCard, taxonomy: Taxon
     return _dimension_input(card, taxonomy, card.dimension(_subject(spec)))
 
 
-def _no_builder(spec: SectionSpec, _: ScoreCard, __: Taxonomy, ___: Mapping[str, Output]) -> Input:
-    raise ValueError(f"{spec.id}: its input comes from the edition store (CompanyInputs.changes)")
-
-
 InputBuilder = Callable[[SectionSpec, ScoreCard, Taxonomy, Mapping[str, Output]], Input]
 _INPUT_BUILDERS: dict[SectionKind, InputBuilder] = {
     SectionKind.LAYER_INTRODUCTION: _layer_input,
@@ -419,14 +420,15 @@ _INPUT_BUILDERS: dict[SectionKind, InputBuilder] = {
     SectionKind.METHODOLOGY: _methodology_input,
     SectionKind.STRATEGIC_ASSESSMENT: _strategic_input,
     SectionKind.EXECUTIVE_SUMMARY: _executive_input,
-    SectionKind.EDITION_CHANGES: _no_builder,
 }
-"""The company report's input builder of each section kind (tests/test_section_kinds.py: one for every kind)."""
+"""The input builder of each section kind built from the company's ScoreCard."""
+STORE_KINDS = frozenset({SectionKind.EDITION_CHANGES})
+"""Kinds whose input comes from the edition store, given to the plan (`CompanyInputs.changes`)."""
 
 
 def company_input_kinds() -> frozenset[SectionKind]:
-    """The section kinds the company report can build inputs for."""
-    return frozenset(_INPUT_BUILDERS)
+    """The section kinds the company report can give inputs for (tests/test_section_kinds.py: every kind is one)."""
+    return frozenset(_INPUT_BUILDERS) | STORE_KINDS
 
 
 def plan_inputs(
