@@ -146,10 +146,10 @@ def test_no_hedge_until_enough_answers_nor_during_a_429_storm() -> None:
     clock = Clock()
     limiter = Limiter(8, clock=clock)
     for _ in range(HEDGE_SAMPLES - 1):
-        limiter.answered(0.5)
+        limiter.answered(0.6)
     assert limiter.hedge_delay() is None
-    limiter.answered(0.5)
-    assert limiter.hedge_delay() == max(MIN_HEDGE_SECONDS, 1.5)  # three times the 90th percentile
+    limiter.answered(0.6)
+    assert limiter.hedge_delay() == max(MIN_HEDGE_SECONDS, 1.2)  # twice the 90th percentile
     limiter.rate_limited()
     assert limiter.hedge_delay() is not None  # a scattered 429 changes nothing
     limiter.rate_limited()
@@ -192,7 +192,7 @@ def test_a_hung_call_is_hedged_and_the_losers_cancelled(hung: int, sent: int) ->
     async def scenario() -> Asked[str]:
         limiter = Limiter(2, min_hedge_seconds=0.0)
         for _ in range(HEDGE_SAMPLES):
-            limiter.answered(0.001)  # peers answer in a millisecond: three of them is the hedge delay
+            limiter.answered(0.001)  # peers answer in a millisecond: two of them is the hedge delay
         asked = await ask(client, question, max_repairs=0, limit=limiter)
         assert limiter.in_flight == 0 and limiter.peak == 1  # the pair held one slot
         return asked
@@ -200,6 +200,97 @@ def test_a_hung_call_is_hedged_and_the_losers_cancelled(hung: int, sent: int) ->
     asked = asyncio.run(scenario())
     assert asked.value == '{"paragraph": "ok"}'
     assert client.sent == sent and client.cancelled == hung
+
+
+class Sampled(Limiter):
+    """A Limiter keeping every answer time it is told of."""
+
+    samples: list[float | None]
+
+    def answered(self, seconds: float | None) -> None:
+        self.samples = [*getattr(self, "samples", []), seconds]
+        super().answered(seconds)
+
+
+def _question() -> Question[str]:
+    request = ChatRequest("s", "t", "m", [{"role": "user", "content": "x"}], "layer_introduction", {})
+    return Question(request, lambda answer: (answer.content, []), lambda _: {"role": "user"})
+
+
+def test_a_call_sent_before_the_endpoint_was_measured_is_hedged_once_it_is() -> None:
+    """The first wave of a run: no answer time known when the call is sent, so no hedge delay yet; once its peers
+    answer, the hung call gets its duplicate instead of waiting for its deadline (here: for ever)."""
+    client = HangingOnce(hung=1)
+
+    async def scenario() -> Asked[str]:
+        limiter = Limiter(2, min_hedge_seconds=0.001)
+        call = asyncio.create_task(ask(client, _question(), max_repairs=0, limit=limiter))
+        while client.sent == 0:
+            await asyncio.sleep(0)  # the call is sent
+        assert limiter.hedge_delay() is None
+        for _ in range(HEDGE_SAMPLES):
+            limiter.answered(0.001)  # its peers answer: the endpoint is measured
+        return await asyncio.wait_for(call, 5.0)
+
+    asked = asyncio.run(scenario())
+    assert asked.value == '{"paragraph": "ok"}' and client.sent == 2 and client.cancelled == 1
+
+
+def test_a_call_won_by_its_duplicate_is_timed_by_the_duplicate() -> None:
+    """The answer time a hedged call reports is the winning copy's own, not the lost copy's wait before it: a
+    hang must not raise the percentile that decides when the next hang is hedged."""
+    client = HangingOnce(hung=1)
+
+    async def scenario() -> list[float | None]:
+        limiter = Sampled(2, min_hedge_seconds=0.05)
+        for _ in range(HEDGE_SAMPLES):
+            limiter.answered(0.001)
+        await ask(client, _question(), max_repairs=0, limit=limiter)
+        return limiter.samples
+
+    samples = asyncio.run(scenario())
+    assert client.sent == 2 and len(samples) == HEDGE_SAMPLES + 1
+    last = samples[-1]
+    assert last is not None and last < 0.05  # the duplicate answered at once; the hung copy waited 0.05 s first
+
+
+@dataclass
+class RetryingOnce:
+    """An HTTP-like client whose first request meets a 500: it waits out 0.3 s of backoff through the limiter (its
+    slot given back), then its retry answers 0.09 s after going out; later requests answer at once."""
+
+    limiter: Limiter
+    dialect: str = "json_schema"
+    sent: int = 0
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        self.sent += 1
+        if self.sent == 1:
+            await self.limiter.pause(0.3)
+            await asyncio.sleep(0.09)
+        return ChatResult('{"paragraph": "ok"}', "stop", 10, 5, 1 if self.sent == 1 else 0, None)
+
+    def unused_recordings(self) -> list[Path]:
+        return []
+
+    async def close(self) -> None:
+        return None
+
+
+def test_a_retry_is_timed_from_its_own_send_not_taken_for_a_lost_call() -> None:
+    """The hedge delay is 0.12 s: the retry, out at 0.3 s and answered at 0.39 s, is not overdue (0.42 s), so no
+    duplicate is sent, though the call as a whole has gone unanswered far longer than the delay."""
+
+    async def scenario() -> RetryingOnce:
+        limiter = Limiter(2, min_hedge_seconds=0.0)
+        for _ in range(HEDGE_SAMPLES):
+            limiter.answered(0.06)
+        client = RetryingOnce(limiter)
+        asked = await ask(client, _question(), max_repairs=0, limit=limiter)
+        assert asked.value == '{"paragraph": "ok"}' and limiter.in_flight == 0
+        return client
+
+    assert asyncio.run(scenario()).sent == 1
 
 
 def test_room_is_announced_once_a_slot_is_free_and_nobody_waits() -> None:

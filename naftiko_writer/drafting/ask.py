@@ -7,10 +7,10 @@ one line each) and how to word the repair message. A failing answer is re-asked 
 `max_repairs` times with the answer and its problems appended; the result (`Asked`) carries the
 accepted value or none, the last value read, every problem, and the attempts, retries, tokens and
 seconds spent. A `limit` (llm/limiter.py) is held only while a call is in flight, waited for at the
-ask's `priority`; a call to an HTTP endpoint left unanswered past the limiter's `hedge_delay` (three
-times the 90th percentile of first-attempt answer times) gets a duplicate under the same slot (the
-first to answer wins, the other is cancelled; a lost duplicate is replaced once), unless a budget is set
-(a duplicate spends tokens). A
+ask's `priority`; a call to an HTTP endpoint whose latest attempt (its first send, or its retry after a
+backoff) goes unanswered past the limiter's `hedge_delay` (twice the 90th percentile of first-attempt
+answer times) gets a duplicate under the same slot (the first to answer wins, the other is cancelled; a
+lost duplicate is replaced once), unless a budget is set (a duplicate spends tokens). A
 `Budget` is reserved before each call and charged after it; a call the budget cannot hold is not sent
 (`unsent`). An `LLMError` (a failure the client's retries could not fix) ends the ask with it in
 `error`; configuration errors (a replay miss, a rejected key) propagate.
@@ -153,9 +153,8 @@ async def _send(
                 started = time.perf_counter()
                 # A duplicate only to an HTTP endpoint (a dialect), and never under a budget (it spends tokens).
                 hedged = client.dialect is not None and not (budget is not None and budget.limited)
-                hedge = limit.hedge_delay() if hedged else None
-                answer = await _complete_hedged(client, request, hedge, limit.paused)
-                limit.answered(time.perf_counter() - started if answer.retries == 0 else None)
+                answer, seconds = await _complete_hedged(client, request, limit if hedged else None)
+                limit.answered(seconds if answer.retries == 0 else None)
         asked.model_seconds += time.perf_counter() - started
         cost = budget.charge(answer.prompt_tokens, answer.completion_tokens) if budget is not None else 0.0
     finally:
@@ -164,37 +163,58 @@ async def _send(
     return answer, cost
 
 
-async def _complete_hedged(
-    client: LLMClient, request: ChatRequest, hedge_after: float | None, paused: Callable[[], bool]
-) -> ChatResult:
-    """`client.complete(request)`; unanswered after `hedge_after` seconds, sent again: the first answer wins.
+async def _complete_hedged(client: LLMClient, request: ChatRequest, limit: Limiter | None) -> tuple[ChatResult, float]:
+    """`client.complete(request)`, hedged under `limit`: the first answer, and the seconds its own copy took.
 
-    At most two copies are in flight (one slot's worth), and at most `MAX_SENDS` are sent: when the duplicate
-    is lost too, the oldest copy is given up and a fresh one sent, so a call is never left to its deadline
-    because two sends in a row were lost. A call waiting out a backoff (`paused`: its slot given back) is not
-    unanswered, only waiting: no duplicate.
+    A call whose latest attempt has gone unanswered for the limiter's `hedge_delay()` gets a duplicate; the first
+    answer wins. An attempt is the last copy sent or, when a copy waited out a backoff (a 500, a 429), its retry
+    (`limit.attempt_started()`): a retry is not a lost call, and while a copy waits without its slot the call
+    is not unanswered at all. The delay is asked again while the call waits, so a call sent before the
+    endpoint's speed was known (the first wave of a run) is hedged once it is, instead of waiting for its
+    deadline. At most two copies are in flight (one slot's worth), and at most `MAX_SENDS` are sent: when the
+    duplicate is lost too, the oldest copy is given up and a fresh one sent. The seconds returned are the
+    winning copy's own (from its send, the limiter's clock), so a won duplicate measures the endpoint, not the
+    lost copy.
     """
-    if hedge_after is None:
-        return await client.complete(request)
-    sent = [asyncio.ensure_future(client.complete(request))]
+    if limit is None:
+        started = time.perf_counter()
+        return await client.complete(request), time.perf_counter() - started
+    sent = {asyncio.ensure_future(client.complete(request)): limit.clock()}
     pending = set(sent)
+    last_sent = limit.clock()
     try:
         while True:
-            done, pending = await asyncio.wait(pending, timeout=hedge_after, return_when=asyncio.FIRST_COMPLETED)
-            answered = [task for task in done if task.exception() is None]
-            if answered:
-                return answered[0].result()
-            if done and not pending:
-                return next(iter(done)).result()  # every copy failed: the last failure is the call's
-            if paused() or len(sent) >= MAX_SENDS:
-                continue
+            delay = limit.hedge_delay()
+            timeout = None if len(sent) >= MAX_SENDS else _next_look(limit, delay, last_sent)
+            done, pending = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task.exception() is None:
+                    return task.result(), limit.clock() - sent[task]
+            if not pending:
+                return next(iter(done)).result(), 0.0  # every copy failed: raises the last failure
+            if done or delay is None or limit.clock() - _unanswered_since(limit, last_sent) < delay:
+                continue  # a copy failed while another is in flight, or the call is not overdue (yet)
             if len(pending) >= 2:
                 oldest = next(task for task in sent if task in pending)
                 oldest.cancel()
                 pending.discard(oldest)
-            sent.append(asyncio.ensure_future(client.complete(request)))
-            pending.add(sent[-1])
+            copy = asyncio.ensure_future(client.complete(request))
+            sent[copy] = last_sent = limit.clock()
+            pending.add(copy)
     finally:
         for task in sent:
             task.cancel()
         await asyncio.gather(*sent, return_exceptions=True)  # every copy's outcome retrieved, none left running
+
+
+def _unanswered_since(limit: Limiter, last_sent: float) -> float:
+    """Since when the call's latest attempt is unanswered: its last copy or retry; now while it waits a backoff."""
+    attempt = limit.attempt_started()
+    return limit.clock() if attempt is None else max(last_sent, attempt)
+
+
+def _next_look(limit: Limiter, delay: float | None, last_sent: float) -> float:
+    """Seconds until the call is due a duplicate (or, while no delay is set, until the delay is asked again)."""
+    if delay is None:
+        return max(limit.min_hedge_seconds, 0.001)  # the endpoint's speed not measured yet, or a storm
+    return max(0.0, _unanswered_since(limit, last_sent) + delay - limit.clock())

@@ -11,11 +11,13 @@ A `Limiter` replaces a plain semaphore between a run's (or a fleet's) sections a
 - **Adaptive.** A 429 storm (a quarter or more of the last `limit` answers, at least 8, were rate limits) halves the
   number of slots for `STORM_HOLD_SECONDS`; after that, each good answer gives one slot back, up to the
   configured limit. Scattered 429s do not lower it: they are retried outside the limit.
-- **Hedging.** `hedge_delay()` says how long a call may go unanswered before one duplicate is sent:
-  three times the 90th percentile of recent answer times of calls answered at the first attempt (at least
-  `min_hedge_seconds`, 1 s), once enough
-  calls have answered, and not while a storm keeps the limit lowered (an endpoint that is rate limiting
-  gets no extra load; scattered 429s do not stop hedging).
+- **Hedging.** `hedge_delay()` says how long a call's latest attempt may go unanswered before one
+  duplicate is sent: twice the 90th percentile of recent answer times (calls answered at the first
+  attempt, each timed by the copy that answered), at least `min_hedge_seconds` (1 s), once enough calls
+  have answered, and not while a storm keeps the limit lowered (an endpoint that is rate limiting gets no
+  extra load; scattered 429s do not stop hedging). `attempt_started()` says when the caller's latest
+  attempt went out (its slot taken, first or again after a backoff), so a retry is timed from its own
+  send, not taken for a lost call.
 
 `wait_for_room()` returns once a slot is free with nobody waiting: a fleet loads its next company
 only then (or when it has fewer than two), so companies waiting on a straggler leave the limit to
@@ -44,7 +46,7 @@ STORM_WINDOW = 8
 STORM_HOLD_SECONDS = 5.0
 """How long a storm keeps the limit lowered before good answers raise it again."""
 MIN_HEDGE_SECONDS = 1.0
-HEDGE_FACTOR = 3.0
+HEDGE_FACTOR = 2.0
 """A call unanswered for this many times the 90th percentile of answer times is presumed lost."""
 HEDGE_SAMPLES = 20
 """Answers seen before any hedge is sent (the percentile needs them)."""
@@ -56,6 +58,8 @@ class _Slot:
     priority: Priority
     order: int
     held: bool = False
+    taken_at: float = 0.0
+    """When the slot was last taken (the limiter's clock): the latest attempt of its call went out then."""
 
 
 _held: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("naftiko_limiter_slot", default=None)
@@ -148,10 +152,13 @@ class Limiter:
             if future in self._room:
                 self._room.remove(future)
 
-    def paused(self) -> bool:
-        """Whether the calling task's slot is given back for now (its call waits out a backoff)."""
+    def attempt_started(self) -> float | None:
+        """When the calling task's call last went out (its slot taken, first or after a backoff; the limiter's clock).
+
+        None while the slot is given back (the call waits out a backoff: it is not unanswered, only waiting).
+        """
         held = _held.get()
-        return held is not None and held.limiter is self and not held.held
+        return held.taken_at if held is not None and held.limiter is self and held.held else None
 
     def hedge_delay(self) -> float | None:
         """How long a call may go unanswered before a duplicate is sent; None: send none (see the docstring)."""
@@ -177,11 +184,13 @@ class Limiter:
                 heapq.heapify(self._waiting)
             raise
         held.held = True
+        held.taken_at = self.clock()
 
     def _take(self, held: _Slot) -> None:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         held.held = True
+        held.taken_at = self.clock()
 
     def _release(self, held: _Slot) -> None:
         if held.held:
