@@ -25,6 +25,7 @@ def test_numbers_are_normalised() -> None:
         "33",
         "2",
     ]
+    assert numbers_in("a median of 1,312.5 and a total of 23,553") == ["1312.5", "23553"]  # grouped with decimals
 
 
 def test_grounded_paragraph_passes_with_aliases(spotify_card, taxonomy, spotify_signals) -> None:  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ def test_the_edition_overview_and_every_industry_draft_with_the_template_engine(
 ) -> None:
     result = invoke(runner, real_store, "--all", "--engine", "template", "--out", str(tmp_path / "all.md"))
     assert result.exit_code == 0, result.stderr
-    assert "# All industries: Technology Investment across 18 Companies" in (tmp_path / "all.md").read_text()
+    assert "# Edition 2026-Q1: Technology Investment across 18 Companies" in (tmp_path / "all.md").read_text()
     assert "All industries, 18 companies of 2026-Q1" in result.stderr
 
 

@@ -11,7 +11,7 @@ import json
 
 from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
 from naftiko_writer.document.markers import format_provenance, parse_provenance_json
-from naftiko_writer.report.industry import IndustryFacts, IndustryReport
+from naftiko_writer.report.industry import ALL_INDUSTRIES, IndustryFacts, IndustryReport, group_title
 from naftiko_writer.report.model import SectionSource
 
 TABLE = "industry-dimensions"
@@ -32,9 +32,15 @@ def dimensions_table(facts: IndustryFacts) -> str:
         for d in facts.dimensions
     ]
     return (
-        f"## Dimensions of the {escape_text(facts.industry)} Group\n\n"
+        f"## Dimensions of {_group_heading(facts)}\n\n"
         "| Dimension | Industry total | Median | Maximum | Highest |\n|---|---|---|---|---|\n" + "\n".join(rows)
     )
+
+
+def _group_heading(facts: IndustryFacts) -> str:
+    """`the Financial Group`, or `Edition 2026-Q1` for an overview."""
+    title = escape_text(group_title(facts.industry, facts.edition))
+    return title if facts.industry == ALL_INDUSTRIES else f"the {title} Group"
 
 
 def render_industry_blocks(report: IndustryReport) -> list[Block]:
@@ -44,7 +50,7 @@ def render_industry_blocks(report: IndustryReport) -> list[Block]:
         Block(
             "title",
             "data",
-            f"# {escape_text(facts.industry)}: Technology Investment across {facts.company_count} "
+            f"# {escape_text(group_title(facts.industry, facts.edition))}: Technology Investment across {facts.company_count} "
             f"Compan{'y' if facts.company_count == 1 else 'ies'}\n\nPrepared by Naftiko, edition {facts.edition}",
         )
     ]

@@ -39,7 +39,7 @@ from naftiko_writer.report.sections import (
 TIER_WORDS = ("early", "developing", "mature")
 """Tier names a text may use as judgements (the table's `none` is ordinary English)."""
 
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _COUNT_NOUNS = {
     "signal": "signals",
     "signals": "signals",

@@ -58,7 +58,7 @@ GENERIC_TERMS = frozenset({"AI", "ML", "API", "APIs"})
 REPORT_LABELS = frozenset({"Score", "Scores", "Rank", "Tier", "Layer"})
 """The report's own labels ("Score: 0", "Rank 3", "Layer 1"): a signal of that name is not named by them."""
 
-_NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d])")
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

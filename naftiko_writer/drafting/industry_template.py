@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from naftiko_writer.drafting.template.words import join_names
+from naftiko_writer.report.industry import ALL_INDUSTRIES
 from naftiko_writer.report.sections import (
     IndustryCohortInput,
     IndustryDimension,
@@ -25,7 +26,7 @@ from naftiko_writer.report.sections import (
 
 
 def _number(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:.1f}"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _scores(dimensions: Sequence[IndustryDimension]) -> str:
@@ -36,20 +37,31 @@ def _in(data: IndustryInput) -> str:
     return f"the {data.company_count} {data.group} in {data.edition}"
 
 
-def _leader_clause(dimension: IndustryDimension, superlatives: bool) -> str:
-    names = dimension.leaders
-    score = _number(dimension.maximum)
-    if len(names) == 1 and superlatives:
-        return f"{names[0]} leads {dimension.dimension} with {score}"
-    place = dimension.leader_standing.split(" of ", 1)[0]  # "1st", "joint 1st (with 1 other)"
-    return f"{join_names(names)} {'is' if len(names) == 1 else 'are'} {place} on {dimension.dimension} ({score})"
+def _leader_clauses(dimensions: Sequence[IndustryDimension], superlatives: bool) -> list[str]:
+    """One clause per leader (or tied leaders) and place, the dimensions they lead together, in order of the first."""
+    grouped: dict[tuple[tuple[str, ...], str], list[IndustryDimension]] = {}
+    for dimension in dimensions:
+        place = dimension.leader_standing.split(" of ", 1)[0]  # "1st", "joint 1st (with 1 other)"
+        grouped.setdefault((tuple(dimension.leaders), place), []).append(dimension)
+    clauses = []
+    for (names, place), led in grouped.items():
+        if len(names) == 1 and superlatives:
+            areas = join_names([f"{d.dimension} ({_number(d.maximum)})" for d in led])
+            clauses.append(f"{names[0]} leads {areas}")
+            continue
+        areas = join_names([f"{d.dimension} ({_number(d.maximum)})" for d in led])
+        clauses.append(f"{join_names(list(names))} {'is' if len(names) == 1 else 'are'} {place} on {areas}")
+    return clauses
 
 
 def industry_cohort(data: IndustryCohortInput) -> IndustryNarrative:
     """The opening: the cohort, its total and areas, where it is strong and where thin."""
     companies = "company" if data.company_count == 1 else "companies"
+    cohort = (
+        f"The {data.company} cohort of {data.edition}" if data.company != ALL_INDUSTRIES else f"Edition {data.edition}"
+    )
     opening = (
-        f"The {data.company} cohort of {data.edition} holds {data.company_count} {companies} with a total signal score "
+        f"{cohort} holds {data.company_count} {companies} with a total signal score "
         f"of {_number(data.total_score)}, across {data.scoring_areas} of the {data.dimension_count} scored dimensions."
     )
     if not data.strongest:
@@ -71,9 +83,8 @@ def industry_leaders(data: IndustryLeadersInput) -> IndustryNarrative:
     """Who has the highest score in each of the strongest dimensions, and who does so in several."""
     if not data.leaders:
         return IndustryNarrative(paragraphs=[f"No company of {_in(data)} scores above zero in any dimension yet."])
-    clauses = [_leader_clause(dimension, data.superlatives) for dimension in data.leaders[:5]]
     lead = f"Ranked within {_in(data)}, " if not data.superlatives else f"Among {_in(data)}, "
-    paragraphs = [lead + "; ".join(clauses) + "."]
+    paragraphs = [lead + "; ".join(_leader_clauses(data.leaders[:5], data.superlatives)) + "."]
     if data.multi_area_leaders:
         several = [
             f"{leader.company} has the top score in {leader.area_count} dimensions, among them "
@@ -94,26 +105,44 @@ def industry_spread(data: IndustrySpreadInput) -> IndustryNarrative:
         f"Company totals in {_in(data)} range from {_number(data.lowest_total)} to {_number(data.highest_total)}, "
         f"with a median of {_number(data.median_total)}."
     )
-    gaps = [
-        f"{d.dimension} (median {_number(d.median)}, maximum {_number(d.maximum)}, "
-        f"{d.companies_scoring} of {data.company_count} companies scoring)"
-        for d in data.dimensions[:4]
-    ]
+    by_gap: dict[str, list[str]] = {}
+    for d in data.dimensions[:4]:
+        described = (
+            f"{d.dimension} (median {_number(d.median)}, maximum {_number(d.maximum)}, "
+            f"{d.companies_scoring} of {data.company_count} companies scoring)"
+        )
+        by_gap.setdefault(_gap(d.median, d.maximum), []).append(described)
     paragraphs = [opening]
-    if gaps:
-        paragraphs.append(f"In the strongest dimensions the typical company is far from the top: {join_names(gaps)}.")
+    clauses = [f"{phrase} in {join_names(by_gap[phrase])}" for phrase in GAP_PHRASES if phrase in by_gap]
+    if clauses:
+        paragraphs.append(f"In the strongest dimensions the typical company sits {join_names(clauses)}.")
     return IndustryNarrative(paragraphs=paragraphs)
+
+
+GAP_PHRASES = ("far below the leader", "some way below the leader", "close to the leader")
+"""How the median company stands against a dimension's maximum: under 60% of it, under 85%, or nearer."""
+
+
+def _gap(median: float, maximum: int) -> str:
+    share = median / maximum if maximum else 1.0
+    return GAP_PHRASES[0] if share < 0.6 else GAP_PHRASES[1] if share < 0.85 else GAP_PHRASES[2]
 
 
 def industry_signals(data: IndustrySignalsInput) -> IndustryNarrative:
     """What most of the group shares, and how much of its footprint is one company's alone."""
-    opening = f"The {data.company} group's counted signals name {_number(data.distinct_signals)} distinct technologies."
+    whose = f"The {data.company} group's" if data.company != ALL_INDUSTRIES else f"Edition {data.edition}'s"
+    opening = f"{whose} counted signals name {_number(data.distinct_signals)} distinct technologies."
     if data.company_count == 1:
         return IndustryNarrative(paragraphs=[opening + " With one company, nothing is shared or distinctive yet."])
     paragraphs = [opening]
     if data.shared:
-        common = join_names([f"{s.name} ({s.companies} of {data.company_count})" for s in data.shared[:8]])
-        paragraphs.append(f"At least half the group has {common}.")
+        products = [s for s in data.shared if s.product][:6]
+        practices = [s for s in data.shared if not s.product][: 8 - len(products)][:3]
+        held = [f"{s.name} ({s.companies} of {data.company_count})" for s in products]
+        if practices:
+            named = join_names([f"{s.name} ({s.companies} of {data.company_count})" for s in practices])
+            held.append(f"practices such as {named}" if products else named)
+        paragraphs.append(f"At least half the group has {join_names(held)}.")
     else:
         paragraphs.append("No signal is held by half the group or more.")
     if data.unique_count:

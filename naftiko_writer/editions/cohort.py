@@ -50,7 +50,7 @@ def load_cohort(
     in_industry = " AND lower(m.industry) = lower(?)" if industry is not None else ""
     rows = (
         connection.execute(
-            "SELECT m.slug, t.canonical FROM members m JOIN set_signals s ON s.set_id = m.set_id "
+            "SELECT m.slug, t.canonical, s.evidence FROM members m JOIN set_signals s ON s.set_id = m.set_id "
             "JOIN matches t ON t.taxonomy_id = ? AND t.name_id = s.name_id "
             f"WHERE m.edition = ?{in_industry} AND s.name_id IN "
             "(SELECT name_id FROM match_dimensions WHERE taxonomy_id = ?)",
@@ -60,13 +60,18 @@ def load_cohort(
         else ()
     )
     keys: dict[str, str] = {}
-    for slug, canonical in rows:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for slug, canonical, evidence in rows:
         key = keys.get(canonical)
         if key is None:
             key = keys[canonical] = name_key(canonical)  # 'PCI Compliance' and 'Pci Compliance' are one signal
         known = spellings[slug].get(key)
         spellings[slug][key] = canonical if known is None else min(known, canonical)
+        counts[slug][key] = counts[slug].get(key, 0) + evidence
     names = {slug: frozenset(by_key.values()) for slug, by_key in spellings.items()}
+    evidence_of = {
+        slug: {spellings[slug][key]: count for key, count in by_key.items()} for slug, by_key in counts.items()
+    }
     return Cohort(
         found.name,
         tuple(
@@ -77,6 +82,7 @@ def load_cohort(
                 scores=scores[member.slug],
                 layer_scores=layers[member.slug],
                 signals=names.get(member.slug, frozenset()),
+                evidence=evidence_of.get(member.slug, {}),
             )
             for member in records.members(connection, found.name)
         ),

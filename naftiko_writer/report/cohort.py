@@ -48,6 +48,8 @@ class Member:
     layer_scores: Mapping[str, float] = field(default_factory=dict)
     signals: frozenset[str] = frozenset()
     """The distinct names of the company's counted signals (for what an industry shares)."""
+    evidence: Mapping[str, int] = field(default_factory=dict)
+    """How often the company's data mentions each of its signals (a name not here: once), by name."""
 
     @property
     def total(self) -> int:
@@ -87,6 +89,12 @@ def member_of(card: ScoreCard, industry: str | None) -> Member:
         scores={dimension.id: dimension.score for dimension in card.dimensions},
         layer_scores={layer.id: layer.mean_score for layer in card.layers},
         signals=frozenset(name for dimension in card.dimensions for name in dimension.evidence_names()),
+        evidence={
+            item.name: item.count
+            for dimension in card.dimensions
+            for items in dimension.evidence.values()
+            for item in items
+        },
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from naftiko_writer.formats import INDUSTRY_FORMAT
 from naftiko_writer.report.cohort import SUPERLATIVE_MIN_GROUP, Cohort, group_name, standing_phrase
+from naftiko_writer.report.evidence import product_index
 from naftiko_writer.report.model import DraftSummary, SectionResult
 from naftiko_writer.report.plan import ReportPlan, SectionSpec
 from naftiko_writer.report.sections import (
@@ -36,11 +37,18 @@ from naftiko_writer.report.sections import (
     SectionKind,
     SharedSignal,
 )
-from naftiko_writer.scoring.models import SignalKind, Taxonomy
+from naftiko_writer.scoring.models import Taxonomy
 from naftiko_writer.scoring.names import name_key
 
 ALL_INDUSTRIES = "All industries"
 """The group name of an edition overview (every company of the edition)."""
+
+
+def group_title(industry: str, edition: str) -> str:
+    """How a report names its group in headings and openings: `Financial`, or `Edition 2026-Q1` for an overview."""
+    return f"Edition {edition}" if industry == ALL_INDUSTRIES else industry
+
+
 STRONGEST = 7
 THINNEST = 4
 SHARED_SIGNALS = 12
@@ -123,23 +131,43 @@ def industry_facts(cohort: Cohort, industry: str | None, taxonomy: Taxonomy) -> 
         if count >= 2
     ]
     holders: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     for member in members:
         for key in {name_key(name) for name in member.signals}:
             holders[key] += 1
         for name in member.signals:  # one spelling a signal across the group: the first in sort order
             spelled[name_key(name)] = min(spelled.get(name_key(name), name), name)
-    products = _products(taxonomy)
-    # The most widespread first; among equally widespread, named products and vendors (catalogue entries)
-    # before phrases.
-    ordered = sorted(holders, key=lambda key: (-holders[key], key not in products, spelled[key].lower()))
+            mentions[name_key(name)] += member.evidence.get(name, 1)
+    index = product_index(taxonomy)
+    described = {key: index.describe(name) for key, name in spelled.items()}
+    named = {key for key, (product, _) in described.items() if product}
+    productivity = {
+        d for layer in taxonomy.layers if index.service_catch_alls & set(layer.dimensions) for d in layer.dimensions
+    }
+
+    def telling(key: str) -> tuple[int, bool, bool, int, str]:
+        """Most widespread first, then named products and vendors before phrases (Agile, ETL: `generic`).
+
+        Among those, tools of the work before office software (what the Services layer holds: every company
+        has it, so it tells least), then the most mentioned across the group.
+        """
+        return (
+            -holders[key],
+            key not in named,
+            described[key][1] in productivity,
+            -mentions[key],
+            spelled[key].lower(),
+        )
+
+    ordered = sorted(holders, key=telling)
     shared = [
-        SharedSignal(name=spelled[key], companies=holders[key])
+        SharedSignal(name=spelled[key], companies=holders[key], product=key in named)
         for key in ordered
         if holders[key] * 2 >= len(members) and len(members) > 1
     ]
     unique = [spelled[key] for key in ordered if holders[key] == 1]
-    unique_named = [spelled[key] for key in ordered if holders[key] == 1 and key in products]
+    unique_named = [spelled[key] for key in ordered if holders[key] == 1 and key in named]
     return IndustryFacts(
         edition=cohort.edition,
         industry=label,
@@ -171,17 +199,6 @@ def industry_facts(cohort: Cohort, industry: str | None, taxonomy: Taxonomy) -> 
             for number, layer in enumerate(taxonomy.layers, start=1)
         ],
     )
-
-
-def _products(taxonomy: Taxonomy) -> frozenset[str]:
-    """The name keys of the catalogue's products and vendors: entries spelled as proper names, not only concepts."""
-    keys: set[str] = set()
-    for entry in taxonomy.catalog.signals:
-        only_concept = entry.kinds is not None and set(entry.kinds) == {SignalKind.CONCEPT}
-        if only_concept or not any(ch.isupper() for ch in entry.name):  # 'analytics', 'agents': phrases
-            continue
-        keys.update(name_key(spelling) for spelling in (entry.name, *entry.aliases))
-    return frozenset(keys)
 
 
 def _leading(ids: list[str], dimensions: Mapping[str, IndustryDimension], order: Mapping[str, int]) -> str | None:

@@ -488,6 +488,7 @@ class SharedSignal(BaseModel):
 
     name: str
     companies: int
+    product: bool = Field(default=True, description="A named product or vendor; false for a practice or phrase.")
 
 
 class IndustryLayer(BaseModel):
