@@ -34,7 +34,7 @@ def _scores(dimensions: Sequence[IndustryDimension]) -> str:
 
 
 def _in(data: IndustryInput) -> str:
-    return f"the {data.company_count} {data.group} in {data.edition}"
+    return f"the {data.company_count:,} {data.group} in {data.edition}"
 
 
 def _leader_clauses(dimensions: Sequence[IndustryDimension], superlatives: bool) -> list[str]:
@@ -61,7 +61,7 @@ def industry_cohort(data: IndustryCohortInput) -> IndustryNarrative:
         f"The {data.company} cohort of {data.edition}" if data.company != ALL_INDUSTRIES else f"Edition {data.edition}"
     )
     opening = (
-        f"{cohort} holds {data.company_count} {companies} with a total signal score "
+        f"{cohort} holds {data.company_count:,} {companies} with a total signal score "
         f"of {_number(data.total_score)}, across {data.scoring_areas} of the {data.dimension_count} scored dimensions."
     )
     if not data.strongest:
@@ -109,7 +109,7 @@ def industry_spread(data: IndustrySpreadInput) -> IndustryNarrative:
     for d in data.dimensions[:4]:
         described = (
             f"{d.dimension} (median {_number(d.median)}, maximum {_number(d.maximum)}, "
-            f"{d.companies_scoring} of {data.company_count} companies scoring)"
+            f"{d.companies_scoring:,} of {data.company_count:,} companies scoring)"
         )
         by_gap.setdefault(_gap(d.median, d.maximum), []).append(described)
     paragraphs = [opening]
@@ -138,9 +138,9 @@ def industry_signals(data: IndustrySignalsInput) -> IndustryNarrative:
     if data.shared:
         products = [s for s in data.shared if s.product][:6]
         practices = [s for s in data.shared if not s.product][: 8 - len(products)][:3]
-        held = [f"{s.name} ({s.companies} of {data.company_count})" for s in products]
+        held = [f"{s.name} ({s.companies:,} of {data.company_count:,})" for s in products]
         if practices:
-            named = join_names([f"{s.name} ({s.companies} of {data.company_count})" for s in practices])
+            named = join_names([f"{s.name} ({s.companies:,} of {data.company_count:,})" for s in practices])
             held.append(f"practices such as {named}" if products else named)
         paragraphs.append(f"At least half the group has {join_names(held)}.")
     else:

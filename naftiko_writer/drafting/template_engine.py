@@ -167,7 +167,7 @@ def growth_opportunities(data: CandidatesInput) -> GrowthOpportunities:
         )
     elif data.zero_dimensions:
         introduction = (
-            f"Growth opportunities are the dimensions where {data.company}'s {data.signal_count} signals show the "
+            f"Growth opportunities are the dimensions where {data.company}'s {data.signal_count:,} signals show the "
             f"least investment: {data.zero_dimensions} of its {data.dimension_count} dimensions score 0."
         )
     else:
@@ -246,7 +246,7 @@ def _growth_closing(chosen: Sequence[CandidateBrief], data: CandidatesInput, eve
 
 def methodology(data: MethodologyInput) -> Methodology:
     """How the scores were made, from the scoring rules and the company's coverage in the data."""
-    kinds = join_names([f"{count} {KIND_PHRASES.get(kind, kind)}" for kind, count in data.signals_by_kind.items()])
+    kinds = join_names([f"{count:,} {KIND_PHRASES.get(kind, kind)}" for kind, count in data.signals_by_kind.items()])
     names = data.distinct_names
     first = (
         f"This report scores {data.company} from {plural(data.signal_count, 'technology signal')} observed"
@@ -269,7 +269,7 @@ def methodology(data: MethodologyInput) -> Methodology:
     else:
         coverage = f"Of the {data.signal_count:,} signals, {data.counted_signals:,} counted for a dimension and "
         if data.uncounted_signals == 0:
-            coverage += f"{data.uncounted_signals} did not: the taxonomy recognises every signal in the data on "
+            coverage += f"{data.uncounted_signals:,} did not: the taxonomy recognises every signal in the data on "
             coverage += f"{data.company}."
         else:
             them, they = ("it", "it counts") if data.uncounted_signals == 1 else ("them", "they count")

@@ -1,5 +1,6 @@
-"""The industry template's prose says what the figures say: gaps by how far the median is, leaders grouped,
-shared products before practices and office software last, the edition overview named as the edition."""
+"""The template engine's prose says what the figures say: an industry's gaps by how far the median is, leaders
+grouped, shared products before practices and office software last, the edition overview named as the edition;
+counts of a thousand or more written with their separator."""
 
 from __future__ import annotations
 
@@ -77,3 +78,18 @@ def test_equally_shared_products_go_most_mentioned_first_with_office_software_la
         ("Microsoft Excel", True),  # office software (the Services layer's): last of the products, 41 mentions or not
         ("Agile", False),  # generic in the catalogue: a practice, after every product
     ]
+
+
+def test_counts_of_a_thousand_or_more_keep_their_separator_in_the_methodology() -> None:
+    from naftiko_writer.drafting.template_engine import methodology
+    from naftiko_writer.report.sections import MethodologyInput
+
+    data = MethodologyInput(
+        company="Allianz", as_of=None, signal_count=2619, signals_by_kind={"concept": 584, "tool": 1591},
+        distinct_names=2175, layer_count=11, dimension_count=44, kind_weights={"tool": 1.0}, diversity_bonus=0.1,
+        saturation=None, linear_dimensions=[], tiers={"mature": 30}, taxonomy_version="t", counted_signals=1200,
+        uncounted_signals=1419,
+    )  # fmt: skip
+    first, coverage = methodology(data).paragraphs[:2]
+    assert "2,175 distinct names (584 concepts and 1,591 tools)" in first
+    assert coverage.startswith("Of the 2,619 signals, 1,200 counted for a dimension and 1,419 did not")
