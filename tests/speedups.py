@@ -15,11 +15,14 @@ run goes in its header. The speed-ups, and why each is safe:
   each call costs milliseconds on this disk (61 per checkpointed draft). Subprocesses still fsync.
 - a taxonomy is parsed once per content (`scoring.taxonomy.parse_taxonomy`, keyed by every file's path and
   bytes; a taxonomy that fails is never kept).
-- a draft's grounding vocabulary is built once per taxonomy and set of names (`drafting.run.build_vocabulary`).
+- a draft's grounding vocabulary is built once per taxonomy and set of names (`drafting.run.build_vocabulary`,
+  and `drafting.industry_draft.build_vocabulary` for industry drafts and checks).
 - a YAML text is parsed once (`data_files.parse_yaml`, as `data_files` and `scoring.raw_lists` call it); later
   reads get a copy (from a pickle), so no caller can change what another reads.
 - a signals file is loaded once per path and bytes (`scoring.companies.load_signals`), and a company scored
   once per taxonomy and CompanySignals object (`drafting.run.score_with`); both results are frozen.
+- a company given as raw name lists (the 18 of fixtures/real) is imported once per path and bytes of its
+  folder's files (`scoring.companies.import_signals`); what load_company takes of it is frozen.
 - the CLI runner's click command is built once per app (`typer.testing._get_command`, typer's private helper
   that CliRunner calls on every invoke); each invocation still gets a fresh click context.
 - scheduling under pytest-xdist: the long tests start first, and the tests of a module sharing a
@@ -97,12 +100,13 @@ class SpeedUps:
     def _reuse_built_vocabularies(cls) -> Iterator[None]:
         """In the test process a draft's grounding vocabulary is built once per taxonomy and set of names.
 
-        Every draft builds it (about 18 ms for the shipped taxonomy, some 160 drafts a run); it depends only on
-        the taxonomy (its digest covers every file it was loaded from) and the kind and name of each of the
-        company's signals, and nothing changes a Vocabulary once built. Test modules that imported
+        Every draft builds it (about 18 ms for the shipped taxonomy, some 160 drafts a run), and so does every
+        industry draft and industry check (for the names of a whole industry: 35 ms, some 60 a run); it depends
+        only on the taxonomy (its digest covers every file it was loaded from) and the kind and name of each of
+        the company's signals, and nothing changes a Vocabulary once built. Test modules that imported
         `build_vocabulary` themselves keep the real one.
         """
-        from naftiko_writer.drafting import grounding, run
+        from naftiko_writer.drafting import grounding, industry_draft, run
 
         real_build = grounding.build_vocabulary
         built: dict[tuple[object, ...], grounding.Vocabulary] = {}
@@ -114,10 +118,13 @@ class SpeedUps:
                 built[key] = real_build(taxonomy, company_signals)
             return built[key]
 
-        assert vars(run)["build_vocabulary"] is real_build  # the name drafts call it by
-        vars(run)["build_vocabulary"] = build_vocabulary
+        patched = [run, industry_draft]  # the names company drafts, and industry drafts and checks, call it by
+        assert all(vars(module)["build_vocabulary"] is real_build for module in patched)
+        for module in patched:
+            vars(module)["build_vocabulary"] = build_vocabulary
         yield
-        vars(run)["build_vocabulary"] = real_build
+        for module in patched:
+            vars(module)["build_vocabulary"] = real_build
 
     @pytest.fixture(autouse=True, scope="session")
     @classmethod
@@ -198,6 +205,53 @@ class SpeedUps:
         yield
         vars(companies)["load_signals"] = real_load
         vars(run)["score_with"] = real_score
+
+    @pytest.fixture(autouse=True, scope="session")
+    @classmethod
+    def _reuse_imported_companies(cls) -> Iterator[None]:
+        """In the test process a company given as raw name lists is imported once per content.
+
+        The 18 real companies (fixtures/real) are folders of name lists, imported on the fly by every draft,
+        edition add and cohort of them (about 19 ms each, Goldman Sachs 27 ms, some 200 imports a run). An
+        import is reused by the source's path and the name and bytes of every entry of its folder (or of the
+        CSV file), when each is a regular file under 1 MB (anything else, a link, a FIFO, a file that cannot
+        be read, is imported as ever; a source that fails is never kept, so its error is raised each time).
+        Only the imports `load_company` makes (no flags) are reused, and it returns only their CompanySignals,
+        a frozen model. Test modules that imported `import_signals` themselves keep the real one.
+        """
+        import stat
+
+        from naftiko_writer.scoring import companies, importing
+
+        real_import = importing.import_signals
+        imported: dict[tuple[object, ...], importing.ImportResult] = {}
+
+        def contents(source: Path) -> tuple[tuple[str, bytes], ...] | None:
+            try:
+                entries = sorted(source.iterdir()) if source.is_dir() else [source]
+                found = []
+                for entry in entries:
+                    info = entry.lstat()
+                    if not stat.S_ISREG(info.st_mode) or info.st_size >= 1_000_000:
+                        return None
+                    found.append((entry.name, entry.read_bytes()))
+            except OSError:
+                return None
+            return tuple(found)
+
+        def import_signals(source: Path, **details: object) -> importing.ImportResult:
+            held = None if details else contents(source)
+            if held is None:
+                return real_import(source, **details)  # type: ignore[arg-type]
+            key = (str(source), held)
+            if key not in imported:
+                imported[key] = real_import(source)
+            return imported[key]
+
+        assert vars(companies)["import_signals"] is real_import  # the name load_company calls it by
+        vars(companies)["import_signals"] = import_signals
+        yield
+        vars(companies)["import_signals"] = real_import
 
     @pytest.fixture(autouse=True, scope="session")
     @classmethod

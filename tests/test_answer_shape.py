@@ -100,11 +100,11 @@ def test_an_answer_trickled_a_byte_at_a_time_cannot_outlive_the_timeout(
     spotify_clean,
     spotify_prepared,  # type: ignore[no-untyped-def]
 ) -> None:
-    transport = Garbled(b"", trickle=0.05)  # a byte every 50 ms: no socket read ever waits a whole second
-    report = _draft_with(transport, tmp_path, spotify_clean, spotify_prepared, timeout_seconds=1.0)
+    transport = Garbled(b"", trickle=0.02)  # a byte every 20 ms: no socket read ever waits the whole timeout
+    report = _draft_with(transport, tmp_path, spotify_clean, spotify_prepared, timeout_seconds=0.4)
     section = report.sections[SECTION]
     assert section.source.value == "fallback"
-    assert any("took longer than 1 s (2 attempt(s))" in problem for problem in section.problems)
+    assert any("took longer than 0.4 s (2 attempt(s))" in problem for problem in section.problems)
 
 
 def test_a_checkpoint_cannot_lift_the_budget_with_negative_or_absurd_spending(tmp_path: Path) -> None:

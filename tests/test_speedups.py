@@ -8,7 +8,7 @@ import os
 import pytest
 
 from naftiko_writer import data_files
-from naftiko_writer.drafting import run
+from naftiko_writer.drafting import industry_draft, run
 from naftiko_writer.scoring import companies, raw_lists, taxonomy
 from tests import speedups
 
@@ -20,6 +20,8 @@ def test_the_switch_decides_whether_any_product_function_is_replaced(pytestconfi
         "raw_lists.parse_yaml": vars(raw_lists)["parse_yaml"],
         "taxonomy.parse_taxonomy": vars(taxonomy)["parse_taxonomy"],
         "run.build_vocabulary": vars(run)["build_vocabulary"],
+        "industry_draft.build_vocabulary": vars(industry_draft)["build_vocabulary"],
+        "companies.import_signals": vars(companies)["import_signals"],
         "run.score_with": vars(run)["score_with"],
         "companies.load_signals": vars(companies)["load_signals"],
     }
