@@ -190,6 +190,31 @@ def test_no_cache_folder_still_loads_once_per_process(small: Path, parses: list[
     assert parses == [small]
 
 
+def test_a_taxonomy_rebuilt_from_an_edition_store_is_the_one_loaded_from_its_folder(
+    tmp_path: Path, small: Path, parses: list[Path]
+) -> None:
+    from naftiko_writer.editions import records
+    from naftiko_writer.editions.store import open_store
+    from naftiko_writer.editions.writing import Details, EditionWriter, taxonomy_files
+
+    loaded = load_cached_taxonomy(small, None)
+    stored = records.StoredTaxonomy(loaded, taxonomy_files(small, taxonomy.read_taxonomy_files(small)))
+    store_path = tmp_path / "editions.sqlite"
+    acme = load_company("spotify", COMPANIES_DIR)
+    with open_store(store_path, write=True) as store:
+        writer = EditionWriter(store, "2026-Q1", stored, now="2026-04-01T00:00:00+00:00", tool_version="test")
+        writer.add(acme, Details("Spotify", None, "spotify"))
+    with open_store(store_path, write=False) as store:
+        taxonomy_id = records.get_edition(store.connection, "2026-Q1").taxonomy_id
+        assert records.load_stored_taxonomy(store.connection, taxonomy_id, store_path).taxonomy is loaded
+        assert parses == [small]  # the stored files are the folder's: parsed once, in the folder
+        taxonomy_cache._loaded.clear()  # a process that never loaded the folder parses the stored files, once
+        again = records.load_stored_taxonomy(store.connection, taxonomy_id, store_path).taxonomy
+        assert again is not loaded and again.digest == loaded.digest
+        assert records.load_stored_taxonomy(store.connection, taxonomy_id, store_path).taxonomy is again
+        assert parses == [small, store_path]
+
+
 def test_a_broken_taxonomy_is_never_cached(tmp_path: Path, small: Path, parses: list[Path]) -> None:
     structure = small / "taxonomy.yaml"
     structure.write_text(structure.read_text().replace("linear_dimensions: [services]", "linear_dimensions: [nope]"))

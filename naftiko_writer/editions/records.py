@@ -182,8 +182,12 @@ class StoredTaxonomy:
 
 
 def load_stored_taxonomy(connection: sqlite3.Connection, taxonomy_id: int, store_path: Path) -> StoredTaxonomy:
-    """Rebuild a taxonomy from the bytes of its files as stored, checking it is the one they were stored as."""
-    from naftiko_writer.scoring.taxonomy import parse_taxonomy
+    """Rebuild a taxonomy from the bytes of its files as stored, checking it is the one they were stored as.
+
+    Parsed through the in-process taxonomy cache (by the files' names and bytes), so a command that loaded the
+    same taxonomy from its folder, or rebuilds it again, parses and compiles it once.
+    """
+    from naftiko_writer.scoring.taxonomy_cache import parse_cached_taxonomy
 
     rows = connection.execute(
         "SELECT name, content FROM taxonomy_files WHERE taxonomy_id = ? ORDER BY position", (taxonomy_id,)
@@ -192,7 +196,7 @@ def load_stored_taxonomy(connection: sqlite3.Connection, taxonomy_id: int, store
     if not rows or digest is None:
         raise StoreError(f"{store_path}: taxonomy {taxonomy_id} has no stored files; the store is damaged")
     files = [(str(name), bytes(content)) for name, content in rows]
-    taxonomy = parse_taxonomy([(store_path / name, content) for name, content in files])
+    taxonomy = parse_cached_taxonomy([(store_path / name, content) for name, content in files], None)
     if taxonomy.digest != digest[0]:
         raise StoreError(f"{store_path}: taxonomy {taxonomy_id}'s stored files do not match its digest; damaged")
     return StoredTaxonomy(taxonomy, files)

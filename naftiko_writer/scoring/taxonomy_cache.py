@@ -19,7 +19,8 @@ is cached, so its errors are reported on every run. Pickle runs code when it loa
 the folder must be the user's own, as for Python's own bytecode cache.
 
 Within one process, taxonomies loaded here are also kept in memory by key, so a fleet
-of companies loads and compiles the taxonomy once.
+of companies loads and compiles the taxonomy once, and a taxonomy rebuilt from an edition
+store's copy of its files (`parse_cached_taxonomy`) is the one already loaded from its folder.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ _loaded: dict[str, Taxonomy] = {}
 def load_cached_taxonomy(taxonomy_dir: Path, cache_dir: Path | None) -> Taxonomy:
     """`load_taxonomy`, answered from `cache_dir` when it holds this taxonomy (None: no cache on disk)."""
     contents = taxonomy.read_taxonomy_files(taxonomy_dir)  # each file read once, for the key and, on a miss, to parse
+    return parse_cached_taxonomy(contents, cache_dir)
+
+
+def parse_cached_taxonomy(contents: list[tuple[Path, bytes]], cache_dir: Path | None) -> Taxonomy:
+    """`parse_taxonomy` of these files' bytes, answered from memory or `cache_dir` when either holds them.
+
+    The key is of the files' names and bytes, not of their folder: the files of a taxonomy stored with an
+    edition are the same taxonomy as the folder they were read from.
+    """
     key = cache_key(contents)
     loaded = _loaded.get(key)
     if loaded is not None:
