@@ -4,6 +4,8 @@ counts of a thousand or more written with their separator."""
 
 from __future__ import annotations
 
+import re
+
 from naftiko_writer.drafting.industry_template import industry_leaders, industry_signals, industry_spread
 from naftiko_writer.report.cohort import Cohort, Member
 from naftiko_writer.report.industry import ALL_INDUSTRIES, industry_facts
@@ -93,3 +95,22 @@ def test_counts_of_a_thousand_or_more_keep_their_separator_in_the_methodology() 
     first, coverage = methodology(data).paragraphs[:2]
     assert "2,175 distinct names (584 concepts and 1,591 tools)" in first
     assert coverage.startswith("Of the 2,619 signals, 1,200 counted for a dimension and 1,419 did not")
+
+
+def test_a_paragraph_opened_on_one_named_product_says_it_not_them(taxonomy: Taxonomy) -> None:
+    from naftiko_writer.report.sections import DimensionInput, DimensionNarrative, LayerIntroduction
+    from naftiko_writer.scoring.companies import load_company
+    from tests.conftest import REAL_DIR
+    from tests.test_voice import drafted
+
+    checked = 0
+    for folder in sorted(path for path in REAL_DIR.iterdir() if path.is_dir()):
+        _, inputs, outputs = drafted(load_company(str(folder), REAL_DIR), taxonomy)
+        for section_id, data in inputs.items():
+            output = outputs[section_id]
+            if isinstance(data, DimensionInput) and isinstance(output, DimensionNarrative) and len(data.named) == 1:
+                checked += 1
+                assert "around them" not in output.paragraph and "surround them" not in output.paragraph, section_id
+            if isinstance(output, LayerIntroduction):
+                assert not re.search(r"stands [^.]*, \d+, carried by", output.summary), section_id
+    assert checked > 0

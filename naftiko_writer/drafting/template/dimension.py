@@ -117,13 +117,14 @@ def _phrases(data: DimensionInput, lead: str) -> str:
     if count == 0:
         return ""
     some = join_names(data.unnamed[:3])
+    them = "it" if len(data.named) == 1 else "them"  # the named products the sentence opened with
     spread = data.rank // 7  # the opener takes rank % 7: together they rarely repeat in one draft
     if count <= 3:
         return choose(
             [
                 f", beside {some}",
                 f"; the practice side is {some}",
-                f", with {some} around them",
+                f", with {some} around {them}",
                 f", and the data adds {some}",
                 f"; {some} complete the picture",
             ],
@@ -133,8 +134,8 @@ def _phrases(data: DimensionInput, lead: str) -> str:
         )
     return choose(
         [
-            f", with {plural(count, 'term')} of practice around them, {some} first",
-            f"; {plural(count, 'other term')} surround them, {some} among them",
+            f", with {plural(count, 'term')} of practice around {them}, {some} first",
+            f"; {plural(count, 'other term')} surround {them}, {some} among them",
             f", beside {plural(count, 'general term')} such as {some}",
             f", and the data adds {plural(count, 'term')} like {some}",
             f"; the practice side runs to {plural(count, 'term')}, from {some} onwards",

@@ -91,7 +91,7 @@ def layer_introduction(data: LayerInput) -> LayerIntroduction:
             + (f", with {evidence} behind it." if evidence else "."),
             f"The {layer} belongs to {leader.name} at {leader.score}"
             + (f", where {evidence} lead." if evidence else "."),
-            f"At the head of the {layer} stands {leader.name}, {leader.score}"
+            f"At the head of the {layer} stands {leader.name} at {leader.score}"
             + (f", carried by {evidence}." if evidence else "."),
         ],
         company,
