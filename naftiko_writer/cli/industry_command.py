@@ -46,6 +46,23 @@ def industry(
             "--out", help="Markdown file to write [default: drafts/_industry/<edition>-<industry>/<time>.md]."
         ),
     ] = None,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            "--update",
+            metavar="DRAFT",
+            help="Re-draft this industry draft among --edition (default: its own), keeping every edit; "
+            "its industry is the draft's.",
+        ),
+    ] = None,
+    reset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reset",
+            metavar="SECTION",
+            help="With --update: redraft this section (a marker id, e.g. industry-leaders) even if you edited it.",
+        ),
+    ] = None,
     engine: EngineOpt = Engine.LLM,
     mode: ModeOpt = RecordMode.REPLAY,
     model: ModelOpt = None,
@@ -65,6 +82,13 @@ def industry(
     from naftiko_writer.editions.store import open_store, sqlite_errors
 
     with user_errors():
+        if reset and update is None:
+            raise InputError("--reset names sections of the draft to --update; give --update DRAFT with it")
+        if update is not None:
+            if name is not None or everything:
+                raise InputError("--update re-drafts the draft's own industry: give no INDUSTRY and no --all with it")
+            name, everything, drafted_in = _draft_group(update)
+            edition = edition or drafted_in
         if not edition:
             raise InputError("no edition given; pass --edition EDITION (`naftiko-writer edition list` shows them)")
         if (name is None) == (not everything):
@@ -82,9 +106,19 @@ def industry(
             options=settings.draft_options(engine),
             endpoint=settings.endpoint(mode, base_url=base_url, model=model),
         )
-        report = draft_industry(run, cohort, taxonomy, load_prompts(settings.resolved_prompts_dir()))
-        markdown = out or industry_draft_path(settings.drafts_dir, report, now.strftime("%Y%m%dT%H%M%SZ"))
-        sidecar = write_industry_draft(report, markdown)
+        prompts = load_prompts(settings.resolved_prompts_dir())
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        if update is not None:
+            from naftiko_writer.review.industry_update import update_industry_to_files
+
+            outcome = update_industry_to_files(
+                update, out, stamp, run, cohort, taxonomy, prompts, reset=frozenset(reset or [])
+            )
+            report, markdown, sidecar = outcome.updated.report, outcome.markdown, outcome.markdown.with_suffix(".json")
+        else:
+            report = draft_industry(run, cohort, taxonomy, prompts)
+            markdown = out or industry_draft_path(settings.drafts_dir, report, stamp)
+            sidecar = write_industry_draft(report, markdown)
         summary = report.summary
         if as_json:
             write_json(
@@ -93,14 +127,34 @@ def industry(
                 )
             )
         else:
+            written = "updated" if update is not None else "written to"
+            kept = ""
+            if update is not None:
+                done = outcome.updated
+                kept = f" · kept {len(done.kept)} edited ({len(done.kept_stale)} over changed data)"
             sys.stderr.write(
-                f"Industry draft written to {markdown} (sidecar: {sidecar})\n"
+                f"Industry draft {written} {markdown} (sidecar: {sidecar})\n"
                 f"{report.facts.industry}, {report.facts.company_count} companies of {edition} · sections "
-                f"{summary.sections} · calls {summary.calls} · fallbacks {summary.fallbacks}\n"
+                f"{summary.sections} · calls {summary.calls} · fallbacks {summary.fallbacks}{kept}\n"
             )
         if summary.fallbacks and summary.fallbacks == summary.drafted and run.endpoint is not None:
             print_error("every section fell back to the template engine: the model gave no usable answer")
             raise typer.Exit(4)
+
+
+def _draft_group(draft: Path) -> tuple[str | None, bool, str]:
+    """The industry (None and True for the overview) and edition an industry draft was made of."""
+    from naftiko_writer.document.draft_files import read_draft_text
+    from naftiko_writer.document.markers import parse_provenance_json
+    from naftiko_writer.errors import DraftError
+    from naftiko_writer.report.industry import ALL_INDUSTRIES
+
+    found = parse_provenance_json(read_draft_text(draft).split("\n", 1)[0])
+    provenance = json.loads(found) if found is not None else {}
+    label, edition = provenance.get("industry"), provenance.get("edition")
+    if not isinstance(label, str) or not isinstance(edition, str) or "tool_version" not in provenance:
+        raise DraftError(f"{draft}: is not an industry draft; update a company draft with `draft --update`")
+    return (None, True, edition) if label == ALL_INDUSTRIES else (label, False, edition)
 
 
 def _industry_of(name: str, industries: list[str], edition: str) -> str:

@@ -24,10 +24,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, parse_draft, render_markdown
-from naftiko_writer.document.markers import PROVENANCE_MARKER
+from naftiko_writer.document.markers import PROVENANCE_MARKER, parse_provenance_json
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.files import LockHeldError, hold_lock, replace_files_together, write_text_atomically
-from naftiko_writer.formats import SIDECAR_FORMAT, check_format_version
+from naftiko_writer.formats import INDUSTRY_FORMAT, SIDECAR_FORMAT, check_format_version
+from naftiko_writer.report.industry import IndustryReport
 from naftiko_writer.report.model import Report
 
 MAX_DRAFT_BYTES = 256 * 2**20
@@ -159,6 +160,29 @@ def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
     except ValidationError:
         return None
     return report if report.provenance == document.provenance else None
+
+
+def load_industry_sidecar(markdown: Path, text: str) -> IndustryReport | None:
+    """The sidecar of an industry draft (its text given), or None when absent, damaged or of another draft.
+
+    As `load_sidecar` does: a sidecar of a newer format is an InputError, not a damaged one.
+    """
+    path = sidecar_path(markdown)
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as stream:
+            data = json.loads(stream.read(MAX_DRAFT_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    check_format_version(data, INDUSTRY_FORMAT, "industry sidecar", str(path))
+    try:
+        report = IndustryReport.model_validate(data)
+    except ValidationError:
+        return None
+    written = parse_provenance_json(text.split("\n", 1)[0])
+    same = written is not None and json.loads(written) == report.provenance.model_dump(mode="json")
+    return report if same else None
 
 
 def backup_draft(markdown: Path, stamp: str) -> Path:

@@ -8,9 +8,10 @@ Waves lines of a company draft are.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
-from naftiko_writer.document.markers import format_provenance, parse_provenance_json
+from naftiko_writer.document.markers import content_hash, format_provenance, parse_provenance_json, parse_section_marker
 from naftiko_writer.report.industry import ALL_INDUSTRIES, IndustryFacts, IndustryReport, group_title
 from naftiko_writer.report.model import SectionSource
 
@@ -75,10 +76,39 @@ def render_industry_blocks(report: IndustryReport) -> list[Block]:
     return blocks
 
 
-def render_industry_markdown(report: IndustryReport) -> str:
-    """The full industry draft as Markdown (its provenance comment first)."""
+def render_industry_markdown(report: IndustryReport, texts: list[str] | None = None) -> str:
+    """The full industry draft as Markdown (its provenance comment first); `texts`: its blocks as given."""
     provenance = format_provenance(report.provenance.model_dump_json())
-    return join_draft(provenance, [block.text() for block in render_industry_blocks(report)])
+    return join_draft(provenance, texts if texts is not None else [b.text() for b in render_industry_blocks(report)])
+
+
+def written_blocks(text: str) -> list[WrittenBlock]:
+    """The marked blocks of a draft as written: id, marker line, body, and whether the body was edited."""
+    blocks: list[tuple[str, str, str, list[str]]] = []
+    for line in text.split("\n")[1:]:
+        marker = parse_section_marker(line)
+        if marker is not None:
+            blocks.append((marker.id, line, marker.hash, []))
+        elif blocks:
+            blocks[-1][3].append(line)
+    return [
+        WrittenBlock(block_id, marker, "\n".join(lines).strip(), content_hash("\n".join(lines)) != digest)
+        for block_id, marker, digest, lines in blocks
+    ]
+
+
+@dataclass(frozen=True)
+class WrittenBlock:
+    """One marked block of a draft as the analyst left it."""
+
+    id: str
+    marker: str
+    body: str
+    edited: bool
+
+    def text(self) -> str:
+        """The block as written: its own marker (so it stays edited), then its body."""
+        return f"{self.marker}\n{self.body}"
 
 
 def is_industry_draft(text: str) -> bool:

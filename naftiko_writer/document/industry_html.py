@@ -13,8 +13,8 @@ from pathlib import Path
 from naftiko_writer.document.draft_files import write_output
 from naftiko_writer.document.draft_format import headings, markdown, table_rows
 from naftiko_writer.document.html import STYLE
-from naftiko_writer.document.industry_format import TABLE
-from naftiko_writer.document.markers import parse_section_marker, strip_comments
+from naftiko_writer.document.industry_format import TABLE, written_blocks
+from naftiko_writer.document.markers import strip_comments
 from naftiko_writer.errors import DraftError, InputError
 
 CHART_DIMENSIONS = 15
@@ -25,19 +25,7 @@ ROW = 20
 
 def industry_blocks(text: str) -> list[tuple[str, str]]:
     """The (id, body) of each marked block of an industry draft, in order."""
-    return [(block_id, body) for block_id, body, _ in marked_blocks(text)]
-
-
-def marked_blocks(text: str) -> list[tuple[str, str, str]]:
-    """The (id, body, hash the marker holds) of each marked block of a draft, in order."""
-    blocks: list[tuple[str, list[str], str]] = []
-    for line in text.split("\n")[1:]:
-        marker = parse_section_marker(line)
-        if marker is not None:
-            blocks.append((marker.id, [], marker.hash))
-        elif blocks:
-            blocks[-1][1].append(line)
-    return [(block_id, "\n".join(lines).strip(), digest) for block_id, lines, digest in blocks]
+    return [(block.id, block.body) for block in written_blocks(text)]
 
 
 def dimension_totals(body: str) -> list[tuple[str, int]]:

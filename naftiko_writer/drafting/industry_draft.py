@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,8 @@ from naftiko_writer.drafting.answers import Budget, summarise
 from naftiko_writer.drafting.grounding import Vocabulary, build_vocabulary
 from naftiko_writer.drafting.pipeline import EventHandler, SectionDrafter
 from naftiko_writer.drafting.prompts import PromptSet
-from naftiko_writer.errors import ReplayMissError
-from naftiko_writer.files import write_text_atomically
+from naftiko_writer.errors import InputError, ReplayMissError
+from naftiko_writer.files import replace_files_together
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import DraftOptions, Endpoint, RecordMode
 from naftiko_writer.report.cohort import Cohort
@@ -35,6 +36,7 @@ from naftiko_writer.report.industry import (
     industry_input_kinds,
     industry_plan,
 )
+from naftiko_writer.report.model import SectionResult
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
 
 RECORDINGS_FOLDER = "_industry"
@@ -78,8 +80,14 @@ async def draft_industry_async(
     prompts: PromptSet,
     clients: ClientFactory = open_client,
     on_event: EventHandler | None = None,
+    previous: Mapping[str, SectionResult] | None = None,
+    pinned: frozenset[str] = frozenset(),
 ) -> IndustryReport:
-    """Draft the industry report of `run.industry` in `cohort` (inside a running event loop)."""
+    """Draft the industry report of `run.industry` in `cohort` (inside a running event loop).
+
+    `previous` holds an earlier draft's sections: those whose inputs are unchanged are reused without a
+    call, and those in `pinned` (the analyst edited or deleted them) are kept whatever their inputs.
+    """
     events = on_event or (lambda _: None)
     facts = industry_facts(cohort, run.industry, taxonomy)
     group = cohort if run.industry is None else cohort.industry(run.industry)
@@ -102,6 +110,8 @@ async def draft_industry_async(
         run.options,
         endpoint.model if endpoint is not None else "",
         events,
+        previous=previous or {},
+        pinned=pinned,
         budget=Budget(run.options.max_tokens_per_report, run.options.max_cost),
     )
     try:
@@ -150,9 +160,11 @@ def draft_industry(
     prompts: PromptSet,
     clients: ClientFactory = open_client,
     on_event: EventHandler | None = None,
+    previous: Mapping[str, SectionResult] | None = None,
+    pinned: frozenset[str] = frozenset(),
 ) -> IndustryReport:
     """draft_industry_async, blocking."""
-    return event_loop.run(draft_industry_async(run, cohort, taxonomy, prompts, clients, on_event))
+    return event_loop.run(draft_industry_async(run, cohort, taxonomy, prompts, clients, on_event, previous, pinned))
 
 
 def industry_draft_path(drafts_dir: Path, report: IndustryReport, stamp: str) -> Path:
@@ -160,9 +172,20 @@ def industry_draft_path(drafts_dir: Path, report: IndustryReport, stamp: str) ->
     return drafts_dir / recordings_subject(report.facts.edition, report.provenance.industry) / f"{stamp}.md"
 
 
-def write_industry_draft(report: IndustryReport, markdown_path: Path) -> Path:
-    """Write the Markdown and its JSON sidecar (same name, .json); the sidecar's path."""
+def write_industry_draft(report: IndustryReport, markdown_path: Path, markdown: str | None = None) -> Path:
+    """Write the Markdown (rendered unless given) and its JSON sidecar (same name, .json) together; the sidecar.
+
+    Both go to temporaries first and are renamed into place together (files.replace_files_together): a
+    failure leaves the previous pair as it was.
+    """
     sidecar = markdown_path.with_suffix(".json")
-    write_text_atomically(sidecar, report.model_dump_json(indent=2) + "\n")
-    write_text_atomically(markdown_path, render_industry_markdown(report))
+    text = render_industry_markdown(report) if markdown is None else markdown
+    try:
+        replace_files_together({sidecar: report.model_dump_json(indent=2) + "\n", markdown_path: text})
+    except OSError as exc:
+        where = exc.filename2 or exc.filename or markdown_path
+        raise InputError(
+            f"{markdown_path}: cannot write the draft and its sidecar ({exc.strerror}: {where}); "
+            "the previous files are unchanged; check the folder, the free space and the permissions"
+        ) from exc
     return sidecar

@@ -13,9 +13,8 @@ import json
 from typing import Protocol
 
 from naftiko_writer.document.draft_format import readable_parts, table_rows
-from naftiko_writer.document.industry_format import TABLE, figure
-from naftiko_writer.document.industry_html import marked_blocks
-from naftiko_writer.document.markers import content_hash, parse_provenance_json
+from naftiko_writer.document.industry_format import TABLE, figure, written_blocks
+from naftiko_writer.document.markers import parse_provenance_json
 from naftiko_writer.drafting.grounding import ungrounded_values
 from naftiko_writer.drafting.industry_draft import industry_vocabulary
 from naftiko_writer.errors import DraftError
@@ -48,21 +47,22 @@ def check_industry_draft(source: str, text: str, editions: IndustryReader) -> Ch
     facts = industry_facts(cohort, industry, taxonomy)
     plan = industry_plan(facts)
     vocabulary = industry_vocabulary(taxonomy, group, cohort)
-    blocks = {block_id: (body, digest) for block_id, body, digest in marked_blocks(text)}
+    written = written_blocks(text)
+    blocks = {block.id: block.body for block in written}
     findings: list[Finding] = []
     for spec in plan.sections:
         if spec.id not in blocks:
             findings.append(Finding(spec.id, FindingKind.MISSING, "", "this section is missing from the draft"))
             continue
-        _, texts = readable_parts(blocks[spec.id][0])
+        _, texts = readable_parts(blocks[spec.id])
         for problem in ungrounded_values(texts, plan.input_for(spec, {}), vocabulary):
             what = "figure" if problem.kind == "number" else "name"
             message = f"states the {what} {problem.value}, which the {edition} {label} data does not hold now"
             kind = FindingKind.NUMBER if problem.kind == "number" else FindingKind.NAME
             findings.append(Finding(spec.id, kind, problem.value, message))
     if TABLE in blocks:
-        findings.extend(_table_findings(blocks[TABLE][0], facts))
-    edited = [block_id for block_id, (body, digest) in blocks.items() if content_hash(body) != digest]
+        findings.extend(_table_findings(blocks[TABLE], facts))
+    edited = [block.id for block in written if block.edited]
     return CheckReport(
         draft=source,
         company=f"{label} ({edition})",
