@@ -322,6 +322,15 @@ REAL_INDUSTRIES = ROOT / "fixtures" / "real-industries.yaml"
 
 
 @pytest.fixture(scope="session")
+def real_drafts(taxonomy: Taxonomy, scorer: Scorer, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The 18 real companies, each loaded, scored and drafted with the template engine once a session
+    (tests/real_drafts.py: slug -> Drafted); test_drafts_real and test_voice read them. Do not modify."""
+    from tests.real_drafts import draft_real_companies
+
+    return draft_real_companies(taxonomy, scorer, tmp_path_factory.mktemp("real"))
+
+
+@pytest.fixture(scope="session")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An edition store holding the 18 real companies as edition 2026-Q1, with their industries (built once)."""
     from naftiko_writer.cli import app

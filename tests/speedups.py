@@ -26,7 +26,8 @@ run goes in its header. The speed-ups, and why each is safe:
 - the CLI runner's click command is built once per app (`typer.testing._get_command`, typer's private helper
   that CliRunner calls on every invoke); each invocation still gets a fresh click context.
 - scheduling under pytest-xdist: the long tests start first, and the tests of a module sharing a
-  module-scoped fixture stay on one worker, so that fixture is built once, not once per worker.
+  module-scoped fixture stay on one worker, so that fixture is built once, not once per worker (as do
+  the tests of every module reading the session's template drafts of the 18 real companies).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ GC_THRESHOLDS = (50_000, 50, 100)
 """The test process's collector thresholds (Python's defaults are 700, 10, 10)."""
 LONG_FIRST = frozenset({"test_wheel", "test_publish", "test_drafts_real", "test_layering", "test_resume", "test_runs"})
 """Test modules that start first: processes, browsers, real sockets, 18 companies."""
+SHARED_SESSION_FIXTURES = frozenset({"real_drafts"})
+"""Session fixtures that several modules read and that take seconds to build: their tests share one worker."""
 
 
 class SpeedUps:
@@ -276,15 +279,19 @@ class SpeedUps:
     @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Under pytest-xdist (`--dist loadgroup`, set in pyproject), the tests of a module that use one of
-        its module-scoped fixtures run on one worker, so that fixture (18 real companies drafted, say) is
-        built once, not once per worker. Every other test goes to whichever worker is free."""
+        its module-scoped fixtures run on one worker, so that fixture is built once, not once per worker, and
+        so do the tests of any module that use one of SHARED_SESSION_FIXTURES (the 18 real companies drafted).
+        Every other test goes to whichever worker is free."""
         # The long tests (processes, browsers, real sockets, 18 companies) start first, so that the short ones
         # fill both workers at the end instead of one long test running alone there.
         items.sort(key=lambda item: item.path.stem not in LONG_FIRST)
         for item in items:
             info = getattr(item, "_fixtureinfo", None)
             definitions = info.name2fixturedefs.values() if info is not None else ()
-            if any(defs and defs[-1].scope == "module" for defs in definitions):
+            shared = SHARED_SESSION_FIXTURES.intersection(info.names_closure) if info is not None else ()
+            if shared:
+                item.add_marker(pytest.mark.xdist_group(min(shared)))
+            elif any(defs and defs[-1].scope == "module" for defs in definitions):
                 item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 

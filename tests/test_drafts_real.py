@@ -1,6 +1,7 @@
 """Drafts that hold for any company: the 18 real companies of fixtures/real, and one with nothing counted.
 
-Each company is loaded and scored once (module fixture); its template draft and (for two of them: the
+Each company is loaded, scored and template-drafted once a session (conftest's `real_drafts`,
+tests/real_drafts.py); its template draft and (for two of them: the
 smallest and the largest list) its draft through the model path (the in-process fake model) are rendered
 to Markdown, parsed back and checked the way `check` does. A draft must check clean, name no signal twice
 in a sentence, and say nothing in its interpretive sentences (strengths, growth opportunities, key
@@ -20,28 +21,22 @@ from pathlib import Path
 
 import pytest
 
-from naftiko_writer.config import Engine, RecordMode
+from naftiko_writer.config import RecordMode
 from naftiko_writer.document.draft_format import DraftDocument, parse_draft, readable_parts, render_markdown
 from naftiko_writer.drafting.grounding import report_terms
 from naftiko_writer.drafting.pipeline import draft_report
-from naftiko_writer.drafting.prompts import load_prompts
 from naftiko_writer.drafting.run import Prepared
 from naftiko_writer.drafting.testing import FakeModelTransport
 from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.protocol import RetryPolicy
 from naftiko_writer.report.model import Report
-from naftiko_writer.report.plan import plan_inputs
-from naftiko_writer.report.sections import Input, Output
+from naftiko_writer.report.sections import Input
 from naftiko_writer.review.check import check_document
-from naftiko_writer.scoring.companies import load_company
 from naftiko_writer.scoring.models import Company, CompanySignals, Signal, SignalKind, Taxonomy
 from naftiko_writer.scoring.names import name_key, name_tokens
 from naftiko_writer.scoring.scorer import Scorer
-from naftiko_writer.scoring.signal_files import signals_digest
-from tests.conftest import FAKE_BASE_URL, PROMPTS_DIR, ROOT, make_run
-
-REAL_DIR = ROOT / "fixtures" / "real"
-REAL_COMPANIES = sorted(path.name for path in REAL_DIR.iterdir() if path.is_dir())
+from tests.conftest import FAKE_BASE_URL, ROOT, make_run
+from tests.real_drafts import REAL_COMPANIES, Drafted, prepare, report_inputs, template_draft
 
 MODEL_PATH_COMPANIES = (
     tuple(REAL_COMPANIES) if os.environ.get("NAFTIKO_TEST_ALL_MODEL_DRAFTS") else ("accord", "goldman-sachs")
@@ -119,49 +114,6 @@ def report_sentences(document: DraftDocument) -> list[tuple[str, str]]:
         for text in readable_parts(block.body)[1]
         for sentence in sentences(text)
     ]
-
-
-def report_inputs(report: Report, prepared: Prepared) -> dict[str, Input]:
-    """Each section's input, as `check` plans them from a draft's sidecar (`report`)."""
-    outputs: dict[str, Output] = {section_id: result.output for section_id, result in report.sections.items()}
-    return plan_inputs(prepared.card, prepared.taxonomy, outputs)
-
-
-@dataclass(frozen=True)
-class Drafted:
-    """One company, prepared once, with its template report, its Markdown parsed back, and its section inputs."""
-
-    prepared: Prepared
-    report: Report
-    markdown: str
-    document: DraftDocument
-    inputs: dict[str, Input]
-
-
-def prepare(signals: CompanySignals, taxonomy: Taxonomy, scorer: Scorer) -> Prepared:
-    return Prepared(
-        taxonomy=taxonomy,
-        company_signals=signals,
-        card=scorer.score(signals),
-        prompts=load_prompts(PROMPTS_DIR),
-        signals_digest=signals_digest(signals),
-    )
-
-
-def template_draft(prepared: Prepared, tmp_path: Path) -> Drafted:
-    report = draft_report(make_run(tmp_path, engine=Engine.TEMPLATE), prepared)
-    markdown = render_markdown(report)
-    return Drafted(prepared, report, markdown, parse_draft(markdown, "draft.md"), report_inputs(report, prepared))
-
-
-@pytest.fixture(scope="module")
-def real_drafts(taxonomy: Taxonomy, scorer: Scorer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Drafted]:
-    """Every real company loaded, scored and drafted with the template engine, once."""
-    tmp = tmp_path_factory.mktemp("real")
-    return {
-        slug: template_draft(prepare(load_company(str(REAL_DIR / slug), tmp), taxonomy, scorer), tmp)
-        for slug in REAL_COMPANIES
-    }
 
 
 def assert_sound(
