@@ -6,9 +6,10 @@ are not here: they are the plugin tests/speedups.py, which NAFTIKO_TEST_NO_SPEED
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -281,13 +282,15 @@ def fake_model(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def shipped_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One offline draft of Spotify (replayed from the shipped recordings) for the session; never change it."""
+    """One offline draft of Spotify (replayed from the shipped recordings) for the run (built once, shared by the
+    workers); never change it."""
     from naftiko_writer.cli import app
 
-    out = tmp_path_factory.mktemp("shipped") / "spotify.md"
-    result = CliRunner().invoke(app, ["draft", "spotify", "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.stderr
-    return out
+    def build(folder: Path) -> None:
+        result = CliRunner().invoke(app, ["draft", "spotify", "--out", str(folder / "spotify.md"), "--quiet"])
+        assert result.exit_code == 0, result.stderr
+
+    return built_once_per_run(tmp_path_factory, "shipped", build) / "spotify.md"
 
 
 @pytest.fixture
@@ -330,13 +333,45 @@ def real_drafts(taxonomy: Taxonomy, scorer: Scorer, tmp_path_factory: pytest.Tem
     return draft_real_companies(taxonomy, scorer, tmp_path_factory.mktemp("real"))
 
 
+def built_once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder `build` fills once per test run: under pytest-xdist the workers share it (the first to take its
+    lock builds it, the others wait and read it), so a session fixture of files is not built once per worker.
+    Only for folders no test changes (tests copy what they change)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # the run's base folder; each worker's is below it
+    folder = root / name
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").exists():  # a build that failed left no mark: the next worker tries again
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An edition store holding the 18 real companies as edition 2026-Q1, with their industries (built once)."""
+    """An edition store holding the 18 real companies as edition 2026-Q1, with their industries (built once a
+    run, shared by the workers: tests only read it, or copy it first)."""
     from naftiko_writer.cli import app
 
-    store = tmp_path_factory.mktemp("store") / "editions.sqlite"
-    args = ["edition", "add", REAL_EDITION, str(REAL_DIR), "--industries", str(REAL_INDUSTRIES), "--store", str(store)]
-    result = CliRunner().invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.stderr
-    return store
+    def build(folder: Path) -> None:
+        store = folder / "editions.sqlite"
+        args = [
+            "edition",
+            "add",
+            REAL_EDITION,
+            str(REAL_DIR),
+            "--industries",
+            str(REAL_INDUSTRIES),
+            "--store",
+            str(store),
+        ]
+        result = CliRunner().invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, result.stderr
+
+    return built_once_per_run(tmp_path_factory, "real-store", build) / "editions.sqlite"

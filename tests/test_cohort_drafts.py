@@ -36,6 +36,23 @@ def goldman(real_cohort: Cohort) -> Prepared:
     return prepare_company(run.company, run.sources)
 
 
+@pytest.fixture(scope="module")
+def goldman_q1(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Goldman Sachs drafted among 2026-Q1 with the template engine by the CLI, once: tests take a copy."""
+    out = tmp_path_factory.mktemp("goldman-q1") / "goldman.md"
+    args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(real_store)]
+    drafted = CliRunner().invoke(app, [*args, "--out", str(out), "--quiet"])
+    assert drafted.exit_code == 0, drafted.stderr
+    return out
+
+
+def copy_of(draft: Path, target: Path) -> Path:
+    """A private copy of a draft and its sidecar at `target`."""
+    shutil.copy(draft, target)
+    shutil.copy(draft.with_suffix(".json"), target.with_suffix(".json"))
+    return target
+
+
 def test_a_template_draft_among_the_edition_states_each_standing_with_its_group(
     tmp_path: Path, goldman: Prepared, real_cohort: Cohort
 ) -> None:
@@ -143,14 +160,11 @@ def test_a_tied_rank_written_without_joint_is_refused() -> None:
 
 
 def test_check_lists_a_claim_the_cohort_no_longer_holds_and_an_edited_wrong_rank(
-    runner: CliRunner, tmp_path: Path, real_store: Path
+    runner: CliRunner, tmp_path: Path, real_store: Path, goldman_q1: Path
 ) -> None:
     store = tmp_path / "editions.sqlite"
     shutil.copy(real_store, store)
-    draft = tmp_path / "goldman.md"
-    args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(store)]
-    drafted = runner.invoke(app, [*args, "--out", str(draft), "--quiet"])
-    assert drafted.exit_code == 0, drafted.stderr
+    draft = copy_of(goldman_q1, tmp_path / "goldman.md")
     clean = runner.invoke(app, ["check", str(draft), "--store", str(store)])
     assert clean.exit_code == 0, clean.stdout
     # A Financial company added late, with more Cloud signals than Goldman Sachs has.
@@ -225,15 +239,14 @@ def test_a_draft_among_a_later_edition_says_what_moved_and_why(
 
 
 def test_an_update_into_the_next_edition_keeps_edits_flags_stale_ones_and_resets_on_request(
-    runner: CliRunner, tmp_path: Path, real_store: Path
+    runner: CliRunner, tmp_path: Path, real_store: Path, goldman_q1: Path
 ) -> None:
     from tests.conftest import REAL_INDUSTRIES
 
     store = tmp_path / "editions.sqlite"
     shutil.copy(real_store, store)
-    draft = tmp_path / "goldman.md"
+    draft = copy_of(goldman_q1, tmp_path / "goldman.md")
     among = ["--engine", "template", "--store", str(store)]
-    assert runner.invoke(app, ["draft", GOLDMAN, "--edition", REAL_EDITION, *among, "--out", str(draft)]).exit_code == 0
     text = draft.read_text()
     for heading in ("### Security – Score: ", "## Wave Alignment"):
         start = text.index(heading)
@@ -285,15 +298,14 @@ def test_a_fleet_drafts_every_company_among_the_edition(runner: CliRunner, tmp_p
 
 
 def test_a_restated_edition_is_drafted_among_and_the_original_draft_still_checks_against_its_own(
-    runner: CliRunner, tmp_path: Path, real_store: Path
+    runner: CliRunner, tmp_path: Path, real_store: Path, goldman_q1: Path
 ) -> None:
     from tests.conftest import TAXONOMY_DIR
 
     store = tmp_path / "editions.sqlite"
     shutil.copy(real_store, store)
-    first = tmp_path / "q1.md"
+    first = copy_of(goldman_q1, tmp_path / "q1.md")
     among = ["--engine", "template", "--store", str(store)]
-    assert runner.invoke(app, ["draft", GOLDMAN, "--edition", REAL_EDITION, *among, "--out", str(first)]).exit_code == 0
     taxonomy = tmp_path / "taxonomy"
     shutil.copytree(TAXONOMY_DIR, taxonomy)
     structure = taxonomy / "taxonomy.yaml"
