@@ -76,9 +76,10 @@ def test_an_industry_draft_exports_with_a_chart_of_its_totals_and_check_says_wha
     assert html.count('<rect x="230"') == 15 and 'aria-label="Industry totals by dimension"' in html
     assert "<b>raw</b>" not in html and "&lt;b&gt;raw&lt;/b&gt;" in html  # the analyst's edit, never raw HTML
     assert "naftiko:section" not in html
-    diffed = runner.invoke(app, ["diff", str(out), str(out)])
-    assert diffed.exit_code == 1
-    assert diffed.stderr.startswith(f"Error: {out}: is an industry draft (of 'Toys' in '2026-Q1'); check, diff")
+    assert ">Services</text>" in html  # the highest total has its bar too
+    updated = runner.invoke(app, ["draft", "spotify", "--update", str(out), "--engine", "template"])
+    assert updated.exit_code == 1
+    assert updated.stderr.startswith(f"Error: {out}: is an industry draft (of 'Toys' in '2026-Q1'); `draft --update`")
 
 
 def test_template_drafts_of_every_industry_check_clean_and_check_finds_what_no_longer_holds(

@@ -102,3 +102,26 @@ def test_industry_update_mistakes_are_one_line_each(
     draft.with_suffix(".json").unlink()
     orphan = industry(runner, store, "--update", str(draft))
     assert orphan.exit_code == 1 and "--update needs the draft's JSON sidecar" in orphan.stderr
+
+
+def test_diff_compares_two_industry_posts_section_by_section_with_their_totals(
+    runner: CliRunner, store: Path, tmp_path: Path, spotify_draft: Path
+) -> None:
+    q1, q2 = tmp_path / "q1.md", tmp_path / "q2.md"
+    assert industry(runner, store, "Financial", "--edition", REAL_EDITION, "--out", str(q1)).exit_code == 0
+    assert industry(runner, store, "Financial", "--edition", "2026-Q2", "--out", str(q2)).exit_code == 0
+    result = runner.invoke(app, ["diff", str(q1), str(q2), "--json"])
+    assert result.exit_code == 0, result.stderr
+    diff = json.loads(result.stdout)
+    assert (diff["company_a"], diff["company_b"], diff["provenance"]) == (
+        "Financial", "Financial", {"edition": [REAL_EDITION, "2026-Q2"]}
+    )  # fmt: skip
+    services = next(change for change in diff["scores"] if change["dimension"] == "Services")
+    assert (services["a"], services["b"]) == (818, 546)  # JP Morgan Chase is not in 2026-Q2; Allianz gained 2
+    assert {"industry-cohort", "industry-dimensions"} <= {section["id"] for section in diff["sections"]}
+    same = json.loads(runner.invoke(app, ["diff", str(q1), str(q1), "--json"]).stdout)
+    assert same["identical"] and same["unchanged_sections"] == 8  # title, 5 sections, table, closing
+    mixed = runner.invoke(app, ["diff", str(q1), str(spotify_draft)])
+    assert (mixed.exit_code, mixed.stderr) == (
+        1, f"Error: {q1} is an industry draft and the other a company draft; diff compares drafts of one kind\n"
+    )  # fmt: skip

@@ -20,7 +20,7 @@ from naftiko_writer.cli.root import (
 from naftiko_writer.config import Settings
 
 if TYPE_CHECKING:
-    from naftiko_writer.review.diff import DraftDiff
+    from naftiko_writer.review.diff import DraftDiff, Side
 
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -66,6 +66,29 @@ class DiffFormat(StrEnum):
     JSON = "json"
 
 
+def _diff_sides(draft_a: Path, draft_b: Path) -> tuple[Side, Side]:
+    """Both drafts as diff compares them: two company drafts, or two industry drafts."""
+    from naftiko_writer.document.draft_files import read_draft_text
+    from naftiko_writer.document.draft_format import parse_draft
+    from naftiko_writer.document.industry_format import is_industry_draft
+    from naftiko_writer.errors import DraftError
+    from naftiko_writer.review.diff import company_side, industry_side
+
+    texts = [read_draft_text(path) for path in (draft_a, draft_b)]
+    industry = [is_industry_draft(text) for text in texts]
+    if industry[0] != industry[1]:
+        which = draft_a if industry[0] else draft_b
+        raise DraftError(
+            f"{which} is an industry draft and the other a company draft; diff compares drafts of one kind"
+        )
+    if industry[0]:
+        return industry_side(texts[0], str(draft_a)), industry_side(texts[1], str(draft_b))
+    return (
+        company_side(parse_draft(texts[0], str(draft_a))),
+        company_side(parse_draft(texts[1], str(draft_b))),
+    )
+
+
 @commands.command()
 def diff(
     draft_a: Annotated[Path, typer.Argument(metavar="A", help="The earlier draft (.md).")],
@@ -79,11 +102,11 @@ def diff(
 ) -> None:
     """Compare two drafts section by section (by marker), with score changes per dimension."""
     from naftiko_writer.console import print_diff, stderr_console, stdout_console
-    from naftiko_writer.document.draft_files import load_draft, write_output
-    from naftiko_writer.review.diff import diff_drafts, render_diff_html, render_diff_markdown
+    from naftiko_writer.document.draft_files import write_output
+    from naftiko_writer.review.diff import diff_sides, render_diff_html, render_diff_markdown
 
     with user_errors():
-        result = diff_drafts(load_draft(draft_a), load_draft(draft_b))
+        result = diff_sides(*_diff_sides(draft_a, draft_b))
         chosen = DiffFormat.JSON if as_json else output_format
         if chosen is DiffFormat.TERMINAL:
             print_diff(result, stdout_console())

@@ -480,9 +480,8 @@ def _provenance(first_line: str, source: str) -> Provenance:
         data = json.loads(found)
         if isinstance(data, dict) and data.get("report") == "industry":
             raise DraftError(
-                f"{source}: is an industry draft (of {data.get('industry')!r} in {data.get('edition')!r}); check, "
-                "diff and --update read company drafts: re-draft it with `naftiko-writer industry`, or publish it "
-                "with `naftiko-writer export`"
+                f"{source}: is an industry draft (of {data.get('industry')!r} in {data.get('edition')!r}); "
+                "`draft --update` reads company drafts: update it with `naftiko-writer industry --update`"
             )
         return Provenance.model_validate(data)
     except (json.JSONDecodeError, ValidationError) as exc:

@@ -11,7 +11,13 @@ import json
 from dataclasses import dataclass
 
 from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
-from naftiko_writer.document.markers import content_hash, format_provenance, parse_provenance_json, parse_section_marker
+from naftiko_writer.document.markers import (
+    SectionMarker,
+    content_hash,
+    format_provenance,
+    parse_provenance_json,
+    parse_section_marker,
+)
 from naftiko_writer.report.industry import ALL_INDUSTRIES, IndustryFacts, IndustryReport, group_title
 from naftiko_writer.report.model import SectionSource
 
@@ -84,16 +90,18 @@ def render_industry_markdown(report: IndustryReport, texts: list[str] | None = N
 
 def written_blocks(text: str) -> list[WrittenBlock]:
     """The marked blocks of a draft as written: id, marker line, body, and whether the body was edited."""
-    blocks: list[tuple[str, str, str, list[str]]] = []
+    blocks: list[tuple[SectionMarker, str, list[str]]] = []
     for line in text.split("\n")[1:]:
         marker = parse_section_marker(line)
         if marker is not None:
-            blocks.append((marker.id, line, marker.hash, []))
+            blocks.append((marker, line, []))
         elif blocks:
-            blocks[-1][3].append(line)
+            blocks[-1][2].append(line)
     return [
-        WrittenBlock(block_id, marker, "\n".join(lines).strip(), content_hash("\n".join(lines)) != digest)
-        for block_id, marker, digest, lines in blocks
+        WrittenBlock(
+            marker.id, line, "\n".join(lines).strip(), content_hash("\n".join(lines)) != marker.hash, marker.input
+        )
+        for marker, line, lines in blocks
     ]
 
 
@@ -105,6 +113,7 @@ class WrittenBlock:
     marker: str
     body: str
     edited: bool
+    input_hash: str
 
     def text(self) -> str:
         """The block as written: its own marker (so it stays edited), then its body."""

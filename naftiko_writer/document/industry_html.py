@@ -31,7 +31,7 @@ def industry_blocks(text: str) -> list[tuple[str, str]]:
 def dimension_totals(body: str) -> list[tuple[str, int]]:
     """(dimension, industry total) from the dimensions table as written."""
     totals = []
-    for row in table_rows(body)[1:]:
+    for row in table_rows(body):  # the header row is not among them
         if len(row) >= 2:
             figure = row[1].replace(",", "")
             if figure.isdigit():

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import difflib
 import html
+import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from naftiko_writer.document.draft_format import DraftDocument, dimension_scores, readable_parts
+from naftiko_writer.document.industry_format import TABLE, written_blocks
+from naftiko_writer.document.industry_html import dimension_totals
+from naftiko_writer.document.markers import parse_provenance_json
 
 
 class Status(StrEnum):
@@ -97,12 +101,50 @@ class DraftDiff:
 
 
 PROVENANCE_FIELDS = ("signals_digest", "taxonomy_version", "engine", "model", "recording_sources", "tool_version")
+INDUSTRY_PROVENANCE_FIELDS = ("edition", "taxonomy_version", "engine", "model", "recording_sources", "tool_version")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One draft as `diff` compares it: what it is of, its blocks, its figures per dimension, its provenance."""
+
+    source: str
+    subject: str
+    """The company's slug, or the industry (an industry post of another edition is the same subject)."""
+    blocks: list[tuple[str, str, str]]
+    """(id, body, input hash) of each marked block, in order."""
+    scores: dict[str, tuple[str, int]]
+    """Dimension key -> (name, figure): a company's scores, an industry's totals."""
+    provenance: dict[str, str]
+
+
+def company_side(document: DraftDocument) -> Side:
+    """A company draft as `diff` compares it."""
+    provenance = {name: str(getattr(document.provenance, name)) for name in PROVENANCE_FIELDS}
+    blocks = [(block.id, block.body, block.input_hash) for block in document.blocks]
+    return Side(document.source, document.provenance.company, blocks, dimension_scores(document), provenance)
+
+
+def industry_side(text: str, source: str) -> Side:
+    """An industry draft as `diff` compares it: its sections, and the dimensions table's industry totals."""
+    found = parse_provenance_json(text.split("\n", 1)[0])
+    data = json.loads(found) if found is not None else {}
+    blocks = [(block.id, block.body, block.input_hash) for block in written_blocks(text)]
+    table = next((body for block_id, body, _ in blocks if block_id == TABLE), "")
+    scores = {name: (name, total) for name, total in dimension_totals(table)}
+    provenance = {name: str(data.get(name)) for name in INDUSTRY_PROVENANCE_FIELDS}
+    return Side(source, str(data.get("industry", "")), blocks, scores, provenance)
 
 
 def diff_drafts(a: DraftDocument, b: DraftDocument) -> DraftDiff:
-    """Compare two parsed drafts."""
-    scores_a, scores_b = dimension_scores(a), dimension_scores(b)
-    same_company = a.provenance.company == b.provenance.company
+    """Compare two parsed company drafts."""
+    return diff_sides(company_side(a), company_side(b))
+
+
+def diff_sides(a: Side, b: Side) -> DraftDiff:
+    """Compare two drafts of one kind: section by section when they are of one subject, else by figures."""
+    scores_a, scores_b = a.scores, b.scores
+    same_subject = a.subject == b.subject
     scores = [
         ScoreChange(
             dimension,
@@ -112,36 +154,34 @@ def diff_drafts(a: DraftDocument, b: DraftDocument) -> DraftDiff:
         )
         for dimension in [*scores_a, *(d for d in scores_b if d not in scores_a)]
     ]
-    if same_company:
+    if same_subject:
         scores = [change for change in scores if change.a != change.b]
     sections: list[SectionDiff] = []
     unchanged = 0
-    if same_company:
-        blocks_b = {block.id: block for block in b.blocks}
-        ids_a = set(a.ids)
-        for block in a.blocks:
-            other = blocks_b.get(block.id)
+    if same_subject:
+        blocks_b = {block_id: (body, inputs) for block_id, body, inputs in b.blocks}
+        ids_a = {block_id for block_id, _, _ in a.blocks}
+        for block_id, body, inputs in a.blocks:
+            other = blocks_b.get(block_id)
             if other is None:
-                sections.append(SectionDiff(block.id, Status.REMOVED, [Segment("-", _words(block.body))]))
-            elif _words(block.body) != _words(other.body):
-                sections.append(SectionDiff(block.id, Status.CHANGED, word_diff(block.body, other.body)))
-            elif block.input_hash != other.input_hash:
-                sections.append(SectionDiff(block.id, Status.INPUTS_CHANGED))
+                sections.append(SectionDiff(block_id, Status.REMOVED, [Segment("-", _words(body))]))
+            elif _words(body) != _words(other[0]):
+                sections.append(SectionDiff(block_id, Status.CHANGED, word_diff(body, other[0])))
+            elif inputs != other[1]:
+                sections.append(SectionDiff(block_id, Status.INPUTS_CHANGED))
             else:
                 unchanged += 1
         sections.extend(
-            SectionDiff(block.id, Status.ADDED, [Segment("+", _words(block.body))])
-            for block in b.blocks
-            if block.id not in ids_a
+            SectionDiff(block_id, Status.ADDED, [Segment("+", _words(body))])
+            for block_id, body, _ in b.blocks
+            if block_id not in ids_a
         )
     provenance = {
-        name: (str(getattr(a.provenance, name)), str(getattr(b.provenance, name)))
-        for name in PROVENANCE_FIELDS
-        if getattr(a.provenance, name) != getattr(b.provenance, name)
+        name: (a.provenance[name], b.provenance.get(name, ""))
+        for name in a.provenance
+        if a.provenance[name] != b.provenance.get(name, "")
     }
-    return DraftDiff(
-        a.source, b.source, a.provenance.company, b.provenance.company, scores, sections, unchanged, provenance
-    )
+    return DraftDiff(a.source, b.source, a.subject, b.subject, scores, sections, unchanged, provenance)
 
 
 def _score(scores: dict[str, tuple[str, int]], dimension: str) -> int | None:
