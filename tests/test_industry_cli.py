@@ -122,3 +122,26 @@ def test_template_drafts_of_every_industry_check_clean_and_check_finds_what_no_l
     assert overview.exit_code == 1
     messages = [f["message"] for f in json.loads(overview.stdout)["findings"]]
     assert any("the table's industry total is" in m and "the edition now says" in m for m in messages)
+
+
+def test_each_drafts_every_industry_and_reports_the_ones_without_recordings(
+    runner: CliRunner, real_store: Path, tmp_path: Path
+) -> None:
+    env = {"NAFTIKO_WRITER_DRAFTS_DIR": str(tmp_path / "drafts")}
+    template = runner.invoke(
+        app,
+        ["industry", "--each", "--edition", REAL_EDITION, "--store", str(real_store), "--engine", "template", "--json"],
+        env=env,
+    )
+    assert template.exit_code == 0, template.stderr
+    rows = json.loads(template.stdout)
+    assert len(rows) == 10 and all(row["error"] is None and Path(row["markdown"]).is_file() for row in rows)
+    assert "# Financial: Technology Investment across 4 Companies" in Path(rows[3]["markdown"]).read_text()
+    replayed = runner.invoke(
+        app, ["industry", "--each", "--edition", REAL_EDITION, "--store", str(real_store), "--json"], env=env
+    )
+    assert replayed.exit_code == 1  # only Financial has shipped recordings: the others are reported, Financial written
+    written = {row["industry"] for row in json.loads(replayed.stdout) if row["error"] is None}
+    assert written == {"Financial"} and "Error: Travel: no recording for section" in replayed.stderr
+    mixed = invoke(runner, real_store, "Toys", "--each")
+    assert mixed.exit_code == 1 and mixed.stderr.startswith("Error: --each drafts every industry to the default folder")

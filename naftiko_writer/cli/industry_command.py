@@ -16,13 +16,16 @@ from naftiko_writer.cli.root import (
     JsonOpt,
     ModelOpt,
     ModeOpt,
+    QuietOpt,
     StoreOpt,
+    count_progress,
     print_error,
     user_errors,
     write_json,
 )
 from naftiko_writer.config import Engine, RecordMode, Settings
 from naftiko_writer.errors import InputError
+from naftiko_writer.options import DraftOptions, Endpoint
 
 commands = typer.Typer(rich_markup_mode=None, add_completion=False)
 """This module's commands; the root group (root.LazyCommands) takes them from here when one is run."""
@@ -39,6 +42,10 @@ def industry(
     ] = "",
     everything: Annotated[
         bool, typer.Option("--all", help="The edition overview: every company of the edition as the group.")
+    ] = False,
+    each: Annotated[
+        bool,
+        typer.Option("--each", help="Every industry of the edition, a post each, in the default folder (a fleet)."),
     ] = False,
     out: Annotated[
         Path | None,
@@ -69,6 +76,7 @@ def industry(
     base_url: BaseUrlOpt = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Draft the report of one industry of a stored edition: its cohort, leaders, spread, signals and waves."""
     from naftiko_writer.drafting.industry_draft import (
@@ -91,6 +99,17 @@ def industry(
             edition = edition or drafted_in
         if not edition:
             raise InputError("no edition given; pass --edition EDITION (`naftiko-writer edition list` shows them)")
+        if each:
+            if name is not None or everything or out is not None or update is not None:
+                raise InputError(
+                    "--each drafts every industry to the default folder: give no INDUSTRY, --all, --out or --update with it"
+                )
+            settings = Settings()
+            options, endpoint = settings.draft_options(engine), settings.endpoint(mode, base_url=base_url, model=model)
+            failed = _draft_each(settings, settings.resolved_store(store), edition, options, endpoint, as_json, quiet)
+            if failed:
+                raise typer.Exit(1)
+            return
         if (name is None) == (not everything):
             raise InputError("give one INDUSTRY, or --all for the edition overview")
         settings = Settings()
@@ -140,6 +159,62 @@ def industry(
         if summary.fallbacks and summary.fallbacks == summary.drafted and run.endpoint is not None:
             print_error("every section fell back to the template engine: the model gave no usable answer")
             raise typer.Exit(4)
+
+
+def _draft_each(
+    settings: Settings,
+    store: Path,
+    edition: str,
+    options: DraftOptions,
+    endpoint: Endpoint,
+    as_json: bool,
+    quiet: bool,
+) -> int:
+    """`industry --each`: a post for every industry of the edition, each written when done; how many failed.
+
+    The edition is read once; an industry that cannot be drafted (a recording missing, say) is reported in
+    one line and the others go on, as a fleet of companies does.
+    """
+    from naftiko_writer.drafting.industry_draft import (
+        IndustryRun,
+        draft_industry,
+        industry_draft_path,
+        write_industry_draft,
+    )
+    from naftiko_writer.drafting.prompts import load_prompts
+    from naftiko_writer.editions.cohort import edition_taxonomy, load_cohort
+    from naftiko_writer.editions.store import open_store, sqlite_errors
+    from naftiko_writer.errors import NaftikoWriterError
+
+    with open_store(store, write=False) as opened, sqlite_errors(store):
+        cohort = load_cohort(opened.connection, edition)
+        taxonomy = edition_taxonomy(opened.connection, edition, store)
+    industries = cohort.industries()
+    if not industries:
+        raise InputError(f"edition {edition} names no industry for its companies; add them with --industries")
+    prompts = load_prompts(settings.resolved_prompts_dir())
+    now = datetime.now(UTC)
+    rows: list[dict[str, object]] = []
+    with count_progress(f"Drafting the industries of {edition}", len(industries), quiet or as_json) as progress:
+        for industry in industries:
+            run = IndustryRun(industry, now.isoformat(timespec="seconds"), options, endpoint)
+            try:
+                report = draft_industry(run, cohort, taxonomy, prompts)
+                markdown = industry_draft_path(settings.drafts_dir, report, now.strftime("%Y%m%dT%H%M%SZ"))
+                sidecar = write_industry_draft(report, markdown)
+            except NaftikoWriterError as exc:
+                error = str(exc).splitlines()[0]
+                rows.append({"industry": industry, "markdown": None, "sidecar": None, "error": error})
+                progress.advance(f"Error: {industry}: {error}")
+                continue
+            rows.append({"industry": industry, "markdown": str(markdown), "sidecar": str(sidecar), "error": None})
+            progress.advance(None if as_json else f"{industry}: {markdown}")
+    failed = sum(1 for row in rows if row["error"])
+    if as_json:
+        write_json(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        sys.stderr.write(f"{len(rows) - failed} of {len(rows)} industry posts of {edition} written\n")
+    return failed
 
 
 def _draft_group(draft: Path) -> tuple[str | None, bool, str]:
