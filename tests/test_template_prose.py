@@ -17,6 +17,7 @@ from naftiko_writer.report.sections import (
     SharedSignal,
 )
 from naftiko_writer.scoring.models import Taxonomy
+from tests.real_drafts import Drafted
 
 GROUP = {"company": "Financial", "edition": "2026-Q1", "group": "Financial companies", "company_count": 4}
 
@@ -97,15 +98,12 @@ def test_counts_of_a_thousand_or_more_keep_their_separator_in_the_methodology() 
     assert coverage.startswith("Of the 2,619 signals, 1,200 counted for a dimension and 1,419 did not")
 
 
-def test_a_paragraph_opened_on_one_named_product_says_it_not_them(taxonomy: Taxonomy) -> None:
+def test_a_paragraph_opened_on_one_named_product_says_it_not_them(real_drafts: dict[str, Drafted]) -> None:
     from naftiko_writer.report.sections import DimensionInput, DimensionNarrative, LayerIntroduction
-    from naftiko_writer.scoring.companies import load_company
-    from tests.conftest import REAL_DIR
-    from tests.test_voice import drafted
 
     checked = 0
-    for folder in sorted(path for path in REAL_DIR.iterdir() if path.is_dir()):
-        _, inputs, outputs = drafted(load_company(str(folder), REAL_DIR), taxonomy)
+    for real in real_drafts.values():  # the session's template drafts of the 18 real companies
+        inputs, outputs = real.inputs, real.outputs()
         for section_id, data in inputs.items():
             output = outputs[section_id]
             if isinstance(data, DimensionInput) and isinstance(output, DimensionNarrative) and len(data.named) == 1:
