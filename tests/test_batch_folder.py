@@ -219,3 +219,29 @@ def test_build_and_collect_show_a_bar_per_phase_unless_quiet(
         assert collected.exit_code == 0, collected.stderr
         assert ("Collecting" in collected.stderr) is not bool(quiet)
         assert ("Writing drafts" in collected.stderr) is (number == 3)
+
+
+def test_status_says_where_the_batch_stands_and_what_to_run_next(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAFTIKO_WRITER_DRAFTS_DIR", str(tmp_path / "drafts"))
+    folder, _ = build_two(runner, tmp_path)
+    built = invoke_json(runner, "batch", "status", str(folder))
+    assert (built["round"], built["requests"], built["submitted"], built["sections"], built["done"]) == (
+        1,
+        118,
+        0,
+        0,
+        False,
+    )
+    assert built["next"].startswith(f"naftiko-writer batch submit {folder}")
+    results = answer_round(folder / "round-1.jsonl", tmp_path / "r1.jsonl", skip=1)
+    collect(runner, folder, results)
+    (folder / "round-2.batch-id").write_text("batch_1\n")
+    halfway = invoke_json(runner, "batch", "status", str(folder))
+    assert (halfway["collected"], halfway["sections"], halfway["retrying"], halfway["submitted"]) == (1, 117, 1, 1)
+    assert halfway["next"].startswith(f"naftiko-writer batch collect {folder}")
+    text = runner.invoke(app, ["batch", "status", str(folder)])
+    assert text.exit_code == 0 and "waiting for a repair: 1" in text.stdout
+    missing = runner.invoke(app, ["batch", "status", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no state.json; build a batch first" in missing.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -153,6 +154,29 @@ def batch_submit(
             f"Submitted {submitted}; `naftiko-writer batch collect {folder}` when it is done",
             markup=False,
             soft_wrap=True,
+        )
+
+
+@batch_app.command("status")
+def batch_status_command(folder: FolderArg, as_json: JsonOpt = False) -> None:
+    """Where a batch stands: its round, what is submitted and collected, sections in, and what to run next."""
+    from dataclasses import asdict
+
+    from naftiko_writer.drafting.batch.status import batch_status
+
+    with user_errors():
+        status = batch_status(folder)
+        if as_json:
+            write_json(json.dumps({**asdict(status), "done": status.done, "next": status.next_step(folder)}, indent=2))
+            return
+        edition = f", among edition {status.edition}" if status.edition else ""
+        sys.stdout.write(
+            f"{folder}: {status.companies} companies, model {status.model}{edition}\n"
+            f"round {status.round}: {status.requests} requests in {status.files} file(s), {status.submitted} "
+            f"submitted; rounds collected: {status.collected}\n"
+            f"sections in: {status.sections} ({status.fallbacks} by the template engine); waiting for a repair: "
+            f"{status.retrying}\n"
+            f"next: {status.next_step(folder)}\n"
         )
 
 
