@@ -4,7 +4,8 @@ A batch lives in a folder: `state.json` (the companies, the model, the rounds), 
 a company: what round N's collect left of it), and one `round-N.jsonl` of requests per round (split
 into `round-N.K.jsonl` within the provider's limits). `steps` builds and collects, `state` owns the
 state and the companies' files, `rounds` the request files, `results` the output files read by
-custom_id, `provider` submits and fetches rounds, and `status` says where a batch stands. No step holds the whole batch in memory.
+custom_id, `provider` submits and fetches rounds, and `status` says where a batch stands. No step
+holds the whole batch in memory.
 """
 
 from naftiko_writer.drafting.batch.provider import (
