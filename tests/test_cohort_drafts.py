@@ -25,7 +25,7 @@ from naftiko_writer.report.cohort import Cohort
 from naftiko_writer.report.model import SectionSource
 from naftiko_writer.report.sections import CohortClaims
 from naftiko_writer.review.update import check_file
-from tests.conftest import FAKE_BASE_URL, REAL_DIR, REAL_EDITION, make_run, write
+from tests.conftest import FAKE_BASE_URL, REAL_DIR, REAL_EDITION, built_once_per_run, make_run, write
 
 GOLDMAN = str(REAL_DIR / "goldman-sachs")
 
@@ -38,12 +38,14 @@ def goldman(real_cohort: Cohort) -> Prepared:
 
 @pytest.fixture(scope="module")
 def goldman_q1(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Goldman Sachs drafted among 2026-Q1 with the template engine by the CLI, once: tests take a copy."""
-    out = tmp_path_factory.mktemp("goldman-q1") / "goldman.md"
-    args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(real_store)]
-    drafted = CliRunner().invoke(app, [*args, "--out", str(out), "--quiet"])
-    assert drafted.exit_code == 0, drafted.stderr
-    return out
+    """Goldman Sachs drafted among 2026-Q1 with the template engine by the CLI, once a run: tests take a copy."""
+
+    def draft(folder: Path) -> None:
+        args = ["draft", GOLDMAN, "--engine", "template", "--edition", REAL_EDITION, "--store", str(real_store)]
+        drafted = CliRunner().invoke(app, [*args, "--out", str(folder / "goldman.md"), "--quiet"])
+        assert drafted.exit_code == 0, drafted.stderr
+
+    return built_once_per_run(tmp_path_factory, "goldman-q1", draft) / "goldman.md"
 
 
 def copy_of(draft: Path, target: Path) -> Path:

@@ -18,17 +18,22 @@ from naftiko_writer.drafting.testing import FakeModelTransport
 from naftiko_writer.errors import ReplayMissError
 from naftiko_writer.llm.factory import client_factory
 from naftiko_writer.llm.replay import fingerprint, recording_file_name
-from tests.conftest import PROMPTS_DIR, make_run
+from tests.conftest import PROMPTS_DIR, built_once_per_run, make_run
 from tests.fake_server import FakeOpenAIServer, ScriptedResponder
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """One run recorded over a real socket (end to end): its folder and Markdown. Copy it before changing it."""
-    folder = tmp_path_factory.mktemp("recorded")
-    with FakeOpenAIServer(ScriptedResponder()) as server:
-        report = draft_company(make_run(folder, mode=RecordMode.RECORD, base_url=server.base_url))
-    return folder, render_markdown(report)
+    """One run recorded over a real socket (end to end): its folder and Markdown, made once a run (shared by the
+    workers). Copy it before changing it."""
+
+    def record(folder: Path) -> None:
+        with FakeOpenAIServer(ScriptedResponder()) as server:
+            report = draft_company(make_run(folder, mode=RecordMode.RECORD, base_url=server.base_url))
+        (folder / "recorded.md").write_text(render_markdown(report), encoding="utf-8")
+
+    folder = built_once_per_run(tmp_path_factory, "recorded", record)
+    return folder, (folder / "recorded.md").read_text(encoding="utf-8")
 
 
 def copy_of(recorded, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
