@@ -6,16 +6,38 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from naftiko_writer.cli import app
 from naftiko_writer.report.industry import IndustryReport
 from naftiko_writer.report.model import SectionSource
-from tests.conftest import REAL_EDITION
+from tests.conftest import REAL_EDITION, built_once_per_run
+
+INDUSTRIES = ["Consulting", "Convenience Stores", "Events", "Financial", "Games"]
+INDUSTRIES += ["Human Resources", "Retail", "Sales", "Toys", "Travel"]
 
 
 def invoke(runner: CliRunner, store: Path, *args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, ["industry", *args, "--edition", REAL_EDITION, "--store", str(store)])
+
+
+@pytest.fixture(scope="module")
+def template_posts(real_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every industry's post (`<industry>.md`) and the edition overview (`all.md`, with `all.stderr`, what its
+    command printed), drafted with the template engine by the CLI once a run. Tests copy what they change."""
+
+    def draft(folder: Path) -> None:
+        runner = CliRunner()
+        for industry in [*INDUSTRIES, None]:
+            args = [industry] if industry is not None else ["--all"]
+            out = folder / f"{industry or 'all'}.md"
+            result = invoke(runner, real_store, *args, "--engine", "template", "--out", str(out))
+            assert result.exit_code == 0, (industry, result.stderr)
+            if industry is None:
+                (folder / "all.stderr").write_text(result.stderr, encoding="utf-8")
+
+    return built_once_per_run(tmp_path_factory, "template-posts", draft)
 
 
 def test_the_financial_industry_drafts_offline_from_the_shipped_recordings(
@@ -34,13 +56,9 @@ def test_the_financial_industry_drafts_offline_from_the_shipped_recordings(
     assert "| Services | 818 | 207 | 274 | JP Morgan Chase |" in text
 
 
-def test_the_edition_overview_and_every_industry_draft_with_the_template_engine(
-    runner: CliRunner, real_store: Path, tmp_path: Path
-) -> None:
-    result = invoke(runner, real_store, "--all", "--engine", "template", "--out", str(tmp_path / "all.md"))
-    assert result.exit_code == 0, result.stderr
-    assert "# Edition 2026-Q1: Technology Investment across 18 Companies" in (tmp_path / "all.md").read_text()
-    assert "All industries, 18 companies of 2026-Q1" in result.stderr
+def test_the_edition_overview_and_every_industry_draft_with_the_template_engine(template_posts: Path) -> None:
+    assert "# Edition 2026-Q1: Technology Investment across 18 Companies" in (template_posts / "all.md").read_text()
+    assert "All industries, 18 companies of 2026-Q1" in (template_posts / "all.stderr").read_text()
 
 
 def test_wrong_industries_and_missing_options_are_one_line_each(runner: CliRunner, real_store: Path) -> None:
@@ -61,11 +79,11 @@ def test_a_replay_miss_names_the_industry_command_that_records(runner: CliRunner
 
 
 def test_an_industry_draft_exports_with_a_chart_of_its_totals_and_check_says_what_it_is(
-    runner: CliRunner, real_store: Path, tmp_path: Path
+    runner: CliRunner, template_posts: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "toys.md"
-    drafted = invoke(runner, real_store, "Toys", "--engine", "template", "--out", str(out))
-    assert drafted.exit_code == 0, drafted.stderr
+    shutil.copy(template_posts / "Toys.md", out)
+    shutil.copy(template_posts / "Toys.json", out.with_suffix(".json"))
     text = out.read_text().replace("## Leaders", "## Leaders\n\n<b>raw</b> an analyst's [link](https://x.example) line")
     out.write_text(text)
     page = tmp_path / "toys.html"
@@ -83,16 +101,13 @@ def test_an_industry_draft_exports_with_a_chart_of_its_totals_and_check_says_wha
 
 
 def test_template_drafts_of_every_industry_check_clean_and_check_finds_what_no_longer_holds(
-    runner: CliRunner, real_store: Path, tmp_path: Path
+    runner: CliRunner, real_store: Path, template_posts: Path, tmp_path: Path
 ) -> None:
     from tests.conftest import write
 
-    industries = ["Consulting", "Convenience Stores", "Events", "Financial", "Games"]
-    industries += ["Human Resources", "Retail", "Sales", "Toys", "Travel"]
-    for industry in [*industries, None]:
+    tmp_path = shutil.copytree(template_posts, tmp_path / "posts")  # drafted by the CLI (template_posts)
+    for industry in [*INDUSTRIES, None]:
         out = tmp_path / f"{industry or 'all'}.md"
-        args = [industry] if industry is not None else ["--all"]
-        assert invoke(runner, real_store, *args, "--engine", "template", "--out", str(out)).exit_code == 0
         checked = runner.invoke(app, ["check", str(out), "--store", str(real_store), "--json"])
         assert checked.exit_code == 0, (industry, checked.stdout)
         assert json.loads(checked.stdout)["ok"]
