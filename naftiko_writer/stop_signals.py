@@ -2,8 +2,9 @@
 
 A service manager, `timeout` or a closed terminal stops a process with SIGTERM or SIGHUP, whose default
 is to die on the spot: no checkpoint note, no resume command, a lock file left behind. `install` (called
-by the console script only) turns each into a SIGINT raised in this process, so every run stops through
-the one path Ctrl-C takes (asyncio cancels the tasks, the draft's lock is released, the checkpoint is
+by the console script only) turns each into a SIGINT raised in this process (or, when SIGINT is ignored,
+as it is for a job a script starts with `&`, into the KeyboardInterrupt Ctrl-C raises), so every run
+stops through the one path Ctrl-C takes (asyncio cancels the tasks, the draft's lock is released, the checkpoint is
 kept and the message names the command that resumes). `interrupted_status` is the exit status that
 tells them apart: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (128 + the signal's number).
 """
@@ -25,6 +26,9 @@ def install() -> None:
 
 def _forward(number: int, _: FrameType | None) -> None:
     _received.append(number)
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        # SIGINT ignored (a job a script started with `&`) or left to kill: stop as Ctrl-C does, from here
+        raise KeyboardInterrupt
     signal.raise_signal(signal.SIGINT)
 
 

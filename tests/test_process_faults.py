@@ -29,9 +29,13 @@ def _sections(checkpoint: Path) -> int:
         return 0
 
 
-@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    ("stop", "status", "background"),
+    [(signal.SIGTERM, 143, False), (signal.SIGHUP, 129, False), (signal.SIGTERM, 143, True)],
+    ids=["SIGTERM", "SIGHUP", "SIGTERM-to-a-background-job"],  # a script's `cmd &` starts it with SIGINT ignored
+)
 def test_a_stop_signal_keeps_the_checkpoint_releases_the_lock_and_prints_the_resume_command(
-    tmp_path: Path, stop: signal.Signals, status: int
+    tmp_path: Path, stop: signal.Signals, status: int, background: bool
 ) -> None:
     out = tmp_path / "r.md"
     checkpoint = tmp_path / "r.checkpoint.jsonl"
@@ -42,6 +46,7 @@ def test_a_stop_signal_keeps_the_checkpoint_releases_the_lock_and_prints_the_res
         run = subprocess.Popen(
             [sys.executable, "-m", "naftiko_writer", *arguments], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if background else None,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _sections(checkpoint) < 4:
