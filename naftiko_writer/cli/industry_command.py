@@ -220,14 +220,13 @@ def _draft_each(
 def _draft_group(draft: Path) -> tuple[str | None, bool, str]:
     """The industry (None and True for the overview) and edition an industry draft was made of."""
     from naftiko_writer.document.draft_files import read_draft_text
-    from naftiko_writer.document.markers import parse_provenance_json
+    from naftiko_writer.document.industry_format import industry_provenance
     from naftiko_writer.errors import DraftError
     from naftiko_writer.report.industry import ALL_INDUSTRIES
 
-    found = parse_provenance_json(read_draft_text(draft).split("\n", 1)[0])
-    provenance = json.loads(found) if found is not None else {}
+    provenance = industry_provenance(read_draft_text(draft))
     label, edition = provenance.get("industry"), provenance.get("edition")
-    if not isinstance(label, str) or not isinstance(edition, str) or "tool_version" not in provenance:
+    if not isinstance(label, str) or not isinstance(edition, str):
         raise DraftError(f"{draft}: is not an industry draft; update a company draft with `draft --update`")
     return (None, True, edition) if label == ALL_INDUSTRIES else (label, False, edition)
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from naftiko_writer.document.draft_format import CLOSING, DraftDocument, parse_draft, render_markdown
-from naftiko_writer.document.markers import PROVENANCE_MARKER, parse_provenance_json
+from naftiko_writer.document.industry_format import industry_provenance
+from naftiko_writer.document.markers import PROVENANCE_MARKER
 from naftiko_writer.errors import DraftError, InputError
 from naftiko_writer.files import LockHeldError, hold_lock, replace_files_together, write_text_atomically
 from naftiko_writer.formats import INDUSTRY_FORMAT, SIDECAR_FORMAT, check_format_version
@@ -180,8 +181,7 @@ def load_industry_sidecar(markdown: Path, text: str) -> IndustryReport | None:
         report = IndustryReport.model_validate(data)
     except ValidationError:
         return None
-    written = parse_provenance_json(text.split("\n", 1)[0])
-    same = written is not None and json.loads(written) == report.provenance.model_dump(mode="json")
+    same = industry_provenance(text) == report.provenance.model_dump(mode="json")
     return report if same else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
 from naftiko_writer.document.markers import (
@@ -120,11 +121,16 @@ class WrittenBlock:
         return f"{self.marker}\n{self.body}"
 
 
-def is_industry_draft(text: str) -> bool:
-    """Whether a draft's provenance says it is an industry report."""
+def industry_provenance(text: str) -> dict[str, Any]:
+    """An industry draft's provenance as its first line holds it; empty when the text is no industry draft."""
     found = parse_provenance_json(text.split("\n", 1)[0])
     try:
         data = json.loads(found) if found is not None else None
     except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and data.get("report") == "industry"
+        return {}
+    return data if isinstance(data, dict) and data.get("report") == "industry" else {}
+
+
+def is_industry_draft(text: str) -> bool:
+    """Whether a draft's provenance says it is an industry report."""
+    return bool(industry_provenance(text))

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import difflib
 import html
-import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from naftiko_writer.document.draft_format import DraftDocument, dimension_scores, readable_parts
-from naftiko_writer.document.industry_format import TABLE, written_blocks
+from naftiko_writer.document.industry_format import TABLE, industry_provenance, written_blocks
 from naftiko_writer.document.industry_html import dimension_totals
-from naftiko_writer.document.markers import parse_provenance_json
 
 
 class Status(StrEnum):
@@ -127,8 +125,7 @@ def company_side(document: DraftDocument) -> Side:
 
 def industry_side(text: str, source: str) -> Side:
     """An industry draft as `diff` compares it: its sections, and the dimensions table's industry totals."""
-    found = parse_provenance_json(text.split("\n", 1)[0])
-    data = json.loads(found) if found is not None else {}
+    data = industry_provenance(text)
     blocks = [(block.id, block.body, block.input_hash) for block in written_blocks(text)]
     table = next((body for block_id, body, _ in blocks if block_id == TABLE), "")
     scores = {name: (name, total) for name, total in dimension_totals(table)}

@@ -9,12 +9,10 @@ edition or an edited figure each show as a finding with the value the edition no
 
 from __future__ import annotations
 
-import json
 from typing import Protocol
 
 from naftiko_writer.document.draft_format import readable_parts, table_rows
-from naftiko_writer.document.industry_format import TABLE, figure, written_blocks
-from naftiko_writer.document.markers import parse_provenance_json
+from naftiko_writer.document.industry_format import TABLE, figure, industry_provenance, written_blocks
 from naftiko_writer.drafting.grounding import ungrounded_values
 from naftiko_writer.drafting.industry_draft import industry_vocabulary
 from naftiko_writer.errors import DraftError
@@ -34,8 +32,7 @@ class IndustryReader(Protocol):
 
 def check_industry_draft(source: str, text: str, editions: IndustryReader) -> CheckReport:
     """Check an industry draft's text against its edition as stored now (see the module docstring)."""
-    found = parse_provenance_json(text.split("\n", 1)[0])
-    provenance = json.loads(found) if found is not None else {}
+    provenance = industry_provenance(text)
     edition, label = str(provenance.get("edition", "")), str(provenance.get("industry", ""))
     if not edition or not label:
         raise DraftError(f"{source}: the industry draft's provenance names no edition or industry; re-draft it")
