@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -147,6 +148,30 @@ def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
 
     A sidecar of a newer format than this version reads is an InputError, not a damaged sidecar.
     """
+    data = _sidecar_data(markdown, SIDECAR_FORMAT, "draft sidecar")
+    try:
+        report = Report.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None
+    return report if report is not None and report.provenance == document.provenance else None
+
+
+def load_industry_sidecar(markdown: Path, text: str) -> IndustryReport | None:
+    """The sidecar of an industry draft (its text given), or None when absent, damaged or of another draft.
+
+    As `load_sidecar` does: a sidecar of a newer format is an InputError, not a damaged one.
+    """
+    data = _sidecar_data(markdown, INDUSTRY_FORMAT, "industry sidecar")
+    try:
+        report = IndustryReport.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None
+    same = report is not None and industry_provenance(text) == report.provenance.model_dump(mode="json")
+    return report if same else None
+
+
+def _sidecar_data(markdown: Path, known: int, what: str) -> Any:
+    """The parsed JSON of a draft's sidecar, None when it is absent or unreadable; InputError if of a newer format."""
     path = sidecar_path(markdown)
     try:
         if not path.is_file():  # absent, or a FIFO or device that would block or never end the read
@@ -155,34 +180,8 @@ def load_sidecar(markdown: Path, document: DraftDocument) -> Report | None:
             data = json.loads(stream.read(MAX_DRAFT_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
-    check_format_version(data, SIDECAR_FORMAT, "draft sidecar", str(path))
-    try:
-        report = Report.model_validate(data)
-    except ValidationError:
-        return None
-    return report if report.provenance == document.provenance else None
-
-
-def load_industry_sidecar(markdown: Path, text: str) -> IndustryReport | None:
-    """The sidecar of an industry draft (its text given), or None when absent, damaged or of another draft.
-
-    As `load_sidecar` does: a sidecar of a newer format is an InputError, not a damaged one.
-    """
-    path = sidecar_path(markdown)
-    try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as stream:
-            data = json.loads(stream.read(MAX_DRAFT_BYTES).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        return None
-    check_format_version(data, INDUSTRY_FORMAT, "industry sidecar", str(path))
-    try:
-        report = IndustryReport.model_validate(data)
-    except ValidationError:
-        return None
-    same = industry_provenance(text) == report.provenance.model_dump(mode="json")
-    return report if same else None
+    check_format_version(data, known, what, str(path))
+    return data
 
 
 def backup_draft(markdown: Path, stamp: str) -> Path:

@@ -18,6 +18,7 @@ from naftiko_writer.document.draft_files import (
     draft_digest,
     draft_lock,
     load_industry_sidecar,
+    lock_path,
     read_draft_text,
 )
 from naftiko_writer.document.industry_format import (
@@ -129,7 +130,7 @@ def update_industry_to_files(
 ) -> IndustryUpdateOutcome:
     """`industry --update`: update `draft_path` into `out` (default: in place), under the draft's lock."""
     markdown = out or draft_path
-    with draft_lock(markdown.with_name(markdown.name + ".lock"), markdown):
+    with draft_lock(lock_path(markdown, timestamped=False), markdown):
         digest = draft_digest(draft_path)
         text = read_draft_text(draft_path)
         sidecar = load_industry_sidecar(draft_path, text)
