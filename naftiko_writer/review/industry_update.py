@@ -33,7 +33,7 @@ from naftiko_writer.errors import DraftError
 from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.report.cohort import Cohort
 from naftiko_writer.report.industry import IndustryReport
-from naftiko_writer.review.update import STALE_NOTE
+from naftiko_writer.review.update import missing_sidecar, refuse_unknown_reset, reused_sections, with_stale_note
 from naftiko_writer.scoring.models import Taxonomy
 
 
@@ -68,16 +68,8 @@ def update_industry(
     if not is_industry_draft(text):
         raise DraftError(f"{source}: is not an industry draft; update a company draft with `draft --update`")
     if sidecar is None:
-        raise DraftError(
-            f"{source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; it is missing "
-            "or does not match the draft. Draft afresh without --update"
-        )
-    unknown = sorted(reset - set(sidecar.sections))
-    if unknown:
-        raise DraftError(
-            f"--reset {unknown[0]}: {source} has no such section; sections are the ids of its markers "
-            f"({', '.join(sidecar.sections)})"
-        )
+        raise missing_sidecar(source)
+    refuse_unknown_reset(reset, list(sidecar.sections), source)
     blocks = {block.id: block for block in written_blocks(text)}
     edited = {i for i, block in blocks.items() if block.edited and i in sidecar.sections} - reset
     removed = [section_id for section_id in sidecar.sections if section_id not in blocks and section_id not in reset]
@@ -90,12 +82,11 @@ def update_industry(
             continue
         kept = blocks.get(block.id)
         if block.id in edited and kept is not None:
-            note = STALE_NOTE.format(section=block.id)
-            texts.append(f"{kept.text()}\n\n{note}" if block.id in stale and note not in kept.body else kept.text())
+            texts.append(with_stale_note(kept.text(), block.id) if block.id in stale else kept.text())
         else:
             texts.append(block.text())
     summary = report.summary
-    reused = sorted(i for i in summary.reused if sidecar.sections.get(i) == report.sections[i])
+    reused = reused_sections(summary, sidecar.sections, report.sections)
     carried = {*reused, *summary.kept}
     return UpdatedIndustry(
         report=report,

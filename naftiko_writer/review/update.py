@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -45,7 +46,7 @@ from naftiko_writer.llm.factory import ClientFactory, open_client
 from naftiko_writer.options import Sources
 from naftiko_writer.output_paths import refuse_overlaps
 from naftiko_writer.report.cohort import Cohort, company_standing
-from naftiko_writer.report.model import Report
+from naftiko_writer.report.model import DraftSummary, Report, SectionResult
 from naftiko_writer.report.plan import plan_inputs
 from naftiko_writer.report.sections import Output
 from naftiko_writer.review.check import CheckReport, Finding, FindingKind, check_document, stale_claims
@@ -151,18 +152,10 @@ def update_draft(
     the sections in `reset` are redrafted whatever the analyst did to them (their edits discarded).
     """
     if sidecar is None:
-        raise DraftError(
-            f"{document.source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
-            "it is missing or does not match the draft. Draft afresh without --update"
-        )
+        raise missing_sidecar(document.source)
     prepared = _same_company(document, prepare_company(run.company, run.sources))
     _refuse_damaged(document)
-    unknown = sorted(reset - set(sidecar.sections))
-    if unknown:
-        raise DraftError(
-            f"--reset {unknown[0]}: {document.source} has no such section; sections are the ids of its markers "
-            f"(such as {', '.join(list(sidecar.sections)[:3])})"
-        )
+    refuse_unknown_reset(reset, list(sidecar.sections), document.source)
     edited = {block.id for block in document.blocks if block.edited} - reset
     present = set(document.ids)
     removed = [block.id for block in render_blocks(sidecar) if block.id not in present and block.id not in reset]
@@ -194,12 +187,12 @@ def update_draft(
             continue
         kept = by_id.get(new_block.id)
         if kept is not None and kept.edited and new_block.id not in reset:
-            texts.append(_with_stale_note(kept.text, new_block.id) if new_block.id in summary.kept_stale else kept.text)
+            texts.append(with_stale_note(kept.text, new_block.id) if new_block.id in summary.kept_stale else kept.text)
         else:
             texts.append(new_block.text())
         texts.extend(orphans_after.get(new_block.id, []))
     # Reused from the old draft as it was; a section reused from an interrupted update's checkpoint was regenerated.
-    reused = sorted(i for i in summary.reused if sidecar.sections.get(i) == report.sections[i])
+    reused = reused_sections(summary, sidecar.sections, report.sections)
     carried = {*reused, *summary.kept}
     return UpdatedDraft(
         report=report,
@@ -214,13 +207,38 @@ def update_draft(
     )
 
 
+def missing_sidecar(source: str) -> DraftError:
+    """The error of an update whose draft has no sidecar from its own run (company and industry drafts alike)."""
+    return DraftError(
+        f"{source}: --update needs the draft's JSON sidecar (same name, .json) from the same run; "
+        "it is missing or does not match the draft. Draft afresh without --update"
+    )
+
+
+def refuse_unknown_reset(reset: frozenset[str], sections: list[str], source: str) -> None:
+    """A `--reset` naming no section of the draft is one line listing the ids there are (a few, when many)."""
+    unknown = sorted(reset - set(sections))
+    if unknown:
+        listed = ", ".join(sections) if len(sections) <= 5 else f"such as {', '.join(sections[:3])}"
+        raise DraftError(
+            f"--reset {unknown[0]}: {source} has no such section; sections are the ids of its markers ({listed})"
+        )
+
+
+def reused_sections(
+    summary: DraftSummary, before: Mapping[str, SectionResult], after: Mapping[str, SectionResult]
+) -> list[str]:
+    """The sections an update took over from the draft as it was (one resumed from a checkpoint was redrafted)."""
+    return sorted(i for i in summary.reused if before.get(i) == after[i])
+
+
 STALE_NOTE = (
     "> **Analyst review:** you edited this section, and the data it was drafted from has changed since: check "
     "every figure and claim in it, or update again with `--reset {section}` to take the new draft."
 )
 
 
-def _with_stale_note(text: str, section_id: str) -> str:
+def with_stale_note(text: str, section_id: str) -> str:
     """An edited block kept over changed data, with the note that says so (once)."""
     note = STALE_NOTE.format(section=section_id)
     return text if note in text else f"{text.rstrip()}\n\n{note}"
