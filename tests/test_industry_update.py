@@ -125,3 +125,13 @@ def test_diff_compares_two_industry_posts_section_by_section_with_their_totals(
     assert (mixed.exit_code, mixed.stderr) == (
         1, f"Error: {q1} is an industry draft and the other a company draft; diff compares drafts of one kind\n"
     )  # fmt: skip
+
+
+def test_a_draft_saved_with_windows_line_endings_and_a_bom_is_read_as_written(
+    runner: CliRunner, store: Path, tmp_path: Path
+) -> None:
+    draft = edited_draft(runner, store, tmp_path)
+    draft.write_bytes(b"\xef\xbb\xbf" + draft.read_text().replace("\n", "\r\n").encode())
+    result = industry(runner, store, "--update", str(draft))
+    assert result.exit_code == 0, result.stderr
+    assert "kept 1 edited (0 over changed data)" in result.stderr  # only the analyst's edit, not every CRLF block

@@ -431,11 +431,26 @@ def parse_draft(text: str, source: str) -> DraftDocument:
 
     A byte-order mark and CRLF (or CR) line endings, as Windows editors save, are read as plain LF text.
     """
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = plain_text(text)
     if not text.strip():
         raise DraftError(f"{source}: the file is empty; it is not a naftiko-writer draft")
-    lines = text.split("\n")
-    provenance = _provenance(lines[0], source)
+    provenance = _provenance(text.split("\n", 1)[0], source)
+    blocks, damaged, preamble = parse_blocks(text)
+    return DraftDocument(source, provenance, blocks, damaged, preamble)
+
+
+def plain_text(text: str) -> str:
+    """A draft's text without a byte-order mark and with LF line endings (how Windows editors save it aside)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_blocks(text: str) -> tuple[list[DraftBlock], list[DamagedMarker], str]:
+    """The marked blocks after a draft's first (provenance) line, its damaged markers, and any text before them.
+
+    A marker repeating an earlier id, or a line that looks like a marker but is not intact, is damaged: its line
+    stays in the body it falls in. Company and industry drafts are read by it alike.
+    """
+    lines = plain_text(text).split("\n")
     blocks: list[DraftBlock] = []
     damaged: list[DamagedMarker] = []
     preamble: list[str] = []
@@ -466,7 +481,7 @@ def parse_draft(text: str, source: str) -> DraftDocument:
         seen.add(marker.id)
         opened, body = (number, line.strip(), marker), []
     close()
-    return DraftDocument(source, provenance, blocks, damaged, "\n".join(preamble).strip())
+    return blocks, damaged, "\n".join(preamble).strip()
 
 
 def _provenance(first_line: str, source: str) -> Provenance:

@@ -8,16 +8,21 @@ Waves lines of a company draft are.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from naftiko_writer.document.draft_format import Block, escape_cell, escape_text, join_draft, render_section
+from naftiko_writer.document.draft_format import (
+    Block,
+    DraftBlock,
+    escape_cell,
+    escape_text,
+    join_draft,
+    parse_blocks,
+    plain_text,
+    render_section,
+)
 from naftiko_writer.document.markers import (
-    SectionMarker,
-    content_hash,
     format_provenance,
     parse_provenance_json,
-    parse_section_marker,
 )
 from naftiko_writer.report.industry import ALL_INDUSTRIES, IndustryFacts, IndustryReport, group_title
 from naftiko_writer.report.model import SectionSource
@@ -89,41 +94,14 @@ def render_industry_markdown(report: IndustryReport, texts: list[str] | None = N
     return join_draft(provenance, texts if texts is not None else [b.text() for b in render_industry_blocks(report)])
 
 
-def written_blocks(text: str) -> list[WrittenBlock]:
-    """The marked blocks of a draft as written: id, marker line, body, and whether the body was edited."""
-    blocks: list[tuple[SectionMarker, str, list[str]]] = []
-    for line in text.split("\n")[1:]:
-        marker = parse_section_marker(line)
-        if marker is not None:
-            blocks.append((marker, line, []))
-        elif blocks:
-            blocks[-1][2].append(line)
-    return [
-        WrittenBlock(
-            marker.id, line, "\n".join(lines).strip(), content_hash("\n".join(lines)) != marker.hash, marker.input
-        )
-        for marker, line, lines in blocks
-    ]
-
-
-@dataclass(frozen=True)
-class WrittenBlock:
-    """One marked block of a draft as the analyst left it."""
-
-    id: str
-    marker: str
-    body: str
-    edited: bool
-    input_hash: str
-
-    def text(self) -> str:
-        """The block as written: its own marker (so it stays edited), then its body."""
-        return f"{self.marker}\n{self.body}"
+def written_blocks(text: str) -> list[DraftBlock]:
+    """The marked blocks of an industry draft as written (read as a company draft's are: draft_format.parse_blocks)."""
+    return parse_blocks(text)[0]
 
 
 def industry_provenance(text: str) -> dict[str, Any]:
     """An industry draft's provenance as its first line holds it; empty when the text is no industry draft."""
-    found = parse_provenance_json(text.split("\n", 1)[0])
+    found = parse_provenance_json(plain_text(text).split("\n", 1)[0])
     try:
         data = json.loads(found) if found is not None else None
     except json.JSONDecodeError:

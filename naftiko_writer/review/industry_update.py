@@ -82,7 +82,7 @@ def update_industry(
             continue
         kept = blocks.get(block.id)
         if block.id in edited and kept is not None:
-            texts.append(with_stale_note(kept.text(), block.id) if block.id in stale else kept.text())
+            texts.append(with_stale_note(kept.text, block.id) if block.id in stale else kept.text)
         else:
             texts.append(block.text())
     summary = report.summary
